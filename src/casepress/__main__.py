@@ -1,0 +1,7 @@
+"""``python -m casepress``: the same as the ``casepress`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

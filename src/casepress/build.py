@@ -1,0 +1,153 @@
+"""Orchestration: load, render, write. The only module that writes under the output folder.
+
+Every output is written atomically (a unique temporary file in the same folder, then
+``os.replace``): an interrupted or failed build never leaves a truncated file and never
+destroys the previous good one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cases import Case, Catalogue, load_cases
+from .errors import CasepressError, Problem, display_path
+from .project import Project
+from .render import Renderer
+from .themes import PDF_STYLESHEETS, Theme, load_theme
+
+FORMATS = ("pdf", "html")
+Progress = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, label)`` after each output is written."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did: files written, problems found (validation and rendering), timing."""
+
+    outputs: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Validation errors and warnings, and warnings from rendering."""
+    failures: list[Problem] = field(default_factory=list)
+    """Outputs that could not be rendered."""
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when input was invalid, 1 when a render failed, else 0."""
+        if self.errors:
+            return 2
+        return 1 if self.failures else 0
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old or the new content, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_schema(output_dir: Path) -> Path:
+    """Write the case JSON Schema where case files' editor hint points (build/case.schema.json)."""
+    import json
+
+    from .cases import case_schema
+
+    target = Path(output_dir) / "case.schema.json"
+    write_atomic(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
+    return target
+
+
+def build_briefs(
+    project: Project,
+    *,
+    paths: Iterable[Path] | None = None,
+    formats: Iterable[str] = FORMATS,
+    output_dir: Path | None = None,
+    theme: Theme | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Validate cases, then render a PDF and/or HTML brief for each valid one.
+
+    Invalid cases are reported and skipped; the valid ones still build. A case that fails
+    to render is reported too, and the others carry on.
+    """
+    started = time.perf_counter()
+    formats = tuple(formats)
+    catalogue = catalogue or load_cases(project, paths)
+    report = BuildReport(problems=list(catalogue.problems))
+    if not catalogue.cases:
+        report.seconds = time.perf_counter() - started
+        return report
+
+    theme = theme or load_theme(project.root)
+    out = Path(output_dir) if output_dir else project.briefs_dir
+    all_titles = {c.id: c.title for c in catalogue.cases}
+    renderer = Renderer(project, theme, titles=all_titles)
+    pdf_renderer = _pdf_renderer(project, theme, report) if "pdf" in formats else None
+
+    total = len(catalogue.cases) * len(formats)
+    done = 0
+    for case in catalogue.cases:
+        for fmt in formats:
+            target = out / f"{case.id}.{fmt}"
+            try:
+                if fmt == "html":
+                    write_atomic(target, renderer.render_brief(case, target="html"))
+                else:
+                    html = renderer.render_brief(case, target="pdf")
+                    result = pdf_renderer.pdf(html, base_url=case.path.parent)
+                    _add_warnings(report, case, result.warnings)
+                    write_atomic(target, result.data)
+                report.outputs.append(target)
+            except CasepressError as exc:
+                report.failures.append(
+                    Problem(display_path(case.path), 0, 0, "", f"{fmt.upper()} not written: {exc}")
+                )
+            done += 1
+            if progress:
+                progress(done, total, f"{case.id}.{fmt}")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _pdf_renderer(project: Project, theme: Theme, report: BuildReport):
+    from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
+
+    renderer = PdfRenderer(
+        theme.stylesheets(PDF_STYLESHEETS),
+        roots=(project.root, *theme.roots),
+        pdf_variant=project.pdf_variant,
+    )
+    for message in renderer.stylesheet_warnings:
+        report.problems.append(Problem("stylesheets", 0, 0, "", message, severity="warning"))
+    return renderer
+
+
+def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:
+    shown = display_path(case.path)
+    for message in dict.fromkeys(messages):
+        report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))

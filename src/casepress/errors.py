@@ -1,0 +1,69 @@
+"""The exception tree and the positioned problem every error report is made of.
+
+    CasepressError            anything casepress raises on purpose; the CLI prints it, no traceback
+     ├── InputError           one or more Problems in the user's files (exit code 2)
+     ├── TemplateError        a template is missing, broken or used an undefined value (exit 1)
+     └── RenderError          WeasyPrint failed to lay out or write a document (exit 1)
+
+A ``Problem`` is one line of a report, ``path:line:col: field: message``; the library collects
+every problem it can find before raising, so the user fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One positioned complaint about an input file (1-based line and column, 0 = unknown)."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        if self.field:
+            return f"{where}: {prefix}{self.field}: {self.message}"
+        return f"{where}: {prefix}{self.message}"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should read it: relative to the working directory when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class CasepressError(Exception):
+    """Base class: a failure casepress explains itself (the CLI never shows a traceback)."""
+
+    exit_code = 1
+
+
+class InputError(CasepressError):
+    """Invalid input files; carries every problem found, sorted by file and position."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TemplateError(CasepressError):
+    """A template could not be found, compiled or rendered."""
+
+
+class RenderError(CasepressError):
+    """WeasyPrint could not produce a document."""

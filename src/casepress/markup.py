@@ -1,0 +1,149 @@
+"""The one Markdown → safe HTML factory: extensions are configured here and nowhere else.
+
+Case text is written by many contributors, so what Python-Markdown produces is sanitised
+with nh3 (a maintained, Rust-backed sanitiser) against an allow-list of what briefs need:
+footnotes, tables, images with alt text, abbreviations, sub/superscript, ``lang`` on any
+element. Scripts, event handlers, ``javascript:`` URLs, iframes, objects, forms and
+``rel`` tricks (``{: rel=attachment}``) never survive.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from xml.etree.ElementTree import Element
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
+EXTENSION_CONFIGS = {
+    "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+    "smarty": {"smart_angled_quotes": True},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "title", "id", "class"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "case"}
+CASE_LINK = re.compile(r"^case:([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+LinkResolver = Callable[[str], "tuple[str, str | None] | None"]
+"""Given a case id, returns (href, note) for a ``case:`` link, or None to unlink it."""
+
+
+class _ShapeTree(Treeprocessor):
+    """Shifts headings under the section heading and resolves ``case:`` links."""
+
+    heading_offset = 2
+    resolve: LinkResolver | None = None
+    id_prefix = ""
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            tag = element.tag
+            if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+                element.tag = f"h{min(6, int(tag[1]) + self.heading_offset)}"
+            if self.id_prefix:
+                if element.get("id"):
+                    element.set("id", f"{self.id_prefix}{element.get('id')}")
+                href = element.get("href", "")
+                if tag == "a" and href.startswith("#"):
+                    element.set("href", f"#{self.id_prefix}{href[1:]}")
+
+
+def _create() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    # After footnotes (priority 50) have been placed, so their ids are prefixed too.
+    md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
+    return md
+
+
+_local = threading.local()
+
+
+def _instance() -> markdown.Markdown:
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = _local.md = _create()
+    return md
+
+
+def render_markdown(
+    text: str | None,
+    *,
+    id_prefix: str = "",
+    heading_offset: int = 2,
+    resolve: LinkResolver | None = None,
+    sanitise: bool = True,
+) -> Markup:
+    """Markdown source → HTML that is safe to place in a template.
+
+    ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
+    ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3).
+    """
+    if not text:
+        return Markup("")
+    md = _instance()
+    md.reset()
+    shaper: _ShapeTree = md.treeprocessors["casepress-shape"]  # type: ignore[assignment]
+    shaper.id_prefix = id_prefix
+    shaper.heading_offset = heading_offset
+    html = md.convert(text)
+    html = _resolve_case_links(html, resolve)
+    if sanitise:
+        html = clean_html(html)
+    return Markup(html)
+
+
+def clean_html(html: str) -> str:
+    """Remove everything not on the allow-list (content of script/style goes entirely)."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "form", "template"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        filter_style_properties={"text-align"},
+    )
+
+
+_HREF = re.compile(r'<a href="case:([^"]*)"([^>]*)>(.*?)</a>', re.S)
+
+
+def _resolve_case_links(html: str, resolve: LinkResolver | None) -> str:
+    """``[text](case:id)`` → a link to that case (or plain text when it has no target)."""
+
+    def replace(match: re.Match[str]) -> str:
+        case_id, attrs, label = match.groups()
+        target = resolve(case_id) if resolve else None
+        if target is None:
+            return f'<span class="case-ref">{label}</span>'
+        href, note = target
+        note_html = f' <span class="case-ref-note">{note}</span>' if note else ""
+        return f'<a class="case-ref" href="{href}"{attrs}>{label}</a>{note_html}'
+
+    return _HREF.sub(replace, html)
+
+
+def case_link_ids(text: str | None) -> list[str]:
+    """Ids named by ``case:`` links in Markdown source, for validation."""
+    if not text:
+        return []
+    return re.findall(r"\]\(\s*case:([^)\s]*)\s*\)", text)

@@ -1,0 +1,187 @@
+"""Jinja environment + context → HTML string. No file is written here.
+
+Templates render in Jinja's sandbox with autoescaping on for every template, whatever its
+suffix, and ``StrictUndefined``: in a published brief a silently blank field is worse than
+a failed build. Case text arrives as Markup already sanitised by ``markup.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from . import __version__
+from .cases import Case
+from .errors import TemplateError, display_path
+from .markup import render_markdown
+from .project import Project
+from .themes import HTML_STYLESHEETS, Theme
+
+BRIEF_TEMPLATE = "brief.html.j2"
+
+
+def make_environment(theme: Theme) -> SandboxedEnvironment:
+    """The one loader chain: overrides → theme → built-in, plus ``base:`` for the built-in."""
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            jinja2.PrefixLoader(
+                {"base": jinja2.FileSystemLoader(str(theme.template_dirs[-1]))}, delimiter=":"
+            ),
+        ]
+    )
+    env = SandboxedEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(value: Any) -> Markup:
+    """A value as a quoted CSS string, for labels placed in ``content:``."""
+    text = str(value)
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-–—’'" else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
+
+
+@dataclass
+class Renderer:
+    """Renders cases of one project in one theme; holds the compiled templates."""
+
+    project: Project
+    theme: Theme
+    titles: dict[str, str] = field(default_factory=dict)
+    """Titles of the project's cases by id, for 'See also' lists."""
+
+    @cached_property
+    def env(self) -> SandboxedEnvironment:
+        return make_environment(self.theme)
+
+    @cached_property
+    def html_css(self) -> Markup:
+        sheets = self.theme.stylesheets(HTML_STYLESHEETS)
+        return Markup("\n".join(p.read_text("utf-8") for p in sheets))
+
+    def render_brief(
+        self, case: Case, *, target: str, link: Callable[[str], str] | None = None
+    ) -> str:
+        """One case as a standalone document; ``target`` is "pdf" or "html".
+
+        ``link(case_id)`` gives the href of another case's brief (for ``related`` and
+        ``case:`` links); by default the sibling file ``<id>.<target>``.
+        """
+        link = link or (lambda other: f"{other}.{target}")
+        context = {
+            "case": self.case_view(case, link),
+            "project": self.project_view(),
+            "labels": self.theme.label_set(case.language),
+            "lang": case.language,
+            "target": target,
+            "inline_css": self.html_css if target == "html" else Markup(""),
+            "pdf_href": f"{case.id}.pdf",
+            "generator": f"casepress {__version__}",
+        }
+        return self.render_template(BRIEF_TEMPLATE, context)
+
+    def render_template(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateNotFound as exc:
+            searched = ", ".join(display_path(d) for d in self.theme.template_dirs)
+            raise TemplateError(f"template {exc.name!r} not found; searched: {searched}") from None
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(exc.filename) if exc.filename else exc.name
+            raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+            raise TemplateError(f"{_template_position(exc, name)}: {exc}") from None
+
+    def project_view(self) -> dict[str, Any]:
+        return {
+            "title": self.project.title,
+            "organisation": self.project.organisation,
+            "page_size": self.project.page_size,
+        }
+
+    def case_view(self, case: Case, link: Callable[[str], str]) -> dict[str, Any]:
+        """The case as templates see it: Markdown rendered, dates formatted, ids resolved."""
+
+        def md(text: str | None, part: str) -> Markup:
+            return render_markdown(text, id_prefix=f"{case.id}-{part}-", resolve=resolve)
+
+        def resolve(other: str) -> tuple[str, str | None]:
+            return link(other), None
+
+        locale = case.language.replace("-", "_")
+        return {
+            "id": case.id,
+            "title": case.title,
+            "subtitle": case.subtitle,
+            "summary": case.summary,
+            "language": case.language,
+            "context": md(case.context, "context"),
+            "entry_point": md(case.entry_point, "entry"),
+            "lessons_heading": case.lessons_heading,
+            "lessons": [
+                {"number": i, "title": lesson.title, "text": md(lesson.text, f"lesson{i}")}
+                for i, lesson in enumerate(case.lessons, 1)
+            ],
+            "outcome": md(case.outcome, "outcome"),
+            "regions": list(case.regions),
+            "countries": list(case.countries),
+            "themes": list(case.themes),
+            "tags": list(case.tags),
+            "period": case.period,
+            "authors": list(case.authors),
+            "published": _date(case.published, locale),
+            "published_iso": case.published.isoformat() if case.published else None,
+            "source": _source_view(case, locale),
+            "further_resources": [vars(r) for r in case.further_resources],
+            "related": [
+                {"id": other, "title": self.titles.get(other, other), "href": link(other)}
+                for other in case.related
+            ],
+        }
+
+
+def _date(value: dt.date | None, locale: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return format_date(value, format="long", locale=locale)
+    except Exception:  # unknown locale: fall back to ISO, never fail a build over a date
+        return value.isoformat()
+
+
+def _source_view(case: Case, locale: str) -> dict[str, Any] | None:
+    if case.source is None:
+        return None
+    return {
+        "publisher": case.source.publisher,
+        "url": case.source.url,
+        "accessed": _date(case.source.accessed, locale),
+    }
+
+
+def _template_position(exc: Exception, name: str) -> str:
+    """'templates/x.html.j2:12' from the innermost template frame of a render error."""
+    tb = exc.__traceback__
+    where = name
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename.endswith(".html"):
+            where = f"{display_path(filename)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
