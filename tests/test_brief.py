@@ -36,7 +36,9 @@ def test_every_sample_case_has_a_pdf_and_an_html_brief(sample_build):
 
 def test_sections_and_lesson_lead_ins_appear_in_order(sample_build):
     text = pdf_text(sample_build / f"{PERU}.pdf")
-    assert in_order(text, ["Truth-seeking and SSR in Peru", *SECTIONS[:3], *PERU_LEADS, *SECTIONS[3:]])
+    assert in_order(
+        text, ["Truth-seeking and SSR in Peru", *SECTIONS[:3], *PERU_LEADS, *SECTIONS[3:]]
+    )
 
 
 def test_every_sentence_of_the_seed_is_in_the_brief(sample_build):
@@ -45,7 +47,9 @@ def test_every_sentence_of_the_seed_is_in_the_brief(sample_build):
     # "Lead-in — text": the brief sets the lead-in apart as a heading
     body = re.sub(r"^([^\n.]{3,80}?) \u2014 ", r"\1\n", body, flags=re.M)
     text = pdf_text(sample_build / f"{PERU}.pdf")
-    sentences = [s.strip() for s in re.split(r"(?<=[.;])\s+|\n", normalise_lines(body)) if s.strip()]
+    sentences = [
+        s.strip() for s in re.split(r"(?<=[.;])\s+|\n", normalise_lines(body)) if s.strip()
+    ]
     assert len(sentences) > 20
     missing = [s for s in sentences if squash(s) not in squash(text)]
     assert missing == []

@@ -84,7 +84,10 @@ def test_file_name_that_is_not_a_slug_needs_an_id(tmp_path):
 
 def test_empty_required_field_and_empty_lessons(tmp_path):
     write_case(tmp_path, "a.yaml", "title: ''\ncontext: C\nlessons: []\n")
-    messages = [f"{p.line}:{p.column} {p.field}: {p.message}" for p in load_cases(load_project(tmp_path)).problems]
+    messages = [
+        f"{p.line}:{p.column} {p.field}: {p.message}"
+        for p in load_cases(load_project(tmp_path)).problems
+    ]
     assert messages == ["1:8 title: must not be empty", "3:10 lessons: must list at least one item"]
 
 

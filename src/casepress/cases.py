@@ -57,9 +57,15 @@ CASE_SPEC = Object(
         "lessons_heading": Field(Text("Heading over the lessons, e.g. 'Lessons identified'")),
         "lessons": Field(ListOf(LESSON, "Lessons learned, in order", min_items=1), required=True),
         "outcome": Field(Text("Closing narrative after the lessons (Markdown)", markdown=True)),
-        "regions": Field(ListOf(Text(), "Regions, e.g. 'Sub-Saharan Africa'", example="Sub-Saharan Africa")),
+        "regions": Field(
+            ListOf(Text(), "Regions, e.g. 'Sub-Saharan Africa'", example="Sub-Saharan Africa")
+        ),
         "countries": Field(
-            ListOf(Text(convert=normalise_country), "Countries: ISO 3166 names or codes", example="Peru")
+            ListOf(
+                Text(convert=normalise_country),
+                "Countries: ISO 3166 names or codes",
+                example="Peru",
+            )
         ),
         "themes": Field(ListOf(Text(), "Themes, e.g. 'Police reform'", example="Police reform")),
         "period": Field(Text("Period covered, as free text such as '2001–2003'")),
@@ -67,7 +73,9 @@ CASE_SPEC = Object(
         "published": Field(Date("Date of publication (YYYY-MM-DD)")),
         "source": Field(SOURCE),
         "further_resources": Field(ListOf(RESOURCE, "Further reading")),
-        "related": Field(ListOf(Slug(), "Ids of related cases in this project", example="a-case-id")),
+        "related": Field(
+            ListOf(Slug(), "Ids of related cases in this project", example="a-case-id")
+        ),
     },
     title="casepress case file",
 )

@@ -76,16 +76,31 @@ def _parser() -> argparse.ArgumentParser:
 
     brief = command("brief", "Build briefs for the given case files only.")
     brief.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="case files or folders")
-    brief.add_argument("--output", metavar="DIR", type=Path, help="folder for the briefs (default: build/briefs/)")
-    brief.add_argument("--format", choices=("pdf", "html", "both"), default="both", help="what to write (default: both)")
+    brief.add_argument(
+        "--output", metavar="DIR", type=Path, help="folder for the briefs (default: build/briefs/)"
+    )
+    brief.add_argument(
+        "--format",
+        choices=("pdf", "html", "both"),
+        default="both",
+        help="what to write (default: both)",
+    )
     _render_options(brief)
 
     check = command("check", "Validate case files and report every problem; render nothing.")
-    check.add_argument("paths", metavar="PATH", nargs="*", type=Path, help="case files or folders (default: the project's cases)")
+    check.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="*",
+        type=Path,
+        help="case files or folders (default: the project's cases)",
+    )
     check.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
-    schema.add_argument("--config", action="store_true", help="print the schema of casepress.yaml instead")
+    schema.add_argument(
+        "--config", action="store_true", help="print the schema of casepress.yaml instead"
+    )
     return parser
 
 
@@ -96,7 +111,9 @@ def _render_options(parser: argparse.ArgumentParser) -> None:
         "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT",
         help="PDF flavour passed to WeasyPrint, e.g. pdf/ua-1 or pdf/a-3b",
     )  # fmt: skip
-    parser.add_argument("--page-size", choices=PAGE_SIZES, help="paper size (default: A4 or casepress.yaml)")
+    parser.add_argument(
+        "--page-size", choices=PAGE_SIZES, help="paper size (default: A4 or casepress.yaml)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

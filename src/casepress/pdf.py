@@ -154,4 +154,3 @@ def harfbuzz_subset_available() -> bool:
     from weasyprint.text.ffi import harfbuzz_subset
 
     return bool(harfbuzz_subset)
-

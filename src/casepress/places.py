@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
+from functools import cache
 
 import pycountry
 
@@ -39,7 +39,7 @@ _ALIASES = {
 _KOSOVO = "Kosovo"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names() -> dict[str, str]:
     """Every lower-cased name and code → alpha-2 code."""
     table: dict[str, str] = {}
@@ -74,9 +74,7 @@ def normalise_country(name: str) -> str:
 
 
 def suggest_country(name: str) -> str:
-    candidates = {
-        display_name(code) for key, code in _names().items() if len(key) > 3
-    }
+    candidates = {display_name(code) for key, code in _names().items() if len(key) > 3}
     by_lower = {c.lower(): c for c in candidates}
     match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
     if match:

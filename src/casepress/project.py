@@ -34,7 +34,9 @@ PROJECT_SPEC = Object(
         "page_size": Field(Choice(PAGE_SIZES, "Paper size of PDF briefs"), default="A4"),
         "pdf_variant": Field(Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint")),
         "cases": Field(Text("Folder of case files, relative to this file"), default="cases"),
-        "output": Field(Text("Folder outputs are written to, relative to this file"), default="build"),
+        "output": Field(
+            Text("Folder outputs are written to, relative to this file"), default="build"
+        ),
     },
     title="casepress project (casepress.yaml)",
 )

@@ -104,7 +104,9 @@ class Renderer:
             raise TemplateError(f"template {exc.name!r} not found; searched: {searched}") from None
         except jinja2.TemplateSyntaxError as exc:
             where = display_path(exc.filename) if exc.filename else exc.name
-            raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+            raise TemplateError(
+                f"{where}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
         except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
             raise TemplateError(f"{_template_position(exc, name)}: {exc}") from None
 

@@ -216,7 +216,9 @@ class ListOf(Type):
         if len(node.items) < self.min_items:
             wanted = "one item" if self.min_items == 1 else f"{self.min_items} items"
             return ctx.error(node, path, f"must list at least {wanted}")
-        values = [self.item.validate(item, ctx, f"{path}[{i}]") for i, item in enumerate(node.items)]
+        values = [
+            self.item.validate(item, ctx, f"{path}[{i}]") for i, item in enumerate(node.items)
+        ]
         if any(v is INVALID for v in values):
             return INVALID
         return [v for v in values if v is not None]
@@ -292,5 +294,7 @@ class Object(Type):
 def suggest(word: str, candidates: Sequence[str] | dict[str, Any], *, quote: str = "'") -> str:
     """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
     lowered = {c.lower().replace("-", "_"): c for c in candidates}
-    match = difflib.get_close_matches(word.lower().replace("-", "_"), list(lowered), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(
+        word.lower().replace("-", "_"), list(lowered), n=1, cutoff=0.6
+    )
     return f" (did you mean {quote}{lowered[match[0]]}{quote}?)" if match else ""

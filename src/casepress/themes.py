@@ -8,7 +8,7 @@ package; in a source checkout they are read from the repository's top-level fold
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -66,7 +66,7 @@ class Theme:
         return labels
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_labels(language: str) -> dict[str, str]:
     path = LABELS_DIR / f"{language}.yaml"
     if not path.is_file():

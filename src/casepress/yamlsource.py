@@ -164,7 +164,7 @@ class _Converter:
     def convert(self, root: yaml.Node) -> Node:
         try:
             return self._convert(root, 0)
-        except _TooBig as exc:
+        except _TooBigError as exc:
             message = f"document too large or nested too deeply (more than {MAX_NODES:,} values)"
             self.problems.append(Problem(self.shown, exc.line, exc.column, "", message))
             return Node("map", 1, 1)
@@ -174,7 +174,7 @@ class _Converter:
         line, column = mark.line + 1, mark.column + 1
         self._count += 1
         if self._count > MAX_NODES or depth > 50:
-            raise _TooBig(line, column)
+            raise _TooBigError(line, column)
         if node.tag not in _STANDARD_TAGS:
             self._problem(node, f"YAML tag {node.tag!r} is not allowed; remove it")
         if isinstance(node, yaml.ScalarNode):
@@ -186,7 +186,9 @@ class _Converter:
             return Node("scalar", line, column, text=None)
         self._seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
-            return Node("seq", line, column, items=[self._convert(n, depth + 1) for n in node.value])
+            return Node(
+                "seq", line, column, items=[self._convert(n, depth + 1) for n in node.value]
+            )
         entries: list[tuple[Node, Node]] = []
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -208,6 +210,6 @@ class _Converter:
         return Node("map", line, column, entries=entries)
 
 
-class _TooBig(Exception):
+class _TooBigError(Exception):
     def __init__(self, line: int, column: int):
         self.line, self.column = line, column

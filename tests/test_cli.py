@@ -1,0 +1,105 @@
+"""The command line: exit codes, reports without tracebacks, atomic outputs."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from casepress import __version__
+from casepress.cli import main
+from conftest import PROJECTS, copy_project
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """The real command, as a user runs it (checks that nothing prints a traceback)."""
+    return subprocess.run(
+        [sys.executable, "-m", "casepress", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_version_and_help_with_examples(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"casepress {__version__}"
+    for command in ("build", "brief", "check", "schema"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "examples:\n  casepress " in capsys.readouterr().out, command
+
+
+def test_check_valid_project_exits_0(capsys):
+    assert main(["check", "-C", str(PROJECTS / "minimal")]) == 0
+    assert "2 valid, 0 error(s)" in capsys.readouterr().err
+
+
+def test_check_broken_project_lists_every_problem_and_exits_2():
+    result = run("check", "-C", str(PROJECTS / "broken"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if ".yaml:" in line]
+    assert len(lines) == 12
+    assert (
+        "missing-fields.yaml:2:1: entry-point: unknown field (did you mean 'entry_point'?)"
+        in result.stderr
+    )
+    assert "1 valid, 12 error(s)" in result.stderr
+
+
+def test_build_with_invalid_cases_still_builds_the_valid_ones_and_exits_2(tmp_path):
+    project = copy_project("broken", tmp_path)
+    result = run("build", "-C", str(project))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    built = sorted(p.name for p in (project / "build" / "briefs").iterdir())
+    assert built == ["valid-one.html", "valid-one.pdf"]
+    assert json.loads((project / "build" / "case.schema.json").read_text())["required"]
+
+
+def test_brief_writes_only_the_format_asked_for(tmp_path):
+    out = tmp_path / "out"
+    case = PROJECTS / "minimal" / "cases" / "second-case.yaml"
+    code = main(["brief", str(case), "--format", "html", "--output", str(out), "-q"])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["second-case.html"]
+
+
+def test_schema_prints_json_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["required"] == ["title", "context", "lessons"]
+    assert main(["schema", "--config"]) == 0
+    assert "page_size" in json.loads(capsys.readouterr().out)["properties"]
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--format", "nope"])
+    assert exit_info.value.code == 2
+    assert main([]) == 2
+
+
+def test_a_failed_render_keeps_the_previous_output_and_exits_1(tmp_path, capsys):
+    project = copy_project("minimal", tmp_path)
+    assert main(["build", "-C", str(project), "-q"]) == 0
+    previous = (project / "build" / "briefs" / "second-case.pdf").read_bytes()
+    # A project template that uses an undefined value breaks every render.
+    (project / "templates").mkdir()
+    (project / "templates" / "case.html.j2").write_text(
+        '{% extends "base:case.html.j2" %}\n{% block summary %}{{ case.no_such_field }}{% endblock %}\n'
+    )
+    assert main(["build", "-C", str(project), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "templates/case.html.j2:2" in err and "no_such_field" in err
+    assert (project / "build" / "briefs" / "second-case.pdf").read_bytes() == previous
+    leftovers = [p.name for p in (project / "build" / "briefs").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_invalid_project_file_is_reported_with_position(tmp_path, capsys):
+    (tmp_path / "casepress.yaml").write_text("page_size: B5\nlangauge: fr\n")
+    assert main(["check", "-C", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "casepress.yaml:1:12: page_size: expected one of A4, Letter, A5, got 'B5'" in err
+    assert "casepress.yaml:2:1: langauge: unknown field (did you mean 'language'?)" in err
