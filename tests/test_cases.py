@@ -72,7 +72,7 @@ def test_unknown_related_id_suggests_the_nearest(tmp_path):
     write_case(tmp_path, "other.yaml", MINIMAL + "related: [police-reforms]\n")
     catalogue = load_cases(load_project(tmp_path))
     (problem,) = catalogue.problems
-    assert (problem.field, problem.line, problem.column) == ("related", 5, 11)
+    assert (problem.field, problem.line, problem.column) == ("related[0]", 5, 11)
     assert problem.message == "no case has the id 'police-reforms' (did you mean 'police-reform'?)"
 
 

@@ -4,7 +4,7 @@ The library API, in the order a build uses it::
 
     project = load_project("path/to/project")      # casepress.yaml, or defaults
     catalogue = load_cases(project)                  # every case validated, problems collected
-    report = build_briefs(project, catalogue=catalogue)
+    report = build_project(project)                  # briefs, handbooks, schema
 
 WeasyPrint is imported only when a PDF is rendered, so validation stays fast.
 """
@@ -13,16 +13,19 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import BuildReport, build_briefs, write_atomic  # noqa: E402
+from .build import BuildReport, build_briefs, build_handbooks, build_project, write_atomic  # noqa: E402
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
 from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
-from .project import Project, load_project  # noqa: E402
+from .handbook import HandbookPlan, plan_handbook  # noqa: E402
+from .project import Edition, Project, load_project  # noqa: E402
 
 __all__ = [
     "BuildReport",
     "Case",
     "CasepressError",
     "Catalogue",
+    "Edition",
+    "HandbookPlan",
     "InputError",
     "Lesson",
     "Problem",
@@ -31,8 +34,11 @@ __all__ = [
     "TemplateError",
     "__version__",
     "build_briefs",
+    "build_handbooks",
+    "build_project",
     "load_case",
     "load_cases",
     "load_project",
+    "plan_handbook",
     "write_atomic",
 ]

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cases import Case, Catalogue, load_cases
-from .errors import CasepressError, Problem, display_path
-from .project import Project
+from .errors import CasepressError, InputError, Problem, display_path
+from .handbook import plan_handbook
+from .project import Edition, Project
 from .render import Renderer
-from .themes import PDF_STYLESHEETS, Theme, load_theme
+from .themes import HANDBOOK_PDF_STYLESHEETS, PDF_STYLESHEETS, Theme, load_theme
 
 FORMATS = ("pdf", "html")
 Progress = Callable[[int, int, str], None]
@@ -134,11 +135,120 @@ def build_briefs(
     return report
 
 
-def _pdf_renderer(project: Project, theme: Theme, report: BuildReport):
+def build_project(
+    project: Project,
+    *,
+    output_dir: Path | None = None,
+    theme: Theme | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Everything ``casepress build`` makes: every brief, every defined handbook, the schema."""
+    started = time.perf_counter()
+    out = Path(output_dir) if output_dir else project.output_dir
+    catalogue = load_cases(project)
+    theme = theme or load_theme(project.root)
+    report = build_briefs(
+        project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
+    )
+    if project.handbooks:
+        handbooks = build_handbooks(
+            project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
+            progress=progress,
+        )  # fmt: skip
+        report.outputs += handbooks.outputs
+        report.problems += handbooks.problems[len(catalogue.problems) :]
+        report.failures += handbooks.failures
+    report.outputs.append(write_schema(out))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def build_handbooks(
+    project: Project,
+    *,
+    names: Iterable[str] | None = None,
+    editions: Iterable[Edition] = (),
+    formats: Iterable[str] = FORMATS,
+    output_dir: Path | None = None,
+    theme: Theme | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build handbooks: the project's (all, or those ``names``) plus ad hoc ``editions``.
+
+    Each edition is planned (selection validated) before any is rendered; an invalid
+    edition is reported and skipped, the others still build.
+    """
+    started = time.perf_counter()
+    formats = tuple(formats)
+    catalogue = catalogue or load_cases(project)
+    report = BuildReport(problems=list(catalogue.problems))
+    wanted = list(project.handbooks) if names is None else list(names)
+    chosen: list[Edition] = []
+    for name in wanted:
+        if name in project.handbooks:
+            chosen.append(project.handbooks[name])
+        else:
+            where = display_path(project.config_path) if project.config_path else "casepress.yaml"
+            known = ", ".join(sorted(project.handbooks)) or "none are defined"
+            report.problems.append(
+                Problem(where, 0, 0, "handbooks", f"no handbook named {name!r} (defined: {known})")
+            )
+    chosen.extend(editions)
+
+    plans = []
+    for edition in chosen:
+        try:
+            plans.append(plan_handbook(edition, catalogue, project))
+        except InputError as exc:
+            report.problems.extend(exc.problems)
+    if not plans:
+        report.seconds = time.perf_counter() - started
+        return report
+
+    theme = theme or load_theme(project.root)
+    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+    pdf_renderer = (
+        _pdf_renderer(project, theme, report, HANDBOOK_PDF_STYLESHEETS)
+        if "pdf" in formats
+        else None
+    )
+    out = Path(output_dir) if output_dir else project.handbooks_dir
+    total, done = len(plans) * len(formats), 0
+    for plan in plans:
+        name = plan.edition.name
+        for fmt in formats:
+            target = out / f"{name}.{fmt}"
+            try:
+                html = renderer.render_handbook(plan, target=fmt)
+                if fmt == "html":
+                    write_atomic(target, html)
+                else:
+                    result = pdf_renderer.pdf(html, base_url=project.root)
+                    for message in dict.fromkeys(result.warnings):
+                        report.problems.append(
+                            Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
+                        )
+                    write_atomic(target, result.data)
+                report.outputs.append(target)
+            except CasepressError as exc:
+                report.failures.append(
+                    Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
+                )
+            done += 1
+            if progress:
+                progress(done, total, f"{name}.{fmt}")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _pdf_renderer(
+    project: Project, theme: Theme, report: BuildReport, sheets: tuple[str, ...] = PDF_STYLESHEETS
+):
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
     renderer = PdfRenderer(
-        theme.stylesheets(PDF_STYLESHEETS),
+        theme.stylesheets(sheets),
         roots=(project.root, *theme.roots),
         pdf_variant=project.pdf_variant,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, display_path
+from .markup import case_link_ids
 from .places import normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import INVALID, Context, Date, Field, ListOf, Object, Slug, Text, Url, Year, suggest
@@ -255,19 +256,35 @@ def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalog
         by_id[case.id] = case
         valid.append(case)
 
-    known = set(by_id) | _ids_of_other_files(project, files)
+    # Ids of files that failed validation count as known: their own errors are reported.
+    known = set(by_id) | {p.stem for p in files} | _ids_of_other_files(project, files)
     cases = []
     for case in valid:
-        bad = False
-        for index, other in enumerate(case.related):
-            if other not in known:
-                line, column = case.where(f"related[{index}]")
-                message = f"no case has the id {other!r}{suggest(other, sorted(known))}"
-                problems.append(Problem(display_path(case.path), line, column, "related", message))
-                bad = True
-        if not bad:
+        found = [
+            Problem(display_path(case.path), *case.where(where), where, message)
+            for where, other in _references(case)
+            if other not in known
+            for message in [f"no case has the id {other!r}{suggest(other, sorted(known))}"]
+        ]
+        problems.extend(found)
+        if not found:
             cases.append(case)
     return Catalogue(cases=cases, problems=sorted(problems))
+
+
+def _references(case: Case) -> Iterable[tuple[str, str]]:
+    """(field, id) for every other case this one names: ``related`` and ``case:`` links."""
+    for index, other in enumerate(case.related):
+        yield f"related[{index}]", other
+    texts = [
+        ("context", case.context),
+        ("entry_point", case.entry_point),
+        ("outcome", case.outcome),
+    ]
+    texts += [(f"lessons[{i}].text", lesson.text) for i, lesson in enumerate(case.lessons)]
+    for where, text in texts:
+        for other in case_link_ids(text):
+            yield where, other
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:

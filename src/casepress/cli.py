@@ -26,6 +26,20 @@ examples:
   casepress build --output /tmp/out     write somewhere else
   casepress build --pdf-variant pdf/ua-1
 """,
+    "handbook": """\
+examples:
+  casepress handbook                    every handbook defined in casepress.yaml
+  casepress handbook ssr-casebook       one of them -> build/handbooks/ssr-casebook.pdf and .html
+  casepress handbook --title "Transitional justice in Latin America and Africa" \\
+      --region "Latin America and the Caribbean" --region "Sub-Saharan Africa" \\
+      --topic "Transitional justice" --group-by region
+                                        an ad hoc edition, selected by tags (name from the title)
+  casepress handbook --title "Two cases" --id peru --id sierra-leone --name two-cases
+
+Selection: --id keeps that order; otherwise filters combine as any-of within one flag and
+all-of across flags. --topic filters on a case's themes (its subject tags); --theme is kept
+for the visual theme.
+""",
     "brief": """\
 examples:
   casepress brief cases/police-reform-in-sierra-leone.yaml
@@ -69,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )  # fmt: skip
 
-    build = command("build", "Build a brief (PDF and HTML) for every case in the project.")
+    build = command(
+        "build", "Build every brief (PDF and HTML) and every handbook defined in casepress.yaml."
+    )
     build.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
     build.add_argument("--output", metavar="DIR", type=Path, help="output folder (default: build/)")
     _render_options(build)
@@ -86,6 +102,75 @@ def _parser() -> argparse.ArgumentParser:
         help="what to write (default: both)",
     )
     _render_options(brief)
+
+    from .project import GROUP_BY, ORDER_BY
+
+    handbook = command("handbook", "Build handbooks: defined ones by name, or an ad hoc edition.")
+    handbook.add_argument(
+        "names",
+        metavar="NAME",
+        nargs="*",
+        help="handbooks defined in casepress.yaml (default: all)",
+    )
+    handbook.add_argument(
+        "--output",
+        metavar="DIR",
+        type=Path,
+        help="folder for handbooks (default: build/handbooks/)",
+    )
+    handbook.add_argument(
+        "--format",
+        choices=("pdf", "html", "both"),
+        default="both",
+        help="what to write (default: both)",
+    )
+    adhoc = handbook.add_argument_group("an ad hoc edition (instead of NAME)")
+    adhoc.add_argument("--title", help="title on the cover; makes an ad hoc edition")
+    adhoc.add_argument("--subtitle", help="subtitle on the cover")
+    adhoc.add_argument("--name", help="output file name (default: from the title)")
+    adhoc.add_argument(
+        "--id",
+        dest="ids",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a case to include, in this order (repeatable)",
+    )
+    adhoc.add_argument(
+        "--region",
+        dest="regions",
+        action="append",
+        default=[],
+        metavar="R",
+        help="cases tagged with this region (repeatable)",
+    )
+    adhoc.add_argument(
+        "--country",
+        dest="countries",
+        action="append",
+        default=[],
+        metavar="C",
+        help="cases tagged with this country (repeatable)",
+    )
+    adhoc.add_argument(
+        "--topic",
+        dest="topics",
+        action="append",
+        default=[],
+        metavar="T",
+        help="cases tagged with this theme (repeatable)",
+    )
+    adhoc.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a case to leave out (repeatable)",
+    )
+    adhoc.add_argument("--group-by", choices=GROUP_BY, help="one part per region, country or theme")
+    adhoc.add_argument("--order-by", choices=ORDER_BY, help="order of cases within a part")
+    adhoc.add_argument("--duplex", action="store_true", help="chapters start on right-hand pages")
+    _render_options(handbook)
 
     check = command("check", "Validate case files and report every problem; render nothing.")
     check.add_argument(
@@ -148,14 +233,62 @@ def _project(args: argparse.Namespace):
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build_briefs, write_schema
+    from .build import build_project
 
     project = _project(args)
-    briefs = (args.output / "briefs") if args.output else None
     _warn_slow_pdf(args)
-    report = build_briefs(project, output_dir=briefs, progress=_progress(args))
-    write_schema(args.output or project.output_dir)
-    return _finish(report, args, what="brief")
+    report = build_project(project, output_dir=args.output, progress=_progress(args))
+    return _finish(report, args)
+
+
+def _cmd_handbook(args: argparse.Namespace) -> int:
+    import re
+
+    from .build import build_handbooks
+    from .project import make_edition
+
+    project = _project(args)
+    formats = ("pdf", "html") if args.format == "both" else (args.format,)
+    editions = []
+    filters = args.ids or args.regions or args.countries or args.topics or args.exclude
+    if args.title is None and (filters or args.name):
+        raise InputError(
+            [Problem("command line", 0, 0, "--title", "an ad hoc edition needs a --title")]
+        )
+    if args.title is not None:
+        if args.names:
+            raise InputError(
+                [Problem("command line", 0, 0, "NAME", "give handbook names or --title, not both")]
+            )
+        name = args.name or re.sub(r"[^a-z0-9]+", "-", args.title.lower()).strip("-") or "handbook"
+        values = {
+            "title": args.title, "subtitle": args.subtitle, "ids": args.ids,
+            "regions": args.regions, "countries": args.countries, "themes": args.topics,
+            "exclude": args.exclude, "group_by": args.group_by, "order_by": args.order_by,
+            "duplex": args.duplex,
+        }  # fmt: skip
+        editions.append(make_edition(name, values, project.root))
+    names = args.names or ([] if editions else None)
+    if names is None and not project.handbooks:
+        raise InputError(
+            [
+                Problem(
+                    "casepress.yaml",
+                    0,
+                    0,
+                    "handbooks",
+                    "no handbook is defined; add one under "
+                    "'handbooks:' or make an ad hoc edition with --title",
+                )
+            ]  # fmt: skip
+        )
+    if "pdf" in formats:
+        _warn_slow_pdf(args)
+    report = build_handbooks(
+        project, names=names, editions=editions, formats=formats, output_dir=args.output,
+        progress=_progress(args),
+    )  # fmt: skip
+    return _finish(report, args)
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
@@ -168,7 +301,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     report = build_briefs(
         project, paths=args.paths, formats=formats, output_dir=args.output, progress=_progress(args)
     )
-    return _finish(report, args, what="brief")
+    return _finish(report, args)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -198,7 +331,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"build": _cmd_build, "brief": _cmd_brief, "check": _cmd_check, "schema": _cmd_schema}
+_COMMANDS = {
+    "build": _cmd_build,
+    "brief": _cmd_brief,
+    "handbook": _cmd_handbook,
+    "check": _cmd_check,
+    "schema": _cmd_schema,
+}
 
 
 def _progress(args: argparse.Namespace):
@@ -223,7 +362,7 @@ def _warn_slow_pdf(args: argparse.Namespace) -> None:
         )
 
 
-def _finish(report, args: argparse.Namespace, *, what: str) -> int:
+def _finish(report, args: argparse.Namespace) -> int:
     _print_problems(report.problems + report.failures)
     code = report.exit_code
     if args.strict and code == EXIT_OK and report.warnings:

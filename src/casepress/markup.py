@@ -17,7 +17,7 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
@@ -43,8 +43,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "case"}
 CASE_LINK = re.compile(r"^case:([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
-LinkResolver = Callable[[str], "tuple[str, str | None] | None"]
-"""Given a case id, returns (href, note) for a ``case:`` link, or None to unlink it."""
+LinkResolver = Callable[[str], "tuple[str | None, str | None] | None"]
+"""Given a case id, returns (href, note) for a ``case:`` link; a None href leaves plain text."""
 
 
 class _ShapeTree(Treeprocessor):
@@ -128,16 +128,15 @@ _HREF = re.compile(r'<a href="case:([^"]*)"([^>]*)>(.*?)</a>', re.S)
 
 
 def _resolve_case_links(html: str, resolve: LinkResolver | None) -> str:
-    """``[text](case:id)`` → a link to that case (or plain text when it has no target)."""
+    """``[text](case:id)`` → a link to that case, or plain text (and a note) without a target."""
 
     def replace(match: re.Match[str]) -> str:
         case_id, attrs, label = match.groups()
-        target = resolve(case_id) if resolve else None
-        if target is None:
-            return f'<span class="case-ref">{label}</span>'
-        href, note = target
-        note_html = f' <span class="case-ref-note">{note}</span>' if note else ""
-        return f'<a class="case-ref" href="{href}"{attrs}>{label}</a>{note_html}'
+        href, note = (resolve(case_id) if resolve else None) or (None, None)
+        note_html = f' <span class="case-ref-note">{escape(note)}</span>' if note else ""
+        if href is None:
+            return f'<span class="case-ref">{label}</span>{note_html}'
+        return f'<a class="case-ref" href="{escape(href)}"{attrs}>{label}</a>{note_html}'
 
     return _HREF.sub(replace, html)
 

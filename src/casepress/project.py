@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .schema import INVALID, Choice, Context, Field, Object, Text
+from .schema import INVALID, Choice, Context, Date, Field, Flag, ListOf, MapOf, Object, Slug, Text
 from .yamlsource import read_yaml
 
 CONFIG_NAME = "casepress.yaml"
+COMMAND_LINE = "command line"
+"""The ``source`` of an edition defined by flags rather than in casepress.yaml."""
 PAGE_SIZES = ("A4", "Letter", "A5")
 PDF_VARIANTS = (
     "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u",
@@ -18,6 +20,48 @@ PDF_VARIANTS = (
     "pdf/ua-1", "pdf/ua-2",
 )  # fmt: skip
 LANGUAGE_PATTERN = r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*"
+
+GROUP_BY = ("region", "country", "theme", "none")
+ORDER_BY = ("title", "country", "period", "ids")
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+HANDBOOK_SPEC = Object(
+    {
+        "title": Field(Text("Title on the cover"), required=True),
+        "subtitle": Field(Text("Subtitle on the cover")),
+        "edition": Field(Text("Edition statement, e.g. 'Second edition'")),
+        "date": Field(Date("Date of this edition (YYYY-MM-DD)")),
+        "organisation": Field(Text("Publisher shown on the cover; defaults to the project's")),
+        "logo": Field(Text("Logo image for the cover (SVG or PNG), relative to casepress.yaml")),
+        "introduction": Field(
+            Text("Markdown file rendered as front matter, relative to casepress.yaml")
+        ),
+        "ids": Field(
+            ListOf(Slug(), "Cases in this order (instead of filters)", example="a-case-id")
+        ),
+        "regions": Field(
+            ListOf(Text(), "Cases tagged with any of these regions", example="Sub-Saharan Africa")
+        ),
+        "countries": Field(
+            ListOf(Text(), "Cases tagged with any of these countries", example="Peru")
+        ),
+        "themes": Field(
+            ListOf(Text(), "Cases tagged with any of these themes", example="Police reform")
+        ),
+        "exclude": Field(ListOf(Slug(), "Ids of cases to leave out", example="a-case-id")),
+        "group_by": Field(
+            Choice(GROUP_BY, "Parts of the handbook: one per region, country or theme")
+        ),
+        "order_by": Field(Choice(ORDER_BY, "Order of cases within a part")),
+        "duplex": Field(Flag("Printed on both sides: chapters start on a right-hand page")),
+        "copyright": Field(Text("Copyright line for the imprint page")),
+        "isbn": Field(Text("ISBN for the imprint page")),
+        "disclaimer": Field(
+            Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
+        ),
+    },
+    "A handbook: cases selected by id or by tags, with cover, contents and indexes",
+)
 
 PROJECT_SPEC = Object(
     {
@@ -37,6 +81,14 @@ PROJECT_SPEC = Object(
         "output": Field(
             Text("Folder outputs are written to, relative to this file"), default="build"
         ),
+        "handbooks": Field(
+            MapOf(
+                HANDBOOK_SPEC,
+                "Handbooks to build, by name (the name is the output file name)",
+                key_pattern=SLUG,
+                key_hint="a handbook name in lowercase letters, digits and hyphens",
+            )
+        ),
     },
     title="casepress project (casepress.yaml)",
 )
@@ -45,6 +97,65 @@ PROJECT_SPEC = Object(
 def project_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of casepress.yaml, made from ``PROJECT_SPEC``."""
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **PROJECT_SPEC.json_schema()}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One handbook definition: what to select, how to group and order it, its front matter."""
+
+    name: str
+    title: str
+    subtitle: str | None = None
+    edition: str | None = None
+    date: Any = None
+    organisation: str | None = None
+    logo: Path | None = None
+    introduction: Path | None = None
+    ids: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    group_by: str = "none"
+    order_by: str = "title"
+    duplex: bool = False
+    copyright: str | None = None
+    isbn: str | None = None
+    disclaimer: str | None = None
+    source: str = "casepress.yaml"
+    """Where the definition came from, for messages (the file, or 'command line')."""
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, field_path: str) -> tuple[int, int]:
+        return self.positions.get(field_path, (0, 0))
+
+
+def make_edition(
+    name: str, values: dict[str, Any], root: Path, *, source: str = COMMAND_LINE, positions=None
+) -> Edition:
+    """An Edition from validated values (from casepress.yaml or the command line)."""
+    listed = {
+        k: tuple(values.get(k) or ()) for k in ("ids", "regions", "countries", "themes", "exclude")
+    }
+    return Edition(
+        name=name,
+        title=values["title"],
+        subtitle=values.get("subtitle"),
+        edition=values.get("edition"),
+        date=values.get("date"),
+        organisation=values.get("organisation"),
+        logo=root / values["logo"] if values.get("logo") else None,
+        introduction=root / values["introduction"] if values.get("introduction") else None,
+        group_by=values.get("group_by") or "none",
+        order_by=values.get("order_by") or ("ids" if listed["ids"] else "title"),
+        duplex=bool(values.get("duplex")),
+        copyright=values.get("copyright"),
+        isbn=values.get("isbn"),
+        disclaimer=values.get("disclaimer"),
+        source=source,
+        positions=positions or {},
+        **listed,
+    )
 
 
 @dataclass(frozen=True)
@@ -60,10 +171,15 @@ class Project:
     pdf_variant: str | None = None
     cases_dir: Path = field(default=Path("cases"))
     output_dir: Path = field(default=Path("build"))
+    handbooks: dict[str, Edition] = field(default_factory=dict)
 
     @property
     def briefs_dir(self) -> Path:
         return self.output_dir / "briefs"
+
+    @property
+    def handbooks_dir(self) -> Path:
+        return self.output_dir / "handbooks"
 
 
 def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
@@ -76,6 +192,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
     config = path if path.is_file() else path / CONFIG_NAME
     root = config.parent
     values: dict[str, Any] = {}
+    handbooks: dict[str, Edition] = {}
     if config.exists():
         document = read_yaml(config)
         ctx = Context(document.shown, list(document.problems))
@@ -85,6 +202,14 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
                 values = result
         if ctx.problems:
             raise InputError(ctx.problems)
+        for name, spec in (values.get("handbooks") or {}).items():
+            prefix = f"handbooks.{name}."
+            positions = {
+                k.removeprefix(prefix): v for k, v in ctx.positions.items() if k.startswith(prefix)
+            }
+            handbooks[name] = make_edition(
+                name, spec, root, source=document.shown, positions=positions
+            )
     else:
         config = None
         values = {name: f.default for name, f in PROJECT_SPEC.fields.items()}
@@ -100,4 +225,4 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
     for name, value in overrides.items():
         if value is not None:
             settings[name] = Path(value).resolve() if name.endswith("_dir") else value
-    return Project(root=root, config_path=config, **settings)
+    return Project(root=root, config_path=config, handbooks=handbooks, **settings)

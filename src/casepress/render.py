@@ -21,11 +21,16 @@ from markupsafe import Markup
 from . import __version__
 from .cases import Case
 from .errors import TemplateError, display_path
+from .handbook import HandbookPlan
 from .markup import render_markdown
 from .project import Project
-from .themes import HTML_STYLESHEETS, Theme
+from .themes import HANDBOOK_HTML_STYLESHEETS, HTML_STYLESHEETS, Theme
 
 BRIEF_TEMPLATE = "brief.html.j2"
+HANDBOOK_TEMPLATE = "handbook.html.j2"
+
+Link = Callable[[str], "tuple[str | None, str | None]"]
+"""Another case's id → (href or None, note or None), for related lists and case: links."""
 
 
 def make_environment(theme: Theme) -> SandboxedEnvironment:
@@ -70,31 +75,99 @@ class Renderer:
     def env(self) -> SandboxedEnvironment:
         return make_environment(self.theme)
 
-    @cached_property
-    def html_css(self) -> Markup:
-        sheets = self.theme.stylesheets(HTML_STYLESHEETS)
-        return Markup("\n".join(p.read_text("utf-8") for p in sheets))
+    def inline_css(self, names: tuple[str, ...]) -> Markup:
+        """Stylesheets inlined into standalone HTML (read once per renderer)."""
+        if names not in self._css:
+            sheets = self.theme.stylesheets(names)
+            self._css[names] = Markup("\n".join(p.read_text("utf-8") for p in sheets))
+        return self._css[names]
 
-    def render_brief(
-        self, case: Case, *, target: str, link: Callable[[str], str] | None = None
-    ) -> str:
+    def __post_init__(self) -> None:
+        self._css: dict[tuple[str, ...], Markup] = {}
+
+    def render_brief(self, case: Case, *, target: str, link: Link | None = None) -> str:
         """One case as a standalone document; ``target`` is "pdf" or "html".
 
-        ``link(case_id)`` gives the href of another case's brief (for ``related`` and
-        ``case:`` links); by default the sibling file ``<id>.<target>``.
+        ``link(case_id)`` gives (href, note) for another case (``related`` and ``case:``
+        links); by default the sibling brief ``<id>.<target>``.
         """
-        link = link or (lambda other: f"{other}.{target}")
+        link = link or (lambda other: (f"{other}.{target}", None))
         context = {
             "case": self.case_view(case, link),
             "project": self.project_view(),
             "labels": self.theme.label_set(case.language),
             "lang": case.language,
             "target": target,
-            "inline_css": self.html_css if target == "html" else Markup(""),
+            "inline_css": self.inline_css(HTML_STYLESHEETS) if target == "html" else Markup(""),
             "pdf_href": f"{case.id}.pdf",
             "generator": f"casepress {__version__}",
         }
         return self.render_template(BRIEF_TEMPLATE, context)
+
+    def render_handbook(self, plan: HandbookPlan, *, target: str) -> str:
+        """A whole handbook as one document: cover, imprint, contents, parts, indexes."""
+        edition = plan.edition
+        language = self.project.language
+        labels = self.theme.label_set(language)
+
+        def link(other: str) -> tuple[str | None, str | None]:
+            if plan.contains(other):
+                return f"#case-{other}", None
+            return None, labels["not_in_edition"]
+
+        def entry(case: Case) -> dict[str, str]:
+            return {"id": case.id, "title": case.title, "href": f"#case-{case.id}"}
+
+        indexes = [
+            (labels["index_countries"], "index-countries", plan.country_index),
+            (labels["index_themes"], "index-themes", plan.theme_index),
+        ]
+        context = {
+            "handbook": {
+                "name": edition.name,
+                "title": edition.title,
+                "subtitle": edition.subtitle,
+                "edition": edition.edition,
+                "date": _date(edition.date, language.replace("-", "_")),
+                "organisation": edition.organisation or self.project.organisation,
+                "logo": edition.logo.as_uri() if edition.logo else None,
+                "introduction": render_markdown(plan.introduction, id_prefix="intro-"),
+                "copyright": edition.copyright,
+                "isbn": edition.isbn,
+                "disclaimer": render_markdown(edition.disclaimer, id_prefix="imprint-"),
+                "duplex": edition.duplex,
+                "grouped": plan.grouped,
+            },
+            "parts": [
+                {
+                    "title": labels["other_cases"] if part.other else part.title,
+                    "anchor": part.anchor,
+                    "cases": [self.case_view(case, link) for case in part.cases],
+                }
+                for part in plan.parts
+            ],
+            "indexes": [
+                {
+                    "title": title,
+                    "anchor": anchor,
+                    "entries": [
+                        {"term": item.term, "cases": [entry(c) for c in item.cases]}
+                        for item in items
+                    ],
+                }
+                for title, anchor, items in indexes
+                if items
+            ],
+            "project": self.project_view(),
+            "labels": labels,
+            "lang": language,
+            "target": target,
+            "inline_css": self.inline_css(HANDBOOK_HTML_STYLESHEETS)
+            if target == "html"
+            else Markup(""),
+            "generator": f"casepress {__version__}",
+        }
+        return self.render_template(HANDBOOK_TEMPLATE, context)
 
     def render_template(self, name: str, context: dict[str, Any]) -> str:
         try:
@@ -117,14 +190,11 @@ class Renderer:
             "page_size": self.project.page_size,
         }
 
-    def case_view(self, case: Case, link: Callable[[str], str]) -> dict[str, Any]:
+    def case_view(self, case: Case, link: Link) -> dict[str, Any]:
         """The case as templates see it: Markdown rendered, dates formatted, ids resolved."""
 
         def md(text: str | None, part: str) -> Markup:
-            return render_markdown(text, id_prefix=f"{case.id}-{part}-", resolve=resolve)
-
-        def resolve(other: str) -> tuple[str, str | None]:
-            return link(other), None
+            return render_markdown(text, id_prefix=f"{case.id}-{part}-", resolve=link)
 
         locale = case.language.replace("-", "_")
         return {
@@ -152,10 +222,15 @@ class Renderer:
             "source": _source_view(case, locale),
             "further_resources": [vars(r) for r in case.further_resources],
             "related": [
-                {"id": other, "title": self.titles.get(other, other), "href": link(other)}
+                {"id": other, "title": self.titles.get(other, other), **_href_note(link(other))}
                 for other in case.related
             ],
         }
+
+
+def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
+    href, note = target
+    return {"href": href, "note": note}
 
 
 def _date(value: dt.date | None, locale: str) -> str | None:

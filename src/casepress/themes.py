@@ -30,6 +30,8 @@ PDF_STYLESHEETS = ("fonts.css", "base.css", "print.css")
 """Sheets for PDF output, in cascade order; a theme's ``styles/`` may replace or add to them."""
 HTML_STYLESHEETS = ("base.css", "screen.css")
 """Sheets inlined into standalone HTML output."""
+HANDBOOK_PDF_STYLESHEETS = (*PDF_STYLESHEETS, "handbook.css")
+HANDBOOK_HTML_STYLESHEETS = (*HTML_STYLESHEETS, "handbook.css")
 
 
 @dataclass(frozen=True)
