@@ -1,12 +1,17 @@
-"""Orchestration: load, render, write. The only module that writes under the output folder.
+"""Orchestration: load, decide what is stale, render in workers, write. The only module
+that writes under the output folder.
 
 Every output is written atomically (a unique temporary file in the same folder, then
 ``os.replace``): an interrupted or failed build never leaves a truncated file and never
-destroys the previous good one.
+destroys the previous good one. Outputs whose inputs have not changed since the last build
+are left alone (see ``cache``); the rest are rendered by a pool of worker processes (see
+``workers``), and written here as their results come back.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import tempfile
 import time
@@ -14,16 +19,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache
 from .cases import Case, Catalogue, load_cases
-from .errors import CasepressError, InputError, Problem, display_path
-from .handbook import plan_handbook
+from .errors import InputError, Problem, display_path
+from .handbook import HandbookPlan, plan_handbook
 from .project import Edition, Project
-from .render import Renderer
 from .themes import HANDBOOK_PDF_STYLESHEETS, PDF_STYLESHEETS, Theme, load_theme
+from .workers import CaseResult, TaskFailure, WorkerPool, default_jobs, init_worker
 
 FORMATS = ("pdf", "html")
 Progress = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, label)`` after each output is written."""
+"""Called as ``progress(done, total, label)`` after each document is rendered."""
+Shard = tuple[int, int]
+"""``(index, count)``, 1-based: build only the outputs that ``cache.shard_of`` puts there."""
 
 
 @dataclass
@@ -35,7 +43,15 @@ class BuildReport:
     """Validation errors and warnings, and warnings from rendering."""
     failures: list[Problem] = field(default_factory=list)
     """Outputs that could not be rendered."""
+    rendered: list[Path] = field(default_factory=list)
+    """Outputs rendered by this build (the others in ``outputs`` were up to date)."""
     seconds: float = 0.0
+
+    @property
+    def skipped(self) -> list[Path]:
+        """Outputs left as they were because nothing they depend on changed."""
+        rendered = set(self.rendered)
+        return [p for p in self.outputs if p not in rendered]
 
     @property
     def errors(self) -> list[Problem]:
@@ -77,8 +93,29 @@ def write_schema(output_dir: Path) -> Path:
     from .cases import case_schema
 
     target = Path(output_dir) / "case.schema.json"
-    write_atomic(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n"
+    if not target.is_file() or target.read_text("utf-8") != text:
+        write_atomic(target, text)
     return target
+
+
+
+def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None) -> WorkerPool:
+    """Workers for this build (started only when the first document is submitted)."""
+    titles = {c.id: c.title for c in catalogue.cases}
+    return WorkerPool(
+        default_jobs() if jobs is None else max(1, jobs),
+        init_worker,
+        (project, theme, titles, cache.source_date()),
+    )
+
+
+def _cache_dir(project: Project) -> Path:
+    return project.output_dir / cache.CACHE_DIR
+
+
+def _in_shard(output_id: str, shard: Shard | None) -> bool:
+    return shard is None or cache.shard_of(output_id, shard[1]) == shard[0]
 
 
 def build_briefs(
@@ -90,11 +127,18 @@ def build_briefs(
     theme: Theme | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    shard: Shard | None = None,
+    force: bool = False,
+    pool: WorkerPool | None = None,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on.
+    to render is reported too, and the others carry on. Briefs whose inputs have not
+    changed since the last build into the same folder are not rendered again (``force``
+    renders everything). ``jobs`` worker processes render (default: one per CPU);
+    ``shard=(i, n)`` builds only the i-th of n deterministic shares of the briefs.
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -106,33 +150,67 @@ def build_briefs(
 
     theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.briefs_dir
-    all_titles = {c.id: c.title for c in catalogue.cases}
-    renderer = Renderer(project, theme, titles=all_titles)
-    pdf_renderer = _pdf_renderer(project, theme, report) if "pdf" in formats else None
-
-    total = len(catalogue.cases) * len(formats)
-    done = 0
+    manifest = cache.Manifest.load(out, _cache_dir(project))
+    environment = cache.environment_digest(project, theme, {"brief": PDF_STYLESHEETS})
+    titles = {c.id: c.title for c in catalogue.cases}
+    todo: list[tuple[Case, tuple[str, ...], dict[str, str]]] = []
     for case in catalogue.cases:
-        for fmt in formats:
-            target = out / f"{case.id}.{fmt}"
-            try:
-                if fmt == "html":
-                    write_atomic(target, renderer.render_brief(case, target="html"))
-                else:
-                    html = renderer.render_brief(case, target="pdf")
-                    result = pdf_renderer.pdf(html, base_url=case.path.parent)
-                    _add_warnings(report, case, result.warnings)
-                    write_atomic(target, result.data)
-                report.outputs.append(target)
-            except CasepressError as exc:
-                report.failures.append(
-                    Problem(display_path(case.path), 0, 0, "", f"{fmt.upper()} not written: {exc}")
-                )
-            done += 1
-            if progress:
-                progress(done, total, f"{case.id}.{fmt}")
+        if not _in_shard(f"brief:{case.id}", shard):
+            continue
+        own = cache.case_digest(case)
+        keys = {fmt: cache.brief_key(environment, case, titles, fmt, own) for fmt in formats}
+        stale = tuple(
+            fmt for fmt in formats if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
+        )
+        report.outputs += [out / f"{case.id}.{fmt}" for fmt in formats if fmt not in stale]
+        if stale:
+            todo.append((case, stale, keys))
+
+    if todo:
+        own_pool = pool is None
+        if own_pool:
+            pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
+        try:
+            _render_briefs(todo, pool, out, manifest, report, progress)
+        finally:
+            if own_pool:
+                pool.close()
+            write_atomic(manifest.path, manifest.dumps())
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _render_briefs(todo, pool: WorkerPool, out: Path, manifest, report, progress) -> None:
+    from .workers import render_case
+
+    by_id = {case.id: (case, stale, keys) for case, stale, keys in todo}
+    items = ((case.id, (case, stale, PDF_STYLESHEETS)) for case, stale, _ in todo)
+    sheet_warnings: set[str] = set()
+    for done, (case_id, result) in enumerate(pool.map(render_case, items), 1):
+        case, stale, keys = by_id[case_id]
+        shown = display_path(case.path)
+        if isinstance(result, TaskFailure):
+            result = CaseResult(data={}, errors=dict.fromkeys(stale, result.message))
+        for message in result.sheet_warnings:
+            if message not in sheet_warnings:
+                sheet_warnings.add(message)
+                report.problems.append(Problem("stylesheets", 0, 0, "", message, "warning"))
+        for message in result.warnings:
+            report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+        for fmt in stale:
+            target = out / f"{case.id}.{fmt}"
+            if fmt in result.data:
+                write_atomic(target, result.data[fmt])
+                facts = {"pages": result.pages} if fmt == "pdf" else {}
+                manifest.record(target, keys[fmt], **facts)
+                report.outputs.append(target)
+                report.rendered.append(target)
+            else:
+                manifest.forget([target])
+                message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
+                report.failures.append(Problem(shown, 0, 0, "", message))
+        if progress:
+            progress(done, len(todo), case.id)
 
 
 def build_project(
@@ -141,26 +219,48 @@ def build_project(
     output_dir: Path | None = None,
     theme: Theme | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    shard: Shard | None = None,
+    force: bool = False,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: every brief, every defined handbook, the schema."""
+    """Everything ``casepress build`` makes: every brief, every defined handbook, the schema.
+
+    One pool of workers serves briefs and handbooks alike.
+    """
     started = time.perf_counter()
-    out = Path(output_dir) if output_dir else project.output_dir
+    if output_dir:
+        project = dataclasses.replace(project, output_dir=Path(output_dir).resolve())
+    out = project.output_dir
     catalogue = load_cases(project)
     theme = theme or load_theme(project.root)
-    report = build_briefs(
-        project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
-    )
-    if project.handbooks:
-        handbooks = build_handbooks(
-            project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
-            progress=progress,
+    options = {"progress": progress, "shard": shard, "force": force}
+    with _pool(project, theme, catalogue, jobs) as pool:
+        report = build_briefs(
+            project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, pool=pool,
+            **options,
         )  # fmt: skip
-        report.outputs += handbooks.outputs
-        report.problems += handbooks.problems[len(catalogue.problems) :]
-        report.failures += handbooks.failures
+        if project.handbooks:
+            handbooks = build_handbooks(
+                project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
+                pool=pool, page_hints=_page_hints(out / "briefs", project), **options,
+            )  # fmt: skip
+            report.outputs += handbooks.outputs
+            report.rendered += handbooks.rendered
+            report.problems += handbooks.problems[len(catalogue.problems) :]
+            report.failures += handbooks.failures
     report.outputs.append(write_schema(out))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _page_hints(briefs_dir: Path, project: Project) -> dict[str, int]:
+    """Page counts of briefs from the last build: a chapter usually has as many pages."""
+    records = cache.Manifest.load(briefs_dir, _cache_dir(project)).records
+    return {
+        Path(name).stem: record["pages"]
+        for name, record in records.items()
+        if name.endswith(".pdf") and record.get("pages")
+    }
 
 
 def build_handbooks(
@@ -173,11 +273,19 @@ def build_handbooks(
     theme: Theme | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    shard: Shard | None = None,
+    force: bool = False,
+    split: bool | None = None,
+    pool: WorkerPool | None = None,
+    page_hints: dict[str, int] | None = None,
 ) -> BuildReport:
     """Build handbooks: the project's (all, or those ``names``) plus ad hoc ``editions``.
 
     Each edition is planned (selection validated) before any is rendered; an invalid
-    edition is reported and skipped, the others still build.
+    edition is reported and skipped, the others still build. A large handbook's PDF is
+    rendered chapter by chapter in parallel and merged (``split``: None decides by size,
+    True or False forces); an unchanged one is not rendered at all.
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -199,65 +307,153 @@ def build_handbooks(
     plans = []
     for edition in chosen:
         try:
-            plans.append(plan_handbook(edition, catalogue, project))
+            plan = plan_handbook(edition, catalogue, project)
         except InputError as exc:
             report.problems.extend(exc.problems)
+            continue
+        if _in_shard(f"handbook:{edition.name}", shard):
+            plans.append(plan)
     if not plans:
         report.seconds = time.perf_counter() - started
         return report
 
     theme = theme or load_theme(project.root)
-    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
-    pdf_renderer = (
-        _pdf_renderer(project, theme, report, HANDBOOK_PDF_STYLESHEETS)
-        if "pdf" in formats
-        else None
-    )
     out = Path(output_dir) if output_dir else project.handbooks_dir
-    total, done = len(plans) * len(formats), 0
+    manifest = cache.Manifest.load(out, _cache_dir(project))
+    environment = cache.environment_digest(project, theme, {"handbook": HANDBOOK_PDF_STYLESHEETS})
+    titles = {c.id: c.title for c in catalogue.cases}
+    owns = {c.id: cache.case_digest(c) for plan in plans for c in plan.cases}
+    todo = []
     for plan in plans:
-        name = plan.edition.name
         for fmt in formats:
-            target = out / f"{name}.{fmt}"
-            try:
-                html = renderer.render_handbook(plan, target=fmt)
-                if fmt == "html":
-                    write_atomic(target, html)
-                else:
-                    result = pdf_renderer.pdf(html, base_url=project.root)
-                    for message in dict.fromkeys(result.warnings):
-                        report.problems.append(
-                            Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
-                        )
-                    write_atomic(target, result.data)
+            target = out / f"{plan.edition.name}.{fmt}"
+            key = cache.handbook_key(environment, plan, titles, fmt, owns)
+            if not force and manifest.fresh(target, key):
                 report.outputs.append(target)
-            except CasepressError as exc:
-                report.failures.append(
-                    Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
-                )
-            done += 1
-            if progress:
-                progress(done, total, f"{name}.{fmt}")
+            else:
+                todo.append((plan, fmt, target, key))
+    if todo:
+        if page_hints is None:
+            page_hints = _page_hints(project.briefs_dir, project)
+        own_pool = pool is None
+        if own_pool:
+            pool = _pool(project, theme, catalogue, jobs)
+        try:
+            job = _HandbookJob(
+                project, theme, catalogue, pool, out, manifest, report, progress, environment
+            )
+            for plan, fmt, target, key in todo:
+                job.build(plan, fmt, target, key, split=split, hints=page_hints)
+            job.prune_units()
+        finally:
+            if own_pool:
+                pool.close()
+            write_atomic(manifest.path, manifest.dumps())
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _pdf_renderer(
-    project: Project, theme: Theme, report: BuildReport, sheets: tuple[str, ...] = PDF_STYLESHEETS
-):
-    from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
+@dataclass
+class _HandbookJob:
+    """Renders and writes handbooks, keeping the split path's chapter PDFs for next time."""
 
-    renderer = PdfRenderer(
-        theme.stylesheets(sheets),
-        roots=(project.root, *theme.roots),
-        pdf_variant=project.pdf_variant,
-    )
-    for message in renderer.stylesheet_warnings:
-        report.problems.append(Problem("stylesheets", 0, 0, "", message, severity="warning"))
-    return renderer
+    project: Project
+    theme: Theme
+    catalogue: Catalogue
+    pool: WorkerPool
+    out: Path
+    manifest: cache.Manifest
+    report: BuildReport
+    progress: Progress | None
+    environment: str
 
+    def __post_init__(self) -> None:
+        from .render import Renderer
 
-def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:
-    shown = display_path(case.path)
-    for message in dict.fromkeys(messages):
-        report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+        titles = {c.id: c.title for c in self.catalogue.cases}
+        self.renderer = Renderer(self.project, self.theme, titles=titles)
+
+    def build(self, plan: HandbookPlan, fmt: str, target: Path, key: str, *, split, hints) -> None:
+        from .errors import CasepressError
+
+        name = plan.edition.name
+        facts: dict = {}
+        try:
+            html = self.renderer.render_handbook(plan, target=fmt)
+            if fmt == "html":
+                data: bytes | str = html
+            else:
+                data, warnings, facts = self._pdf(plan, html, split=split, hints=hints)
+                for message in dict.fromkeys(warnings):
+                    self.report.problems.append(
+                        Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
+                    )
+            write_atomic(target, data)
+            self.manifest.record(target, key, **facts)
+            self.report.outputs.append(target)
+            self.report.rendered.append(target)
+        except CasepressError as exc:
+            self.manifest.forget([target])
+            self.report.failures.append(
+                Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
+            )
+
+    def _pdf(self, plan: HandbookPlan, html: str, *, split, hints) -> tuple[bytes, list, dict]:
+        from . import assemble
+        from .errors import RenderError
+        from .workers import render_document
+
+        name = plan.edition.name
+        reason = assemble.why_not_split(plan, html, self.theme)
+        if split is None:
+            split = reason is None and len(plan.cases) >= assemble.SPLIT_THRESHOLD
+        if split and reason is None:
+            previous = self.manifest.get(self.out / f"{name}.pdf").get("units", {})
+            sheets = self.theme.stylesheets(HANDBOOK_PDF_STYLESHEETS)
+            book = assemble.SplitHandbook(
+                plan, html, self.project.root, self.pool, self._load_unit, previous, hints,
+                salt=self.environment, css_texts=[p.read_text("utf-8") for p in sheets],
+                progress=self.progress,
+            )  # fmt: skip
+            data = book.build()
+            for unit_key, unit in book.new_units.items():
+                write_atomic(self._unit_path(unit_key), unit.data)
+            return data, book.warnings, {"units": book.unit_facts()}
+        self.pool.submit(name, render_document, html, self.project.root, HANDBOOK_PDF_STYLESHEETS)
+        ((_, result),) = list(self.pool.results())
+        if isinstance(result, TaskFailure):
+            raise RenderError(result.message)
+        if self.progress:
+            self.progress(1, 1, f"{name}.pdf")
+        return result.data, result.warnings, {"pages": result.pages}
+
+    def _unit_path(self, key: str) -> Path:
+        return _cache_dir(self.project) / cache.UNITS_DIR / f"{key}.pdf"
+
+    def _load_unit(self, key: str) -> bytes | None:
+        try:
+            return self._unit_path(key).read_bytes()
+        except OSError:
+            return None
+
+    def prune_units(self) -> None:
+        """Drop chapter PDFs that no handbook in this folder uses any more."""
+        folder = _cache_dir(self.project) / cache.UNITS_DIR
+        if not folder.is_dir():
+            return
+        manifests = [self.manifest.records]
+        for path in folder.parent.glob("*.json"):
+            if path != self.manifest.path:
+                try:
+                    manifests.append(json.loads(path.read_text("utf-8")).get("outputs", {}))
+                except (OSError, ValueError, AttributeError):
+                    return  # an unreadable manifest: keep everything rather than guess
+        used = {
+            record["key"]
+            for records in manifests
+            for facts in records.values()
+            for record in facts.get("units", {}).values()
+        }
+        for path in folder.glob("*.pdf"):
+            if path.stem not in used:
+                path.unlink(missing_ok=True)

@@ -63,6 +63,10 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    anchors: dict[str, int] = field(default_factory=dict)
+    """With ``details``: every anchor (element id) and the 0-based page it is on."""
+    bookmarks: list[tuple] = field(default_factory=list)
+    """With ``details``: ``(level, label, page, x, y, state)``, positions in PDF points."""
 
 
 class PdfRenderer:
@@ -76,8 +80,11 @@ class PdfRenderer:
         pdf_variant: str | None = None,
         tagged: bool = True,
         allow_network: bool = False,
+        source_date: str | None = None,
     ):
         self.roots = tuple(roots)
+        self.source_date = source_date
+        """W3C date-time written as the PDF's dates (from ``SOURCE_DATE_EPOCH``), or None."""
         self.allow_network = allow_network
         self.pdf_variant = pdf_variant
         self.tagged = tagged
@@ -105,6 +112,9 @@ class PdfRenderer:
                 )
             except Exception as exc:  # WeasyPrint raises many types; the build reports one
                 raise RenderError(f"layout failed: {type(exc).__name__}: {exc}") from exc
+        if self.source_date:
+            document.metadata.modified = self.source_date
+            document.metadata.created = document.metadata.created or self.source_date
         refused = [f"refused {r}" for r in fetcher.refused]
         return document, refused + [m for m in messages if "casepress refused" not in m]
 
@@ -119,9 +129,33 @@ class PdfRenderer:
         except Exception as exc:
             raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
-    def pdf(self, html: str, base_url: Path) -> PdfResult:
+    def pdf(
+        self, html: str, base_url: Path, *, stubs: Iterable[str] = (), details: bool = False
+    ) -> PdfResult:
+        """Lay out and write; ``stubs`` are anchors of other documents that links may name
+        (they point at the first page until a merge resolves them)."""
         document, warnings = self.render(html, base_url)
-        return PdfResult(self.write(document), len(document.pages), warnings)
+        result = PdfResult(b"", len(document.pages), warnings)
+        if details:
+            result.anchors = {
+                name: index for index, page in enumerate(document.pages) for name in page.anchors
+            }
+            result.bookmarks = _bookmarks(document)
+        if stubs and document.pages:
+            first = document.pages[0].anchors
+            for name in stubs:
+                first.setdefault(name, (0, 0, 0, 0))
+        result.data = self.write(document)
+        return result
+
+
+def _bookmarks(document: Document) -> list[tuple]:
+    """Bookmarks in reading order with their position as the PDF will store it."""
+    found = []
+    for index, page in enumerate(document.pages):
+        for level, label, (x, y), state in page.bookmarks:
+            found.append((level, label, index, x * 0.75, (page.height - y) * 0.75, state))
+    return found
 
 
 class _ListHandler(logging.Handler):
