@@ -56,11 +56,12 @@ def entries(text: str, titles) -> dict[str, str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
+@pytest.fixture(scope="module", params=[False, True], ids=["single-pass", "split"])
+def course(tmp_path_factory, request):
+    """Both ways of laying out a handbook: one document, or chapters merged afterwards."""
     out = tmp_path_factory.mktemp("handbooks")
     project = load_project(FIXTURE)
-    report = build_handbooks(project, output_dir=out)
+    report = build_handbooks(project, output_dir=out, split=request.param, jobs=2)
     assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
     return out
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,9 @@ from .themes import HANDBOOK_PDF_STYLESHEETS
 SPLIT_THRESHOLD = 40
 """Handbooks with at least this many cases are split (smaller ones lay out fast enough)."""
 MAX_ROUNDS = 6
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_TAG = re.compile(
+    r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S
+)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr"}  # fmt: skip
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
@@ -81,7 +84,8 @@ def why_not_split(plan, html: str, theme) -> str | None:
     if plan.edition.duplex:
         return "duplex editions place blank pages by global page parity"
     sheets = [p.read_text("utf-8") for p in theme.stylesheets(HANDBOOK_PDF_STYLESHEETS)]
-    if any(_UNSUPPORTED.search(text) for text in [*sheets, _head(html)]):
+    texts = [re.sub(r"/\*.*?\*/", "", text, flags=re.S) for text in [*sheets, _head(html)]]
+    if any(_UNSUPPORTED.search(text) for text in texts):
         return "its styles use page totals, facing pages or other cross-document counters"
     try:
         _split(html)
@@ -179,8 +183,7 @@ def cross_unit_css(css_texts: list[str]) -> tuple[str, set[str]]:
                     declarations.append(f"{item.name}: {value}{important};")
                 if declarations:
                     selectors = [
-                        _with_marker(s.strip())
-                        for s in tinycss2.serialize(rule.prelude).split(",")
+                        _with_marker(s.strip()) for s in tinycss2.serialize(rule.prelude).split(",")
                     ]
                     out.append(f"{', '.join(selectors)} {{ {' '.join(declarations)} }}\n")
         return out
@@ -244,24 +247,43 @@ class SplitHandbook:
         twins, self.styles = cross_unit_css([*css_texts, *re.findall(r"<style>(.*?)</style>", self.head, re.S)])  # fmt: skip
         self.twins = twins
         self.owner = {name: unit for unit in units for name in unit.ids}
-        self.counts = {u.name: self._estimate(u, hints) for u in self.body}
+        self.lengths = {u.name: len(re.sub(r"<[^>]*>", "", u.fragment)) for u in self.body}
+        self.guesses = {u.name: self._estimate(u, hints) for u in self.body}
+        self.counts: dict[str, int] = {}
+        """Real page counts of units laid out so far."""
         self.results: dict[str, UnitResult] = {}
         self.new_units: dict[str, UnitResult] = {}
         self.warnings: list[str] = []
         self.rendered = 0
 
-    def _estimate(self, unit: Unit, hints: dict[str, int]) -> int:
+    def _estimate(self, unit: Unit, hints: dict[str, int]) -> int | None:
+        """Pages the last build gave this unit, or its brief, if known."""
         known = self.previous.get(unit.name, {}).get("pages")
-        if known:
-            return known
-        return hints.get(unit.name.removeprefix("case-"), 2 if unit.name.startswith("case-") else 1)
+        return known or hints.get(unit.name.removeprefix("case-"))
+
+    def _count(self, unit: Unit) -> int:
+        """Real page count, else an estimate: the last build's, the brief's, or that of the
+        laid-out chapter whose text is closest in length (a wrong guess costs one layout)."""
+        if unit.name in self.counts:
+            return self.counts[unit.name]
+        if self.guesses[unit.name]:
+            return self.guesses[unit.name]
+        length = self.lengths[unit.name]
+        chapters = [
+            (abs(self.lengths[name] - length), count)
+            for name, count in self.counts.items()
+            if name.startswith("case-")
+        ]
+        if unit.name.startswith("case-") and chapters:
+            return min(chapters)[1]
+        return 2 if unit.name.startswith("case-") else 1
 
     # -- page map ---------------------------------------------------------------------------
     def _starts(self) -> dict[str, int]:
         starts, page = {}, 1
         for unit in self.body:
             starts[unit.name] = page
-            page += self.counts[unit.name]
+            page += self._count(unit)
         return starts
 
     def _value(self, anchor: str, starts: dict[str, int]) -> int | None:
@@ -282,9 +304,10 @@ class SplitHandbook:
             if value is None:
                 return match.group(0)
             numbers = "".join(
-                f' data-cp-{style}="{format_counter(value, style)}"' for style in sorted(self.styles)
+                f' data-cp-{style}="{format_counter(value, style)}"'
+                for style in sorted(self.styles)
             )
-            return f"<a data-cp=\"\"{numbers}{match.group(0)[2:]}"
+            return f'<a data-cp=""{numbers}{match.group(0)[2:]}'
 
         fragment = _LINK.sub(annotate, unit.fragment) if stubs else unit.fragment
         style = self.twins
@@ -391,13 +414,16 @@ def merge(units: list[UnitResult]) -> bytes:
     for index, source in enumerate(sources):
         page_base.append(len(merged.pages) if index else 0)
         if index:
-            merged.pages.extend(source.pages)
+            with warnings.catch_warnings():
+                # Named destinations, outline and structure are rebuilt below.
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                merged.pages.extend(source.pages)
     names = []
     for index, (unit, source) in enumerate(zip(units, sources, strict=True)):
         stubs = set(unit.stubs)
         for name, dest in _dests(source):
             if name not in stubs:
-                names.append((name, dest if index == 0 else merged.copy_foreign(dest)))
+                names.append((name, dest if index == 0 else _copy(merged, source, dest)))
     _write_dests(merged, names)
     _merge_structure(merged, units, sources, page_base)
     bookmarks = [
@@ -409,6 +435,13 @@ def merge(units: list[UnitResult]) -> bytes:
     out = io.BytesIO()
     merged.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+def _copy(pdf, source, value):
+    """A value of ``source`` in ``pdf`` (direct values are made indirect to be copied)."""
+    if not value.is_indirect:
+        value = source.make_indirect(value)
+    return pdf.copy_foreign(value)
 
 
 def _dests(pdf) -> list:
@@ -449,7 +482,7 @@ def _merge_structure(pdf, units, sources, page_base) -> None:
         shift = next_key
         their_nums = list(their_root.ParentTree.Nums)
         for i in range(0, len(their_nums), 2):
-            nums += [int(their_nums[i]) + shift, pdf.copy_foreign(their_nums[i + 1])]
+            nums += [int(their_nums[i]) + shift, _copy(pdf, source, their_nums[i + 1])]
             next_key = max(next_key, int(their_nums[i]) + shift + 1)
         for element in pdf.copy_foreign(their_root.K[0]).K:
             if isinstance(element, pikepdf.Dictionary):

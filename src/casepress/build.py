@@ -99,7 +99,6 @@ def write_schema(output_dir: Path) -> Path:
     return target
 
 
-
 def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None) -> WorkerPool:
     """Workers for this build (started only when the first document is submitted)."""
     titles = {c.id: c.title for c in catalogue.cases}
@@ -110,8 +109,11 @@ def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None
     )
 
 
-def _cache_dir(project: Project) -> Path:
-    return project.output_dir / cache.CACHE_DIR
+def _cache_dir(project: Project, output_dir: Path | None, given: Path | None) -> Path:
+    """Where the record of a build is kept: inside the folder the caller asked for."""
+    if given is not None:
+        return Path(given)
+    return (Path(output_dir) if output_dir else project.output_dir) / cache.CACHE_DIR
 
 
 def _in_shard(output_id: str, shard: Shard | None) -> bool:
@@ -131,6 +133,7 @@ def build_briefs(
     shard: Shard | None = None,
     force: bool = False,
     pool: WorkerPool | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
@@ -150,7 +153,7 @@ def build_briefs(
 
     theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.briefs_dir
-    manifest = cache.Manifest.load(out, _cache_dir(project))
+    manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
     environment = cache.environment_digest(project, theme, {"brief": PDF_STYLESHEETS})
     titles = {c.id: c.title for c in catalogue.cases}
     todo: list[tuple[Case, tuple[str, ...], dict[str, str]]] = []
@@ -160,7 +163,9 @@ def build_briefs(
         own = cache.case_digest(case)
         keys = {fmt: cache.brief_key(environment, case, titles, fmt, own) for fmt in formats}
         stale = tuple(
-            fmt for fmt in formats if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
+            fmt
+            for fmt in formats
+            if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
         )
         report.outputs += [out / f"{case.id}.{fmt}" for fmt in formats if fmt not in stale]
         if stale:
@@ -233,7 +238,8 @@ def build_project(
     out = project.output_dir
     catalogue = load_cases(project)
     theme = theme or load_theme(project.root)
-    options = {"progress": progress, "shard": shard, "force": force}
+    options = {"progress": progress, "shard": shard, "force": force,
+               "cache_dir": out / cache.CACHE_DIR}  # fmt: skip
     with _pool(project, theme, catalogue, jobs) as pool:
         report = build_briefs(
             project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, pool=pool,
@@ -242,7 +248,8 @@ def build_project(
         if project.handbooks:
             handbooks = build_handbooks(
                 project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
-                pool=pool, page_hints=_page_hints(out / "briefs", project), **options,
+                pool=pool, page_hints=_page_hints(out / "briefs", out / cache.CACHE_DIR),
+                **options,
             )  # fmt: skip
             report.outputs += handbooks.outputs
             report.rendered += handbooks.rendered
@@ -253,9 +260,9 @@ def build_project(
     return report
 
 
-def _page_hints(briefs_dir: Path, project: Project) -> dict[str, int]:
+def _page_hints(briefs_dir: Path, cache_dir: Path) -> dict[str, int]:
     """Page counts of briefs from the last build: a chapter usually has as many pages."""
-    records = cache.Manifest.load(briefs_dir, _cache_dir(project)).records
+    records = cache.Manifest.load(briefs_dir, cache_dir).records
     return {
         Path(name).stem: record["pages"]
         for name, record in records.items()
@@ -279,6 +286,7 @@ def build_handbooks(
     split: bool | None = None,
     pool: WorkerPool | None = None,
     page_hints: dict[str, int] | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build handbooks: the project's (all, or those ``names``) plus ad hoc ``editions``.
 
@@ -319,7 +327,8 @@ def build_handbooks(
 
     theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.handbooks_dir
-    manifest = cache.Manifest.load(out, _cache_dir(project))
+    cache_dir = _cache_dir(project, output_dir, cache_dir)
+    manifest = cache.Manifest.load(out, cache_dir)
     environment = cache.environment_digest(project, theme, {"handbook": HANDBOOK_PDF_STYLESHEETS})
     titles = {c.id: c.title for c in catalogue.cases}
     owns = {c.id: cache.case_digest(c) for plan in plans for c in plan.cases}
@@ -334,16 +343,17 @@ def build_handbooks(
                 todo.append((plan, fmt, target, key))
     if todo:
         if page_hints is None:
-            page_hints = _page_hints(project.briefs_dir, project)
+            page_hints = _page_hints(project.briefs_dir, project.output_dir / cache.CACHE_DIR)
         own_pool = pool is None
         if own_pool:
             pool = _pool(project, theme, catalogue, jobs)
         try:
             job = _HandbookJob(
-                project, theme, catalogue, pool, out, manifest, report, progress, environment
-            )
+                project, theme, catalogue, pool, out, manifest, report, progress, environment,
+                cache_dir,
+            )  # fmt: skip
             for plan, fmt, target, key in todo:
-                job.build(plan, fmt, target, key, split=split, hints=page_hints)
+                job.build(plan, fmt, target, key, split=split, hints=page_hints, force=force)
             job.prune_units()
         finally:
             if own_pool:
@@ -366,6 +376,7 @@ class _HandbookJob:
     report: BuildReport
     progress: Progress | None
     environment: str
+    cache_dir: Path
 
     def __post_init__(self) -> None:
         from .render import Renderer
@@ -373,7 +384,9 @@ class _HandbookJob:
         titles = {c.id: c.title for c in self.catalogue.cases}
         self.renderer = Renderer(self.project, self.theme, titles=titles)
 
-    def build(self, plan: HandbookPlan, fmt: str, target: Path, key: str, *, split, hints) -> None:
+    def build(
+        self, plan: HandbookPlan, fmt: str, target: Path, key: str, *, split, hints, force
+    ) -> None:
         from .errors import CasepressError
 
         name = plan.edition.name
@@ -383,7 +396,7 @@ class _HandbookJob:
             if fmt == "html":
                 data: bytes | str = html
             else:
-                data, warnings, facts = self._pdf(plan, html, split=split, hints=hints)
+                data, warnings, facts = self._pdf(plan, html, split=split, hints=hints, force=force)
                 for message in dict.fromkeys(warnings):
                     self.report.problems.append(
                         Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
@@ -398,7 +411,9 @@ class _HandbookJob:
                 Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
             )
 
-    def _pdf(self, plan: HandbookPlan, html: str, *, split, hints) -> tuple[bytes, list, dict]:
+    def _pdf(
+        self, plan: HandbookPlan, html: str, *, split, hints, force
+    ) -> tuple[bytes, list, dict]:
         from . import assemble
         from .errors import RenderError
         from .workers import render_document
@@ -408,7 +423,7 @@ class _HandbookJob:
         if split is None:
             split = reason is None and len(plan.cases) >= assemble.SPLIT_THRESHOLD
         if split and reason is None:
-            previous = self.manifest.get(self.out / f"{name}.pdf").get("units", {})
+            previous = {} if force else self.manifest.get(self.out / f"{name}.pdf").get("units", {})
             sheets = self.theme.stylesheets(HANDBOOK_PDF_STYLESHEETS)
             book = assemble.SplitHandbook(
                 plan, html, self.project.root, self.pool, self._load_unit, previous, hints,
@@ -428,7 +443,7 @@ class _HandbookJob:
         return result.data, result.warnings, {"pages": result.pages}
 
     def _unit_path(self, key: str) -> Path:
-        return _cache_dir(self.project) / cache.UNITS_DIR / f"{key}.pdf"
+        return self.cache_dir / cache.UNITS_DIR / f"{key}.pdf"
 
     def _load_unit(self, key: str) -> bytes | None:
         try:
@@ -438,7 +453,7 @@ class _HandbookJob:
 
     def prune_units(self) -> None:
         """Drop chapter PDFs that no handbook in this folder uses any more."""
-        folder = _cache_dir(self.project) / cache.UNITS_DIR
+        folder = self.cache_dir / cache.UNITS_DIR
         if not folder.is_dir():
             return
         manifests = [self.manifest.records]

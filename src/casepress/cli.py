@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,12 @@ examples:
   casepress build                       every case in cases/ -> build/briefs/<id>.pdf and .html
   casepress build --output /tmp/out     write somewhere else
   casepress build --pdf-variant pdf/ua-1
+  casepress build --jobs 4              four worker processes (default: one per CPU)
+  casepress build --shard 2/8           the second of eight shares (one machine of a CI matrix)
+  casepress build --force               render everything, even what is up to date
+
+Only outputs whose inputs changed since the last build are rendered again; the record of
+what was built is kept in build/.casepress-cache/.
 """,
     "handbook": """\
 examples:
@@ -89,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
     build.add_argument("--output", metavar="DIR", type=Path, help="output folder (default: build/)")
     _render_options(build)
+    build.add_argument(
+        "--shard", metavar="I/N", type=_shard,
+        help="build only the I-th of N deterministic shares of the outputs (1 <= I <= N)",
+    )  # fmt: skip
 
     brief = command("brief", "Build briefs for the given case files only.")
     brief.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="case files or folders")
@@ -189,9 +200,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N such as 1/4, got {text!r}") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"expected 1 <= I <= N, got {text!r}")
+    return index, count
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {text!r}")
+    return value
+
+
 def _render_options(parser: argparse.ArgumentParser) -> None:
     from .project import PAGE_SIZES, PDF_VARIANTS
 
+    parser.add_argument(
+        "-j", "--jobs", metavar="N", type=_jobs,
+        help="worker processes that render (default: the number of CPUs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--force", action="store_true", help="render everything, even outputs that are up to date"
+    )
     parser.add_argument(
         "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT",
         help="PDF flavour passed to WeasyPrint, e.g. pdf/ua-1 or pdf/a-3b",
@@ -237,7 +275,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     project = _project(args)
     _warn_slow_pdf(args)
-    report = build_project(project, output_dir=args.output, progress=_progress(args))
+    with _progress(args) as progress:
+        report = build_project(
+            project, output_dir=args.output, progress=progress, jobs=args.jobs,
+            shard=args.shard, force=args.force,
+        )  # fmt: skip
     return _finish(report, args)
 
 
@@ -284,10 +326,11 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
         )
     if "pdf" in formats:
         _warn_slow_pdf(args)
-    report = build_handbooks(
-        project, names=names, editions=editions, formats=formats, output_dir=args.output,
-        progress=_progress(args),
-    )  # fmt: skip
+    with _progress(args) as progress:
+        report = build_handbooks(
+            project, names=names, editions=editions, formats=formats, output_dir=args.output,
+            progress=progress, jobs=args.jobs, force=args.force,
+        )  # fmt: skip
     return _finish(report, args)
 
 
@@ -298,9 +341,11 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     formats = ("pdf", "html") if args.format == "both" else (args.format,)
     if "pdf" in formats:
         _warn_slow_pdf(args)
-    report = build_briefs(
-        project, paths=args.paths, formats=formats, output_dir=args.output, progress=_progress(args)
-    )
+    with _progress(args) as progress:
+        report = build_briefs(
+            project, paths=args.paths, formats=formats, output_dir=args.output,
+            progress=progress, jobs=args.jobs, force=args.force,
+        )  # fmt: skip
     return _finish(report, args)
 
 
@@ -340,19 +385,49 @@ _COMMANDS = {
 }
 
 
+@contextlib.contextmanager
 def _progress(args: argparse.Namespace):
-    if args.quiet or not sys.stderr.isatty():
-        return None
+    """A progress bar in a terminal, plain lines otherwise, nothing with --quiet."""
+    if args.quiet:
+        yield None
+    elif sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-    def show(done: int, total: int, label: str) -> None:
-        end = "\n" if done == total else ""
-        print(f"\r\033[K[{done}/{total}] {label}", end=end, file=sys.stderr, flush=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, transient=True, console=_console()) as bar:
+            task = None
 
-    return show
+            def show(done: int, total: int, label: str) -> None:
+                nonlocal task
+                if task is None or done == 1:
+                    task = bar.add_task(label, total=total)
+                bar.update(task, completed=done, total=total, description=label)
+
+            yield show
+    else:
+
+        def lines(done: int, total: int, label: str) -> None:
+            print(f"[{done}/{total}] {label}", file=sys.stderr, flush=True)
+
+        yield lines
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _warn_slow_pdf(args: argparse.Namespace) -> None:
-    from .pdf import harfbuzz_subset_available
+    from .workers import harfbuzz_subset_available  # checked without importing WeasyPrint
 
     if not harfbuzz_subset_available() and not args.quiet:
         print(
@@ -368,11 +443,12 @@ def _finish(report, args: argparse.Namespace) -> int:
     if args.strict and code == EXIT_OK and report.warnings:
         code = EXIT_INPUT
     if not args.quiet:
-        files = len(report.outputs)
-        folders = sorted({str(_rel(p.parent)) for p in report.outputs})
+        files = len(report.rendered)
+        folders = sorted({str(_rel(p.parent)) for p in report.rendered})
         where = f" in {', '.join(folders)}" if folders else ""
+        fresh = len({p for p in report.skipped if p.name != "case.schema.json"})
         print(
-            f"wrote {files} file(s){where} in {report.seconds:.1f} s; "
+            f"wrote {files} file(s){where}, {fresh} up to date, in {report.seconds:.1f} s; "
             f"{len(report.errors)} error(s), {len(report.failures)} failed, "
             f"{len(report.warnings)} warning(s)",
             file=sys.stderr,

@@ -137,9 +137,9 @@ class PdfRenderer:
         document, warnings = self.render(html, base_url)
         result = PdfResult(b"", len(document.pages), warnings)
         if details:
-            result.anchors = {
-                name: index for index, page in enumerate(document.pages) for name in page.anchors
-            }
+            for index, page in enumerate(document.pages):  # a box split over pages: its first
+                for name in page.anchors:
+                    result.anchors.setdefault(name, index)
             result.bookmarks = _bookmarks(document)
         if stubs and document.pages:
             first = document.pages[0].anchors

@@ -136,9 +136,7 @@ class WorkerPool:
         executor.shutdown(wait=True, cancel_futures=True)
 
     # -- submitting and collecting --------------------------------------------------------
-    def submit(
-        self, key: Hashable, fn: Callable, *args: Any, timeout: float | None = None
-    ) -> None:
+    def submit(self, key: Hashable, fn: Callable, *args: Any, timeout: float | None = None) -> None:
         """Queue ``fn(*args)``; its outcome comes back from ``results()`` under ``key``."""
         timeout = self.timeout if timeout is None else timeout
         if self.jobs == 0:
@@ -204,15 +202,18 @@ class WorkerPool:
             except BrokenProcessPool:
                 broken = True
                 if suspect:
-                    yield key, TaskFailure(
-                        "a worker process died while rendering this (a crash in a native "
-                        "library, or the system ran out of memory); the other outputs were built"
+                    yield (
+                        key,
+                        TaskFailure(
+                            "a worker process died while rendering this (a crash in a native "
+                            "library, or the system ran out of memory); the other outputs were built"
+                        ),
                     )
                 else:
                     self._suspects.append((key, fn, args, timeout))
         if broken:
             # Everything still in flight shared the broken pool: retry each alone.
-            for future, (key, fn, args, timeout, _, suspect) in list(self._running.items()):
+            for key, fn, args, timeout, _, _ in self._running.values():
                 self._suspects.append((key, fn, args, timeout))
             self._running.clear()
             self._discard_pool()
@@ -223,7 +224,7 @@ class WorkerPool:
             for future in late:
                 key, _, _, timeout, _, _ = self._running.pop(future)
                 yield key, TaskFailure(f"rendering took longer than {timeout:g} s and was stopped")
-            for future, (key, fn, args, timeout, _, suspect) in list(self._running.items()):
+            for key, fn, args, timeout, _, suspect in self._running.values():
                 self._waiting.insert(0, (key, fn, args, timeout, suspect))
             self._running.clear()
             self._discard_pool()

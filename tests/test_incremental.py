@@ -1,0 +1,123 @@
+"""Incremental builds: nothing is rendered when nothing changed, an edit re-renders exactly
+what shows it, and whatever the path, the bytes are those of a clean build."""
+
+import pikepdf
+import pytest
+
+from casepress import build_project, load_project
+from casepress.cli import main
+from conftest import copy_project
+
+COURSE = {"course.pdf", "course.html"}
+EXPLICIT = {"explicit.pdf", "explicit.html"}
+
+
+def rendered(report) -> set[str]:
+    return {p.name for p in report.rendered}
+
+
+def build(project, **options):
+    report = build_project(load_project(project), jobs=1, **options)
+    assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+    return report
+
+
+def outputs(project) -> dict[str, bytes]:
+    build_dir = project / "build"
+    return {
+        p.relative_to(build_dir).as_posix(): p.read_bytes()
+        for kind in ("briefs", "handbooks")
+        for p in sorted((build_dir / kind).iterdir())
+    }
+
+
+@pytest.fixture
+def built(tmp_path):
+    project = copy_project("handbook", tmp_path)
+    first = build(project)
+    assert len(first.rendered) == 14  # 5 cases and 2 handbooks, PDF and HTML
+    return project
+
+
+def test_a_rebuild_with_no_change_renders_nothing(built):
+    again = build(built)
+    assert again.rendered == [] and len(again.skipped) == 15  # and the schema
+
+
+def test_editing_one_case_renders_its_brief_and_the_handbooks_that_hold_it(built):
+    case = built / "cases" / "delta-out.yaml"  # in no handbook
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert rendered(build(built)) == {"delta-out.pdf", "delta-out.html"}
+
+    case = built / "cases" / "gamma-defence.yaml"  # in both handbooks
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert rendered(build(built)) == {"gamma-defence.pdf", "gamma-defence.html"} | COURSE | EXPLICIT
+
+
+def test_a_new_title_re_renders_the_briefs_that_list_it_under_see_also(built):
+    case = built / "cases" / "gamma-defence.yaml"
+    case.write_text(
+        case.read_text().replace("title: Defence reform in", "title: Defence reforms in", 1)
+    )
+    # alpha-police lists gamma-defence under "See also"
+    assert {"alpha-police.pdf", "alpha-police.html"} <= rendered(build(built))
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("styles/base.css", ":root { --colour-primary: #004b87; }\n"),
+        ("templates/case.html.j2", '{% extends "base:case.html.j2" %}\n'),
+    ],
+)
+def test_a_theme_change_re_renders_everything_it_affects(built, path, text):
+    target = built / path
+    target.parent.mkdir()
+    target.write_text(text)
+    assert len(build(built).rendered) == 14
+
+
+def test_missing_or_altered_outputs_are_rebuilt_and_force_renders_everything(built):
+    briefs = built / "build" / "briefs"
+    (briefs / "alpha-police.pdf").unlink()
+    (briefs / "beta-justice.html").write_text("edited by hand")
+    assert rendered(build(built)) == {"alpha-police.pdf", "beta-justice.html"}
+    assert len(build(built, force=True).rendered) == 14
+
+
+def test_incremental_builds_give_the_bytes_of_a_clean_build(built):
+    clean = outputs(built)
+    case = built / "cases" / "alpha-police.yaml"
+    original = case.read_text()
+    case.write_text(original.replace("Reform began", "Reform soon began", 1))
+    build(built)
+    assert outputs(built) != clean
+    case.write_text(original)  # back as it was: the same bytes as the first build
+    assert rendered(build(built)) == {"alpha-police.pdf", "alpha-police.html"} | COURSE | EXPLICIT
+    assert outputs(built) == clean
+    build(built, force=True)
+    assert outputs(built) == clean
+
+
+def test_source_date_epoch_dates_the_pdfs_and_invalidates_the_cache(built, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    assert len(build(built).rendered) == 14
+    pdf = pikepdf.open(built / "build" / "briefs" / "delta-out.pdf")
+    info = pdf.docinfo
+    assert str(info["/ModDate"]).startswith("D:20260101000000")
+    first = outputs(built)
+    assert build(built, force=True).rendered and outputs(built) == first
+
+
+def test_cli_reports_what_was_up_to_date_and_prints_progress_lines(built, capsys):
+    assert main(["build", "-C", str(built), "--jobs", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "wrote 0 file(s), 14 up to date" in err and "[1/" not in err
+    case = built / "cases" / "delta-out.yaml"
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert main(["build", "-C", str(built)]) == 0
+    err = capsys.readouterr().err
+    assert "[1/1] delta-out" in err and "wrote 2 file(s) in " in err
+    case.write_text(case.read_text().replace("Reform soon began", "Reform began", 1))
+    assert main(["build", "-C", str(built), "-q"]) == 0
+    assert capsys.readouterr().err == ""
