@@ -160,7 +160,7 @@ def bench(count: int, jobs: int, work: Path) -> list[tuple]:
     results["nochange"] = m.run(casepress("build", "-q"))
     row("build, no change", results["nochange"])
     case = root / "cases" / "case-0002.yaml"
-    case.write_text(case.read_text("utf-8").replace("title: ", "title: Edited: ", 1), "utf-8")
+    case.write_text(case.read_text("utf-8").replace('title: "', 'title: "Edited: ', 1), "utf-8")
     results["edit"] = m.run(casepress("build", "-q"))
     row("build, one case edited", results["edit"], "its brief + the handbook")
     results["check"] = m.run(casepress("check", "-q"))
