@@ -324,6 +324,19 @@ def test_french_case():
     assert "tag 'Pérou' written as 'Peru'" in notes(case, "repaired")
 
 
+def test_further_resources_in_plain_text(tmp_path):
+    text = (
+        "T\n\nContext.\n\nLessons learned\n\nL — Text.\n\nFurther reading:\n\n"
+        "Informe Final de la CVR: https://www.cverdad.org.pe/ifinal/\n"
+        "Security Sector Reform in Indonesia (Clingendael, 2003)\n"
+    )
+    case = read_source(write(tmp_path, "case.txt", text))
+    assert case.values["further_resources"] == [
+        {"title": "Informe Final de la CVR", "url": "https://www.cverdad.org.pe/ifinal/"},
+        {"title": "Security Sector Reform in Indonesia (Clingendael, 2003)"},
+    ]
+
+
 # -- cleaning ----------------------------------------------------------------------------
 
 

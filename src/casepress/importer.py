@@ -588,23 +588,21 @@ class _Importer:
         return lines
 
     def resources(self, blocks: list[Block]) -> list[dict[str, str]]:
-        found = []
+        """Further resources: a line each in plain text, else a list item or paragraph each."""
+        texts: list[str] = []
         for block in blocks:
-            for line, number in zip(block.lines, block.numbers, strict=True):
-                plain = self.plain(_LIST_MARKER.sub("", line))
-                if not self.source.markdown or block.kind == "list":
-                    entries = [(plain, number)]
-                elif line is block.lines[0]:
-                    entries = [(self.plain(" ".join(block.lines)), number)]
-                else:
-                    continue
-                for text, _ in entries:
-                    url = _URL.search(text)
-                    title = _URL.sub("", text).strip(" :,;–—-()<>") if url else text
-                    resource = {"title": title or url.group(1)}
-                    if url:
-                        resource["url"] = url.group(1)
-                    found.append(resource)
+            if not self.source.markdown or block.kind == "list":
+                texts += [self.plain(_LIST_MARKER.sub("", line)) for line in block.lines]
+            else:
+                texts.append(self.plain(" ".join(block.lines)))
+        found = []
+        for text in filter(None, texts):
+            url = _URL.search(text)
+            title = _URL.sub("", text).strip(" :,;–—-()<>") if url else text
+            resource = {"title": title or url.group(1)}
+            if url:
+                resource["url"] = url.group(1)
+            found.append(resource)
         return found
 
 
