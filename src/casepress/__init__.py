@@ -17,6 +17,7 @@ from .build import BuildReport, build_briefs, build_handbooks, build_project, wr
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
 from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
 from .handbook import HandbookPlan, plan_handbook  # noqa: E402
+from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml  # noqa: E402
 from .project import Edition, Project, load_project  # noqa: E402
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "Catalogue",
     "Edition",
     "HandbookPlan",
+    "ImportReport",
+    "ImportedCase",
     "InputError",
     "Lesson",
     "Problem",
@@ -36,9 +39,12 @@ __all__ = [
     "build_briefs",
     "build_handbooks",
     "build_project",
+    "import_files",
     "load_case",
     "load_cases",
     "load_project",
     "plan_handbook",
+    "read_source",
+    "to_yaml",
     "write_atomic",
 ]

@@ -14,7 +14,7 @@ from .markup import case_link_ids
 from .places import normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import INVALID, Context, Date, Field, ListOf, Object, Slug, Text, Url, Year, suggest
-from .yamlsource import read_yaml
+from .yamlsource import parse_yaml, read_yaml
 
 LESSON = Object(
     {
@@ -175,9 +175,14 @@ def find_case_files(folder: Path) -> list[Path]:
     )
 
 
-def load_case(path: Path, project: Project) -> tuple[Case | None, list[Problem]]:
-    """Validate one file; returns the case (None if invalid) and its problems."""
-    document = read_yaml(path)
+def load_case(
+    path: Path, project: Project, *, text: str | None = None
+) -> tuple[Case | None, list[Problem]]:
+    """Validate one file; returns the case (None if invalid) and its problems.
+
+    With ``text``, that text is validated as if it were the file's (nothing is read).
+    """
+    document = read_yaml(path) if text is None else parse_yaml(text, path)
     ctx = Context(document.shown, list(document.problems))
     if document.root is None:
         return None, ctx.problems

@@ -50,6 +50,17 @@ examples:
   casepress check                       validate every case; exit 0 when all are valid
   casepress check cases/peru.yaml --strict
 """,
+    "import": """\
+Reads .txt, .md and .docx case studies and writes one cases/<id>.yaml each (the id comes
+from the title), then validates what it wrote. Never overwrites a case file unless --force.
+Every repair and every guess is reported as FILE:LINE: repaired|check: ...; for a Word
+document, LINE counts paragraphs.
+
+examples:
+  casepress import library/                  every .txt, .md and .docx under library/
+  casepress import peru.txt --dry-run        print the case file instead of writing it
+  casepress import old/*.docx --output drafts/ --force
+""",
     "schema": """\
 examples:
   casepress schema > case.schema.json   JSON Schema for editors (first line of a case file:
@@ -181,6 +192,27 @@ def _parser() -> argparse.ArgumentParser:
         help="case files or folders (default: the project's cases)",
     )
     check.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
+
+    imports = command("import", "Turn existing case studies (.txt, .md, .docx) into case files.")
+    imports.add_argument(
+        "paths",
+        metavar="FILE_OR_DIR",
+        nargs="+",
+        type=Path,
+        help="case studies, or folders of them",
+    )
+    imports.add_argument(
+        "--output",
+        metavar="DIR",
+        type=Path,
+        help="folder for the case files (default: the project's cases/)",
+    )
+    imports.add_argument("--force", action="store_true", help="overwrite case files that exist")
+    imports.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the case files to standard output; write nothing",
+    )
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
     schema.add_argument(
@@ -331,11 +363,59 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .errors import display_path
+    from .importer import FAILED, IMPORTED, SKIPPED, import_files
+
+    report = import_files(
+        _project(args), args.paths, output_dir=args.output, force=args.force, dry_run=args.dry_run
+    )
+    verb = "would write" if args.dry_run else "imported"
+    checks = repairs = 0
+    for result in report.results:
+        shown = display_path(result.source)
+        target = display_path(result.target) if result.target else ""
+        if args.dry_run and result.text is not None:
+            print(f"==> {target} <==\n{result.text}")
+        if result.status == FAILED:
+            for problem in result.problems:
+                print(f"failed {problem}", file=sys.stderr)
+            continue
+        if result.status == SKIPPED:
+            if not args.quiet:
+                print(f"skipped {target} (exists; use --force)", file=sys.stderr)
+            continue
+        if not args.quiet or result.problems:
+            invalid = ", which does not validate:" if result.problems else ""
+            print(f"{verb} {target}{invalid}", file=sys.stderr)
+        for note in result.notes:
+            checks += note.kind == "check"
+            repairs += note.kind != "check"
+            if not args.quiet or note.kind == "check":
+                print(note.format(shown), file=sys.stderr)
+        _print_problems(result.problems)
+    code = report.exit_code
+    if args.strict and code == EXIT_OK and checks:
+        code = EXIT_INPUT
+    if not args.quiet:
+        for path in report.ignored:
+            print(f"ignored {display_path(path)} (not .txt, .md or .docx)", file=sys.stderr)
+        invalid = f" ({len(report.invalid)} not valid)" if report.invalid else ""
+        print(
+            f"{verb} {report.count(IMPORTED)} case file(s){invalid}, skipped "
+            f"{report.count(SKIPPED)}, failed {report.count(FAILED)} in {report.seconds:.1f} s; "
+            f"{repairs} repair(s), {checks} note(s) to check",
+            file=sys.stderr,
+        )
+    return code
+
+
 _COMMANDS = {
     "build": _cmd_build,
     "brief": _cmd_brief,
     "handbook": _cmd_handbook,
     "check": _cmd_check,
+    "import": _cmd_import,
     "schema": _cmd_schema,
 }
 

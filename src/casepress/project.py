@@ -81,6 +81,13 @@ PROJECT_SPEC = Object(
         "output": Field(
             Text("Folder outputs are written to, relative to this file"), default="build"
         ),
+        "regions": Field(
+            ListOf(
+                Text(),
+                "Region names `casepress import` sorts tags into, besides its built-in list",
+                example="Andean region",
+            )
+        ),
         "handbooks": Field(
             MapOf(
                 HANDBOOK_SPEC,
@@ -172,6 +179,8 @@ class Project:
     cases_dir: Path = field(default=Path("cases"))
     output_dir: Path = field(default=Path("build"))
     handbooks: dict[str, Edition] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()
+    """Extra region names for the importer (``regions:`` in casepress.yaml)."""
 
     @property
     def briefs_dir(self) -> Path:
@@ -221,6 +230,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "pdf_variant": values.get("pdf_variant"),
         "cases_dir": root / (values.get("cases") or "cases"),
         "output_dir": root / (values.get("output") or "build"),
+        "regions": tuple(values.get("regions") or ()),
     }
     for name, value in overrides.items():
         if value is not None:
