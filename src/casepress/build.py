@@ -7,7 +7,9 @@ destroys the previous good one.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -15,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cases import Case, Catalogue, load_cases
-from .errors import CasepressError, Problem, display_path
+from .errors import CasepressError, InputError, Problem, display_path
 from .project import Project
-from .render import Renderer
-from .themes import PDF_STYLESHEETS, Theme, load_theme
+from .render import Lookup, Renderer
+from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
 
 FORMATS = ("pdf", "html")
 Progress = Callable[[int, int, str], None]
@@ -35,6 +37,8 @@ class BuildReport:
     failures: list[Problem] = field(default_factory=list)
     """Outputs that could not be rendered."""
     seconds: float = 0.0
+    templates: list[Lookup] = field(default_factory=list)
+    """Every template used, and every place it was looked for (``--explain-templates``)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -70,13 +74,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 
 def write_schema(output_dir: Path) -> Path:
-    """Write the case JSON Schema where case files' editor hint points (build/case.schema.json)."""
+    """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
+    (case files) and build/theme.schema.json (theme.yaml)."""
     import json
 
     from .cases import case_schema
+    from .themes import theme_schema
 
     target = Path(output_dir) / "case.schema.json"
     write_atomic(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
+    theme_target = Path(output_dir) / "theme.schema.json"
+    write_atomic(theme_target, json.dumps(theme_schema(), indent=2, ensure_ascii=False) + "\n")
     return target
 
 
@@ -93,17 +101,19 @@ def build_briefs(
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on.
+    to render is reported too, and the others carry on. The theme is the project's
+    (``project.theme``) unless one is given; an invalid theme raises ``InputError``.
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     if not catalogue.cases:
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.briefs_dir
     all_titles = {c.id: c.title for c in catalogue.cases}
     renderer = Renderer(project, theme, titles=all_titles)
@@ -130,15 +140,23 @@ def build_briefs(
             done += 1
             if progress:
                 progress(done, total, f"{case.id}.{fmt}")
+    report.templates = renderer.lookups
     report.seconds = time.perf_counter() - started
     return report
+
+
+def with_theme_defaults(project: Project, theme: Theme) -> Project:
+    """The project with the theme's default language where casepress.yaml names none."""
+    if project.language is None and theme.language:
+        return dataclasses.replace(project, language=theme.language)
+    return project
 
 
 def _pdf_renderer(project: Project, theme: Theme, report: BuildReport):
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
     renderer = PdfRenderer(
-        theme.stylesheets(PDF_STYLESHEETS),
+        theme.stylesheets("pdf", page_size=project.page_size),
         roots=(project.root, *theme.roots),
         pdf_variant=project.pdf_variant,
     )
@@ -151,3 +169,36 @@ def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:
     shown = display_path(case.path)
     for message in dict.fromkeys(messages):
         report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
+
+
+def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
+    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
+    stylesheet. Refuses to touch an existing folder."""
+    folder = Path(project_root) / THEMES_DIR / name
+    shown = display_path(folder)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(shown, 0, 0, "", message)])
+
+    if name == BASE:
+        raise refuse("'base' is the built-in theme; choose another name")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
+    if folder.exists():
+        raise refuse("already exists; choose another name")
+    if find_theme(extends, project_root) is None:
+        where = theme_search_places(project_root, extends)
+        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
+    written = []
+    for source in sorted(SCAFFOLD.rglob("*")):
+        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
+            continue
+        target = folder / source.relative_to(SCAFFOLD)
+        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
+        write_atomic(target, text)
+        written.append(target)
+    return written
