@@ -327,7 +327,8 @@ def resolve_chain(
         if any(seen == current for seen, _ in visited):
             names = " → ".join([*(n for n, _ in visited), current])
             folders = ", ".join(display_path(folder) for _, folder in visited)
-            problems.append(_at(asked_at, f"cycle in extends: {names} (folders: {folders})"))
+            message = f"{current!r} makes a cycle: {names}; theme folders read: {folders}"
+            problems.append(_at(asked_at, message))
             break
         visited.append((current, ref.folder))
         config, extends_node = read_theme_config(ref.folder, ref.name, ref.origin, problems)
@@ -350,7 +351,7 @@ def _suggest_theme(name: str, project_root: Path | None) -> str:
 
 def _at(where: Problem | None, message: str) -> Problem:
     if where is None:
-        return Problem("theme", 0, 0, "", message)
+        return Problem("casepress", 0, 0, "", message)
     return Problem(where.path, where.line, where.column, where.field, message)
 
 
@@ -406,7 +407,10 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def check_stylesheets(theme: Theme) -> list[Problem]:
-    """CSS syntax errors in the chain's own sheets (not the built-in ones), with positions."""
+    """CSS that cannot be read in the chain's own sheets (not the built-in ones), positioned.
+
+    WeasyPrint skips what it cannot read with a logged warning; a theme check says where.
+    """
     import tinycss2  # WeasyPrint's CSS parser
 
     problems = []
@@ -417,28 +421,28 @@ def check_stylesheets(theme: Theme) -> list[Problem]:
             rules = tinycss2.parse_stylesheet(
                 path.read_text("utf-8"), skip_comments=True, skip_whitespace=True
             )
-            for rule in _walk_errors(rules):
+            for node, inside in _css_errors(rules):
+                message = (
+                    "CSS: cannot read this declaration; expected 'property: value;'"
+                    if inside
+                    else "CSS: cannot read this rule (a stray '}' or a missing '{'?)"
+                )
                 problems.append(
-                    Problem(
-                        display_path(path),
-                        rule.source_line,
-                        rule.source_column,
-                        "",
-                        f"CSS: {rule.message}",
-                    )
+                    Problem(display_path(path), node.source_line, node.source_column, "", message)
                 )
     return problems
 
 
-def _walk_errors(nodes: Iterable[Any]) -> Iterable[Any]:
+def _css_errors(nodes: Iterable[Any]) -> Iterable[tuple[Any, bool]]:
+    """Parse errors as (node, inside a rule's block)."""
     import tinycss2
 
     for node in nodes:
         if node.type == "error":
-            yield node
+            yield node, False
         elif node.type == "qualified-rule" or (node.type == "at-rule" and node.content):
             content = tinycss2.parse_blocks_contents(node.content)
-            yield from (n for n in content if n.type == "error")
+            yield from ((n, True) for n in content if n.type == "error")
 
 
 def check_theme(project_root: Path | None, name: str) -> tuple[str, list[Problem]]:
@@ -447,8 +451,9 @@ def check_theme(project_root: Path | None, name: str) -> tuple[str, list[Problem
     Returns a one-line description of the chain (``acme → base``) and the problems.
     """
     chain, problems = resolve_chain(name, project_root)
-    names = " → ".join([*(c.name for c in chain), BASE] if chain else [name])
-    if not any(p.severity == "error" for p in problems):
+    valid = not any(p.severity == "error" for p in problems)
+    names = " → ".join([*(c.name for c in chain), BASE]) if valid else name
+    if valid:
         from .render import check_templates  # Jinja is needed only for this step
 
         theme = load_theme(project_root, name)
