@@ -138,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         "themes: an organisation's logo, colours, fonts, page, labels and templates.",
         epilog=EXAMPLES["theme"], formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
+    theme.set_defaults(print_theme_help=theme.print_help)
     actions = theme.add_subparsers(dest="theme_command", metavar="ACTION")
 
     def action(name: str, help: str) -> argparse.ArgumentParser:
@@ -161,7 +162,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _render_options(parser: argparse.ArgumentParser) -> None:
-    """Options of every command that renders (build, brief, and handbook when it comes)."""
+    """Options of every command that renders: build, brief (and handbook: give it these
+    options and pass ``args.theme`` through ``_project``; ``_explain`` prints the lookups)."""
     from .project import PAGE_SIZES, PDF_VARIANTS
 
     parser.add_argument(
@@ -275,7 +277,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def _cmd_theme(args: argparse.Namespace) -> int:
     if args.theme_command is None:
-        _parser().parse_args(["theme", "--help"])  # prints the actions and exits
+        args.print_theme_help()
+        return EXIT_INPUT
     from .project import load_project
 
     project = load_project(args.project)
