@@ -6,6 +6,9 @@ The library API, in the order a build uses it::
     catalogue = load_cases(project)                  # every case validated, problems collected
     report = build_briefs(project, catalogue=catalogue)
 
+A theme is chosen by ``project.theme`` (``theme:`` in casepress.yaml) or given explicitly:
+``build_briefs(project, theme=load_theme(project.root, "azimut"))``.
+
 WeasyPrint is imported only when a PDF is rendered, so validation stays fast.
 """
 
@@ -17,6 +20,7 @@ from .build import BuildReport, build_briefs, write_atomic  # noqa: E402
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
 from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
 from .project import Project, load_project  # noqa: E402
+from .themes import Theme, check_theme, load_theme  # noqa: E402
 
 __all__ = [
     "BuildReport",
@@ -29,10 +33,13 @@ __all__ = [
     "Project",
     "RenderError",
     "TemplateError",
+    "Theme",
     "__version__",
     "build_briefs",
+    "check_theme",
     "load_case",
     "load_cases",
     "load_project",
+    "load_theme",
     "write_atomic",
 ]

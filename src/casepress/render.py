@@ -370,7 +370,9 @@ def check_templates(theme: Theme) -> list[Problem]:
                 message = f"template syntax error: {exc.message}"
                 problems.append(Problem(shown, exc.lineno, 0, "", message))
                 continue
-            for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import)):
+            for node in tree.find_all(
+                (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+            ):
                 name = getattr(node.template, "value", None)
                 if not isinstance(name, str):
                     continue  # a computed name can only be checked by rendering

@@ -1,4 +1,4 @@
-"""Theme: theme.yaml, the ``extends:`` chain, template folders, stylesheets and labels.
+"""Theme: finding themes, the ``extends:`` chain, and the layers templates and sheets come from.
 
 A theme is a folder with a ``theme.yaml`` and, optionally, ``templates/`` and ``styles/``::
 
@@ -15,6 +15,7 @@ of places templates and styles come from runs, most specific first::
 Stylesheets cascade the other way (built-in first, so later sheets win): for each theme,
 parents first, a sheet generated from its ``theme.yaml`` (custom properties, ``@font-face``,
 ``@page``) and then its own ``styles/*.css``; the project's ``styles/`` after them all.
+``theme.yaml`` itself is read by ``themefile.py``; label catalogues live in ``labels.py``.
 """
 
 from __future__ import annotations
