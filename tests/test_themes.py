@@ -3,6 +3,7 @@ sees it; theme.yaml errors with their positions; the chain; packaged themes; the
 
 import re
 import sys
+from functools import cache
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +13,8 @@ from casepress.cli import main
 from casepress.markup import render_markdown
 from casepress.render import Renderer
 from casepress.themes import Sheet, check_theme, load_theme
-from conftest import PROJECTS, ROOT, copy_project, page_texts, pdf_text
+from conftest import PROJECTS, ROOT, copy_project, page_texts
+from conftest import pdf_text as _pdf_text
 
 FRENCH_PERU = "verite-et-rss-au-perou"
 FIXTURE = PROJECTS / "themes"
@@ -32,6 +34,12 @@ def pair(tmp_path_factory):
         briefs = out / "briefs"
         results[name] = (briefs / f"{FRENCH_PERU}.pdf", briefs / f"{FRENCH_PERU}.html")
     return results
+
+
+@cache
+def pdf_text(path) -> str:
+    """Extracted once per file: pypdf takes ~0.2 s a brief."""
+    return _pdf_text(path)
 
 
 @pytest.fixture
