@@ -29,7 +29,12 @@ def test_every_sample_case_has_a_pdf_and_an_html_brief(sample_build):
     names = sorted(p.name for p in sample_build.iterdir())
     assert names == sorted(
         f"{case}.{ext}"
-        for case in (PERU, "police-reform-in-sierra-leone", "defence-oversight-in-indonesia")
+        for case in (
+            PERU,
+            "police-reform-in-sierra-leone",
+            "defence-oversight-in-indonesia",
+            "verite-et-rss-au-perou",
+        )
         for ext in ("pdf", "html")
     )
 

@@ -23,10 +23,13 @@ def test_version_and_help_with_examples(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"casepress {__version__}"
-    for command in ("build", "brief", "check", "schema"):
+    for command in ("build", "brief", "check", "schema", "theme", "theme new", "theme list",
+                    "theme check"):  # fmt: skip
         with pytest.raises(SystemExit):
-            main([command, "--help"])
+            main([*command.split(), "--help"])
         assert "examples:\n  casepress " in capsys.readouterr().out, command
+    assert main(["theme"]) == 2  # no action: the actions are listed
+    assert "casepress theme new acme" in capsys.readouterr().out
 
 
 def test_check_valid_project_exits_0(capsys):

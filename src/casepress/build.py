@@ -7,7 +7,9 @@ destroys the previous good one.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -18,8 +20,8 @@ from .cases import Case, Catalogue, load_cases
 from .errors import CasepressError, InputError, Problem, display_path
 from .handbook import plan_handbook
 from .project import Edition, Project
-from .render import Renderer
-from .themes import HANDBOOK_PDF_STYLESHEETS, PDF_STYLESHEETS, Theme, load_theme
+from .render import Lookup, Renderer
+from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
 
 FORMATS = ("pdf", "html")
 Progress = Callable[[int, int, str], None]
@@ -36,6 +38,8 @@ class BuildReport:
     failures: list[Problem] = field(default_factory=list)
     """Outputs that could not be rendered."""
     seconds: float = 0.0
+    templates: list[Lookup] = field(default_factory=list)
+    """Every template used, and every place it was looked for (``--explain-templates``)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -71,13 +75,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 
 def write_schema(output_dir: Path) -> Path:
-    """Write the case JSON Schema where case files' editor hint points (build/case.schema.json)."""
+    """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
+    (case files) and build/theme.schema.json (theme.yaml)."""
     import json
 
     from .cases import case_schema
+    from .themes import theme_schema
 
     target = Path(output_dir) / "case.schema.json"
     write_atomic(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
+    theme_target = Path(output_dir) / "theme.schema.json"
+    write_atomic(theme_target, json.dumps(theme_schema(), indent=2, ensure_ascii=False) + "\n")
     return target
 
 
@@ -94,17 +102,19 @@ def build_briefs(
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on.
+    to render is reported too, and the others carry on. The theme is the project's
+    (``project.theme``) unless one is given; an invalid theme raises ``InputError``.
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     if not catalogue.cases:
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.briefs_dir
     all_titles = {c.id: c.title for c in catalogue.cases}
     renderer = Renderer(project, theme, titles=all_titles)
@@ -131,6 +141,7 @@ def build_briefs(
             done += 1
             if progress:
                 progress(done, total, f"{case.id}.{fmt}")
+    report.templates = renderer.lookups
     report.seconds = time.perf_counter() - started
     return report
 
@@ -142,11 +153,11 @@ def build_project(
     theme: Theme | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: every brief, every defined handbook, the schema."""
+    """Everything ``casepress build`` makes: every brief, every defined handbook, the schemas."""
     started = time.perf_counter()
     out = Path(output_dir) if output_dir else project.output_dir
-    catalogue = load_cases(project)
-    theme = theme or load_theme(project.root)
+    theme = theme or theme_for(project)
+    catalogue = load_cases(with_theme_defaults(project, theme))
     report = build_briefs(
         project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
     )
@@ -155,9 +166,12 @@ def build_project(
             project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
             progress=progress,
         )  # fmt: skip
+        known = set(report.problems)
         report.outputs += handbooks.outputs
-        report.problems += handbooks.problems[len(catalogue.problems) :]
+        report.problems += [p for p in handbooks.problems if p not in known]
         report.failures += handbooks.failures
+        report.templates += [t for t in handbooks.templates if t.name not in
+                             {k.name for k in report.templates}]  # fmt: skip
     report.outputs.append(write_schema(out))
     report.seconds = time.perf_counter() - started
     return report
@@ -181,8 +195,10 @@ def build_handbooks(
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     wanted = list(project.handbooks) if names is None else list(names)
     chosen: list[Edition] = []
     for name in wanted:
@@ -206,12 +222,9 @@ def build_handbooks(
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     pdf_renderer = (
-        _pdf_renderer(project, theme, report, HANDBOOK_PDF_STYLESHEETS)
-        if "pdf" in formats
-        else None
+        _pdf_renderer(project, theme, report, document="handbook") if "pdf" in formats else None
     )
     out = Path(output_dir) if output_dir else project.handbooks_dir
     total, done = len(plans) * len(formats), 0
@@ -238,17 +251,23 @@ def build_handbooks(
             done += 1
             if progress:
                 progress(done, total, f"{name}.{fmt}")
+    report.templates = renderer.lookups
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _pdf_renderer(
-    project: Project, theme: Theme, report: BuildReport, sheets: tuple[str, ...] = PDF_STYLESHEETS
-):
+def with_theme_defaults(project: Project, theme: Theme) -> Project:
+    """The project with the theme's default language where casepress.yaml names none."""
+    if project.language is None and theme.language:
+        return dataclasses.replace(project, language=theme.language)
+    return project
+
+
+def _pdf_renderer(project: Project, theme: Theme, report: BuildReport, document: str = "brief"):
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
     renderer = PdfRenderer(
-        theme.stylesheets(sheets),
+        theme.stylesheets("pdf", page_size=project.page_size, document=document),
         roots=(project.root, *theme.roots),
         pdf_variant=project.pdf_variant,
     )
@@ -261,3 +280,36 @@ def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:
     shown = display_path(case.path)
     for message in dict.fromkeys(messages):
         report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
+
+
+def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
+    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
+    stylesheet. Refuses to touch an existing folder."""
+    folder = Path(project_root) / THEMES_DIR / name
+    shown = display_path(folder)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(shown, 0, 0, "", message)])
+
+    if name == BASE:
+        raise refuse("'base' is the built-in theme; choose another name")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
+    if folder.exists():
+        raise refuse("already exists; choose another name")
+    if find_theme(extends, project_root) is None:
+        where = theme_search_places(project_root, extends)
+        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
+    written = []
+    for source in sorted(SCAFFOLD.rglob("*")):
+        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
+            continue
+        target = folder / source.relative_to(SCAFFOLD)
+        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
+        write_atomic(target, text)
+        written.append(target)
+    return written

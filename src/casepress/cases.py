@@ -211,7 +211,7 @@ def _make_case(
         title=values["title"],
         subtitle=values["subtitle"],
         summary=values["summary"],
-        language=values["language"] or project.language,
+        language=values["language"] or project.language or "en",
         context=values["context"],
         entry_point=values["entry_point"],
         lessons_heading=values["lessons_heading"],

@@ -24,6 +24,8 @@ EXAMPLES = {
 examples:
   casepress build                       every case in cases/ -> build/briefs/<id>.pdf and .html
   casepress build --output /tmp/out     write somewhere else
+  casepress build --theme azimut        in the theme themes/azimut/ (or an installed one)
+  casepress build --explain-templates   also print where each template was found
   casepress build --pdf-variant pdf/ua-1
 """,
     "handbook": """\
@@ -44,6 +46,30 @@ for the visual theme.
 examples:
   casepress brief cases/police-reform-in-sierra-leone.yaml
   casepress brief cases/*.yaml --format html --output preview/
+  casepress brief cases/verite-et-rss-au-perou.yaml --theme azimut --page-size A4
+""",
+    "theme": """\
+examples:
+  casepress theme new acme              scaffold themes/acme/ (theme.yaml, a block, a sheet)
+  casepress theme new acme-es --extends acme
+  casepress theme list                  every theme this project can use, and where it is
+  casepress theme check acme            validate theme.yaml, templates and styles
+""",
+    "theme new": """\
+examples:
+  casepress theme new acme              themes/acme/ extending the built-in theme
+  casepress theme new acme-es --extends acme
+""",
+    "theme list": """\
+examples:
+  casepress theme list
+  casepress theme list -C path/to/project
+""",
+    "theme check": """\
+examples:
+  casepress theme check acme            every problem as path:line:col: field: message
+  casepress theme check                 the theme casepress.yaml names
+  casepress theme check acme --strict   warnings (an unknown label name) fail too
 """,
     "check": """\
 examples:
@@ -66,6 +92,7 @@ examples:
   casepress schema > case.schema.json   JSON Schema for editors (first line of a case file:
                                         # yaml-language-server: $schema=case.schema.json)
   casepress schema --config             the schema of casepress.yaml instead
+  casepress schema --theme-file         the schema of a theme's theme.yaml
 """,
 }
 
@@ -215,13 +242,44 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
-    schema.add_argument(
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument(
         "--config", action="store_true", help="print the schema of casepress.yaml instead"
+    )
+    which.add_argument(
+        "--theme-file", action="store_true", help="print the schema of theme.yaml instead"
+    )
+
+    theme = commands.add_parser(
+        "theme", help="Create, list and check themes.", description="Create, list and check "
+        "themes: an organisation's logo, colours, fonts, page, labels and templates.",
+        epilog=EXAMPLES["theme"], formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    theme.set_defaults(print_theme_help=theme.print_help)
+    actions = theme.add_subparsers(dest="theme_command", metavar="ACTION")
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        return actions.add_parser(
+            name, help=help, description=help, parents=[common],
+            epilog=EXAMPLES[f"theme {name}"], formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+
+    new = action("new", "Scaffold themes/NAME/: a commented theme.yaml, a logo, one block "
+                 "override and one stylesheet.")  # fmt: skip
+    new.add_argument("name", metavar="NAME", help="theme name (lowercase, digits, hyphens)")
+    new.add_argument(
+        "--extends", metavar="THEME", default="base", help="parent theme (default: base)"
+    )
+    action("list", "List the themes this project can use: its themes/, installed, built-in.")
+    check = action("check", "Validate a theme and its parents; report every problem.")
+    check.add_argument(
+        "name", metavar="NAME", nargs="?", help="theme to check (default: casepress.yaml's)"
     )
     return parser
 
 
 def _render_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that renders: build, brief, handbook."""
     from .project import PAGE_SIZES, PDF_VARIANTS
 
     parser.add_argument(
@@ -229,8 +287,17 @@ def _render_options(parser: argparse.ArgumentParser) -> None:
         help="PDF flavour passed to WeasyPrint, e.g. pdf/ua-1 or pdf/a-3b",
     )  # fmt: skip
     parser.add_argument(
-        "--page-size", choices=PAGE_SIZES, help="paper size (default: A4 or casepress.yaml)"
-    )
+        "--page-size", choices=PAGE_SIZES,
+        help="paper size (default: casepress.yaml's, else the theme's, else A4)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--theme", metavar="NAME",
+        help="theme: a folder in themes/, an installed theme, or base (default: casepress.yaml's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--explain-templates", action="store_true",
+        help="print, for each template used, every place tried and which one won",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -261,6 +328,7 @@ def _project(args: argparse.Namespace):
         cases_dir=getattr(args, "cases", None),
         page_size=getattr(args, "page_size", None),
         pdf_variant=getattr(args, "pdf_variant", None),
+        theme=getattr(args, "theme", None),
     )
 
 
@@ -270,6 +338,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     project = _project(args)
     _warn_slow_pdf(args)
     report = build_project(project, output_dir=args.output, progress=_progress(args))
+    _explain(report, args)
     return _finish(report, args)
 
 
@@ -320,6 +389,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
         project, names=names, editions=editions, formats=formats, output_dir=args.output,
         progress=_progress(args),
     )  # fmt: skip
+    _explain(report, args)
     return _finish(report, args)
 
 
@@ -333,6 +403,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     report = build_briefs(
         project, paths=args.paths, formats=formats, output_dir=args.output, progress=_progress(args)
     )
+    _explain(report, args)
     return _finish(report, args)
 
 
@@ -357,8 +428,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .cases import case_schema
     from .project import project_schema
+    from .themes import theme_schema
 
-    schema = project_schema() if args.config else case_schema()
+    if args.config:
+        schema = project_schema()
+    elif args.theme_file:
+        schema = theme_schema()
+    else:
+        schema = case_schema()
     print(json.dumps(schema, indent=2, ensure_ascii=False))
     return EXIT_OK
 
@@ -410,6 +487,51 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return code
 
 
+def _cmd_theme(args: argparse.Namespace) -> int:
+    if args.theme_command is None:
+        args.print_theme_help()
+        return EXIT_INPUT
+    from .project import load_project
+
+    project = load_project(args.project)
+    if args.theme_command == "new":
+        from .build import write_theme_scaffold
+
+        written = write_theme_scaffold(project.root, args.name, args.extends)
+        if not args.quiet:
+            for path in written:
+                print(_rel(path))
+            print(
+                f"created theme {args.name!r}; check it with: casepress theme check {args.name}",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+    if args.theme_command == "list":
+        from .themes import theme_listing
+
+        for row in theme_listing(project.root):
+            print("  ".join(row).rstrip())
+        return EXIT_OK
+    from .themes import check_theme
+
+    name = args.name or project.theme
+    if name is None:
+        print("casepress: error: name a theme (casepress.yaml names none)", file=sys.stderr)
+        return EXIT_INPUT
+    summary, problems = check_theme(project.root, name)
+    _print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    failed = bool(errors) or (args.strict and warnings > 0)
+    if not args.quiet:
+        verdict = "invalid" if failed else "valid"
+        print(
+            f"checked theme {summary}: {len(errors)} error(s), {warnings} warning(s) — {verdict}",
+            file=sys.stderr,
+        )
+    return EXIT_INPUT if failed else EXIT_OK
+
+
 _COMMANDS = {
     "build": _cmd_build,
     "brief": _cmd_brief,
@@ -417,7 +539,15 @@ _COMMANDS = {
     "check": _cmd_check,
     "import": _cmd_import,
     "schema": _cmd_schema,
+    "theme": _cmd_theme,
 }
+
+
+def _explain(report, args: argparse.Namespace) -> None:
+    """--explain-templates: every template used, every place tried, the one that won."""
+    if getattr(args, "explain_templates", False):
+        for lookup in report.templates:
+            print(lookup.explain())
 
 
 def _progress(args: argparse.Namespace):

@@ -272,7 +272,7 @@ class _Importer:
         self.project = project
         self.notes: list[Note] = list(source.notes)
         self.language = _language(source.blocks, project)
-        self.word_language = self.language or project.language
+        self.word_language = self.language or project.language or "en"
         self.unchecked_splits: list[int] = []
 
     def note(self, line: int, message: str, kind: str = CHECK) -> None:
@@ -406,7 +406,7 @@ class _Importer:
         """The heading as written, unless it is the label the brief shows anyway."""
         words = self.plain(heading.text).rstrip(": ")
         words = re.sub(r"^\d+(?:\.\d+)*[.)]?\s+", "", words)
-        label = builtin_labels((self.language or self.project.language).split("-")[0]).get(
+        label = builtin_labels((self.language or self.project.language or "en").split("-")[0]).get(
             "lessons", ""
         )
         if heading_key(words) == heading_key(label):
@@ -611,7 +611,7 @@ def _language(blocks: list[Block], project: Project) -> str | None:
     lessons = [b.language for b in blocks if b.role == "lessons" and b.language]
     counted = Counter(b.language for b in blocks if b.kind == "heading" and b.language)
     language = lessons[0] if lessons else (counted.most_common(1)[0][0] if counted else None)
-    if language and project.language.split("-")[0].lower() == language:
+    if language and project.language and project.language.split("-")[0].lower() == language:
         return project.language  # 'en-GB' in casepress.yaml: keep the region
     return language
 

@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import RenderError
+from .themes import Sheet
 
 LOGGER = logging.getLogger("casepress")
 
@@ -70,7 +71,7 @@ class PdfRenderer:
 
     def __init__(
         self,
-        stylesheets: Iterable[Path],
+        stylesheets: Iterable[Path | Sheet],
         roots: Iterable[Path],
         *,
         pdf_variant: str | None = None,
@@ -84,12 +85,14 @@ class PdfRenderer:
         self.font_config = FontConfiguration()
         fetcher = SandboxFetcher(self.roots, allow_network=allow_network)
         with _captured_warnings() as messages:
-            self.stylesheets = [
-                CSS(filename=str(p), font_config=self.font_config, url_fetcher=fetcher)
-                for p in stylesheets
-            ]
+            self.stylesheets = [self._css(sheet, fetcher) for sheet in stylesheets]
         self.stylesheet_warnings = messages + [f"refused {r}" for r in fetcher.refused]
         self.cache: dict = {}
+
+    def _css(self, sheet: Path | Sheet, fetcher: SandboxFetcher) -> CSS:
+        if isinstance(sheet, Sheet):  # generated: its url()s are absolute file URLs
+            return CSS(string=sheet.css, font_config=self.font_config, url_fetcher=fetcher)
+        return CSS(filename=str(sheet), font_config=self.font_config, url_fetcher=fetcher)
 
     def render(self, html: str, base_url: Path) -> tuple[Document, list[str]]:
         """Lay out a document; returns it with the warnings WeasyPrint and the fetcher gave."""
