@@ -234,40 +234,6 @@ class ListOf(Type):
         return result
 
 
-class MapOf(Type):
-    """A mapping from names the user chooses (matching ``key_pattern``) to one item type."""
-
-    def __init__(self, item: Type, description: str = "", *, key_pattern: str, key_hint: str):
-        self.item = item
-        self.description = description
-        self.key_pattern = re.compile(key_pattern)
-        self.key_hint = key_hint
-
-    def check(self, node: Node, ctx: Context, path: str) -> Any:
-        if node.is_null:
-            return {}
-        if node.kind != "map":
-            return ctx.error(node, path, f"expected a mapping of names, got {node.describe()}")
-        values: dict[str, Any] = {}
-        ok = True
-        for key, value in node.entries:
-            name = key.text or ""
-            where = f"{path}.{name}" if path else name
-            if not self.key_pattern.fullmatch(name):
-                ok = ctx.error(key, where, f"expected {self.key_hint}, got {name!r}") and False
-                continue
-            values[name] = self.item.validate(value, ctx, where)
-            ok = ok and values[name] is not INVALID
-        return values if ok else INVALID
-
-    def schema(self) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
-            "additionalProperties": self.item.json_schema(),
-        }
-
-
 @dataclass
 class Field:
     """One named field of an object type."""
