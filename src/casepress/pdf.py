@@ -23,6 +23,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .errors import RenderError
 
 LOGGER = logging.getLogger("casepress")
+DEFAULT_VARIANT = "pdf/ua-1"
+"""Used when no variant is asked for: tagged, identified as PDF/UA-1, title shown, language."""
 
 
 class SandboxFetcher(URLFetcher):
@@ -79,7 +81,7 @@ class PdfRenderer:
     ):
         self.roots = tuple(roots)
         self.allow_network = allow_network
-        self.pdf_variant = pdf_variant
+        self.pdf_variant = pdf_variant or DEFAULT_VARIANT
         self.tagged = tagged
         self.font_config = FontConfiguration()
         fetcher = SandboxFetcher(self.roots, allow_network=allow_network)
@@ -109,19 +111,70 @@ class PdfRenderer:
         return document, refused + [m for m in messages if "casepress refused" not in m]
 
     def write(self, document: Document) -> bytes:
+        from . import tagging
+
         try:
-            return document.write_pdf(
-                pdf_variant=self.pdf_variant,
-                pdf_tags=self.tagged,
-                pdf_identifier=None,
-                uncompressed_pdf=False,
-            )
+            with tagging.completing_tags() as log:
+                return document.write_pdf(
+                    pdf_variant=self.pdf_variant,
+                    pdf_tags=self.tagged,
+                    pdf_identifier=None,
+                    uncompressed_pdf=False,
+                    finisher=self._finisher(log),
+                )
         except Exception as exc:
             raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
+
+    def _finisher(self, log):
+        from . import tagging
+
+        def finish(document, pdf) -> None:
+            if self.tagged:
+                tagging.finish(document, pdf, log)
+                if self.pdf_variant.startswith(("pdf/a-2", "pdf/a-3")):
+                    declare_pdf_ua(pdf)
+
+        return finish
 
     def pdf(self, html: str, base_url: Path) -> PdfResult:
         document, warnings = self.render(html, base_url)
         return PdfResult(self.write(document), len(document.pages), warnings)
+
+
+_PDFUA_IN_PDFA = b"""<rdf:Description rdf:about=""
+  xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+  xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+"""
+
+
+def declare_pdf_ua(pdf) -> None:
+    """Add PDF/UA-1 identification to a PDF/A-2 or -3 file's XMP metadata.
+
+    WeasyPrint writes one identification schema per file. A tagged PDF/A-2/3 file can be
+    PDF/UA-1 as well (both build on PDF 1.7); PDF/A wants the pdfuaid namespace declared
+    by an extension schema, which is the first block above.
+    """
+    reference = pdf.catalog.get("Metadata")
+    if reference is None:
+        return
+    stream = pdf.objects[int(reference.split()[0])]
+    content = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+    if b"pdfuaid:part" not in content and b"</rdf:RDF>" in content:
+        stream.stream = [content.replace(b"</rdf:RDF>", _PDFUA_IN_PDFA + b"</rdf:RDF>", 1)]
 
 
 class _ListHandler(logging.Handler):
