@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -78,11 +79,15 @@ class PdfRenderer:
         pdf_variant: str | None = None,
         tagged: bool = True,
         allow_network: bool = False,
+        bleed_mm: float | None = None,
     ):
         self.roots = tuple(roots)
         self.allow_network = allow_network
         self.pdf_variant = pdf_variant or DEFAULT_VARIANT
         self.tagged = tagged
+        self.bleed_mm = bleed_mm
+        """Bleed the printer gets (PDF BleedBox around the TrimBox); the CSS bleed is wider,
+        leaving room for the crop marks outside it."""
         self.font_config = FontConfiguration()
         fetcher = SandboxFetcher(self.roots, allow_network=allow_network)
         with _captured_warnings() as messages:
@@ -110,12 +115,14 @@ class PdfRenderer:
         refused = [f"refused {r}" for r in fetcher.refused]
         return document, refused + [m for m in messages if "casepress refused" not in m]
 
-    def write(self, document: Document) -> bytes:
+    def write(self, document: Document, attachments: Iterable[Path] = ()) -> bytes:
+        """PDF bytes; ``attachments`` are files casepress itself read (a case's YAML)."""
         from . import tagging
 
         try:
             with tagging.completing_tags() as log:
                 return document.write_pdf(
+                    attachments=[source_attachment(path) for path in attachments] or None,
                     pdf_variant=self.pdf_variant,
                     pdf_tags=self.tagged,
                     pdf_identifier=None,
@@ -129,6 +136,8 @@ class PdfRenderer:
         from . import tagging
 
         def finish(document, pdf) -> None:
+            if self.bleed_mm is not None:
+                set_bleed_box(pdf, self.bleed_mm)
             if self.tagged:
                 tagging.finish(document, pdf, log)
                 if self.pdf_variant.startswith(("pdf/a-2", "pdf/a-3")):
@@ -136,9 +145,61 @@ class PdfRenderer:
 
         return finish
 
-    def pdf(self, html: str, base_url: Path) -> PdfResult:
+    def pdf(self, html: str, base_url: Path, attachments: Iterable[Path] = ()) -> PdfResult:
         document, warnings = self.render(html, base_url)
-        return PdfResult(self.write(document), len(document.pages), warnings)
+        attachments = tuple(attachments)
+        if attachments and self.pdf_variant.startswith(("pdf/a-1", "pdf/a-2")):
+            warnings.append(
+                f"source files not embedded: {self.pdf_variant} forbids attachments that are "
+                "not PDF; use pdf/a-3b (or pdf/a-3a, pdf/a-3u)"
+            )
+            attachments = ()
+        return PdfResult(self.write(document, attachments), len(document.pages), warnings)
+
+
+def source_attachment(path: Path):
+    """A case file as a PDF attachment, related to the PDF as its /Source (PDF/A-3 AF).
+
+    casepress reads the file itself; nothing in a case can name a file to attach. Dates are
+    the file's modification time (or SOURCE_DATE_EPOCH), so rebuilding gives the same bytes.
+    """
+    import datetime as dt
+    import io
+    import os
+
+    from weasyprint import Attachment
+
+    path = Path(path)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = int(epoch) if epoch and epoch.isdigit() else int(path.stat().st_mtime)
+    when = dt.datetime.fromtimestamp(stamp, dt.UTC)
+    return Attachment(
+        file_obj=io.BytesIO(path.read_bytes()),
+        name=path.name,
+        description=f"casepress source of this document: {path.name}",
+        relationship="Source",
+        created=when,
+        modified=when,
+    )
+
+
+def set_bleed_box(pdf, mm: float) -> None:
+    """BleedBox = TrimBox grown by ``mm`` on every side (within the MediaBox).
+
+    WeasyPrint sets the BleedBox up to 10 pt from the trim whatever the CSS bleed; the CSS
+    bleed of the print profile is wider so that crop marks sit outside the real bleed.
+    """
+    grow = mm * 72 / 25.4
+    for reference in pdf.page_references:
+        page = pdf.objects[int(reference.split()[0])]
+        if "TrimBox" not in page:
+            continue
+        left, bottom, right, top = (float(v) for v in page["TrimBox"])
+        m_left, m_bottom, m_right, m_top = (float(v) for v in page["MediaBox"])
+        page["BleedBox"] = pydyf.Array(
+            [max(left - grow, m_left), max(bottom - grow, m_bottom),
+             min(right + grow, m_right), min(top + grow, m_top)]
+        )  # fmt: skip
 
 
 _PDFUA_IN_PDFA = b"""<rdf:Description rdf:about=""

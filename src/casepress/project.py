@@ -7,7 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .schema import INVALID, Choice, Context, Date, Field, Flag, ListOf, MapOf, Object, Slug, Text
+from .schema import (
+    INVALID,
+    Choice,
+    Context,
+    Count,
+    Date,
+    Field,
+    Flag,
+    ListOf,
+    MapOf,
+    Object,
+    Slug,
+    Text,
+)
 from .yamlsource import read_yaml
 
 CONFIG_NAME = "casepress.yaml"
@@ -20,6 +33,9 @@ PDF_VARIANTS = (
     "pdf/ua-1", "pdf/ua-2",
 )  # fmt: skip
 LANGUAGE_PATTERN = r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*"
+PROFILES = ("screen", "print")
+"""screen: the PDF as read on screen; print: the same with bleed, crop marks and mirrored
+margins, handbook chapters on right-hand pages (styles/print-production.css)."""
 
 GROUP_BY = ("region", "country", "theme", "none")
 ORDER_BY = ("title", "country", "period", "ids")
@@ -59,8 +75,13 @@ HANDBOOK_SPEC = Object(
         "disclaimer": Field(
             Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
         ),
+        "max_pages": Field(Count("Page budget: a warning when the PDF has more pages")),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
+)
+BRIEFS_SPEC = Object(
+    {"max_pages": Field(Count("Page budget of every brief: a warning when a PDF is longer"))},
+    "Settings for briefs",
 )
 
 PROJECT_SPEC = Object(
@@ -76,7 +97,17 @@ PROJECT_SPEC = Object(
             default="en",
         ),
         "page_size": Field(Choice(PAGE_SIZES, "Paper size of PDF briefs"), default="A4"),
-        "pdf_variant": Field(Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint")),
+        "pdf_variant": Field(
+            Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint (default: pdf/ua-1)")
+        ),
+        "profile": Field(
+            Choice(PROFILES, "print adds bleed, crop marks and mirrored margins"),
+            default="screen",
+        ),
+        "embed_source": Field(
+            Flag("Attach each case's YAML file to its PDF (and to handbooks) for archiving")
+        ),
+        "briefs": Field(BRIEFS_SPEC),
         "cases": Field(Text("Folder of case files, relative to this file"), default="cases"),
         "output": Field(
             Text("Folder outputs are written to, relative to this file"), default="build"
@@ -122,6 +153,7 @@ class Edition:
     copyright: str | None = None
     isbn: str | None = None
     disclaimer: str | None = None
+    max_pages: int | None = None
     source: str = "casepress.yaml"
     """Where the definition came from, for messages (the file, or 'command line')."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -152,6 +184,7 @@ def make_edition(
         copyright=values.get("copyright"),
         isbn=values.get("isbn"),
         disclaimer=values.get("disclaimer"),
+        max_pages=values.get("max_pages"),
         source=source,
         positions=positions or {},
         **listed,
@@ -169,6 +202,9 @@ class Project:
     language: str = "en"
     page_size: str = "A4"
     pdf_variant: str | None = None
+    profile: str = "screen"
+    embed_source: bool = False
+    brief_max_pages: int | None = None
     cases_dir: Path = field(default=Path("cases"))
     output_dir: Path = field(default=Path("build"))
     handbooks: dict[str, Edition] = field(default_factory=dict)
@@ -219,6 +255,9 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "language": values.get("language") or "en",
         "page_size": values.get("page_size") or "A4",
         "pdf_variant": values.get("pdf_variant"),
+        "profile": values.get("profile") or "screen",
+        "embed_source": bool(values.get("embed_source")),
+        "brief_max_pages": (values.get("briefs") or {}).get("max_pages"),
         "cases_dir": root / (values.get("cases") or "cases"),
         "output_dir": root / (values.get("output") or "build"),
     }

@@ -285,3 +285,75 @@ def inspect_html(path: Path) -> OutputQuality:
         images=facts.images,
         missing_alt=[i["src"] for i in facts.images if not (i["alt"] or "").strip()],
     )
+
+
+# Assessment ----------------------------------------------------------------------------
+
+
+def assess(
+    path: Path,
+    fmt: str,
+    *,
+    kind: str,
+    source: str = "",
+    profile: str = "screen",
+    warnings: list[str] | None = None,
+    page_budget: int | None = None,
+) -> OutputQuality:
+    """Inspect a written output and attach what the build knows about it."""
+    result = inspect_pdf(path, profile=profile) if fmt == "pdf" else inspect_html(path)
+    result.kind, result.source, result.profile = kind, source, profile
+    for message in dict.fromkeys(warnings or []):
+        (result.refused if message.startswith("refused ") else result.warnings).append(
+            message.removeprefix("refused ")
+        )
+    if fmt == "pdf":
+        result.page_budget = page_budget
+    return result
+
+
+def findings(result: OutputQuality) -> list[str]:
+    """What in an output deserves a warning: over budget, coarse images for print,
+    images without alt text, failed PDF/UA checks."""
+    name = Path(result.path).name
+    found = []
+    if result.over_budget:
+        found.append(
+            f"{name}: {result.pages} pages, over the page budget of {result.page_budget} "
+            "(max_pages in casepress.yaml)"
+        )
+    if result.profile == "print":
+        for image in result.low_resolution:
+            found.append(
+                f"{name}: image {image['name']} on page {image['page']} is {image['dpi']:g} dpi "
+                f"where it is placed, under {PRINT_MIN_DPI} dpi for print"
+            )
+    if result.format == "html":
+        found += [f"{name}: image {src!r} has no alt text" for src in result.missing_alt]
+    for check in result.failed_checks:
+        detail = f": {check.detail}" if check.detail else ""
+        found.append(f"{name}: PDF/UA check failed: {check.title} ({check.clause}){detail}")
+    return found
+
+
+def summary(results: list[OutputQuality]) -> dict[str, Any]:
+    """Totals over every output, for the head of report.json and the printed summary."""
+    pdfs = [r for r in results if r.format == "pdf"]
+    return {
+        "outputs": len(results),
+        "pdf": len(pdfs),
+        "html": len(results) - len(pdfs),
+        "pages": sum(r.pages or 0 for r in pdfs),
+        "bytes": sum(r.bytes for r in results),
+        "fonts_not_embedded": sorted(
+            {f["name"] for r in pdfs for f in r.fonts if not f["embedded"]}
+        ),
+        "images": sum(len(r.images) for r in results),
+        "low_resolution_images": sum(len(r.low_resolution) for r in pdfs),
+        "missing_alt": sum(len(r.missing_alt) for r in results),
+        "refused": sum(len(r.refused) for r in results),
+        "warnings": sum(len(r.warnings) for r in results),
+        "over_budget": [Path(r.path).name for r in pdfs if r.over_budget],
+        "checks_failed": sum(len(r.failed_checks) for r in pdfs),
+        "checks_passed": sum(len(r.checks) - len(r.failed_checks) for r in pdfs),
+    }

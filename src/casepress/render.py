@@ -135,7 +135,8 @@ class Renderer:
                 "copyright": edition.copyright,
                 "isbn": edition.isbn,
                 "disclaimer": render_markdown(edition.disclaimer, id_prefix="imprint-"),
-                "duplex": edition.duplex,
+                # the print profile binds the book: chapters start on right-hand pages
+                "duplex": edition.duplex or self.project.profile == "print",
                 "grouped": plan.grouped,
             },
             "parts": [

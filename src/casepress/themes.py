@@ -32,6 +32,13 @@ HTML_STYLESHEETS = ("base.css", "screen.css")
 """Sheets inlined into standalone HTML output."""
 HANDBOOK_PDF_STYLESHEETS = (*PDF_STYLESHEETS, "handbook.css")
 HANDBOOK_HTML_STYLESHEETS = (*HTML_STYLESHEETS, "handbook.css")
+PRINT_PRODUCTION_STYLESHEET = "print-production.css"
+"""Added after the PDF sheets for the `print` profile: bleed, marks, mirrored margins."""
+
+
+def pdf_stylesheets(sheets: tuple[str, ...], profile: str = "screen") -> tuple[str, ...]:
+    """The PDF sheets for a profile: the `print` profile adds print-production.css last."""
+    return (*sheets, PRINT_PRODUCTION_STYLESHEET) if profile == "print" else sheets
 
 
 @dataclass(frozen=True)
