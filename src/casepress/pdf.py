@@ -142,6 +142,8 @@ class PdfRenderer:
                 tagging.finish(document, pdf, log)
                 if self.pdf_variant.startswith(("pdf/a-2", "pdf/a-3")):
                     declare_pdf_ua(pdf)
+            if "AF" in pdf.catalog:  # WeasyPrint 70 lists each attachment twice in /AF
+                pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
         return finish
 

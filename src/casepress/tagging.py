@@ -9,8 +9,9 @@ is still in memory, before a byte is written:
   the dots of leaders (contents, indexes) become ``/Layout`` artifacts;
 - ``lang`` on an element (``*término*{: lang=es }``) is lost; here it becomes ``/Lang`` on
   that element's structure element, an inline one becoming a ``/Span`` (§7.2);
-- an element that continues on the next page becomes a second structure element there;
-  here the fragments are joined, so a list split by a page break is one ``L``;
+- an element that continues on the next page (or an inline one on the next line) becomes a
+  second structure element there; here the fragments are joined, so a list split by a page
+  break is one ``L`` and a link broken over two lines one ``Link``;
 - an anonymous box inside a heading is tagged as a second heading inside the first (and a
   link's ``::after`` page number as a second link inside it), and
   an empty generated box (the rule above a section heading) as an empty ``NonStruct``;
@@ -159,7 +160,8 @@ def describe_links(document) -> None:
             if annotation is None or box.element is None:
                 continue
             text = _text_of(box.element)
-            if link_type == "external" and isinstance(target, str) and target not in text:
+            web = isinstance(target, str) and target.startswith(("http:", "https:", "mailto:"))
+            if link_type == "external" and web and target not in text:
                 text = f"{text} ({target})" if text else target
             if text:
                 annotation["Contents"] = pydyf.String(text)
@@ -275,7 +277,7 @@ class _Tree:
     # Page fragments ------------------------------------------------------------------
 
     def join_fragments(self, struct) -> None:
-        """An element continued on the next page: its fragments become one element."""
+        """An element continued on the next page or line: its fragments become one element."""
         new = pydyf.Array()
         last = None
         for item in struct["K"]:
@@ -297,12 +299,13 @@ class _Tree:
             and a.element is b.element
             and a.tag == b.tag
             and first["S"] == second["S"]
-            and a.page < b.page
+            and a.page <= b.page
         )
 
     def _absorb(self, first, second) -> None:
+        same_page = first.get("Pg") == second.get("Pg")
         for item in second["K"]:
-            if isinstance(item, int):  # an MCID on the second fragment's page
+            if isinstance(item, int) and not same_page:  # an MCID on another page
                 first["K"].append(
                     pydyf.Dictionary({"Type": "/MCR", "Pg": second["Pg"], "MCID": item})
                 )
