@@ -20,10 +20,13 @@ from .cases import Case, Catalogue, load_cases
 from .errors import CasepressError, InputError, Problem, display_path
 from .handbook import plan_handbook
 from .project import Edition, Project
+from .quality import OutputQuality
 from .render import Lookup, Renderer
 from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
 
 FORMATS = ("pdf", "html")
+PRINT_BLEED_MM = 3.0
+"""The bleed a printer gets with the print profile (styles/print-production.css)."""
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, label)`` after each output is written."""
 
@@ -37,6 +40,8 @@ class BuildReport:
     """Validation errors and warnings, and warnings from rendering."""
     failures: list[Problem] = field(default_factory=list)
     """Outputs that could not be rendered."""
+    quality: list[OutputQuality] = field(default_factory=list)
+    """What each written output holds (quality.py); ``build_project`` writes report.json."""
     seconds: float = 0.0
     templates: list[Lookup] = field(default_factory=list)
     """Every template used, and every place it was looked for (``--explain-templates``)."""
@@ -125,15 +130,22 @@ def build_briefs(
     for case in catalogue.cases:
         for fmt in formats:
             target = out / f"{case.id}.{fmt}"
+            messages: list[str] = []
             try:
                 if fmt == "html":
                     write_atomic(target, renderer.render_brief(case, target="html"))
                 else:
                     html = renderer.render_brief(case, target="pdf")
-                    result = pdf_renderer.pdf(html, base_url=case.path.parent)
+                    sources = [case.path] if project.embed_source else []
+                    result = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
                     _add_warnings(report, case, result.warnings)
+                    messages = result.warnings
                     write_atomic(target, result.data)
                 report.outputs.append(target)
+                _assess(
+                    report, project, target, fmt, kind="brief", source=display_path(case.path),
+                    warnings=messages, page_budget=project.brief_max_pages,
+                )  # fmt: skip
             except CasepressError as exc:
                 report.failures.append(
                     Problem(display_path(case.path), 0, 0, "", f"{fmt.upper()} not written: {exc}")
@@ -172,9 +184,60 @@ def build_project(
         report.failures += handbooks.failures
         report.templates += [t for t in handbooks.templates if t.name not in
                              {k.name for k in report.templates}]  # fmt: skip
+        report.quality += handbooks.quality
     report.outputs.append(write_schema(out))
+    contrast = check_contrast(theme)
+    for pair in contrast:
+        if not pair.passed:
+            message = (
+                f"contrast {pair.ratio:.2f}:1 of {pair.foreground} on {pair.background} "
+                f"({pair.used_for}) is under {pair.minimum:g}:1 (WCAG 2.1 AA)"
+            )
+            report.problems.append(Problem("stylesheets", 0, 0, "", message, "warning"))
+    report.outputs.append(write_report(out, report, project, contrast))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def check_contrast(theme: Theme) -> list:
+    """The palette pairs (colours.PAIRS) of the colours the theme's style sheets declare."""
+    from . import colours
+
+    return colours.check_stylesheets(theme.stylesheets("html", document="handbook"))
+
+
+def write_report(
+    output_dir: Path, report: BuildReport, project: Project, contrast: list = ()
+) -> Path:
+    """build/report.json: per output what it holds, the checks made, the palette's contrast.
+
+    Paths are relative to the output folder and nothing depends on the clock, so two builds
+    of the same sources give the same report.
+    """
+    import json
+
+    from . import __version__, quality
+
+    output_dir = Path(output_dir)
+
+    def relative(entry: dict) -> dict:
+        path = Path(entry["path"])
+        entry["path"] = (
+            str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
+        )
+        return entry
+
+    document = {
+        "generator": f"casepress {__version__}",
+        "profile": project.profile,
+        "pdf_variant": project.pdf_variant or "pdf/ua-1",
+        "summary": quality.summary(report.quality),
+        "contrast": [c.as_dict() for c in contrast],
+        "outputs": [relative(q.as_dict()) for q in report.quality],
+    }
+    target = output_dir / "report.json"
+    write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return target
 
 
 def build_handbooks(
@@ -232,18 +295,29 @@ def build_handbooks(
         name = plan.edition.name
         for fmt in formats:
             target = out / f"{name}.{fmt}"
+            messages = []
             try:
                 html = renderer.render_handbook(plan, target=fmt)
                 if fmt == "html":
                     write_atomic(target, html)
                 else:
-                    result = pdf_renderer.pdf(html, base_url=project.root)
+                    sources = (
+                        [c.path for part in plan.parts for c in part.cases]
+                        if project.embed_source
+                        else []
+                    )
+                    result = pdf_renderer.pdf(html, base_url=project.root, attachments=sources)
+                    messages = result.warnings
                     for message in dict.fromkeys(result.warnings):
                         report.problems.append(
                             Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
                         )
                     write_atomic(target, result.data)
                 report.outputs.append(target)
+                _assess(
+                    report, project, target, fmt, kind="handbook", source=plan.edition.source,
+                    warnings=messages, page_budget=plan.edition.max_pages,
+                )  # fmt: skip
             except CasepressError as exc:
                 report.failures.append(
                     Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
@@ -267,13 +341,38 @@ def _pdf_renderer(project: Project, theme: Theme, report: BuildReport, document:
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
     renderer = PdfRenderer(
-        theme.stylesheets("pdf", page_size=project.page_size, document=document),
+        theme.stylesheets(
+            "pdf", page_size=project.page_size, document=document, profile=project.profile
+        ),
         roots=(project.root, *theme.roots),
         pdf_variant=project.pdf_variant,
+        bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
     )
     for message in renderer.stylesheet_warnings:
         report.problems.append(Problem("stylesheets", 0, 0, "", message, severity="warning"))
     return renderer
+
+
+def _assess(
+    report: BuildReport, project: Project, target: Path, fmt: str, *, kind: str, source: str,
+    warnings: list[str], page_budget: int | None,
+) -> None:  # fmt: skip
+    """Read the written output back for the quality report; warn about what it finds."""
+    from . import quality
+
+    try:
+        result = quality.assess(
+            target, fmt, kind=kind, source=source, profile=project.profile,
+            warnings=warnings, page_budget=page_budget,
+        )  # fmt: skip
+    except Exception as exc:  # a report must never cost the output it describes
+        report.problems.append(
+            Problem(source, 0, 0, "", f"{target.name}: not inspected: {exc}", "warning")
+        )
+        return
+    report.quality.append(result)
+    for message in quality.findings(result):
+        report.problems.append(Problem(source, 0, 0, "", message, severity="warning"))
 
 
 def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:

@@ -27,6 +27,12 @@ examples:
   casepress build --theme azimut        in the theme themes/azimut/ (or an installed one)
   casepress build --explain-templates   also print where each template was found
   casepress build --pdf-variant pdf/ua-1
+  casepress build --pdf-variant pdf/a-3b --embed-source
+                                        archival PDFs carrying their case files
+  casepress build --profile print       bleed, crop marks and mirrored margins for a printer
+
+Writes build/report.json: per output its pages, fonts, images and their resolution, file
+size, missing alt text, refused resources, warnings and the PDF/UA checks made.
 """,
     "handbook": """\
 examples:
@@ -280,11 +286,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _render_options(parser: argparse.ArgumentParser) -> None:
     """Options of every command that renders: build, brief, handbook."""
-    from .project import PAGE_SIZES, PDF_VARIANTS
+    from .project import PAGE_SIZES, PDF_VARIANTS, PROFILES
 
     parser.add_argument(
         "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT",
-        help="PDF flavour passed to WeasyPrint, e.g. pdf/ua-1 or pdf/a-3b",
+        help="PDF flavour: pdf/ua-1 (default), pdf/ua-2, pdf/a-1b ... pdf/a-4f; "
+        "pdf/a-2* and pdf/a-3* files are identified as PDF/UA-1 too",
     )  # fmt: skip
     parser.add_argument(
         "--page-size", choices=PAGE_SIZES,
@@ -297,6 +304,15 @@ def _render_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--explain-templates", action="store_true",
         help="print, for each template used, every place tried and which one won",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile", choices=PROFILES,
+        help="print: 3 mm bleed, crop marks, mirrored margins, handbook chapters on "
+        "right-hand pages (default: screen or casepress.yaml)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--embed-source", action="store_true", default=None,
+        help="attach each case's YAML file to its PDF (needs pdf/a-3* when archiving)",
     )  # fmt: skip
 
 
@@ -329,6 +345,8 @@ def _project(args: argparse.Namespace):
         page_size=getattr(args, "page_size", None),
         pdf_variant=getattr(args, "pdf_variant", None),
         theme=getattr(args, "theme", None),
+        profile=getattr(args, "profile", None),
+        embed_source=getattr(args, "embed_source", None),
     )
 
 
@@ -574,6 +592,8 @@ def _warn_slow_pdf(args: argparse.Namespace) -> None:
 
 def _finish(report, args: argparse.Namespace) -> int:
     _print_problems(report.problems + report.failures)
+    if report.quality and not args.quiet:
+        _print_quality(report)
     code = report.exit_code
     if args.strict and code == EXIT_OK and report.warnings:
         code = EXIT_INPUT
@@ -588,6 +608,41 @@ def _finish(report, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return code
+
+
+SUMMARY_LINES = 20
+"""Up to this many outputs get a line each in the printed summary; beyond, only totals."""
+
+
+def _print_quality(report) -> None:
+    """The quality summary: a line per output (for small builds), then the totals."""
+    from .quality import PRINT_MIN_DPI, summary
+
+    results = report.quality
+    for result in results if len(results) <= SUMMARY_LINES else []:
+        size = f"{result.bytes / 1024:,.0f} KB"
+        if result.format == "pdf":
+            embedded = sum(f["embedded"] for f in result.fonts)
+            passed = len(result.checks) - len(result.failed_checks)
+            budget = f" of {result.page_budget}" if result.page_budget else ""
+            line = (
+                f"{result.pages} pages{budget}, {size}, {embedded}/{len(result.fonts)} fonts "
+                f"embedded, {len(result.images)} image(s), PDF/UA checks {passed}/{len(result.checks)}"
+            )
+        else:
+            line = f"{size}, {len(result.images)} image(s), lang {result.language}"
+        print(f"  {_rel(Path(result.path))}: {line}", file=sys.stderr)
+    totals = summary(results)
+    report_path = next((p for p in report.outputs if p.name == "report.json"), None)
+    print(
+        f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML; "
+        f"{totals['images']} image(s), {totals['low_resolution_images']} under {PRINT_MIN_DPI} dpi; "
+        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused resource(s); "
+        f"{len(totals['over_budget'])} over page budget; PDF/UA checks "
+        f"{totals['checks_passed']} passed, {totals['checks_failed']} failed"
+        + (f"; details in {_rel(report_path)}" if report_path else ""),
+        file=sys.stderr,
+    )
 
 
 def _rel(path: Path) -> Path:

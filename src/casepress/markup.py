@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -166,6 +167,26 @@ def _resolve_case_links(html: str, resolve: LinkResolver | None) -> str:
         return f'<a class="case-ref" href="{escape(href)}"{attrs}>{label}</a>{note_html}'
 
     return _HREF.sub(replace, html)
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            values = dict(attrs)
+            self.found.append((values.get("src") or "", values.get("alt")))
+
+
+def images_in(text: str | None) -> list[tuple[str, str | None]]:
+    """(src, alt) of every image a Markdown field shows, Markdown or HTML, in order."""
+    if not text or ("![" not in text and "<img" not in text.lower()):
+        return []
+    parser = _Images()
+    parser.feed(render_markdown(text))
+    return parser.found
 
 
 def case_link_ids(text: str | None) -> list[str]:

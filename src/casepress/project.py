@@ -8,7 +8,20 @@ from typing import Any
 
 from .errors import InputError, Problem
 from .labels import LANGUAGE_PATTERN, labels_type
-from .schema import INVALID, Choice, Context, Date, Field, Flag, ListOf, MapOf, Object, Slug, Text
+from .schema import (
+    INVALID,
+    Choice,
+    Context,
+    Count,
+    Date,
+    Field,
+    Flag,
+    ListOf,
+    MapOf,
+    Object,
+    Slug,
+    Text,
+)
 from .themefile import PAGE_SIZES
 from .yamlsource import read_yaml
 
@@ -20,6 +33,10 @@ PDF_VARIANTS = (
     "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f",
     "pdf/ua-1", "pdf/ua-2",
 )  # fmt: skip
+PROFILES = ("screen", "print")
+"""screen: the PDF as read on screen; print: the same with bleed, crop marks and mirrored
+margins, handbook chapters on right-hand pages (styles/print-production.css)."""
+
 GROUP_BY = ("region", "country", "theme", "none")
 ORDER_BY = ("title", "country", "period", "ids")
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -58,8 +75,13 @@ HANDBOOK_SPEC = Object(
         "disclaimer": Field(
             Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
         ),
+        "max_pages": Field(Count("Page budget: a warning when the PDF has more pages")),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
+)
+BRIEFS_SPEC = Object(
+    {"max_pages": Field(Count("Page budget of every brief: a warning when a PDF is longer"))},
+    "Settings for briefs",
 )
 
 PROJECT_SPEC = Object(
@@ -79,7 +101,17 @@ PROJECT_SPEC = Object(
             Choice(PAGE_SIZES, "Paper size of PDF briefs; default: the theme's, else A4")
         ),
         "labels": Field(labels_type("Label overrides per language, over the theme's")),
-        "pdf_variant": Field(Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint")),
+        "pdf_variant": Field(
+            Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint (default: pdf/ua-1)")
+        ),
+        "profile": Field(
+            Choice(PROFILES, "print adds bleed, crop marks and mirrored margins"),
+            default="screen",
+        ),
+        "embed_source": Field(
+            Flag("Attach each case's YAML file to its PDF (and to handbooks) for archiving")
+        ),
+        "briefs": Field(BRIEFS_SPEC),
         "cases": Field(Text("Folder of case files, relative to this file"), default="cases"),
         "output": Field(
             Text("Folder outputs are written to, relative to this file"), default="build"
@@ -132,6 +164,7 @@ class Edition:
     copyright: str | None = None
     isbn: str | None = None
     disclaimer: str | None = None
+    max_pages: int | None = None
     source: str = "casepress.yaml"
     """Where the definition came from, for messages (the file, or 'command line')."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -162,6 +195,7 @@ def make_edition(
         copyright=values.get("copyright"),
         isbn=values.get("isbn"),
         disclaimer=values.get("disclaimer"),
+        max_pages=values.get("max_pages"),
         source=source,
         positions=positions or {},
         **listed,
@@ -182,6 +216,9 @@ class Project:
     page_size: str | None = None
     """Paper size; None: the theme's, else A4 (``--page-size`` > casepress.yaml > theme)."""
     pdf_variant: str | None = None
+    profile: str = "screen"
+    embed_source: bool = False
+    brief_max_pages: int | None = None
     cases_dir: Path = field(default=Path("cases"))
     output_dir: Path = field(default=Path("build"))
     handbooks: dict[str, Edition] = field(default_factory=dict)
@@ -246,6 +283,9 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "theme": values.get("theme"),
         "page_size": values.get("page_size"),
         "pdf_variant": values.get("pdf_variant"),
+        "profile": values.get("profile") or "screen",
+        "embed_source": bool(values.get("embed_source")),
+        "brief_max_pages": (values.get("briefs") or {}).get("max_pages"),
         "cases_dir": root / (values.get("cases") or "cases"),
         "output_dir": root / (values.get("output") or "build"),
         "regions": tuple(values.get("regions") or ()),

@@ -204,7 +204,9 @@ class Renderer:
             return {"id": case.id, "title": case.title, "href": f"#case-{case.id}"}
 
         language = self.language
-        context["page"]["duplex"] = edition.duplex or context["page"]["duplex"]
+        # the print profile binds the book: chapters start on right-hand pages
+        duplex = edition.duplex or context["page"]["duplex"] or self.project.profile == "print"
+        context["page"]["duplex"] = duplex
         context["handbook"] = {
             "name": edition.name,
             "title": edition.title,

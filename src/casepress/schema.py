@@ -162,6 +162,18 @@ class Year(Text):
         }
 
 
+class Count(Text):
+    """A whole number of at least 1, such as a page budget."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(
+            description, pattern=r"[1-9][0-9]{0,5}", hint="a whole number such as 2", convert=int
+        )
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 1}
+
+
 class Choice(Text):
     """One of a fixed set of words, matched without regard to case."""
 

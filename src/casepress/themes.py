@@ -75,9 +75,11 @@ PDF_STYLESHEETS = ("fonts.css", "base.css", "print.css")
 HTML_STYLESHEETS = ("base.css", "screen.css")
 """Sheets inlined into standalone HTML output."""
 _ONLY_FOR = {"fonts.css": "pdf", "print.css": "pdf", "screen.css": "html"}
+"""Sheet names that apply to one target only; every other ``*.css`` applies to both."""
 _DOCUMENT_SHEETS = {"handbook.css": "handbook"}
 """Sheets named after a kind of document load only for that kind (a brief skips handbook.css)."""
-"""Sheet names that apply to one target only; every other ``*.css`` applies to both."""
+_PROFILE_SHEETS = {"print-production.css": "print"}
+"""Sheets that load only for one output profile: bleed, marks and mirrored margins for print."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,6 +268,7 @@ class Theme:
         *,
         page_size: str | None = None,
         document: str = "brief",
+        profile: str = "screen",
     ) -> list[Path | Sheet]:
         """Sheets for "pdf" or "html" output, in cascade order (later sheets win).
 
@@ -283,7 +286,7 @@ class Theme:
                 css = generated_css(layer.config, target)
                 if css:
                     sheets.append(Sheet(display_path(layer.config.path), css))
-            sheets.extend(_folder_sheets(layer.styles, target, document))
+            sheets.extend(_folder_sheets(layer.styles, target, document, profile))
         if page_size and target == "pdf":
             sheets.append(Sheet("page size", f"@page {{ size: {page_size}; }}\n"))
         return sheets
@@ -293,7 +296,9 @@ class Theme:
         return label_set(language, self.labels)
 
 
-def _folder_sheets(folder: Path, target: str, document: str = "brief") -> list[Path]:
+def _folder_sheets(
+    folder: Path, target: str, document: str = "brief", profile: str = "screen"
+) -> list[Path]:
     """A styles folder's sheets for a target: built-in names in built-in order, then the rest."""
     if not folder.is_dir():
         return []
@@ -304,6 +309,7 @@ def _folder_sheets(folder: Path, target: str, document: str = "brief") -> list[P
         if p.is_file()
         and _ONLY_FOR.get(p.name, target) == target
         and _DOCUMENT_SHEETS.get(p.name, document) == document
+        and _PROFILE_SHEETS.get(p.name, profile) == profile
     ]
     return sorted(found, key=lambda p: (order.get(p.name, len(order)), p.name))
 
