@@ -139,8 +139,18 @@ def test_running_heads_and_footers_are_pagination_artifacts(built):
     assert mcids > 10
 
 
-def test_every_pdf_passes_every_machine_check(built):
-    for path in sorted(built.glob("*/*.pdf")):
+@pytest.fixture(scope="module")
+def azimut(tmp_path_factory):
+    """The sample project in the example organisation theme (A5, its own fonts and palette)."""
+    out = tmp_path_factory.mktemp("azimut")
+    report = build_project(load_project(ROOT, output_dir=out, theme="azimut"))
+    assert not report.failures and not report.errors, [str(p) for p in report.problems]
+    assert not [p for p in report.warnings if "contrast" in p.message]
+    return out
+
+
+def test_every_pdf_passes_every_machine_check(built, azimut):
+    for path in sorted(built.glob("*/*.pdf")) + sorted(azimut.glob("*/*.pdf")):
         result = quality.inspect_pdf(path)
         assert [(c.id, c.detail) for c in result.failed_checks] == [], path.name
         assert len(result.checks) == 21
@@ -190,9 +200,11 @@ def sample(tmp_path_factory):
     return out
 
 
-def test_every_html_page_has_no_axe_violations(browser, built, sample):
-    """Every HTML page casepress writes, in the built-in look and in a project's own palette."""
+def test_every_html_page_has_no_axe_violations(browser, built, sample, azimut):
+    """Every HTML page casepress writes, in the built-in look, in a project's own palette and
+    in the example organisation theme."""
     pages = sorted(sample.rglob("*.html")) + sorted(built.rglob("*.html"))
+    pages += sorted(azimut.rglob("*.html"))
     assert len(pages) >= 6
     found = {page.relative_to(page.parents[1]).as_posix(): browser.axe(page) for page in pages}
     assert {name: v for name, v in found.items() if v} == {}

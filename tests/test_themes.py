@@ -382,3 +382,17 @@ def test_colour_values(tmp_path, in_repo_root):
         load_theme(tmp_path, "c")
     flagged = [p.field for p in error.value.problems]
     assert flagged == [f"colours.c{i}" for i in range(len(good), len(good) + len(bad))]
+
+
+def test_theme_check_reports_text_colours_under_wcag_contrast(tmp_path, capsys):
+    folder = tmp_path / "themes" / "pale"
+    folder.mkdir(parents=True)
+    (folder / "theme.yaml").write_text('name: pale\ncolours:\n  accent: "#f5c518"\n')
+    assert main(["theme", "check", "pale", "-C", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "themes/pale/theme.yaml:2:1: colours: #f5c518 on #ffffff (the kicker above the title) "
+        "has a contrast of 1.63:1, under the 4.5:1 WCAG 2.1 AA asks for"
+    ) in err
+    assert "(focus outline in HTML) has a contrast of 1.63:1, under the 3:1" in err
+    assert main(["theme", "check", "azimut", "-C", str(ROOT)]) == 0

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import tinycss2.color3
+
 TEXT_MINIMUM = 4.5
 """WCAG 2.1 SC 1.4.3 (AA), normal-size text."""
 NON_TEXT_MINIMUM = 3.0
@@ -86,6 +88,9 @@ def parse_colour(value: str) -> tuple[float, float, float, float]:
     if match:
         r, g, b = (float(match.group(i)) for i in (1, 2, 3))
         return (r, g, b, float(match.group(4)) if match.group(4) else 1.0)
+    parsed = tinycss2.color3.parse_color(text)  # any other CSS colour: names, hsl(), …
+    if parsed is not None and not isinstance(parsed, str):  # 'currentcolor' has no value
+        return (parsed.red * 255, parsed.green * 255, parsed.blue * 255, parsed.alpha)
     raise ValueError(f"expected a colour like '#1a5276' or 'rgb(26, 82, 118)', got {value!r}")
 
 

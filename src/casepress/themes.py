@@ -474,8 +474,31 @@ def check_theme(project_root: Path | None, name: str) -> tuple[str, list[Problem
         from .render import check_templates  # Jinja is needed only for this step
 
         theme = load_theme(project_root, name)
-        problems += check_templates(theme) + check_stylesheets(theme)
+        problems += check_templates(theme) + check_stylesheets(theme) + check_contrast(theme)
     return names, sorted(problems)
+
+
+def check_contrast(theme: Theme) -> list[Problem]:
+    """WCAG 2.1 AA contrast of the palette pairs the layouts use, as the theme resolves them:
+    text under 4.5:1 (focus outlines under 3:1) on its background is an error."""
+    from . import colours
+
+    config = next((layer.config for layer in theme.layers if layer.config is not None), None)
+    where = display_path(config.path) if config is not None else "styles"
+    line = column = 0
+    if config is not None:  # point at the palette in theme.yaml
+        lines = config.path.read_text("utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if text.startswith("colours:")), 0)
+        column = 1 if line else 0
+    problems = []
+    for pair in colours.check_stylesheets(theme.stylesheets("html", document="handbook")):
+        if not pair.passed:
+            message = (
+                f"{pair.foreground} on {pair.background} ({pair.used_for}) has a contrast of "
+                f"{pair.ratio:.2f}:1, under the {pair.minimum:g}:1 WCAG 2.1 AA asks for"
+            )
+            problems.append(Problem(where, line, column, "colours", message))
+    return problems
 
 
 def theme_listing(project_root: Path | None) -> list[tuple[str, ...]]:
