@@ -6,6 +6,9 @@ The library API, in the order a build uses it::
     catalogue = load_cases(project)                  # every case validated, problems collected
     report = build_project(project)                  # briefs, handbooks, schema
 
+A theme is chosen by ``project.theme`` (``theme:`` in casepress.yaml) or given explicitly:
+``build_briefs(project, theme=load_theme(project.root, "azimut"))``.
+
 WeasyPrint is imported only when a PDF is rendered, so validation stays fast.
 """
 
@@ -17,7 +20,9 @@ from .build import BuildReport, build_briefs, build_handbooks, build_project, wr
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
 from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
 from .handbook import HandbookPlan, plan_handbook  # noqa: E402
+from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml  # noqa: E402
 from .project import Edition, Project, load_project  # noqa: E402
+from .themes import Theme, check_theme, load_theme  # noqa: E402
 
 __all__ = [
     "BuildReport",
@@ -26,19 +31,27 @@ __all__ = [
     "Catalogue",
     "Edition",
     "HandbookPlan",
+    "ImportReport",
+    "ImportedCase",
     "InputError",
     "Lesson",
     "Problem",
     "Project",
     "RenderError",
     "TemplateError",
+    "Theme",
     "__version__",
     "build_briefs",
     "build_handbooks",
     "build_project",
+    "check_theme",
+    "import_files",
     "load_case",
     "load_cases",
     "load_project",
+    "load_theme",
     "plan_handbook",
+    "read_source",
+    "to_yaml",
     "write_atomic",
 ]

@@ -3,69 +3,62 @@
 The single-pass handbook lays out every page in one process. Here the rendered handbook
 HTML is cut into units, each a complete document with the same head: the front matter
 (cover, imprint, contents, introduction) and then every child of ``.body-matter`` (part
-dividers, chapters, indexes), each of which starts on a new page anyway. A unit's page
-count does not depend on the number it starts at, so units are laid out in book order by
-the worker pool, each told its first page number from the page counts known so far (the
-real counts of finished units, last build's or the brief's for those still in flight).
+dividers, chapters, indexes), each of which starts on a new page anyway and sits in the
+same ancestors (``<main>``, ``.body-matter``) as in the book. A unit's page count does
+not depend on the number it starts at, so units are laid out in book order by the worker
+pool, each told its first page number from the page counts known so far (the real counts
+of finished units, last build's or the brief's for those still in flight).
 
-Page numbers that point into other units (contents, part lists, indexes, "(p. N)"
-cross-references) cannot come from ``target-counter()`` across documents, so every rule
-that uses ``target-counter(attr(href), page)`` gets a twin for links carrying
-``data-cp``, which prints ``attr(data-cp-<style>)`` instead; such links are given the
-number from the page map. A unit whose numbers turn out wrong once every count is known
-is laid out again (rare, and never the whole book); a unit whose HTML has not changed
-since the last build is reused as it was. The merge (pikepdf) keeps every page and
-rebuilds what spans documents: named destinations, the nested outline and, for tagged
-PDFs, the structure tree.
+What one document carries from page to page has to be handed from unit to unit:
+
+- page numbers that point into other units (contents, part lists, indexes, "(p. N)"
+  cross-references) cannot come from ``target-counter()`` across documents, so every rule
+  that uses ``target-counter(attr(href), page)`` gets a twin for links carrying
+  ``data-cp``, which prints ``attr(data-cp-<style>)`` instead; such links are given the
+  number from the page map;
+- running heads and footers: a part or chapter unit opens with a carrier page, laid out
+  and then dropped, that sets every named string (``string-set``) to the value the units
+  before it left, and holds the front matter's running elements (``position: running``).
+  The carrier also keeps ``@page :first`` on a page that is not written, as in the book.
+
+A unit whose numbers or strings turn out wrong once every unit is known is laid out again
+(rare, and never the whole book); a unit whose HTML has not changed since the last build
+is reused as it was. ``merge`` joins the unit PDFs.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
 from .errors import RenderError
-from .themes import HANDBOOK_PDF_STYLESHEETS
+from .merge import merge
+from .units import (
+    LINK,
+    Unit,
+    cross_unit_css,
+    css_string,
+    cut,
+    format_counter,
+    matches,
+    opening_tags,
+    running_selectors,
+)
 
 SPLIT_THRESHOLD = 40
 """Handbooks with at least this many cases are split (smaller ones lay out fast enough)."""
 MAX_ROUNDS = 6
-_TAG = re.compile(
-    r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S
-)
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}  # fmt: skip
-_ID = re.compile(r"""\sid=["']([^"']+)["']""")
-_LINK = re.compile(r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*?)\shref=(["'])#([^"']+)\2""")
-_TARGET_COUNTER = re.compile(
-    r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([a-z-]+)\s*)?\)", re.I
-)
-_UNSUPPORTED = re.compile(
-    r"counter\(\s*pages\b|target-counters?\((?!\s*attr\(\s*href\s*\)\s*,\s*page\b)|target-text"
-    r"|@page[^{]*:(?:left|right|recto|verso)",
-    re.I,
-)
-
-
-@dataclass
-class Unit:
-    """One separately laid-out document: the front matter, or one child of the body."""
-
-    name: str
-    fragment: str
-    front: bool = False
-    ids: set[str] = field(default_factory=set)
-    targets: list[str] = field(default_factory=list)
+CARRIER = "data-cp-carrier"
+"""Attribute of the element that fills a unit's carrier page."""
 
 
 @dataclass
 class UnitResult:
-    """A laid-out unit: its PDF, pages, anchors (name → page) and bookmarks."""
+    """A laid-out unit: its PDF, pages, anchors (name → page), bookmarks, and the named
+    strings it sets (the last value of each, and those its first page sets)."""
 
     key: str
     data: bytes
@@ -73,149 +66,13 @@ class UnitResult:
     anchors: dict[str, int]
     bookmarks: list
     stubs: list[str]
+    strings: dict[str, str] = field(default_factory=dict)
+    first_strings: list[str] = field(default_factory=list)
 
     def facts(self) -> dict:
         return {"key": self.key, "pages": self.pages, "anchors": self.anchors,
-                "bookmarks": self.bookmarks, "stubs": self.stubs}  # fmt: skip
-
-
-def why_not_split(plan, html: str, theme) -> str | None:
-    """Why this handbook must be laid out in one pass, or None when it can be split."""
-    if plan.edition.duplex:
-        return "duplex editions place blank pages by global page parity"
-    sheets = [p.read_text("utf-8") for p in theme.stylesheets(HANDBOOK_PDF_STYLESHEETS)]
-    texts = [re.sub(r"/\*.*?\*/", "", text, flags=re.S) for text in [*sheets, _head(html)]]
-    if any(_UNSUPPORTED.search(text) for text in texts):
-        return "its styles use page totals, facing pages or other cross-document counters"
-    try:
-        _split(html)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def _head(html: str) -> str:
-    end = html.find("<body")
-    return html[:end] if end >= 0 else html
-
-
-def _children(html: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """Top-level elements in ``html[start:end]``: (start, end, opening tag)."""
-    found, depth, open_at, open_tag = [], 0, 0, ""
-    for match in _TAG.finditer(html, start, end):
-        closing, name = match.group(1), (match.group(2) or "").lower()
-        if not name or name in _VOID or match.group(3).rstrip().endswith("/"):
-            if depth == 0 and name:
-                found.append((match.start(), match.end(), match.group(0)))
-            continue
-        if closing:
-            depth -= 1
-            if depth == 0:
-                found.append((open_at, match.end(), open_tag))
-        else:
-            if depth == 0:
-                open_at, open_tag = match.start(), match.group(0)
-            depth += 1
-    return found
-
-
-def _classes(tag: str) -> set[str]:
-    match = re.search(r"""\sclass=["']([^"']*)["']""", tag)
-    return set(match.group(1).split()) if match else set()
-
-
-def _split(html: str) -> tuple[str, str, list[Unit]]:
-    """(document start up to the end of ``<body>``, body-matter's opening tag, units)."""
-    body = re.search(r"<body\b[^>]*>", html)
-    body_end = html.rfind("</body>")
-    if not body or body_end < 0:
-        raise ValueError("the handbook HTML has no body")
-    children = _children(html, body.end(), body_end)
-    matter = [c for c in children if "body-matter" in _classes(c[2])]
-    if len(matter) != 1 or children[-1] is not matter[0]:
-        raise ValueError("the handbook template has no single, last .body-matter element")
-    m_start, m_end, m_tag = matter[0]
-    units = [Unit("front", html[body.end() : m_start], front=True)]
-    inner_start, inner_end = m_start + len(m_tag), html.rfind("</div>", m_start, m_end)
-    for start, end, tag in _children(html, inner_start, inner_end):
-        if not _classes(tag) & {"part", "chapter", "index"}:
-            raise ValueError(f"an element that does not start a page sits in the body: {tag}")
-        fragment = html[start:end]
-        ids = _ID.findall(fragment)
-        units.append(Unit(ids[0] if ids else f"unit-{len(units)}", fragment))
-    for unit in units:
-        unit.ids = set(_ID.findall(unit.fragment))
-        unit.targets = list(dict.fromkeys(m.group(3) for m in _LINK.finditer(unit.fragment)))
-    return html[: body.end()], m_tag, units
-
-
-def cross_unit_css(css_texts: list[str]) -> tuple[str, set[str]]:
-    """Twins of the rules that print ``target-counter(attr(href), page)``, for links that
-    carry their number in ``data-cp-<style>``; and the counter styles they use."""
-    import tinycss2
-
-    styles: set[str] = set()
-
-    def rules(nodes) -> list[str]:
-        out = []
-        for rule in nodes:
-            if rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content:
-                inner = rules(tinycss2.parse_rule_list(rule.content, True, True))
-                if inner:
-                    prelude = tinycss2.serialize(rule.prelude).strip()
-                    out.append(f"@media {prelude} {{\n{''.join(inner)}}}\n")
-            elif rule.type == "qualified-rule":
-                declarations = []
-                for item in tinycss2.parse_blocks_contents(rule.content, True, True):
-                    if item.type != "declaration":
-                        continue
-                    value = tinycss2.serialize(item.value)
-                    if not _TARGET_COUNTER.search(value):
-                        continue
-
-                    def replace(match: re.Match[str]) -> str:
-                        style = (match.group(1) or "decimal").lower()
-                        styles.add(style)
-                        return f"attr(data-cp-{style})"
-
-                    value = _TARGET_COUNTER.sub(replace, value)
-                    important = " !important" if item.important else ""
-                    declarations.append(f"{item.name}: {value}{important};")
-                if declarations:
-                    selectors = [
-                        _with_marker(s.strip()) for s in tinycss2.serialize(rule.prelude).split(",")
-                    ]
-                    out.append(f"{', '.join(selectors)} {{ {' '.join(declarations)} }}\n")
-        return out
-
-    found = []
-    for text in css_texts:
-        found += rules(tinycss2.parse_stylesheet(text, True, True))
-    return "".join(found), styles
-
-
-def _with_marker(selector: str) -> str:
-    match = re.search(r"(::?(?:before|after|marker|first-line|first-letter))$", selector)
-    if match:
-        return f"{selector[: match.start()]}[data-cp]{match.group(1)}"
-    return f"{selector}[data-cp]"
-
-
-def format_counter(value: int, style: str) -> str:
-    """A page number in a CSS counter style (the ones page numbers use)."""
-    if style in ("lower-roman", "upper-roman") and 0 < value < 4000:
-        numerals = (
-            (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-            (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
-        )  # fmt: skip
-        text = ""
-        for number, letters in numerals:
-            while value >= number:
-                text, value = text + letters, value - number
-        return text.upper() if style == "upper-roman" else text
-    if style == "decimal-leading-zero":
-        return f"{value:02d}"
-    return str(value)
+                "bookmarks": self.bookmarks, "stubs": self.stubs, "strings": self.strings,
+                "first_strings": self.first_strings}  # fmt: skip
 
 
 class SplitHandbook:
@@ -233,6 +90,8 @@ class SplitHandbook:
         *,
         salt: str = "",
         css_texts: list[str] = (),
+        attachments: tuple[Path, ...] = (),
+        attachments_salt: str = "",
         progress=None,
     ):
         self.name = plan.edition.name
@@ -242,18 +101,34 @@ class SplitHandbook:
         self.previous = previous
         self.progress = progress
         self.salt = salt
-        self.head, self.matter_tag, units = _split(html)
-        self.front, self.body = units[0], units[1:]
-        twins, self.styles = cross_unit_css([*css_texts, *re.findall(r"<style>(.*?)</style>", self.head, re.S)])  # fmt: skip
-        self.twins = twins
-        self.owner = {name: unit for unit in units for name in unit.ids}
+        self.attachments = tuple(attachments)
+        self.attachments_salt = attachments_salt
+        self.cut = cut(html)
+        self.front, self.body = self.cut.front, self.cut.body
+        texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", self.cut.head, re.S)]
+        self.twins, self.styles = cross_unit_css(texts)
+        running = running_selectors(texts)
+        self.running = "".join(
+            element
+            for element in self.cut.top
+            if any(matches(s, opening_tags(element)[0]) for s in running)
+        )
+        self.owner = {name: unit for unit in (self.front, *self.body) for name in unit.ids}
         self.lengths = {u.name: len(re.sub(r"<[^>]*>", "", u.fragment)) for u in self.body}
         self.guesses = {u.name: self._estimate(u, hints) for u in self.body}
         self.counts: dict[str, int] = {}
         """Real page counts of units laid out so far."""
         self.results: dict[str, UnitResult] = {}
+        self.first: dict[str, list[str]] = {
+            name: facts["first_strings"]
+            for name, facts in previous.items()
+            if isinstance(facts.get("first_strings"), list)
+        }
+        """Named strings each unit's first page sets itself (their carried value is moot)."""
+        self.submitted: dict[tuple, tuple] = {}
         self.new_units: dict[str, UnitResult] = {}
         self.warnings: list[str] = []
+        self.sheet_warnings: list[str] = []
         self.rendered = 0
 
     def _estimate(self, unit: Unit, hints: dict[str, int]) -> int | None:
@@ -278,13 +153,28 @@ class SplitHandbook:
             return min(chapters)[1]
         return 2 if unit.name.startswith("case-") else 1
 
-    # -- page map ---------------------------------------------------------------------------
+    # -- page map and carried strings ---------------------------------------------------------
     def _starts(self) -> dict[str, int]:
         starts, page = {}, 1
         for unit in self.body:
             starts[unit.name] = page
             page += self._count(unit)
         return starts
+
+    def _own_strings(self, unit: Unit) -> dict[str, str]:
+        done = self.results.get(unit.name)
+        if done is not None:
+            return done.strings
+        return self.previous.get(unit.name, {}).get("strings") or {}
+
+    def _carries(self) -> dict[str, dict[str, str]]:
+        """The named strings in effect where each body unit starts: what the units before
+        it set last (the real values where laid out, else last build's)."""
+        carries, state = {}, dict(self._own_strings(self.front))
+        for unit in self.body:
+            carries[unit.name] = dict(state)
+            state.update(self._own_strings(unit))
+        return carries
 
     def _value(self, anchor: str, starts: dict[str, int]) -> int | None:
         unit = self.owner.get(anchor)
@@ -294,8 +184,11 @@ class SplitHandbook:
         offset = done.anchors.get(anchor, 0) if done else 0
         return offset + (1 if unit.front else starts[unit.name])
 
-    def unit_html(self, unit: Unit, starts: dict[str, int]) -> tuple[str, list[str]]:
-        """The unit as a document with its first page number and cross-unit numbers."""
+    def unit_html(
+        self, unit: Unit, starts: dict[str, int], carry: dict[str, str]
+    ) -> tuple[str, list[str]]:
+        """The unit as a document with its first page number, cross-unit numbers and, for a
+        part or chapter, its carrier page (named strings and running elements)."""
         stubs = [t for t in unit.targets if t not in unit.ids and t in self.owner]
 
         def annotate(match: re.Match[str]) -> str:
@@ -309,31 +202,48 @@ class SplitHandbook:
             )
             return f'<a data-cp=""{numbers}{match.group(0)[2:]}'
 
-        fragment = _LINK.sub(annotate, unit.fragment) if stubs else unit.fragment
+        fragment = LINK.sub(annotate, unit.fragment) if stubs else unit.fragment
         style = self.twins
         if unit.front:
-            body = fragment
+            body = fragment + self.cut.close_ancestors()
         else:
             start = starts[unit.name]
-            style += f"@page :first {{ counter-reset: page {start} }}\n"
+            moot = set(self.first.get(unit.name, ()))
+            strings = ", ".join(
+                f"{name} {css_string(text)}"
+                for name, text in sorted(carry.items())
+                if name not in moot
+            )
+            style += f"[{CARRIER}] {{ break-after: page; string-set: {strings or 'none'} }}\n"
+            style += f"@page :nth(2) {{ counter-reset: page {start} }}\n"
             style += f"@page :nth(1 of main) {{ counter-reset: page {start} }}\n"
-            body = f"{self.matter_tag}{fragment}</div>"
-        head = self.head.replace("</head>", f"<style>\n{style}</style>\n</head>", 1)
+            body = (
+                f'<div {CARRIER}="">{self.running}</div>\n'
+                f"{self.cut.open_wrappers()}{fragment}{self.cut.close_wrappers()}"
+            )
+        head = self.cut.head.replace("</head>", f"<style>\n{style}</style>\n</head>", 1)
         return f"{head}{body}\n</body>\n</html>\n", stubs
 
+    def _key(self, unit: Unit, html: str) -> str:
+        extra = self.attachments_salt if unit.front else ""
+        return cache.digest(self.salt, html, extra)
+
     # -- laying out ---------------------------------------------------------------------------
-    def _submit(self, unit: Unit, starts: dict[str, int]) -> None:
+    def _submit(self, unit: Unit, starts: dict[str, int], carries: dict[str, dict]) -> None:
         from .workers import render_document
 
-        html, stubs = self.unit_html(unit, starts)
-        key = cache.digest(self.salt, html)
+        carry = carries.get(unit.name, {})
+        html, stubs = self.unit_html(unit, starts, carry)
+        key = self._key(unit, html)
         cached = self._cached(unit, key, stubs)
         if cached is not None:
             self._accept(unit, cached)
             return
+        task = (self.name, unit.name, key, tuple(stubs))
+        self.submitted[task] = (starts, carry)
         self.pool.submit(
-            (self.name, unit.name, key, tuple(stubs)), render_document, html, self.base_url,
-            HANDBOOK_PDF_STYLESHEETS, tuple(stubs),
+            task, render_document, html, self.base_url, "handbook", tuple(stubs),
+            self.attachments if unit.front else (), 0 if unit.front else 1,
         )  # fmt: skip
 
     def _cached(self, unit: Unit, key: str, stubs: list[str]) -> UnitResult | None:
@@ -346,11 +256,14 @@ class SplitHandbook:
         data = self.load_unit(key)
         if data is None:
             return None
-        return UnitResult(key, data, facts["pages"], facts["anchors"],
-                          [tuple(b) for b in facts["bookmarks"]], stubs)  # fmt: skip
+        return UnitResult(
+            key, data, facts["pages"], facts["anchors"], [tuple(b) for b in facts["bookmarks"]],
+            stubs, facts.get("strings") or {}, facts.get("first_strings") or [],
+        )  # fmt: skip
 
     def _accept(self, unit: Unit, result: UnitResult) -> None:
         self.results[unit.name] = result
+        self.first[unit.name] = result.first_strings
         if not unit.front:
             self.counts[unit.name] = result.pages
 
@@ -358,14 +271,23 @@ class SplitHandbook:
         from .workers import TaskFailure
 
         by_name = {u.name: u for u in (self.front, *self.body)}
-        for (_, name, key, stubs), outcome in finished:
+        for task, outcome in finished:
+            _, name, key, stubs = task
             if isinstance(outcome, TaskFailure):
                 raise RenderError(f"{name}: {outcome.message}")
-            result = UnitResult(key, outcome.data, outcome.pages, outcome.anchors,
-                                outcome.bookmarks, list(stubs))  # fmt: skip
+            unit = by_name[name]
+            result = UnitResult(
+                key, outcome.data, outcome.pages, outcome.anchors, outcome.bookmarks,
+                list(stubs), outcome.strings, outcome.first_strings,
+            )  # fmt: skip
             self.warnings += outcome.warnings
-            self.new_units[key] = result
-            self._accept(by_name[name], result)
+            self.sheet_warnings += outcome.sheet_warnings
+            self._accept(unit, result)
+            # Strings the first page sets itself do not depend on what is carried: key
+            # the result as the same HTML without them, so it is not laid out again.
+            starts, carry = self.submitted.pop(task)
+            result.key = self._key(unit, self.unit_html(unit, starts, carry)[0])
+            self.new_units[result.key] = result
             self.rendered += 1
             if self.progress:
                 total = max(self.rendered, len(self.body) + 1)
@@ -376,172 +298,37 @@ class SplitHandbook:
             self._collect(self.pool.next_results())
 
     def build(self) -> bytes:
-        """Lay out every unit with settled page numbers, then merge them into one PDF."""
+        """Lay out every unit with settled page numbers and strings, then merge them."""
+        # The front matter first, unless last build says which strings it sets: the
+        # running heads of every chapter may show them.
+        if "strings" not in self.previous.get(self.front.name, {}):
+            self._submit(self.front, self._starts(), {})
+            self._drain(0)
         # Book order, a worker's worth in flight: each unit starts from the real counts of
         # the units before it, except those still being laid out.
         for unit in self.body:
             self._drain(self.pool.capacity - 1)
-            self._submit(unit, self._starts())
+            self._submit(unit, self._starts(), self._carries())
         self._drain(0)
         for _ in range(MAX_ROUNDS):
-            starts = self._starts()
-            stale = [u for u in self.body if self._key(u, starts) != self.results[u.name].key]
+            starts, carries = self._starts(), self._carries()
+            stale = [
+                unit
+                for unit in (*self.body, self.front)
+                if unit.name not in self.results
+                or self._key(unit, self.unit_html(unit, starts, carries.get(unit.name, {}))[0])
+                != self.results[unit.name].key
+            ]
             if not stale:
                 break
             for unit in stale:
-                self._submit(unit, starts)
+                self._submit(unit, starts, carries)
             self._drain(0)
         else:
             raise RenderError("page numbers did not settle; build with the single pass")
-        self._submit(self.front, self._starts())
-        self._drain(0)
-        return merge([self.results[u.name] for u in (self.front, *self.body)])
-
-    def _key(self, unit: Unit, starts: dict[str, int]) -> str:
-        return cache.digest(self.salt, self.unit_html(unit, starts)[0])
+        return merge(
+            [self.results[u.name] for u in (self.front, *self.body)], len(self.cut.wrappers)
+        )
 
     def unit_facts(self) -> dict[str, dict]:
         return {name: result.facts() for name, result in self.results.items()}
-
-
-def merge(units: list[UnitResult]) -> bytes:
-    """One PDF from unit PDFs: pages in order, destinations, outline and structure tree."""
-    import pikepdf
-
-    sources = [pikepdf.open(io.BytesIO(unit.data)) for unit in units]
-    merged = sources[0]
-    page_base = []
-    for index, source in enumerate(sources):
-        page_base.append(len(merged.pages) if index else 0)
-        if index:
-            with warnings.catch_warnings():
-                # Named destinations, outline and structure are rebuilt below.
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                merged.pages.extend(source.pages)
-    names = []
-    for index, (unit, source) in enumerate(zip(units, sources, strict=True)):
-        stubs = set(unit.stubs)
-        for name, dest in _dests(source):
-            if name not in stubs:
-                names.append((name, dest if index == 0 else _copy(merged, source, dest)))
-    _write_dests(merged, names)
-    _merge_structure(merged, units, sources, page_base)
-    bookmarks = [
-        (level, label, page_base[i] + page, x, y, state)
-        for i, unit in enumerate(units)
-        for level, label, page, x, y, state in unit.bookmarks
-    ]
-    _write_outline(merged, bookmarks)
-    out = io.BytesIO()
-    merged.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return out.getvalue()
-
-
-def _copy(pdf, source, value):
-    """A value of ``source`` in ``pdf`` (direct values are made indirect to be copied)."""
-    if not value.is_indirect:
-        value = source.make_indirect(value)
-    return pdf.copy_foreign(value)
-
-
-def _dests(pdf) -> list:
-    import pikepdf
-
-    names = pdf.Root.get("/Names")
-    if names is None or "/Dests" not in names:
-        return []
-    return [(str(name), dest) for name, dest in pikepdf.NameTree(names.Dests).items()]
-
-
-def _write_dests(pdf, names: list) -> None:
-    import pikepdf
-
-    flat = pikepdf.Array()
-    for name, dest in sorted(dict(reversed(names)).items()):  # the first owner of a name wins
-        flat.append(pikepdf.String(name))
-        flat.append(dest)
-    if "/Names" not in pdf.Root:
-        pdf.Root.Names = pikepdf.Dictionary()
-    pdf.Root.Names.Dests = pdf.make_indirect(pikepdf.Dictionary(Names=flat))
-
-
-def _merge_structure(pdf, units, sources, page_base) -> None:
-    """Join tagged documents' structure trees: one Document element, one parent tree."""
-    import pikepdf
-
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is None:
-        return
-    document = root.K[0]
-    nums = list(root.ParentTree.Nums)
-    next_key = max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
-    for index, source in enumerate(sources[1:], 1):
-        their_root = source.Root.get("/StructTreeRoot")
-        if their_root is None:
-            continue
-        shift = next_key
-        their_nums = list(their_root.ParentTree.Nums)
-        for i in range(0, len(their_nums), 2):
-            nums += [int(their_nums[i]) + shift, _copy(pdf, source, their_nums[i + 1])]
-            next_key = max(next_key, int(their_nums[i]) + shift + 1)
-        for element in pdf.copy_foreign(their_root.K[0]).K:
-            if isinstance(element, pikepdf.Dictionary):
-                element.P = document
-            document.K.append(element)
-        for page_number in range(len(source.pages)):
-            page = pdf.pages[page_base[index] + page_number].obj
-            if "/StructParents" in page:
-                page.StructParents = int(page.StructParents) + shift
-            for annotation in page.get("/Annots", []):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + shift
-    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
-
-
-def _write_outline(pdf, bookmarks: list) -> None:
-    """Nest bookmarks the way WeasyPrint does (levels may skip) and write the outline."""
-    import pikepdf
-
-    tree: list = []
-    last_by_depth, skipped, previous = [tree], [], 0
-    for level, label, page, x, y, state in bookmarks:
-        if level > previous:
-            skipped.append(level - previous - 1)
-        else:
-            temp = level
-            while temp < previous:
-                temp += 1 + skipped.pop()
-            if temp > previous:
-                skipped.append(temp - previous - 1)
-        previous = level
-        depth = level - sum(skipped)
-        children: list = []
-        last_by_depth[depth - 1].append((label, page, x, y, children, state))
-        del last_by_depth[depth:]
-        last_by_depth.append(children)
-
-    def add(items, parent) -> tuple[list, int]:
-        made, count = [], len(items)
-        for label, page, x, y, children, state in items:
-            dest = pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0])
-            item = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(label), Dest=dest))
-            item.Parent = parent
-            kids, kid_count = add(children, item)
-            item.Count = -kid_count if state == "closed" else kid_count
-            if state != "closed":
-                count += kid_count
-            if made:
-                item.Prev, made[-1].Next = made[-1], item
-            if kids:
-                item.First, item.Last = kids[0], kids[-1]
-            made.append(item)
-        return made, count
-
-    if "/Outlines" in pdf.Root:
-        del pdf.Root["/Outlines"]
-    if not tree:
-        return
-    outlines = pdf.make_indirect(pikepdf.Dictionary())
-    items, count = add(tree, outlines)
-    outlines.First, outlines.Last, outlines.Count = items[0], items[-1], count
-    pdf.Root.Outlines = outlines

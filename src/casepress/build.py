@@ -1,31 +1,38 @@
-"""Orchestration: load, decide what is stale, render in workers, write. The only module
-that writes under the output folder.
+"""Orchestration: load, decide what is stale, render in workers, write, assess. The only
+module that writes under the output folder (``bookwriter.py`` writes handbooks for it).
 
 Every output is written atomically (a unique temporary file in the same folder, then
 ``os.replace``): an interrupted or failed build never leaves a truncated file and never
 destroys the previous good one. Outputs whose inputs have not changed since the last build
 are left alone (see ``cache``); the rest are rendered by a pool of worker processes (see
-``workers``), and written here as their results come back.
+``workers``), written here as their results come back, and read back for the quality
+report (``quality``). An output left alone keeps the quality entry and the warnings it was
+written with, so ``report.json`` and ``--strict`` see every output whatever was rendered.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .cases import Case, Catalogue, load_cases
-from .errors import InputError, Problem, display_path
-from .handbook import HandbookPlan, plan_handbook
+from .errors import CasepressError, InputError, Problem, display_path
 from .project import Edition, Project
-from .themes import HANDBOOK_PDF_STYLESHEETS, PDF_STYLESHEETS, Theme, load_theme
+from .quality import OutputQuality
+from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
 from .workers import CaseResult, TaskFailure, WorkerPool, default_jobs, init_worker
+
+if TYPE_CHECKING:
+    from .render import Lookup
 
 FORMATS = ("pdf", "html")
 Progress = Callable[[int, int, str], None]
@@ -45,7 +52,11 @@ class BuildReport:
     """Outputs that could not be rendered."""
     rendered: list[Path] = field(default_factory=list)
     """Outputs rendered by this build (the others in ``outputs`` were up to date)."""
+    quality: list[OutputQuality] = field(default_factory=list)
+    """What each output holds (quality.py); ``build_project`` writes report.json."""
     seconds: float = 0.0
+    templates: list[Lookup] = field(default_factory=list)
+    """Every template used, and every place it was looked for (``--explain-templates``)."""
 
     @property
     def skipped(self) -> list[Path]:
@@ -68,6 +79,16 @@ class BuildReport:
             return 2
         return 1 if self.failures else 0
 
+    def warn(self, source: str, message: str) -> None:
+        """Add a warning once (the same stylesheet problem comes from every worker)."""
+        problem = Problem(source, 0, 0, "", message, "warning")
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def add_templates(self, lookups: Iterable[Lookup]) -> None:
+        known = {lookup.name for lookup in self.templates}
+        self.templates += [lookup for lookup in lookups if lookup.name not in known]
+
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old or the new content, never a partial one."""
@@ -86,16 +107,29 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def _write_if_changed(path: Path, text: str) -> Path:
+    """Leave a file that already holds ``text`` untouched (a no-change build writes nothing)."""
+    try:
+        if path.read_text("utf-8") == text:
+            return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_atomic(path, text)
+    return path
+
+
 def write_schema(output_dir: Path) -> Path:
-    """Write the case JSON Schema where case files' editor hint points (build/case.schema.json)."""
+    """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
+    (case files) and build/theme.schema.json (theme.yaml)."""
     import json
 
     from .cases import case_schema
+    from .themes import theme_schema
 
     target = Path(output_dir) / "case.schema.json"
-    text = json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n"
-    if not target.is_file() or target.read_text("utf-8") != text:
-        write_atomic(target, text)
+    _write_if_changed(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
+    theme_target = Path(output_dir) / "theme.schema.json"
+    _write_if_changed(theme_target, json.dumps(theme_schema(), indent=2, ensure_ascii=False) + "\n")
     return target
 
 
@@ -105,7 +139,7 @@ def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None
     return WorkerPool(
         default_jobs() if jobs is None else max(1, jobs),
         init_worker,
-        (project, theme, titles, cache.source_date()),
+        (project, theme, titles, os.environ.get("SOURCE_DATE_EPOCH")),
     )
 
 
@@ -132,42 +166,49 @@ def build_briefs(
     jobs: int | None = None,
     shard: Shard | None = None,
     force: bool = False,
+    explain_templates: bool = False,
     pool: WorkerPool | None = None,
     cache_dir: Path | None = None,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on. Briefs whose inputs have not
-    changed since the last build into the same folder are not rendered again (``force``
-    renders everything). ``jobs`` worker processes render (default: one per CPU);
-    ``shard=(i, n)`` builds only the i-th of n deterministic shares of the briefs.
+    to render is reported too, and the others carry on. The theme is the project's
+    (``project.theme``) unless one is given; an invalid theme raises ``InputError``.
+    Briefs whose inputs have not changed since the last build into the same folder are not
+    rendered again (``force`` renders everything). ``jobs`` worker processes render
+    (default: one per CPU); ``shard=(i, n)`` builds only the i-th of n deterministic shares
+    of the briefs. ``report.templates`` lists the templates the workers looked up; with
+    ``explain_templates`` it is filled even when nothing needed rendering.
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     if not catalogue.cases:
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.briefs_dir
     manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
-    environment = cache.environment_digest(project, theme, {"brief": PDF_STYLESHEETS})
+    environment = cache.environment_digest(project, theme, {"document": "brief"})
     titles = {c.id: c.title for c in catalogue.cases}
     todo: list[tuple[Case, tuple[str, ...], dict[str, str]]] = []
     for case in catalogue.cases:
         if not _in_shard(f"brief:{case.id}", shard):
             continue
-        own = cache.case_digest(case)
+        own = cache.case_digest(case, attached=project.embed_source)
         keys = {fmt: cache.brief_key(environment, case, titles, fmt, own) for fmt in formats}
         stale = tuple(
             fmt
             for fmt in formats
             if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
         )
-        report.outputs += [out / f"{case.id}.{fmt}" for fmt in formats if fmt not in stale]
+        for fmt in formats:
+            if fmt not in stale:
+                reuse(report, manifest, out / f"{case.id}.{fmt}")
         if stale:
             todo.append((case, stale, keys))
 
@@ -176,46 +217,109 @@ def build_briefs(
         if own_pool:
             pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
         try:
-            _render_briefs(todo, pool, out, manifest, report, progress)
+            _render_briefs(project, todo, pool, out, manifest, report, progress)
         finally:
             if own_pool:
                 pool.close()
             write_atomic(manifest.path, manifest.dumps())
+    if explain_templates and not report.templates:  # nothing rendered: look the templates up
+        renderer = _renderer(project, theme, catalogue)
+        with contextlib.suppress(CasepressError):  # a broken template was reported already
+            for fmt in formats:
+                renderer.render_brief(catalogue.cases[0], target=fmt)
+        report.add_templates(renderer.lookups)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _render_briefs(todo, pool: WorkerPool, out: Path, manifest, report, progress) -> None:
+def _renderer(project: Project, theme: Theme, catalogue: Catalogue):
+    from .render import Renderer  # Jinja is imported only when something is rendered
+
+    return Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+
+
+def _render_briefs(project, todo, pool: WorkerPool, out: Path, manifest, report, progress) -> None:
     from .workers import render_case
 
     by_id = {case.id: (case, stale, keys) for case, stale, keys in todo}
-    items = ((case.id, (case, stale, PDF_STYLESHEETS)) for case, stale, _ in todo)
-    sheet_warnings: set[str] = set()
+    items = ((case.id, (case, stale)) for case, stale, _ in todo)
     for done, (case_id, result) in enumerate(pool.map(render_case, items), 1):
         case, stale, keys = by_id[case_id]
         shown = display_path(case.path)
         if isinstance(result, TaskFailure):
             result = CaseResult(data={}, errors=dict.fromkeys(stale, result.message))
-        for message in result.sheet_warnings:
-            if message not in sheet_warnings:
-                sheet_warnings.add(message)
-                report.problems.append(Problem("stylesheets", 0, 0, "", message, "warning"))
-        for message in result.warnings:
-            report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+        report.add_templates(result.lookups)
         for fmt in stale:
             target = out / f"{case.id}.{fmt}"
             if fmt in result.data:
                 write_atomic(target, result.data[fmt])
+                messages = list(result.warnings) if fmt == "pdf" else []
+                said = [("stylesheets", m) for m in result.sheet_warnings] if fmt == "pdf" else []
+                said += [(shown, m) for m in messages]
                 facts = {"pages": result.pages} if fmt == "pdf" else {}
-                manifest.record(target, keys[fmt], **facts)
-                report.outputs.append(target)
-                report.rendered.append(target)
+                written(
+                    report, manifest, target, keys[fmt], fmt, kind="brief", source=shown,
+                    messages=messages, said=said, page_budget=project.brief_max_pages,
+                    profile=project.profile, **facts,
+                )  # fmt: skip
             else:
                 manifest.forget([target])
                 message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
                 report.failures.append(Problem(shown, 0, 0, "", message))
         if progress:
             progress(done, len(todo), case.id)
+
+
+def written(
+    report: BuildReport, manifest: cache.Manifest, target: Path, key: str, fmt: str, *,
+    kind: str, source: str, messages: list[str], said: list[tuple[str, str]],
+    page_budget: int | None, profile: str, **facts: Any,
+) -> None:  # fmt: skip
+    """After writing ``target``: read it back for the report, warn about what was said
+    while rendering it (``said``: source, message) and what the reading finds, and record
+    it all in the manifest for the builds that will leave it alone."""
+    quality, findings = _assess(
+        target, fmt, kind=kind, source=source, profile=profile, warnings=messages,
+        page_budget=page_budget,
+    )  # fmt: skip
+    said = [*said, *((source, message) for message in findings)]
+    for where, message in said:
+        report.warn(where, message)
+    if quality is not None:
+        report.quality.append(quality)
+        facts["quality"] = quality.as_dict()
+    manifest.record(target, key, **facts, said=said)
+    report.outputs.append(target)
+    report.rendered.append(target)
+
+
+def reuse(report: BuildReport, manifest: cache.Manifest, target: Path) -> None:
+    """An output left as it was: listed with the quality entry and the warnings it had."""
+    record = manifest.get(target)
+    report.outputs.append(target)
+    for where, message in record.get("said", []):
+        report.warn(where, message)
+    if "quality" in record:
+        quality = OutputQuality.from_dict(record["quality"])
+        quality.path = str(target)
+        report.quality.append(quality)
+
+
+def _assess(
+    target: Path, fmt: str, *, kind: str, source: str, profile: str, warnings: list[str],
+    page_budget: int | None,
+) -> tuple[OutputQuality | None, list[str]]:  # fmt: skip
+    """Read a written output back for the quality report; what it finds is worth a warning."""
+    from . import quality
+
+    try:
+        result = quality.assess(
+            target, fmt, kind=kind, source=source, profile=profile,
+            warnings=warnings, page_budget=page_budget,
+        )  # fmt: skip
+    except Exception as exc:  # a report must never cost the output it describes
+        return None, [f"{target.name}: not inspected: {exc}"]
+    return result, quality.findings(result)
 
 
 def build_project(
@@ -227,8 +331,10 @@ def build_project(
     jobs: int | None = None,
     shard: Shard | None = None,
     force: bool = False,
+    explain_templates: bool = False,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: every brief, every defined handbook, the schema.
+    """Everything ``casepress build`` makes: every brief, every defined handbook, the
+    schemas and the quality report (build/report.json).
 
     One pool of workers serves briefs and handbooks alike.
     """
@@ -236,38 +342,85 @@ def build_project(
     if output_dir:
         project = dataclasses.replace(project, output_dir=Path(output_dir).resolve())
     out = project.output_dir
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = load_cases(project)
-    theme = theme or load_theme(project.root)
     options = {"progress": progress, "shard": shard, "force": force,
-               "cache_dir": out / cache.CACHE_DIR}  # fmt: skip
+               "explain_templates": explain_templates, "cache_dir": out / cache.CACHE_DIR}  # fmt: skip
     with _pool(project, theme, catalogue, jobs) as pool:
         report = build_briefs(
             project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, pool=pool,
             **options,
         )  # fmt: skip
         if project.handbooks:
+            from .bookwriter import page_hints
+
             handbooks = build_handbooks(
                 project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
-                pool=pool, page_hints=_page_hints(out / "briefs", out / cache.CACHE_DIR),
+                pool=pool, page_hints=page_hints(out / "briefs", out / cache.CACHE_DIR),
                 **options,
             )  # fmt: skip
+            known = set(report.problems)
             report.outputs += handbooks.outputs
             report.rendered += handbooks.rendered
-            report.problems += handbooks.problems[len(catalogue.problems) :]
+            report.problems += [p for p in handbooks.problems if p not in known]
             report.failures += handbooks.failures
+            report.add_templates(handbooks.templates)
+            report.quality += handbooks.quality
     report.outputs.append(write_schema(out))
+    contrast = check_contrast(theme)
+    for pair in contrast:
+        if not pair.passed:
+            message = (
+                f"contrast {pair.ratio:.2f}:1 of {pair.foreground} on {pair.background} "
+                f"({pair.used_for}) is under {pair.minimum:g}:1 (WCAG 2.1 AA)"
+            )
+            report.warn("stylesheets", message)
+    report.outputs.append(write_report(out, report, project, contrast))
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _page_hints(briefs_dir: Path, cache_dir: Path) -> dict[str, int]:
-    """Page counts of briefs from the last build: a chapter usually has as many pages."""
-    records = cache.Manifest.load(briefs_dir, cache_dir).records
-    return {
-        Path(name).stem: record["pages"]
-        for name, record in records.items()
-        if name.endswith(".pdf") and record.get("pages")
+def check_contrast(theme: Theme) -> list:
+    """The palette pairs (colours.PAIRS) of the colours the theme's style sheets declare."""
+    from . import colours
+
+    return colours.check_stylesheets(theme.stylesheets("html", document="handbook"))
+
+
+def write_report(
+    output_dir: Path, report: BuildReport, project: Project, contrast: list = ()
+) -> Path:
+    """build/report.json: per output what it holds, the checks made, the palette's contrast.
+
+    Paths are relative to the output folder and nothing depends on the clock, so two builds
+    of the same sources give the same report; outputs are listed in path order, whichever
+    order the workers finished them in.
+    """
+    import json
+
+    from . import __version__, quality
+
+    output_dir = Path(output_dir)
+
+    def relative(entry: dict) -> dict:
+        path = Path(entry["path"])
+        entry["path"] = (
+            str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
+        )
+        return entry
+
+    entries = sorted((relative(q.as_dict()) for q in report.quality), key=lambda e: e["path"])
+    document = {
+        "generator": f"casepress {__version__}",
+        "profile": project.profile,
+        "pdf_variant": project.pdf_variant or "pdf/ua-1",
+        "summary": quality.summary(report.quality),
+        "contrast": [c.as_dict() for c in contrast],
+        "outputs": entries,
     }
+    target = output_dir / "report.json"
+    return _write_if_changed(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def build_handbooks(
@@ -284,6 +437,7 @@ def build_handbooks(
     shard: Shard | None = None,
     force: bool = False,
     split: bool | None = None,
+    explain_templates: bool = False,
     pool: WorkerPool | None = None,
     page_hints: dict[str, int] | None = None,
     cache_dir: Path | None = None,
@@ -293,12 +447,18 @@ def build_handbooks(
     Each edition is planned (selection validated) before any is rendered; an invalid
     edition is reported and skipped, the others still build. A large handbook's PDF is
     rendered chapter by chapter in parallel and merged (``split``: None decides by size,
-    True or False forces); an unchanged one is not rendered at all.
+    True or False forces; one that cannot be split is laid out in one pass, and says why
+    when split was asked for); an unchanged one is not rendered at all.
     """
+    from . import bookwriter as job
+    from .handbook import plan_handbook
+
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     wanted = list(project.handbooks) if names is None else list(names)
     chosen: list[Edition] = []
     for name in wanted:
@@ -325,150 +485,88 @@ def build_handbooks(
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.handbooks_dir
     cache_dir = _cache_dir(project, output_dir, cache_dir)
     manifest = cache.Manifest.load(out, cache_dir)
-    environment = cache.environment_digest(project, theme, {"handbook": HANDBOOK_PDF_STYLESHEETS})
+    environment = cache.environment_digest(project, theme, {"document": "handbook"})
     titles = {c.id: c.title for c in catalogue.cases}
-    owns = {c.id: cache.case_digest(c) for plan in plans for c in plan.cases}
+    owns = {
+        c.id: cache.case_digest(c, attached=project.embed_source)
+        for plan in plans
+        for c in plan.cases
+    }
     todo = []
     for plan in plans:
         for fmt in formats:
             target = out / f"{plan.edition.name}.{fmt}"
             key = cache.handbook_key(environment, plan, titles, fmt, owns)
             if not force and manifest.fresh(target, key):
-                report.outputs.append(target)
+                reuse(report, manifest, target)
             else:
                 todo.append((plan, fmt, target, key))
     if todo:
         if page_hints is None:
-            page_hints = _page_hints(project.briefs_dir, project.output_dir / cache.CACHE_DIR)
+            page_hints = job.page_hints(project.briefs_dir, project.output_dir / cache.CACHE_DIR)
         own_pool = pool is None
         if own_pool:
-            pool = _pool(project, theme, catalogue, jobs)
+            pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
         try:
-            job = _HandbookJob(
+            book = job.HandbookJob(
                 project, theme, catalogue, pool, out, manifest, report, progress, environment,
                 cache_dir,
             )  # fmt: skip
-            for plan, fmt, target, key in todo:
-                job.build(plan, fmt, target, key, split=split, hints=page_hints, force=force)
-            job.prune_units()
+            book.build(todo, split=split, hints=page_hints, force=force)
+            book.prune_units()
+            report.add_templates(book.renderer.lookups)
         finally:
             if own_pool:
                 pool.close()
             write_atomic(manifest.path, manifest.dumps())
+    if explain_templates and not report.templates:  # nothing rendered: look the templates up
+        renderer = _renderer(project, theme, catalogue)
+        with contextlib.suppress(CasepressError):
+            for fmt in formats:
+                renderer.render_handbook(plans[0], target=fmt)
+        report.add_templates(renderer.lookups)
     report.seconds = time.perf_counter() - started
     return report
 
 
-@dataclass
-class _HandbookJob:
-    """Renders and writes handbooks, keeping the split path's chapter PDFs for next time."""
+def with_theme_defaults(project: Project, theme: Theme) -> Project:
+    """The project with the theme's default language where casepress.yaml names none."""
+    if project.language is None and theme.language:
+        return dataclasses.replace(project, language=theme.language)
+    return project
 
-    project: Project
-    theme: Theme
-    catalogue: Catalogue
-    pool: WorkerPool
-    out: Path
-    manifest: cache.Manifest
-    report: BuildReport
-    progress: Progress | None
-    environment: str
-    cache_dir: Path
 
-    def __post_init__(self) -> None:
-        from .render import Renderer
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
 
-        titles = {c.id: c.title for c in self.catalogue.cases}
-        self.renderer = Renderer(self.project, self.theme, titles=titles)
 
-    def build(
-        self, plan: HandbookPlan, fmt: str, target: Path, key: str, *, split, hints, force
-    ) -> None:
-        from .errors import CasepressError
+def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
+    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
+    stylesheet. Refuses to touch an existing folder."""
+    folder = Path(project_root) / THEMES_DIR / name
+    shown = display_path(folder)
 
-        name = plan.edition.name
-        facts: dict = {}
-        try:
-            html = self.renderer.render_handbook(plan, target=fmt)
-            if fmt == "html":
-                data: bytes | str = html
-            else:
-                data, warnings, facts = self._pdf(plan, html, split=split, hints=hints, force=force)
-                for message in dict.fromkeys(warnings):
-                    self.report.problems.append(
-                        Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
-                    )
-            write_atomic(target, data)
-            self.manifest.record(target, key, **facts)
-            self.report.outputs.append(target)
-            self.report.rendered.append(target)
-        except CasepressError as exc:
-            self.manifest.forget([target])
-            self.report.failures.append(
-                Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
-            )
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(shown, 0, 0, "", message)])
 
-    def _pdf(
-        self, plan: HandbookPlan, html: str, *, split, hints, force
-    ) -> tuple[bytes, list, dict]:
-        from . import assemble
-        from .errors import RenderError
-        from .workers import render_document
-
-        name = plan.edition.name
-        reason = assemble.why_not_split(plan, html, self.theme)
-        if split is None:
-            split = reason is None and len(plan.cases) >= assemble.SPLIT_THRESHOLD
-        if split and reason is None:
-            previous = {} if force else self.manifest.get(self.out / f"{name}.pdf").get("units", {})
-            sheets = self.theme.stylesheets(HANDBOOK_PDF_STYLESHEETS)
-            book = assemble.SplitHandbook(
-                plan, html, self.project.root, self.pool, self._load_unit, previous, hints,
-                salt=self.environment, css_texts=[p.read_text("utf-8") for p in sheets],
-                progress=self.progress,
-            )  # fmt: skip
-            data = book.build()
-            for unit_key, unit in book.new_units.items():
-                write_atomic(self._unit_path(unit_key), unit.data)
-            return data, book.warnings, {"units": book.unit_facts()}
-        self.pool.submit(name, render_document, html, self.project.root, HANDBOOK_PDF_STYLESHEETS)
-        ((_, result),) = list(self.pool.results())
-        if isinstance(result, TaskFailure):
-            raise RenderError(result.message)
-        if self.progress:
-            self.progress(1, 1, f"{name}.pdf")
-        return result.data, result.warnings, {"pages": result.pages}
-
-    def _unit_path(self, key: str) -> Path:
-        return self.cache_dir / cache.UNITS_DIR / f"{key}.pdf"
-
-    def _load_unit(self, key: str) -> bytes | None:
-        try:
-            return self._unit_path(key).read_bytes()
-        except OSError:
-            return None
-
-    def prune_units(self) -> None:
-        """Drop chapter PDFs that no handbook in this folder uses any more."""
-        folder = self.cache_dir / cache.UNITS_DIR
-        if not folder.is_dir():
-            return
-        manifests = [self.manifest.records]
-        for path in folder.parent.glob("*.json"):
-            if path != self.manifest.path:
-                try:
-                    manifests.append(json.loads(path.read_text("utf-8")).get("outputs", {}))
-                except (OSError, ValueError, AttributeError):
-                    return  # an unreadable manifest: keep everything rather than guess
-        used = {
-            record["key"]
-            for records in manifests
-            for facts in records.values()
-            for record in facts.get("units", {}).values()
-        }
-        for path in folder.glob("*.pdf"):
-            if path.stem not in used:
-                path.unlink(missing_ok=True)
+    if name == BASE:
+        raise refuse("'base' is the built-in theme; choose another name")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
+    if folder.exists():
+        raise refuse("already exists; choose another name")
+    if find_theme(extends, project_root) is None:
+        where = theme_search_places(project_root, extends)
+        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
+    written_files = []
+    for source in sorted(SCAFFOLD.rglob("*")):
+        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
+            continue
+        target = folder / source.relative_to(SCAFFOLD)
+        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
+        write_atomic(target, text)
+        written_files.append(target)
+    return written_files

@@ -8,14 +8,16 @@ WeasyPrint and renders no template. Keys cover:
 - the case file's bytes, local images it names, and the titles of the cases its
   "See also" list shows;
 - for a handbook: its definition, introduction and logo, and every case it holds;
-- every file in the theme's template and style folders (fonts included), built-in labels;
-- project settings, the options of the build (format, PDF variant, page size),
-  ``SOURCE_DATE_EPOCH``, and the versions of casepress, WeasyPrint and the libraries that
-  shape the HTML.
+- every layer of the theme: the project's, each theme's and the built-in template and
+  style folders, each theme's folder (theme.yaml, fonts, logos), built-in labels;
+- project settings (language, page size, PDF variant, profile, embedded sources, page
+  budget...), the format, ``SOURCE_DATE_EPOCH``, and the versions of casepress,
+  WeasyPrint and the libraries that shape the HTML.
 
 Outputs are reproducible (the same inputs give the same bytes), which is what makes a
-cache keyed on inputs safe. The manifest lives at ``<output>/.casepress-cache.json``;
-deleting it (or the output folder) forces a clean build.
+cache keyed on inputs safe. Manifests live in ``<output>/.casepress-cache/``, one per
+output folder, with each output's quality entry for the report; deleting the folder (or
+the output folder) forces a clean build.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from . import __version__
 CACHE_DIR = ".casepress-cache"
 """Under the project's output folder: manifests, and chapter PDFs of split handbooks."""
 UNITS_DIR = "units"
-_FORMAT = 2
+_FORMAT = 3
 _LIBRARIES = ("weasyprint", "pydyf", "jinja2", "markdown", "nh3", "babel", "pikepdf")
 _IMAGE = re.compile(rb"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
@@ -99,29 +101,28 @@ def tree_digest(folder: Path) -> str:
 
 
 def theme_digest(theme) -> str:
-    """A theme, read generically: folders (and lists of folders) by content, the rest by value."""
-    parts: list[Any] = []
-    for f in dataclasses.fields(theme):
-        value = getattr(theme, f.name)
-        parts.append(f.name)
-        if isinstance(value, Path):
-            parts.append(tree_digest(value) if value.is_dir() else _file_bytes(value))
-        elif isinstance(value, (tuple, list)) and value and all(isinstance(v, Path) for v in value):
-            parts.append([tree_digest(v) if v.is_dir() else _file_bytes(v) for v in value])
-        else:
-            parts.append(repr(value))
+    """Every layer of a theme by content: its template and style folders, and for a theme
+    its whole folder (theme.yaml, fonts, logos); then its name and label overrides."""
+    parts: list[Any] = [theme.name, repr(sorted(theme.labels.items()))]
+    for layer in theme.layers:
+        parts.append([layer.label, layer.prefix or "",
+                      tree_digest(layer.templates), tree_digest(layer.styles)])  # fmt: skip
+        if layer.config is not None:
+            parts.append(tree_digest(layer.config.folder))
     return digest(parts)
+
+
+SETTINGS = ("root", "title", "organisation", "language", "theme", "page_size", "pdf_variant",
+            "profile", "embed_source", "brief_max_pages")  # fmt: skip
+"""Project settings that shape outputs or their quality entries (``labels`` are the
+theme's, digested with it)."""
 
 
 def environment_digest(project, theme, options: dict[str, Any]) -> str:
     """What every output shares: versions, theme files, labels, settings and options."""
-    from .themes import LABELS_DIR
+    from .labels import LABELS_DIR
 
-    settings = [
-        (f.name, repr(getattr(project, f.name)))
-        for f in dataclasses.fields(project)
-        if f.name in ("title", "organisation", "language", "page_size", "pdf_variant")
-    ]
+    settings = [(name, repr(getattr(project, name))) for name in SETTINGS]
     return digest(
         _FORMAT,
         __version__,
@@ -143,15 +144,23 @@ def _file_bytes(path: Path | None) -> bytes:
         return b"<missing>"
 
 
-def case_digest(case) -> str:
-    """A case file and the local images it names (resolved beside the file)."""
+def case_digest(case, *, attached: bool = False) -> str:
+    """A case file and the local images it names (resolved beside the file); when the file
+    is ``attached`` to its PDF, also its modification time, the attachment's date (unless
+    ``SOURCE_DATE_EPOCH`` sets every date)."""
     data = _file_bytes(case.path)
     images = []
     for match in _IMAGE.finditer(data):
         ref = match.group(1).decode("utf-8", "replace")
         if "://" not in ref and not ref.startswith("data:"):
             images.append(_file_bytes(case.path.parent / ref))
-    return digest(data, images)
+    stamp = ""
+    if attached and not source_date():
+        try:
+            stamp = str(int(Path(case.path).stat().st_mtime))
+        except OSError:
+            stamp = "missing"
+    return digest(data, images, stamp)
 
 
 def brief_key(environment: str, case, titles: dict[str, str], fmt: str, own: str) -> str:

@@ -28,7 +28,7 @@ DEFAULT_MAX_TASKS = 100
 """Documents a worker renders before it is replaced (keeps memory flat over long builds)."""
 DEFAULT_TIMEOUT = 600.0
 """Seconds one document may take before its worker is stopped and the document reported."""
-_PRELOAD = ["casepress.render", "casepress.pdf"]
+_PRELOAD = ["casepress.render", "casepress.pdf", "casepress.tagging"]
 
 
 def harfbuzz_subset_available() -> bool:
@@ -250,35 +250,65 @@ class WorkerPool:
 # -- what a worker does -------------------------------------------------------------------
 # Module state of one worker process, set up once by ``init_worker``.
 _STATE: dict[str, Any] = {}
+PRINT_BLEED_MM = 3.0
+"""The bleed a printer gets with the print profile (styles/print-production.css)."""
 
 
-def init_worker(project, theme, titles: dict[str, str], source_date: str | None) -> None:
-    """Runs once in each worker: keeps the project, theme and renderers for every task."""
+def init_worker(project, theme, titles: dict[str, str], source_epoch: str | None) -> None:
+    """Runs once in each worker: keeps the project, theme and renderers for every task.
+
+    ``source_epoch`` is the building process's ``SOURCE_DATE_EPOCH`` (None: unset): workers
+    fork from a server started earlier, whose environment may be older than the build's.
+    """
+    from .cache import source_date
     from .render import Renderer
 
+    if source_epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = source_epoch
     _STATE.clear()
     _STATE.update(
         project=project,
         theme=theme,
-        source_date=source_date,
+        source_date=source_date(),
         renderer=Renderer(project, theme, titles=titles),
         pdf={},
+        explained=set(),
     )
 
 
-def _pdf_renderer(sheets: tuple[str, ...]):
-    """One PdfRenderer per set of stylesheets, made on first use and kept."""
-    if sheets not in _STATE["pdf"]:
-        from .pdf import PdfRenderer
+def pdf_renderer(project, theme, document: str = "brief", source_date: str | None = None):
+    """The PdfRenderer of a kind of document ("brief" or "handbook"): the theme's sheets for
+    the page size and profile, the project and theme folders as the fetcher's roots."""
+    from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
-        project, theme = _STATE["project"], _STATE["theme"]
-        _STATE["pdf"][sheets] = PdfRenderer(
-            theme.stylesheets(sheets),
-            roots=(project.root, *theme.roots),
-            pdf_variant=project.pdf_variant,
-            source_date=_STATE["source_date"],
+    return PdfRenderer(
+        theme.stylesheets(
+            "pdf", page_size=project.page_size, document=document, profile=project.profile
+        ),
+        roots=(project.root, *theme.roots),
+        pdf_variant=project.pdf_variant,
+        bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
+        source_date=source_date,
+    )
+
+
+def _pdf_renderer(document: str):
+    """This worker's PdfRenderer for a kind of document, made on first use and kept."""
+    if document not in _STATE["pdf"]:
+        _STATE["pdf"][document] = pdf_renderer(
+            _STATE["project"], _STATE["theme"], document, _STATE["source_date"]
         )
-    return _STATE["pdf"][sheets]
+    return _STATE["pdf"][document]
+
+
+def _new_lookups() -> list:
+    """Template lookups this worker has not reported yet (``--explain-templates``)."""
+    found = [lookup for lookup in _STATE["renderer"].lookups
+             if lookup.name not in _STATE["explained"]]  # fmt: skip
+    _STATE["explained"].update(lookup.name for lookup in found)
+    return found
 
 
 @dataclass
@@ -291,21 +321,25 @@ class CaseResult:
     errors: dict[str, str] | None = None
     sheet_warnings: tuple[str, ...] = ()
     """Problems with the stylesheets themselves (the same for every document)."""
+    lookups: tuple = ()
+    """Templates this worker looked up for the first time (``render.Lookup``)."""
 
 
-def render_case(case, formats: tuple[str, ...], sheets: tuple[str, ...]) -> CaseResult:
-    """A brief in each format: HTML from the templates, PDF through WeasyPrint."""
+def render_case(case, formats: tuple[str, ...]) -> CaseResult:
+    """A brief in each format: HTML from the templates, PDF through WeasyPrint (with the
+    case file attached when the project embeds sources)."""
     from .errors import CasepressError
 
-    renderer = _STATE["renderer"]
+    renderer, project = _STATE["renderer"], _STATE["project"]
     result = CaseResult(data={}, errors={})
     warnings: list[str] = []
     for fmt in formats:
         try:
             html = renderer.render_brief(case, target=fmt)
             if fmt == "pdf":
-                pdf_renderer = _pdf_renderer(sheets)
-                pdf = pdf_renderer.pdf(html, base_url=case.path.parent)
+                pdf_renderer = _pdf_renderer("brief")
+                sources = [case.path] if project.embed_source else []
+                pdf = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
                 result.data[fmt], result.pages = pdf.data, pdf.pages
                 result.sheet_warnings = tuple(pdf_renderer.stylesheet_warnings)
                 warnings += pdf.warnings
@@ -314,21 +348,34 @@ def render_case(case, formats: tuple[str, ...], sheets: tuple[str, ...]) -> Case
         except CasepressError as exc:
             result.errors[fmt] = str(exc)
     result.warnings = tuple(dict.fromkeys(warnings))
+    result.lookups = tuple(_new_lookups())
     return result
 
 
-def render_document(html: str, base_url, sheets: tuple[str, ...], stubs: tuple[str, ...] = ()):
+def render_document(
+    html: str,
+    base_url,
+    document: str = "handbook",
+    stubs: tuple[str, ...] = (),
+    attachments: tuple = (),
+    skip_pages: int = 0,
+):
     """Any document (a whole handbook, or one part of it) → ``PdfResult`` with details.
 
     ``stubs`` names anchors that live in other parts of a split handbook: links to them
     are kept (as named destinations the merge resolves) instead of being dropped.
+    ``skip_pages`` leading pages are laid out but not written (a part's carrier page).
+    The stylesheets' own warnings come back in ``sheet_warnings``.
     """
     from .errors import CasepressError
 
     try:
-        renderer = _pdf_renderer(sheets)
-        result = renderer.pdf(html, base_url=base_url, stubs=stubs, details=True)
-        result.warnings = [*renderer.stylesheet_warnings, *result.warnings]
+        renderer = _pdf_renderer(document)
+        result = renderer.pdf(
+            html, base_url=base_url, attachments=attachments, stubs=stubs, details=True,
+            skip_pages=skip_pages,
+        )  # fmt: skip
+        result.sheet_warnings = list(renderer.stylesheet_warnings)
         return result
     except CasepressError as exc:
         return TaskFailure(str(exc))
