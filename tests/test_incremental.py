@@ -16,8 +16,8 @@ def rendered(report) -> set[str]:
     return {p.name for p in report.rendered}
 
 
-def build(project, **options):
-    report = build_project(load_project(project), jobs=1, **options)
+def build(project, settings=None, **options):
+    report = build_project(load_project(project, **(settings or {})), **{"jobs": 1, **options})
     assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
     return report
 
@@ -40,8 +40,12 @@ def built(tmp_path):
 
 
 def test_a_rebuild_with_no_change_renders_nothing(built):
+    report_json = built / "build" / "report.json"
+    before = report_json.read_text()
     again = build(built)
     assert again.rendered == [] and len(again.skipped) == 16  # and the schema and the report
+    # every output keeps its quality entry: report.json is the same, and left alone
+    assert len(again.quality) == 14 and report_json.read_text() == before
 
 
 def test_editing_one_case_renders_its_brief_and_the_handbooks_that_hold_it(built):
@@ -121,3 +125,55 @@ def test_cli_reports_what_was_up_to_date_and_prints_progress_lines(built, capsys
     case.write_text(case.read_text().replace("Reform soon began", "Reform began", 1))
     assert main(["build", "-C", str(built), "-q"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"profile": "print"},
+        {"embed_source": True},
+        {"pdf_variant": "pdf/a-3b"},
+        {"page_size": "A5"},
+    ],
+    ids=lambda s: next(iter(s)),
+)
+def test_a_setting_that_shapes_the_outputs_re_renders_them(built, setting):
+    assert len(build(built, setting).rendered) == 14
+    assert build(built, setting).rendered == []
+
+
+def test_editing_a_themes_theme_yaml_re_renders_everything(built):
+    theme = built / "themes" / "house"
+    theme.mkdir(parents=True)
+    (theme / "theme.yaml").write_text("name: house\ncolours:\n  primary: '#114477'\n")
+    assert len(build(built, {"theme": "house"}).rendered) == 14
+    assert build(built, {"theme": "house"}).rendered == []
+    (theme / "theme.yaml").write_text("name: house\ncolours:\n  primary: '#553311'\n")
+    assert len(build(built, {"theme": "house"}).rendered) == 14
+
+
+def test_an_output_left_alone_keeps_its_warnings_and_its_report_entry(tmp_path):
+    project = copy_project("a11y", tmp_path)
+    first = build(project)
+    assert first.warnings  # the handbook refuses an image (see test_accessibility)
+    report_json = (project / "build" / "report.json").read_text()
+    again = build(project)
+    assert again.rendered == []
+    assert sorted(map(str, again.warnings)) == sorted(map(str, first.warnings))
+    assert (project / "build" / "report.json").read_text() == report_json
+
+
+def test_explain_templates_when_nothing_needs_rendering(built, capsys):
+    assert main(["build", "-C", str(built), "-q", "--explain-templates"]) == 0
+    out = capsys.readouterr().out
+    for name in ("brief.html.j2", "case.html.j2", "handbook.html.j2"):
+        assert f"{name} → " in out
+
+
+def test_source_date_epoch_reaches_the_workers_for_attached_sources(built, monkeypatch):
+    # the workers fork from a server started before the variable was set
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    build(built, {"embed_source": True, "pdf_variant": "pdf/a-3b"}, jobs=2)
+    pdf = pikepdf.open(built / "build" / "briefs" / "delta-out.pdf")
+    attached = pdf.attachments["delta-out.yaml"].get_file()
+    assert attached.mod_date.year == 2026 and attached.mod_date.month == 1

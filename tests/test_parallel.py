@@ -4,6 +4,7 @@ like the single-pass one."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -11,11 +12,11 @@ import time
 import pikepdf
 import pytest
 
-from casepress import build_briefs, build_handbooks, build_project, load_project
+from casepress import build_briefs, build_handbooks, build_project, cache, load_project, quality
 from casepress.cache import shard_of
 from casepress.cli import main
 from casepress.workers import TaskFailure, WorkerPool
-from conftest import ROOT, copy_project, outline
+from conftest import PROJECTS, ROOT, copy_project, outline
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import make_project  # noqa: E402
@@ -135,11 +136,37 @@ def link_targets(path):
     return found
 
 
+def structure(path):
+    """The structure tree as (depth, tag, number of elements below, /Lang, /Alt)."""
+    found = []
+
+    def walk(element, depth):
+        kids = element.get("/K")
+        items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        elements = [k for k in items if isinstance(k, pikepdf.Dictionary)
+                    and k.get("/Type") not in ("/MCR", "/OBJR")]  # fmt: skip
+        found.append((depth, str(element.S), len(elements), str(element.get("/Lang", "")),
+                      str(element.get("/Alt", ""))))  # fmt: skip
+        for kid in elements:
+            walk(kid, depth + 1)
+
+    with pikepdf.open(path) as pdf:
+        walk(pdf.Root.StructTreeRoot.K[0], 0)
+    return found
+
+
 @pytest.fixture(scope="module")
 def twelve(tmp_path_factory):
-    """A 12-case library with See also lists and case: links, built both ways."""
+    """A 12-case library with See also lists and case: links, in a theme with a logo and a
+    footer (running elements), built both ways."""
     tmp = tmp_path_factory.mktemp("twelve")
     root = make_project(12, tmp / "lib")
+    theme = root / "themes" / "house"
+    theme.mkdir(parents=True)
+    shutil.copy(PROJECTS / "themes" / "themes" / "parent" / "logo.png", theme / "logo.png")
+    (theme / "theme.yaml").write_text(
+        "name: house\nlogo: logo.png\nfooter: The house footer on every page\n"
+    )
     for source, other in (("case-0002", "case-0011"), ("case-0009", "case-0003")):
         path = root / "cases" / f"{source}.yaml"
         text = path.read_text().replace("outcome: |\n", f"related: [{other}]\noutcome: |\n")
@@ -147,12 +174,15 @@ def twelve(tmp_path_factory):
             "entry_point: |\n", f"entry_point: |\n  As in [the other case](case:{other}).\n", 1
         )
         path.write_text(text)
-    project = load_project(root)
+    project = load_project(root, theme="house")
     built = {}
     for split in (False, True):
         out = tmp / f"split-{split}"
         report = build_handbooks(project, output_dir=out, formats=("pdf",), split=split, jobs=2)
         assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+        records = cache.Manifest.load(out, out / cache.CACHE_DIR).records
+        units = records["all.pdf"].get("units", {})
+        assert len(units) > 12 if split else not units  # front, parts, chapters, indexes
         built[split] = out / "all.pdf"
     return built
 
@@ -163,6 +193,9 @@ def test_split_handbook_has_the_same_text_on_every_page_as_the_single_pass(twelv
     assert [i for i, (a, b) in enumerate(zip(single, split, strict=True)) if a != b] == []
     refs = re.findall(r"\(p\.\s(\d+)\)", "".join(split))
     assert len(refs) == 4  # two See also entries, two case: links, all with page numbers
+    # running heads (named strings) and the running footer reach every chapter page
+    assert all("The house footer on every page" in page for page in split[4:])
+    assert sum("All 12 cases" in page for page in split) > 20
 
 
 def test_split_handbook_has_the_same_outline_and_links(twelve):
@@ -177,3 +210,35 @@ def test_split_handbook_has_the_same_outline_and_links(twelve):
         assert len(root.StructTreeRoot.K) == 1
     assert len(split.StructTreeRoot.K[0].K) == len(single.StructTreeRoot.K[0].K)
     assert len(split.StructTreeRoot.ParentTree.Nums) == len(single.StructTreeRoot.ParentTree.Nums)
+    # the same tree: the chapters' wrappers (main, .body-matter) joined into the book's
+    assert structure(twelve[True]) == structure(twelve[False])
+
+
+def test_split_handbook_passes_every_pdf_ua_check(twelve):
+    for path in twelve.values():
+        result = quality.inspect_pdf(path)
+        assert [(c.id, c.detail) for c in result.failed_checks] == [], path
+        assert len(result.checks) == 21
+
+
+def test_a_split_archival_handbook_keeps_its_sources_and_identification(tmp_path):
+    project = load_project(PROJECTS / "a11y", pdf_variant="pdf/a-3b", embed_source=True)
+    report = build_handbooks(project, output_dir=tmp_path, formats=("pdf",), split=True, jobs=2)
+    assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+    assert cache.Manifest.load(tmp_path, tmp_path / cache.CACHE_DIR).records["reader.pdf"]["units"]
+    pdf = pikepdf.open(tmp_path / "reader.pdf")
+    assert sorted(pdf.attachments) == ["languages.yaml", "plain.yaml"]
+    xmp = pdf.open_metadata()
+    assert (xmp["pdfaid:part"], xmp["pdfuaid:part"]) == ("3", "1")
+    assert quality.inspect_pdf(tmp_path / "reader.pdf").failed_checks == []
+
+
+def test_a_handbook_that_cannot_be_split_is_laid_out_in_one_pass(tmp_path, caplog):
+    project = load_project(PROJECTS / "handbook", profile="print")
+    with caplog.at_level("INFO", logger="casepress"):
+        report = build_handbooks(project, names=["explicit"], output_dir=tmp_path,
+                                 formats=("pdf",), split=True, jobs=1)  # fmt: skip
+    assert report.exit_code == 0
+    assert "explicit: laid out in one pass: it is printed on both sides" in caplog.text
+    records = cache.Manifest.load(tmp_path, tmp_path / cache.CACHE_DIR).records
+    assert "units" not in records["explicit.pdf"]
