@@ -9,7 +9,8 @@ in a fresh process and samples the memory of that process and all its children (
 Machines differ and are shared, so the verdicts compare ratios taken in the same run:
 
 - bare-1:   one process, one FontConfiguration and pre-parsed stylesheets, over the briefs'
-            HTML (rendered beforehand): WeasyPrint's own cost, the floor for one worker
+            HTML (rendered beforehand), tagged PDF/UA-1 as casepress writes by default:
+            WeasyPrint's own cost, the floor for one worker
 - bare-P:   P such processes on 1/P of the files each (P = CPUs): the machine's real ceiling
 - briefs-1 / briefs-P: ``casepress brief --format pdf`` with 1 and P workers, cold
 - build cold / no change / one case edited: ``casepress build`` (briefs and handbook)
@@ -50,8 +51,9 @@ css = [CSS(filename=s, font_config=fonts) for s in sheets]
 for name in files:
     path = Path(name)
     document = HTML(string=path.read_text("utf-8"), base_url=str(path.parent)).render(
-        font_config=fonts, stylesheets=css, pdf_tags=True)
-    (out / (path.stem + ".pdf")).write_bytes(document.write_pdf(pdf_identifier=None))
+        font_config=fonts, stylesheets=css, pdf_tags=True, pdf_variant="pdf/ua-1")
+    pdf = document.write_pdf(pdf_identifier=None, pdf_tags=True, pdf_variant="pdf/ua-1")
+    (out / (path.stem + ".pdf")).write_bytes(pdf)
 """
 
 
@@ -124,12 +126,13 @@ def bench(count: int, jobs: int, work: Path) -> list[tuple]:
     print(f"  {'step':<28} {'time':>10} {'peak all':>11} {'peak 1 proc':>11}", flush=True)
     # The same HTML the briefs are made from, for the bare WeasyPrint loop.
     from casepress import load_cases, load_project
+    from casepress.build import with_theme_defaults
     from casepress.render import Renderer
-    from casepress.themes import PDF_STYLESHEETS, load_theme
+    from casepress.themes import Sheet, theme_for
 
-    project = load_project(root)
+    theme = theme_for(load_project(root))
+    project = with_theme_defaults(load_project(root), theme)
     catalogue = load_cases(project)
-    theme = load_theme(root)
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     html_dir = work / f"html{count}"
     html_dir.mkdir()
@@ -138,7 +141,14 @@ def bench(count: int, jobs: int, work: Path) -> list[tuple]:
         path = html_dir / f"{case.id}.html"
         path.write_text(renderer.render_brief(case, target="pdf"), "utf-8")
         files.append(str(path))
-    sheets = ",".join(str(p) for p in theme.stylesheets(PDF_STYLESHEETS))
+    sheets = []
+    for index, sheet in enumerate(theme.stylesheets("pdf", page_size=project.page_size)):
+        if isinstance(sheet, Sheet):  # generated from settings: the bare loop reads files
+            path = html_dir / f"generated-{index}.css"
+            path.write_text(sheet.css, "utf-8")
+            sheet = path
+        sheets.append(str(sheet))
+    sheets = ",".join(sheets)
     bare_out = work / f"bare{count}"
     bare_out.mkdir()
 
