@@ -312,9 +312,10 @@ class SplitHandbook:
         self._drain(0)
         for _ in range(MAX_ROUNDS):
             starts, carries = self._starts(), self._carries()
+            # the front matter first: the longest unit, and no count depends on it
             stale = [
                 unit
-                for unit in (*self.body, self.front)
+                for unit in (self.front, *self.body)
                 if unit.name not in self.results
                 or self._key(unit, self.unit_html(unit, starts, carries.get(unit.name, {}))[0])
                 != self.results[unit.name].key

@@ -1,6 +1,7 @@
-"""Handbook outputs for ``build.py``: the HTML rendered here, the PDF laid out in the worker
-pool in one pass or chapter by chapter (``assemble``), each written, read back and
-recorded as briefs are. Writing is delegated here by ``build.build_handbooks``.
+"""Writing handbooks, delegated by ``build.build_handbooks``: one pass or split, then recorded.
+
+The HTML is rendered here; the PDF is laid out in the worker pool in one pass or chapter by
+chapter (``assemble``); each output is written, read back and recorded as briefs are.
 """
 
 from __future__ import annotations

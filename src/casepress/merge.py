@@ -1,5 +1,7 @@
-"""Unit PDFs of a split handbook → one PDF, with pikepdf: pages in order, then what spans
-documents rebuilt: named destinations, the nested outline and the tagged structure tree.
+"""Unit PDFs of a split handbook → one PDF (pikepdf), with what spans the units rebuilt.
+
+Pages are appended in order; named destinations, the nested outline and the tagged
+structure tree are then rebuilt for the whole book.
 
 Merging PDF files this way keeps outlines and internal links that naive page copying
 drops (see WEASYPRINT-NOTES); pikepdf merges 850 pages in about a second.
@@ -12,7 +14,12 @@ import warnings
 
 
 def merge(units: list, depth: int = 0) -> bytes:
-    """One PDF from unit PDFs: pages in order, destinations, outline and structure tree."""
+    """One PDF from unit PDFs: pages in order, destinations, outline and structure tree.
+
+    ``units`` (``assemble.UnitResult``) are in book order, the front matter first: its
+    catalog (language, metadata, PDF/A and PDF/UA identification, attachments) is kept.
+    Every later unit wraps its content in the ``depth`` elements the book has only once.
+    """
     import pikepdf
 
     sources = [pikepdf.open(io.BytesIO(unit.data)) for unit in units]
