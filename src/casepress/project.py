@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .schema import INVALID, Choice, Context, Field, Object, Text
+from .schema import INVALID, Choice, Context, Field, Flag, Integer, Object, Text
 from .yamlsource import read_yaml
 
 CONFIG_NAME = "casepress.yaml"
@@ -18,6 +18,11 @@ PDF_VARIANTS = (
     "pdf/ua-1", "pdf/ua-2",
 )  # fmt: skip
 LANGUAGE_PATTERN = r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*"
+
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+"""40 megapixels: a 7,700 × 5,200 photograph; decoded, about 160 MB."""
+DEFAULT_MAX_ELEMENTS = 10_000
+"""HTML elements in one PDF brief: a long case has ~300; at the limit layout takes ~20 s, ~350 MB."""
 
 PROJECT_SPEC = Object(
     {
@@ -35,6 +40,31 @@ PROJECT_SPEC = Object(
         "pdf_variant": Field(Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint")),
         "cases": Field(Text("Folder of case files, relative to this file"), default="cases"),
         "output": Field(Text("Folder outputs are written to, relative to this file"), default="build"),
+        "allow_network": Field(
+            Flag("Let briefs load images and stylesheets over http(s); off by default"),
+            default=False,
+        ),
+        "trust_html": Field(
+            Flag(
+                "Case authors are trusted: raw HTML in Markdown is kept as written instead of "
+                "sanitised (files outside the project and the network stay out of reach)"
+            ),
+            default=False,
+        ),
+        "max_image_pixels": Field(
+            # Pillow refuses more than 2 x 89,478,485 pixels itself; stay below its warning.
+            Integer(
+                "Largest image (width x height) a brief may embed", minimum=1, maximum=89_000_000
+            ),
+            default=DEFAULT_MAX_IMAGE_PIXELS,
+        ),
+        "max_elements": Field(
+            Integer(
+                "Most HTML elements one PDF brief may have: bounds layout time and memory",
+                minimum=100,
+            ),
+            default=DEFAULT_MAX_ELEMENTS,
+        ),
     },
     title="casepress project (casepress.yaml)",
 )
@@ -58,6 +88,10 @@ class Project:
     pdf_variant: str | None = None
     cases_dir: Path = field(default=Path("cases"))
     output_dir: Path = field(default=Path("build"))
+    allow_network: bool = False
+    trust_html: bool = False
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    max_elements: int = DEFAULT_MAX_ELEMENTS
 
     @property
     def briefs_dir(self) -> Path:
@@ -94,6 +128,10 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "pdf_variant": values.get("pdf_variant"),
         "cases_dir": root / (values.get("cases") or "cases"),
         "output_dir": root / (values.get("output") or "build"),
+        "allow_network": bool(values.get("allow_network")),
+        "trust_html": bool(values.get("trust_html")),
+        "max_image_pixels": values.get("max_image_pixels") or DEFAULT_MAX_IMAGE_PIXELS,
+        "max_elements": values.get("max_elements") or DEFAULT_MAX_ELEMENTS,
     }
     for name, value in overrides.items():
         if value is not None:
