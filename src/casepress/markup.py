@@ -4,20 +4,31 @@ Case text is written by many contributors, so what Python-Markdown produces is s
 with nh3 (a maintained, Rust-backed sanitiser) against an allow-list of what briefs need:
 footnotes, tables, images with alt text, abbreviations, sub/superscript, ``lang`` on any
 element. Scripts, event handlers, ``javascript:`` URLs, iframes, objects, forms and
-``rel`` tricks (``{: rel=attachment}``) never survive.
+``rel`` tricks (``{: rel=attachment}``) never survive. A project whose authors are trusted
+can turn sanitising off (``trust_html: true``); the fetcher still guards resources.
+
+Python-Markdown is quadratic on some input (10 KB of ``[`` takes 14 s; upstream issue
+#798), and html5ever on deep nesting, so every conversion runs against a time budget
+checked between processor steps, and HTML nested deeper than briefs ever need is refused
+before it reaches the sanitiser.
 """
 
 from __future__ import annotations
 
+import html as htmllib
+import math
 import re
 import threading
+import time
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from .errors import MarkupError
 
 EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
@@ -40,8 +51,17 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start", "type"},
     "li": {"value"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "case"}
+URL_SCHEMES = {"http", "https", "mailto"}
 CASE_LINK = re.compile(r"^case:([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+MARKDOWN_SECONDS = 5.0
+"""Time one field's Markdown may take to convert; ordinary text takes milliseconds."""
+MAX_TEXT_DEPTH = 50
+"""Deepest nesting of HTML elements in one field (25 levels of nested lists)."""
+VOID_ELEMENTS = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param")
+    + ("source", "track", "wbr")
+)
 
 LinkResolver = Callable[[str], "tuple[str, str | None] | None"]
 """Given a case id, returns (href, note) for a ``case:`` link, or None to unlink it."""
@@ -55,22 +75,71 @@ class _ShapeTree(Treeprocessor):
     id_prefix = ""
 
     def run(self, root: Element) -> None:
-        for element in root.iter():
-            tag = element.tag
-            if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
-                element.tag = f"h{min(6, int(tag[1]) + self.heading_offset)}"
-            if self.id_prefix:
-                if element.get("id"):
-                    element.set("id", f"{self.id_prefix}{element.get('id')}")
+        links: list[tuple[Element, Element]] = []
+        for parent in root.iter():
+            for element in parent:
+                tag = element.tag
+                if not isinstance(tag, str):  # comments and processing instructions
+                    continue
+                if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+                    element.tag = f"h{min(6, int(tag[1]) + self.heading_offset)}"
                 href = element.get("href", "")
-                if tag == "a" and href.startswith("#"):
-                    element.set("href", f"#{self.id_prefix}{href[1:]}")
+                if tag == "a" and href.startswith("case:"):
+                    links.append((parent, element))
+                if self.id_prefix:
+                    if element.get("id"):
+                        element.set("id", f"{self.id_prefix}{element.get('id')}")
+                    if tag == "a" and href.startswith("#"):
+                        element.set("href", f"#{self.id_prefix}{href[1:]}")
+        for parent, link in links:
+            self._resolve_case_link(parent, link)
+
+    def _resolve_case_link(self, parent: Element, link: Element) -> None:
+        """``[text](case:id)`` → a link to that case, or plain text when it has no target."""
+        found = CASE_LINK.match(link.get("href", ""))
+        target = self.resolve(found[1]) if found and self.resolve else None
+        if target is None:
+            link.tag = "span"
+            link.attrib.clear()
+            link.set("class", "case-ref")
+            return
+        href, note = target
+        link.set("href", href)
+        link.set("class", "case-ref")
+        if note:
+            span = Element("span", {"class": "case-ref-note"})
+            span.text = note
+            span.tail, link.tail = link.tail, " "
+            parent.insert(list(parent).index(link) + 1, span)
+
+
+class _OverBudgetError(Exception):
+    """The conversion ran past its deadline."""
+
+
+def _budgeted(method: Callable, md: markdown.Markdown) -> Callable:
+    """``method``, refusing to start once the conversion's deadline has passed."""
+
+    def call(*args, **kwargs):
+        if time.monotonic() > md.casepress_deadline:  # type: ignore[attr-defined]
+            raise _OverBudgetError
+        return method(*args, **kwargs)
+
+    return call
 
 
 def _create() -> markdown.Markdown:
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
     # After footnotes (priority 50) have been placed, so their ids are prefixed too.
     md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
+    # The super-linear work happens inside inline patterns (one bracket scan per '[') and
+    # block processors (one call per nesting level): check the deadline before each call.
+    md.casepress_deadline = math.inf  # type: ignore[attr-defined]
+    for pattern in md.inlinePatterns:
+        pattern.handleMatch = _budgeted(pattern.handleMatch, md)
+    for processor in md.parser.blockprocessors:
+        processor.test = _budgeted(processor.test, md)
+        processor.run = _budgeted(processor.run, md)
     return md
 
 
@@ -91,24 +160,64 @@ def render_markdown(
     heading_offset: int = 2,
     resolve: LinkResolver | None = None,
     sanitise: bool = True,
+    check_image: Callable[[str], bool] | None = None,
+    seconds: float | None = None,
 ) -> Markup:
     """Markdown source → HTML that is safe to place in a template.
 
     ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
     ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3).
+    ``check_image(src)`` is asked about every image left after sanitising; an image it
+    refuses is replaced by its alt text. Raises ``MarkupError`` when the text cannot be
+    converted within ``seconds`` (default ``MARKDOWN_SECONDS``) or is nested too deeply.
     """
     if not text:
         return Markup("")
+    if _SURROGATE.search(text):
+        raise MarkupError("the text contains lone surrogate code points (not valid Unicode)")
+    budget = MARKDOWN_SECONDS if seconds is None else seconds
     md = _instance()
     md.reset()
     shaper: _ShapeTree = md.treeprocessors["casepress-shape"]  # type: ignore[assignment]
     shaper.id_prefix = id_prefix
     shaper.heading_offset = heading_offset
-    html = md.convert(text)
-    html = _resolve_case_links(html, resolve)
+    shaper.resolve = resolve
+    md.casepress_deadline = time.monotonic() + budget  # type: ignore[attr-defined]
+    try:
+        html = md.convert(text)
+    except _OverBudgetError:
+        _local.md = None  # stopped half-way: start the next conversion afresh
+        raise MarkupError(
+            f"the Markdown took more than {budget:g} s to convert and was abandoned; "
+            "very long paragraphs crowded with brackets or markup, or lists nested very deeply, "
+            "are the usual causes"
+        ) from None
+    except RecursionError:
+        _local.md = None
+        raise MarkupError(
+            "the Markdown is nested too deeply (lists or quotes within each other)"
+        ) from None
+    except Exception as exc:  # a bug in Python-Markdown on odd input must not stop the build
+        _local.md = None
+        raise MarkupError(
+            f"the Markdown could not be converted ({type(exc).__name__}: {exc})"
+        ) from None
+    finally:
+        md.casepress_deadline = math.inf  # type: ignore[attr-defined]
+    _elements, depth = measure_html(html, stop_at_depth=MAX_TEXT_DEPTH)
+    if depth > MAX_TEXT_DEPTH:
+        raise MarkupError(
+            f"the text's HTML is nested more than {MAX_TEXT_DEPTH} levels deep "
+            "(or leaves tags unclosed)"
+        )
     if sanitise:
         html = clean_html(html)
+    if check_image:
+        html = _check_images(html, check_image)
     return Markup(html)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_html(html: str) -> str:
@@ -124,22 +233,53 @@ def clean_html(html: str) -> str:
     )
 
 
-_HREF = re.compile(r'<a href="case:([^"]*)"([^>]*)>(.*?)</a>', re.S)
+# Tags as a tolerant scanner sees them: "[^<>]*" keeps every attempt short, so the scan is
+# linear even on hostile text (a quoted ">" inside an attribute only ends a tag early).
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
+_IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
 
 
-def _resolve_case_links(html: str, resolve: LinkResolver | None) -> str:
-    """``[text](case:id)`` → a link to that case (or plain text when it has no target)."""
+def measure_html(html: str, *, stop_at_depth: int | None = None) -> tuple[int, int]:
+    """(elements, deepest nesting) of an HTML string, without building a tree.
 
+    An end tag closes up to its matching open element; unclosed elements count as nested,
+    so sloppy raw HTML over-estimates depth rather than hiding it. With ``stop_at_depth``
+    the scan ends as soon as the nesting passes it.
+    """
+    elements = deepest = 0
+    stack: list[str] = []
+    for match in _TAG.finditer(html):
+        closing, name, rest = match.groups()
+        name = name.lower()
+        if closing:
+            if name in stack:
+                while stack.pop() != name:
+                    pass
+            continue
+        elements += 1
+        if name in VOID_ELEMENTS or rest.endswith("/"):
+            continue
+        stack.append(name)
+        if len(stack) > deepest:
+            deepest = len(stack)
+            if stop_at_depth is not None and deepest > stop_at_depth:
+                break
+    return elements, deepest
+
+
+def _check_images(html: str, allow: Callable[[str], bool]) -> str:
     def replace(match: re.Match[str]) -> str:
-        case_id, attrs, label = match.groups()
-        target = resolve(case_id) if resolve else None
-        if target is None:
-            return f'<span class="case-ref">{label}</span>'
-        href, note = target
-        note_html = f' <span class="case-ref-note">{note}</span>' if note else ""
-        return f'<a class="case-ref" href="{href}"{attrs}>{label}</a>{note_html}'
+        attributes = {
+            name.lower(): htmllib.unescape(next(v for v in values if v is not None))
+            for name, *values in _ATTRIBUTE.findall(match[0])
+        }
+        if allow(attributes.get("src", "")):
+            return match[0]
+        alt = attributes.get("alt", "")
+        return f'<span class="image-refused">{escape(alt)}</span>' if alt else ""
 
-    return _HREF.sub(replace, html)
+    return _IMG.sub(replace, html)
 
 
 def case_link_ids(text: str | None) -> list[str]:
