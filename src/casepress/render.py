@@ -2,7 +2,9 @@
 
 Templates render in Jinja's sandbox with autoescaping on for every template, whatever its
 suffix, and ``StrictUndefined``: in a published brief a silently blank field is worse than
-a failed build. Case text arrives as Markup already sanitised by ``markup.py``.
+a failed build. Case text arrives as Markup already sanitised by ``markup.py``; its images
+are checked against the project's ``ResourcePolicy`` here, where the case and the field are
+still known, so a refusal is reported where the author wrote it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from markupsafe import Markup
 
 from . import __version__
 from .cases import Case
-from .errors import TemplateError, display_path
+from .errors import InputError, MarkupError, Problem, TemplateError, display_path
 from .markup import render_markdown
 from .project import Project
+from .resources import RefusedError, ResourcePolicy, resolve_url
 from .themes import HTML_STYLESHEETS, Theme
 
 BRIEF_TEMPLATE = "brief.html.j2"
@@ -71,21 +74,39 @@ class Renderer:
         return make_environment(self.theme)
 
     @cached_property
+    def policy(self) -> ResourcePolicy:
+        """What case text may load: the same rules the PDF fetcher enforces."""
+        return resource_policy(self.project, self.theme)
+
+    @cached_property
     def html_css(self) -> Markup:
         sheets = self.theme.stylesheets(HTML_STYLESHEETS)
         return Markup("\n".join(p.read_text("utf-8") for p in sheets))
 
     def render_brief(
-        self, case: Case, *, target: str, link: Callable[[str], str] | None = None
+        self,
+        case: Case,
+        *,
+        target: str,
+        link: Callable[[str], str] | None = None,
+        problems: list[Problem] | None = None,
     ) -> str:
         """One case as a standalone document; ``target`` is "pdf" or "html".
 
         ``link(case_id)`` gives the href of another case's brief (for ``related`` and
-        ``case:`` links); by default the sibling file ``<id>.<target>``.
+        ``case:`` links); by default the sibling file ``<id>.<target>``. Warnings found on
+        the way (refused images) go to ``problems``; errors in case text (an image over the
+        pixel limit, Markdown that cannot be converted) raise ``InputError``.
         """
         link = link or (lambda other: f"{other}.{target}")
+        found: list[Problem] = []
+        view = self.case_view(case, link, found)
+        if any(p.severity == "error" for p in found):
+            raise InputError(found)
+        if problems is not None:
+            problems.extend(found)
         context = {
-            "case": self.case_view(case, link),
+            "case": view,
             "project": self.project_view(),
             "labels": self.theme.label_set(case.language),
             "lang": case.language,
@@ -104,9 +125,24 @@ class Renderer:
             raise TemplateError(f"template {exc.name!r} not found; searched: {searched}") from None
         except jinja2.TemplateSyntaxError as exc:
             where = display_path(exc.filename) if exc.filename else exc.name
-            raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
-        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+            raise TemplateError(
+                f"{where}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
+        except jinja2.exceptions.SecurityError as exc:
+            where = _template_position(exc, name)
+            raise TemplateError(
+                f"{where}: unsafe template code refused by the sandbox: {exc}"
+            ) from None
+        except jinja2.UndefinedError as exc:
             raise TemplateError(f"{_template_position(exc, name)}: {exc}") from None
+        except RecursionError as exc:
+            where = _template_position(exc, name)
+            raise TemplateError(
+                f"{where}: templates include or call each other endlessly"
+            ) from None
+        except Exception as exc:  # whatever a template's expression raises, say where
+            where = _template_position(exc, name)
+            raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
 
     def project_view(self) -> dict[str, Any]:
         return {
@@ -115,11 +151,48 @@ class Renderer:
             "page_size": self.project.page_size,
         }
 
-    def case_view(self, case: Case, link: Callable[[str], str]) -> dict[str, Any]:
-        """The case as templates see it: Markdown rendered, dates formatted, ids resolved."""
+    def case_view(
+        self, case: Case, link: Callable[[str], str], problems: list[Problem] | None = None
+    ) -> dict[str, Any]:
+        """The case as templates see it: Markdown rendered, dates formatted, ids resolved.
 
-        def md(text: str | None, part: str) -> Markup:
-            return render_markdown(text, id_prefix=f"{case.id}-{part}-", resolve=resolve)
+        Problems in case text (refused images, Markdown that cannot be converted) are
+        appended to ``problems``, each at its field.
+        """
+        problems = [] if problems is None else problems
+        shown = display_path(case.path)
+
+        def report(field: str, message: str, severity: str = "warning") -> None:
+            line, column = case.where(field)
+            problems.append(Problem(shown, line, column, field, message, severity=severity))
+
+        def md(text: str | None, part: str, field: str) -> Markup:
+            def check_image(src: str) -> bool:
+                if not src.strip():  # the sanitiser removed an address it does not allow
+                    report(field, "image removed: its address is not one case text may use")
+                    return False
+                url = resolve_url(src, case.path.parent)
+                try:
+                    path = self.policy.check(url)
+                    if path is not None:
+                        self.policy.check_image(path, url)
+                except RefusedError as refusal:
+                    severity = "error" if refusal.fatal else "warning"
+                    report(field, f"image {src!r} refused: {refusal.reason}", severity)
+                    return False
+                return True
+
+            try:
+                return render_markdown(
+                    text,
+                    id_prefix=f"{case.id}-{part}-",
+                    resolve=resolve,
+                    sanitise=not self.project.trust_html,
+                    check_image=check_image,
+                )
+            except MarkupError as exc:
+                report(field, str(exc), "error")
+                return Markup("")
 
         def resolve(other: str) -> tuple[str, str | None]:
             return link(other), None
@@ -131,14 +204,18 @@ class Renderer:
             "subtitle": case.subtitle,
             "summary": case.summary,
             "language": case.language,
-            "context": md(case.context, "context"),
-            "entry_point": md(case.entry_point, "entry"),
+            "context": md(case.context, "context", "context"),
+            "entry_point": md(case.entry_point, "entry", "entry_point"),
             "lessons_heading": case.lessons_heading,
             "lessons": [
-                {"number": i, "title": lesson.title, "text": md(lesson.text, f"lesson{i}")}
+                {
+                    "number": i,
+                    "title": lesson.title,
+                    "text": md(lesson.text, f"lesson{i}", f"lessons[{i - 1}].text"),
+                }
                 for i, lesson in enumerate(case.lessons, 1)
             ],
-            "outcome": md(case.outcome, "outcome"),
+            "outcome": md(case.outcome, "outcome", "outcome"),
             "regions": list(case.regions),
             "countries": list(case.countries),
             "themes": list(case.themes),
@@ -154,6 +231,15 @@ class Renderer:
                 for other in case.related
             ],
         }
+
+
+def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:
+    """The project's resource rules: its own folder and the theme's, and its settings."""
+    return ResourcePolicy.of(
+        (project.root, *theme.roots),
+        allow_network=project.allow_network,
+        max_image_pixels=project.max_image_pixels,
+    )
 
 
 def _date(value: dt.date | None, locale: str) -> str | None:
