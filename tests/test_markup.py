@@ -142,3 +142,31 @@ def test_measure_html():
     started = time.perf_counter()
     measure_html("<a" * 300_000 + "<a '" * 100_000)
     assert time.perf_counter() - started < 1
+
+
+def test_what_the_sanitiser_removes_is_reported():
+    reports = []
+    html(
+        '<script>x</script> <img src="a.png" onerror="x()"> [js](javascript:x)',
+        on_removed=reports.append,
+    )
+    assert reports == [["<script>", "onerror=", "href="]]
+
+
+def test_ordinary_markdown_reports_nothing_removed():
+    reports = []
+    source = (
+        "Text[^1] with *SSR*, a [link](https://example.org 'title') and `code`. {: .lead }\n\n"
+        "| A | B |\n|:--|--:|\n| 1 | 2 |\n\n![map](map.png)\n\nTerm\n: Definition\n\n"
+        "*[SSR]: Security sector reform\n\n[^1]: A note.\n"
+    )
+    html(source, on_removed=reports.append)
+    assert reports == []
+
+
+def test_a_huge_table_runs_out_of_time_instead_of_minutes():
+    table = "| Year | Event |\n|--|--|\n" + "| 1990 | an event |\n" * 20_000  # 24 s unguarded
+    started = time.perf_counter()
+    with pytest.raises(MarkupError, match="very long tables"):
+        render_markdown(table, seconds=0.3)
+    assert time.perf_counter() - started < 2

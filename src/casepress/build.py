@@ -129,10 +129,14 @@ def build_briefs(
 
     total = len(catalogue.cases) * len(formats)
     done = 0
+    invalid: set[str] = set()
     with output_lock(out, timeout=lock_timeout):
         for case in catalogue.cases:
             for fmt in formats:
                 target = out / f"{case.id}.{fmt}"
+                if case.id in invalid:  # its text failed for one format: it would for all
+                    done += 1
+                    continue
                 found: list[Problem] = []
                 try:
                     html = renderer.render_brief(case, target=fmt, problems=found)
@@ -146,6 +150,7 @@ def build_briefs(
                     report.outputs.append(target)
                 except InputError as exc:  # in case text: reported at its field, like validation
                     found.extend(exc.problems)
+                    invalid.add(case.id)
                 except CasepressError as exc:
                     shown = display_path(case.path)
                     message = f"{fmt.upper()} not written: {exc}"

@@ -132,10 +132,14 @@ def _create() -> markdown.Markdown:
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
     # After footnotes (priority 50) have been placed, so their ids are prefixed too.
     md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
-    # The super-linear work happens inside inline patterns (one bracket scan per '[') and
-    # block processors (one call per nesting level): check the deadline before each call.
+    # The super-linear work happens in inline patterns (a bracket scan per '[', a regex
+    # search per pattern per text node: 3 million for a 20,000-row table) and in block
+    # processors (a call per nesting level): check the deadline before each such call.
     md.casepress_deadline = math.inf  # type: ignore[attr-defined]
-    for pattern in md.inlinePatterns:
+    registries = [md.inlinePatterns]  # smarty runs its patterns in a tree processor of its own
+    registries += [t.inlinePatterns for t in md.treeprocessors if hasattr(t, "inlinePatterns")]
+    for pattern in {id(p): p for registry in registries for p in registry}.values():
+        pattern.getCompiledRegExp = _budgeted(pattern.getCompiledRegExp, md)
         pattern.handleMatch = _budgeted(pattern.handleMatch, md)
     for processor in md.parser.blockprocessors:
         processor.test = _budgeted(processor.test, md)
@@ -161,6 +165,7 @@ def render_markdown(
     resolve: LinkResolver | None = None,
     sanitise: bool = True,
     check_image: Callable[[str], bool] | None = None,
+    on_removed: Callable[[list[str]], None] | None = None,
     seconds: float | None = None,
 ) -> Markup:
     """Markdown source → HTML that is safe to place in a template.
@@ -168,7 +173,8 @@ def render_markdown(
     ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
     ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3).
     ``check_image(src)`` is asked about every image left after sanitising; an image it
-    refuses is replaced by its alt text. Raises ``MarkupError`` when the text cannot be
+    refuses is replaced by its alt text. ``on_removed`` is told what the sanitiser took
+    out (``['<script>', 'onerror=']``), when it took anything. Raises ``MarkupError`` when the text cannot be
     converted within ``seconds`` (default ``MARKDOWN_SECONDS``) or is nested too deeply.
     """
     if not text:
@@ -189,8 +195,8 @@ def render_markdown(
         _local.md = None  # stopped half-way: start the next conversion afresh
         raise MarkupError(
             f"the Markdown took more than {budget:g} s to convert and was abandoned; "
-            "very long paragraphs crowded with brackets or markup, or lists nested very deeply, "
-            "are the usual causes"
+            "very long tables, paragraphs crowded with brackets or markup, or lists nested "
+            "very deeply are the usual causes: split the text"
         ) from None
     except RecursionError:
         _local.md = None
@@ -211,7 +217,12 @@ def render_markdown(
             "(or leaves tags unclosed)"
         )
     if sanitise:
-        html = clean_html(html)
+        cleaned = clean_html(html)
+        if on_removed is not None:
+            removed = removed_markup(html, cleaned)
+            if removed:
+                on_removed(removed)
+        html = cleaned
     if check_image:
         html = _check_images(html, check_image)
     return Markup(html)
@@ -268,10 +279,32 @@ def measure_html(html: str, *, stop_at_depth: int | None = None) -> tuple[int, i
     return elements, deepest
 
 
+def removed_markup(before: str, after: str) -> list[str]:
+    """Elements and attributes in ``before`` that ``after`` lacks: what a sanitiser took.
+
+    Python-Markdown only emits what the allow-list keeps, so anything missing came from
+    raw HTML (or attribute lists) in the author's text.
+    """
+    wanted, kept = _inventory(before), _inventory(after)
+    return [item for item in wanted if wanted[item] > kept.get(item, 0)]
+
+
+def _inventory(html: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for match in _TAG.finditer(html):
+        if match[1]:
+            continue
+        items = [f"<{match[2].lower()}>"]
+        items += [f"{name.lower()}=" for name, *_ in _ATTRIBUTE.findall(match[3])]
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
 def _check_images(html: str, allow: Callable[[str], bool]) -> str:
     def replace(match: re.Match[str]) -> str:
         attributes = {
-            name.lower(): htmllib.unescape(next(v for v in values if v is not None))
+            name.lower(): htmllib.unescape("".join(values))  # one of the three is set
             for name, *values in _ATTRIBUTE.findall(match[0])
         }
         if allow(attributes.get("src", "")):

@@ -182,6 +182,13 @@ class Renderer:
                     return False
                 return True
 
+            def removed(items: list[str]) -> None:
+                report(
+                    field,
+                    f"HTML removed by the sanitiser: {', '.join(items)} (casepress keeps the "
+                    "markup briefs need; set trust_html: true only if every author is trusted)",
+                )
+
             try:
                 return render_markdown(
                     text,
@@ -189,6 +196,7 @@ class Renderer:
                     resolve=resolve,
                     sanitise=not self.project.trust_html,
                     check_image=check_image,
+                    on_removed=removed,
                 )
             except MarkupError as exc:
                 report(field, str(exc), "error")
