@@ -224,3 +224,16 @@ def test_two_concurrent_builds_of_one_project_both_succeed_with_valid_pdfs(proje
     for pdf in briefs.glob("*.pdf"):
         assert len(PdfReader(pdf).pages) >= 1
         assert "Context" in pdf_text(pdf)
+
+
+def test_a_refusal_is_attributed_to_the_field_that_names_the_resource():
+    from casepress.build import _field_naming
+
+    texts = [
+        ("title", "On the secret.txt policy"),  # prose that happens to say the file name
+        ("context", 'see <a rel="attachment" href="../../outside/secret.txt">x</a>'),
+        ("outcome", "<img src='file:///etc/passwd'>"),
+    ]
+    assert _field_naming("file:///tmp/p/outside/secret.txt", texts) == "context"
+    assert _field_naming("file:///etc/passwd", texts) == "outcome"
+    assert _field_naming("file:///theme/styles/paper.png", texts) == ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -268,13 +269,17 @@ def _pdf_problems(case: Case, result: PdfResult) -> list[Problem]:
 
 
 def _field_naming(url: str, texts: list[tuple[str, str]]) -> str:
-    """The first field whose text mentions the URL, or its file name; '' when none does."""
+    """The first field whose text mentions the URL, or its file name as an address would;
+    '' when none does (a theme's stylesheet, say)."""
     if url.startswith("data:"):
-        needles = [url[:60]]
+        needles = [re.escape(url[:60])]
     else:
-        name = unquote(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
-        needles = [url, unquote(url), *([name] if name else [])]
+        file = unquote(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+        needles = [re.escape(url), re.escape(unquote(url))]
+        if file:  # 'secret.txt' in '../../secret.txt', not in 'the secret.txt policy'
+            needles.append(r"(?:^|[/\\(\"'=])" + re.escape(file) + r"(?:$|[\s)\"'?#>])")
+    found = re.compile("|".join(needles))
     for name, text in texts:
-        if any(needle in text or needle in unquote(text) for needle in needles):
+        if found.search(text) or found.search(unquote(text)):
             return name
     return ""
