@@ -15,16 +15,26 @@ __version__ = "0.1.0"
 
 from .build import BuildReport, build_briefs, write_atomic  # noqa: E402
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
-from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
+from .errors import (  # noqa: E402
+    BuildLockedError,
+    CasepressError,
+    InputError,
+    MarkupError,
+    Problem,
+    RenderError,
+    TemplateError,
+)
 from .project import Project, load_project  # noqa: E402
 
 __all__ = [
+    "BuildLockedError",
     "BuildReport",
     "Case",
     "CasepressError",
     "Catalogue",
     "InputError",
     "Lesson",
+    "MarkupError",
     "Problem",
     "Project",
     "RenderError",
