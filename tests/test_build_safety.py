@@ -174,16 +174,17 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(project):
 
 def test_a_build_waits_for_another_build_of_the_same_folder(project, capsys):
     briefs = project / "build" / "briefs"
-    released = threading.Event()
+    held, released = threading.Event(), threading.Event()
 
     def hold():
         with output_lock(briefs):
+            held.set()
             time.sleep(0.5)
         released.set()
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.1)
+    assert held.wait(30)
     code, err = run(capsys, "build", "-q")
     holder.join()
     assert code == 0

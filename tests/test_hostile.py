@@ -11,6 +11,7 @@ Each file says, in its leading comments, what it tries and what must happen::
     # present: text that must appear, as written, in both (sanitised builds)
     # images: how many images the PDF may embed (default 0)
     # outputs: written | kept | html-only (default: written when exit is 0, else kept)
+    # markdown-seconds: a shorter Markdown time budget, so that a test of it is quick
 
 Each runs in a copy of a project whose other cases were already built, beside a folder of
 secrets outside it, with a web server on 127.0.0.1 that must receive no request. Checked
@@ -53,6 +54,7 @@ class Expectation:
     present: list[str] = field(default_factory=list)
     images: int = 0
     outputs: str = ""
+    markdown_seconds: float = 0.0
 
     @classmethod
     def read(cls, path: Path) -> Expectation:
@@ -69,6 +71,8 @@ class Expectation:
                 getattr(found, key).append(value)
             elif key in ("exit", "images"):
                 setattr(found, key, int(value))
+            elif key == "markdown_seconds":
+                found.markdown_seconds = float(value)
             elif key in ("tries", "outputs"):
                 setattr(found, key, value)
             else:
@@ -178,8 +182,9 @@ def run_case(
     for ext in ("pdf", "html"):
         (briefs / f"{source.stem}.{ext}").write_bytes(PREVIOUS)
     others = {p.name: p.read_bytes() for p in briefs.iterdir()}
-    # a quick budget for the pathological Markdown: ordinary text converts in milliseconds
-    monkeypatch.setattr("casepress.markup.MARKDOWN_SECONDS", 0.5)
+    seconds = Expectation.read(source).markdown_seconds
+    if seconds:
+        monkeypatch.setattr("casepress.markup.MARKDOWN_SECONDS", seconds)
     monkeypatch.chdir(project)
     code = main(["build"])
     out, err = capsys.readouterr()

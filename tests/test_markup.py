@@ -111,20 +111,20 @@ def test_refused_images_are_replaced_by_their_alt_text():
     ],
 )
 def test_pathological_markdown_is_abandoned_with_a_clear_error(source):
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(MarkupError, match=r"took more than 0\.3 s to convert and was abandoned"):
         render_markdown(source, seconds=0.3)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 10  # unguarded: about a minute
     assert html("still *works*") == "<p>still <em>works</em></p>"  # a fresh converter
 
 
 def test_html_nested_too_deeply_is_refused_before_the_sanitiser():
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(MarkupError, match="nested more than 50 levels deep"):
         render_markdown("<div>" * 100_000)  # html5ever: ~20 s
     with pytest.raises(MarkupError, match="nested more than 50 levels deep"):
         render_markdown("> " * 60 + "quote")
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 10  # unguarded: about a minute
     assert "<blockquote>" in html("> " * 20 + "quote")
 
 
@@ -139,9 +139,9 @@ def test_measure_html():
     assert measure_html("<div>" * 1000, stop_at_depth=20) == (21, 21)
     assert measure_html("text < 3 and a<b> c") == (1, 1)
     # linear even on hostile input
-    started = time.perf_counter()
+    started = time.process_time()
     measure_html("<a" * 300_000 + "<a '" * 100_000)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 5
 
 
 def test_what_the_sanitiser_removes_is_reported():
@@ -166,7 +166,7 @@ def test_ordinary_markdown_reports_nothing_removed():
 
 def test_a_huge_table_runs_out_of_time_instead_of_minutes():
     table = "| Year | Event |\n|--|--|\n" + "| 1990 | an event |\n" * 20_000  # 24 s unguarded
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(MarkupError, match="very long tables"):
         render_markdown(table, seconds=0.3)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 10  # unguarded: about a minute

@@ -44,9 +44,9 @@ def test_aliases_are_refused_so_an_alias_bomb_fails_fast():
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
         for i in range(9)
     )
-    started = time.perf_counter()
+    started = time.process_time()
     found = messages(bomb)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 2
     # each alias where it is written (the first few), then a count: not 27 lines of the same
     assert found == [
         "x.yaml:2:8: YAML anchors and aliases (&name / *name) are not supported",
@@ -61,9 +61,9 @@ def test_aliases_are_refused_so_an_alias_bomb_fails_fast():
 def test_a_large_alias_bomb_fails_fast_too():
     lines = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
     lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 30)]
-    started = time.perf_counter()
+    started = time.process_time()
     found = messages("\n".join(lines) + "\n")
-    assert time.perf_counter() - started < 0.5  # 10^30 strings if expanded
+    assert time.process_time() - started < 2  # 10^30 strings if expanded
     assert found[-1] == "x.yaml: 285 more YAML aliases not listed; remove them all"
 
 
