@@ -18,13 +18,22 @@ __version__ = "0.1.0"
 
 from .build import BuildReport, build_briefs, build_handbooks, build_project, write_atomic  # noqa: E402
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
-from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
+from .errors import (  # noqa: E402
+    BuildLockedError,
+    CasepressError,
+    InputError,
+    MarkupError,
+    Problem,
+    RenderError,
+    TemplateError,
+)
 from .handbook import HandbookPlan, plan_handbook  # noqa: E402
 from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml  # noqa: E402
 from .project import Edition, Project, load_project  # noqa: E402
 from .themes import Theme, check_theme, load_theme  # noqa: E402
 
 __all__ = [
+    "BuildLockedError",
     "BuildReport",
     "Case",
     "CasepressError",
@@ -35,6 +44,7 @@ __all__ = [
     "ImportedCase",
     "InputError",
     "Lesson",
+    "MarkupError",
     "Problem",
     "Project",
     "RenderError",

@@ -2,27 +2,42 @@
 
 Every output is written atomically (a unique temporary file in the same folder, then
 ``os.replace``): an interrupted or failed build never leaves a truncated file and never
-destroys the previous good one.
+destroys the previous good one. A build holds a lock on its output folder while it writes
+(``flock`` on the folder itself, so no lock file is left among the outputs): a second build
+of the same folder waits for the first, then runs, or gives up with a clear message.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
+import logging
 import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from .cases import Case, Catalogue, load_cases
-from .errors import CasepressError, InputError, Problem, display_path
+from .errors import BuildLockedError, CasepressError, InputError, Problem, display_path
 from .handbook import plan_handbook
 from .project import Edition, Project
 from .quality import OutputQuality
 from .render import Lookup, Renderer
+from .resources import ResourcePolicy, shorten
 from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
+
+if TYPE_CHECKING:
+    from .pdf import PdfRenderer, PdfResult
+
+LOGGER = logging.getLogger("casepress")
+LOCK_TIMEOUT = 600.0
+"""Seconds a build waits for another build of the same output folder to finish."""
 
 FORMATS = ("pdf", "html")
 PRINT_BLEED_MM = 3.0
@@ -103,12 +118,14 @@ def build_briefs(
     theme: Theme | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on. The theme is the project's
-    (``project.theme``) unless one is given; an invalid theme raises ``InputError``.
+    to render is reported too, and the others carry on; its previous outputs are kept. The
+    theme is the project's (``project.theme``) unless one is given; an invalid theme raises
+    ``InputError``.
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -123,37 +140,55 @@ def build_briefs(
     out = Path(output_dir) if output_dir else project.briefs_dir
     all_titles = {c.id: c.title for c in catalogue.cases}
     renderer = Renderer(project, theme, titles=all_titles)
-    pdf_renderer = _pdf_renderer(project, theme, report) if "pdf" in formats else None
+    pdf_renderer = (
+        _pdf_renderer(project, theme, report, renderer.policy) if "pdf" in formats else None
+    )
 
     total = len(catalogue.cases) * len(formats)
     done = 0
-    for case in catalogue.cases:
-        for fmt in formats:
-            target = out / f"{case.id}.{fmt}"
-            messages: list[str] = []
-            try:
-                if fmt == "html":
-                    write_atomic(target, renderer.render_brief(case, target="html"))
-                else:
-                    html = renderer.render_brief(case, target="pdf")
-                    sources = [case.path] if project.embed_source else []
-                    result = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
-                    _add_warnings(report, case, result.warnings)
-                    messages = result.warnings
-                    write_atomic(target, result.data)
-                report.outputs.append(target)
-                _assess(
-                    report, project, target, fmt, kind="brief", source=display_path(case.path),
-                    warnings=messages, page_budget=project.brief_max_pages,
-                )  # fmt: skip
-            except CasepressError as exc:
-                report.failures.append(
-                    Problem(display_path(case.path), 0, 0, "", f"{fmt.upper()} not written: {exc}")
-                )
-            done += 1
-            if progress:
-                progress(done, total, f"{case.id}.{fmt}")
+    invalid: set[str] = set()
+    with output_lock(out, timeout=lock_timeout):
+        for case in catalogue.cases:
+            for fmt in formats:
+                target = out / f"{case.id}.{fmt}"
+                if case.id in invalid:  # its text failed for one format: it would for all
+                    done += 1
+                    continue
+                found: list[Problem] = []
+                messages: list[str] = []
+                try:
+                    html = renderer.render_brief(case, target=fmt, problems=found)
+                    if fmt == "html":
+                        write_atomic(target, html)
+                    else:
+                        assert pdf_renderer is not None
+                        sources = [case.path] if project.embed_source else []
+                        result = pdf_renderer.pdf(
+                            html, base_url=case.path.parent, attachments=sources
+                        )
+                        found.extend(_pdf_problems(case, result))
+                        messages = result.warnings
+                        write_atomic(target, result.data)
+                    report.outputs.append(target)
+                    _assess(
+                        report, project, target, fmt, kind="brief", source=display_path(case.path),
+                        warnings=messages, page_budget=project.brief_max_pages,
+                    )  # fmt: skip
+                except InputError as exc:  # in case text: reported at its field, like validation
+                    found.extend(exc.problems)
+                    invalid.add(case.id)
+                except CasepressError as exc:
+                    shown = display_path(case.path)
+                    message = f"{fmt.upper()} not written: {exc}"
+                    report.failures.append(Problem(shown, 0, 0, "", message))
+                report.problems.extend(found)
+                done += 1
+                if progress:
+                    progress(done, total, f"{case.id}.{fmt}")
     report.templates = renderer.lookups
+    # The PDF and the HTML of a case find the same problems in its text: say each once,
+    # in the order of the files and of the lines in them.
+    report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -287,44 +322,61 @@ def build_handbooks(
 
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     pdf_renderer = (
-        _pdf_renderer(project, theme, report, document="handbook") if "pdf" in formats else None
+        # the element limit bounds one case; a handbook holds many
+        _pdf_renderer(
+            project,
+            theme,
+            report,
+            renderer.policy,
+            document="handbook",
+            max_elements=project.max_elements * max(len(plan.cases) for plan in plans),
+        )  # fmt: skip
+        if "pdf" in formats
+        else None
     )
     out = Path(output_dir) if output_dir else project.handbooks_dir
     total, done = len(plans) * len(formats), 0
-    for plan in plans:
-        name = plan.edition.name
-        for fmt in formats:
-            target = out / f"{name}.{fmt}"
-            messages = []
-            try:
-                html = renderer.render_handbook(plan, target=fmt)
-                if fmt == "html":
-                    write_atomic(target, html)
-                else:
-                    sources = (
-                        [c.path for part in plan.parts for c in part.cases]
-                        if project.embed_source
-                        else []
-                    )
-                    result = pdf_renderer.pdf(html, base_url=project.root, attachments=sources)
-                    messages = result.warnings
-                    for message in dict.fromkeys(result.warnings):
-                        report.problems.append(
-                            Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
+    with output_lock(out):
+        for plan in plans:
+            name = plan.edition.name
+            for fmt in formats:
+                target = out / f"{name}.{fmt}"
+                messages = []
+                try:
+                    found: list[Problem] = []
+                    html = renderer.render_handbook(plan, target=fmt, problems=found)
+                    report.problems.extend(p for p in found if p not in report.problems)
+                    if fmt == "html":
+                        write_atomic(target, html)
+                    else:
+                        sources = (
+                            [c.path for part in plan.parts for c in part.cases]
+                            if project.embed_source
+                            else []
                         )
-                    write_atomic(target, result.data)
-                report.outputs.append(target)
-                _assess(
-                    report, project, target, fmt, kind="handbook", source=plan.edition.source,
-                    warnings=messages, page_budget=plan.edition.max_pages,
-                )  # fmt: skip
-            except CasepressError as exc:
-                report.failures.append(
-                    Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
-                )
-            done += 1
-            if progress:
-                progress(done, total, f"{name}.{fmt}")
+                        result = pdf_renderer.pdf(html, base_url=project.root, attachments=sources)
+                        messages = result.warnings
+                        for message in dict.fromkeys(result.warnings):
+                            report.problems.append(
+                                Problem(
+                                    plan.edition.source, 0, 0, "", f"{name}: {message}", "warning"
+                                )
+                            )
+                        write_atomic(target, result.data)
+                    report.outputs.append(target)
+                    _assess(
+                        report, project, target, fmt, kind="handbook", source=plan.edition.source,
+                        warnings=messages, page_budget=plan.edition.max_pages,
+                    )  # fmt: skip
+                except CasepressError as exc:
+                    report.failures.append(
+                        Problem(
+                            plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}"
+                        )
+                    )
+                done += 1
+                if progress:
+                    progress(done, total, f"{name}.{fmt}")
     report.templates = renderer.lookups
     report.seconds = time.perf_counter() - started
     return report
@@ -337,15 +389,75 @@ def with_theme_defaults(project: Project, theme: Theme) -> Project:
     return project
 
 
-def _pdf_renderer(project: Project, theme: Theme, report: BuildReport, document: str = "brief"):
+@contextmanager
+def output_lock(folder: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder, waiting up to ``timeout`` seconds for it.
+
+    The lock is taken on the folder itself and released when the build ends, however it
+    ends (even killed: the kernel drops it). Where locks are unsupported (Windows, some
+    network file systems), builds go unlocked: atomic writes still keep every file whole.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            except OSError as exc:
+                if exc.errno in (errno.EBADF, errno.EINVAL, errno.ENOLCK, errno.EOPNOTSUPP):
+                    break  # this file system cannot lock: go on unlocked
+                raise
+            if time.monotonic() >= deadline:
+                raise BuildLockedError(
+                    f"another casepress build has been writing to {display_path(folder)} for "
+                    f"more than {timeout:g} s; try again when it has finished"
+                )
+            if not waiting:
+                waiting = True
+                LOGGER.warning(
+                    "another casepress build is writing to %s; waiting for it to finish",
+                    display_path(folder),
+                )
+            time.sleep(0.1)
+        _remove_leftovers(folder)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temporary files of a build that was killed mid-write (the lock says none is live)."""
+    for leftover in folder.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def _pdf_renderer(
+    project: Project,
+    theme: Theme,
+    report: BuildReport,
+    policy: ResourcePolicy,
+    document: str = "brief",
+    max_elements: int | None = None,
+) -> PdfRenderer:
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
     renderer = PdfRenderer(
         theme.stylesheets(
             "pdf", page_size=project.page_size, document=document, profile=project.profile
         ),
-        roots=(project.root, *theme.roots),
+        policy=policy,
         pdf_variant=project.pdf_variant,
+        max_elements=max_elements or project.max_elements,
         bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
     )
     for message in renderer.stylesheet_warnings:
@@ -375,10 +487,54 @@ def _assess(
         report.problems.append(Problem(source, 0, 0, "", message, severity="warning"))
 
 
-def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:
+def _pdf_problems(case: Case, result: PdfResult) -> list[Problem]:
+    """What the PDF of a case could not show, as warnings at the field that asked for it."""
     shown = display_path(case.path)
-    for message in dict.fromkeys(messages):
-        report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+    texts = list(case.texts())
+    problems: list[Problem] = []
+
+    def warn(field: str, message: str) -> None:
+        line, column = case.where(field) if field else (0, 0)
+        problems.append(Problem(shown, line, column, field, message, severity="warning"))
+
+    for refusal in result.refusals:
+        warn(_field_naming(refusal.url, texts), f"refused {shorten(refusal.url)}: {refusal.reason}")
+    for message in result.warnings:
+        if not message.startswith("refused "):
+            warn("", message)
+    by_field: dict[str, list[str]] = {}
+    for char in result.missing_glyphs:
+        field = next((name for name, text in texts if char in text), "")
+        by_field.setdefault(field, []).append(char)
+    for field, chars in by_field.items():
+        families = dict.fromkeys(f for c in chars for f in result.missing_glyphs[c])
+        fonts = f"font(s) {', '.join(families)}" if families else "the theme's fonts"
+        listed = ", ".join(f"U+{ord(c):04X} {c!r}" for c in chars[:12])
+        if len(chars) > 12:
+            listed += f" and {len(chars) - 12} more"
+        warn(
+            field,
+            f"characters {listed} cannot be drawn by {fonts} or any installed fallback; "
+            "they print as empty boxes (use a theme with a font that covers them)",
+        )
+    return problems
+
+
+def _field_naming(url: str, texts: list[tuple[str, str]]) -> str:
+    """The first field whose text mentions the URL, or its file name as an address would;
+    '' when none does (a theme's stylesheet, say)."""
+    if url.startswith("data:"):
+        needles = [re.escape(url[:60])]
+    else:
+        file = unquote(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+        needles = [re.escape(url), re.escape(unquote(url))]
+        if file:  # 'secret.txt' in '../../secret.txt', not in 'the secret.txt policy'
+            needles.append(r"(?:^|[/\\(\"'=])" + re.escape(file) + r"(?:$|[\s)\"'?#>])")
+    found = re.compile("|".join(needles))
+    for name, text in texts:
+        if found.search(text) or found.search(unquote(text)):
+            return name
+    return ""
 
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,23 @@ class Case:
 
     def where(self, field_path: str) -> tuple[int, int]:
         return self.positions.get(field_path, (0, 0))
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every text the author wrote, as (field path, text): 'lessons[2].text', ..."""
+        yield from _texts(self, "", skip=frozenset({"id", "path", "language", "positions"}))
+
+
+def _texts(value: Any, path: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+    elif is_dataclass(value):
+        for spec in fields(value):
+            if spec.name not in skip:
+                name = f"{path}.{spec.name}" if path else spec.name
+                yield from _texts(getattr(value, spec.name), name)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -323,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
+    _show_library_messages()
     try:
         return _COMMANDS[args.command](args)
     except InputError as exc:
@@ -334,6 +336,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casepress: interrupted; finished outputs were kept", file=sys.stderr)
         return 130
+
+
+def _show_library_messages() -> None:
+    """The library logs what a person should see while it works (waiting for a lock)."""
+    logger = logging.getLogger("casepress")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+        logger.setLevel(logging.INFO)
+
+
+class _StderrHandler(logging.Handler):
+    """Prints to whatever ``sys.stderr`` is at the time (tests swap it per test)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"casepress: {record.getMessage()}", file=sys.stderr)
 
 
 def _project(args: argparse.Namespace):
@@ -595,16 +612,18 @@ def _finish(report, args: argparse.Namespace) -> int:
     if report.quality and not args.quiet:
         _print_quality(report)
     code = report.exit_code
-    if args.strict and code == EXIT_OK and report.warnings:
+    strict_failure = args.strict and code == EXIT_OK and bool(report.warnings)
+    if strict_failure:
         code = EXIT_INPUT
     if not args.quiet:
         files = len(report.outputs)
         folders = sorted({str(_rel(p.parent)) for p in report.outputs})
         where = f" in {', '.join(folders)}" if folders else ""
+        verdict = " — failed: --strict treats warnings as errors" if strict_failure else ""
         print(
             f"wrote {files} file(s){where} in {report.seconds:.1f} s; "
             f"{len(report.errors)} error(s), {len(report.failures)} failed, "
-            f"{len(report.warnings)} warning(s)",
+            f"{len(report.warnings)} warning(s){verdict}",
             file=sys.stderr,
         )
     return code

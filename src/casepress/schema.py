@@ -214,6 +214,35 @@ class Flag(Type):
         return {"type": "boolean"}
 
 
+class Integer(Type):
+    """A whole number within bounds; ``_`` may group digits (``40_000_000``)."""
+
+    def __init__(self, description: str = "", *, minimum: int = 0, maximum: int | None = None):
+        self.description = description
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.is_null:
+            return None
+        text = (node.text or "").replace("_", "") if node.kind == "scalar" else ""
+        if not re.fullmatch(r"\d{1,15}", text):
+            return ctx.error(node, path, f"expected a whole number, got {node.describe()}")
+        value = int(text)
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            upper = f" and {self.maximum:,}" if self.maximum is not None else ""
+            return ctx.error(
+                node, path, f"expected a number between {self.minimum:,}{upper}, got {value:,}"
+            )
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "integer", "minimum": self.minimum}
+        if self.maximum is not None:
+            result["maximum"] = self.maximum
+        return result
+
+
 class ListOf(Type):
     """A YAML list of one item type."""
 
