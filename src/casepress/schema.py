@@ -296,6 +296,12 @@ class Object(Type):
                 ctx.error(key, where, f"unknown field{suggest(name, self.fields)}")
                 continue
             given[name] = value
+            if value.is_null and not spec.required:
+                # An optional field left empty (`subtitle:`) is as if it were absent, so a
+                # new case can list every field for the author to fill in.
+                ctx.positions[where] = (value.line, value.column)
+                values[name] = None
+                continue
             result = spec.type.validate(value, ctx, where)
             if result is INVALID:
                 ok = False
@@ -314,7 +320,10 @@ class Object(Type):
     def schema(self) -> dict[str, Any]:
         result: dict[str, Any] = {
             "type": "object",
-            "properties": {name: f.type.json_schema() for name, f in self.fields.items()},
+            "properties": {
+                name: f.type.json_schema() if f.required else _nullable(f.type.json_schema())
+                for name, f in self.fields.items()
+            },
             "additionalProperties": False,
         }
         if self.title:
@@ -323,6 +332,16 @@ class Object(Type):
         if required:
             result["required"] = required
         return result
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an optional field: its type, or empty (YAML null), as the validator allows."""
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    result = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
 
 
 def suggest(word: str, candidates: Sequence[str] | dict[str, Any], *, quote: str = "'") -> str:
