@@ -8,9 +8,10 @@ destroys the previous good one.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,21 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Publish a finished output under another name, atomically (a hard link when possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:  # another file system, or no hard links: copy the bytes
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -142,7 +158,7 @@ def build_project(
     theme: Theme | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: every brief, every defined handbook, the schema."""
+    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the schema."""
     started = time.perf_counter()
     out = Path(output_dir) if output_dir else project.output_dir
     catalogue = load_cases(project)
@@ -150,6 +166,8 @@ def build_project(
     report = build_briefs(
         project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
     )
+    pdfs = {p.stem: p for p in report.outputs if p.suffix == ".pdf"}
+    books: dict[str, dict[str, Path]] = {}
     if project.handbooks:
         handbooks = build_handbooks(
             project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
@@ -158,6 +176,14 @@ def build_project(
         report.outputs += handbooks.outputs
         report.problems += handbooks.problems[len(catalogue.problems) :]
         report.failures += handbooks.failures
+        for path in handbooks.outputs:
+            books.setdefault(path.stem, {})[path.suffix[1:]] = path
+    site = build_site(
+        project, output_dir=out / "site", theme=theme, catalogue=catalogue, pdfs=pdfs,
+        handbooks=books, progress=progress,
+    )  # fmt: skip
+    report.outputs += site.outputs
+    report.failures += site.failures
     report.outputs.append(write_schema(out))
     report.seconds = time.perf_counter() - started
     return report
@@ -238,6 +264,54 @@ def build_handbooks(
             done += 1
             if progress:
                 progress(done, total, f"{name}.{fmt}")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def build_site(
+    project: Project,
+    *,
+    output_dir: Path | None = None,
+    theme: Theme | None = None,
+    catalogue: Catalogue | None = None,
+    pdfs: Mapping[str, Path] | None = None,
+    handbooks: Mapping[str, Mapping[str, Path]] | None = None,
+    only: Collection[str] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """The browsable library (``build/site/``): index, a page per case, PDFs and handbooks.
+
+    ``pdfs`` (case id → brief PDF) and ``handbooks`` (name → {"html": path, "pdf": path})
+    are finished outputs, copied in so that the site folder can be uploaded on its own;
+    ``None`` links every case's PDF and every defined handbook as if present (the preview
+    server makes them when asked). ``only`` renders just those cases' pages and the index.
+    Files of cases that are gone, and files no longer published, are removed.
+    """
+    from .site import plan_site
+
+    started = time.perf_counter()
+    catalogue = catalogue or load_cases(project)
+    theme = theme or load_theme(project.root)
+    out = Path(output_dir) if output_dir else project.output_dir / "site"
+    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+    plan = plan_site(renderer, catalogue.cases, pdfs=pdfs, handbooks=handbooks, only=only)
+    report = BuildReport()
+    total = len(plan.pages) + len(plan.copies)
+    for done, page in enumerate(plan.pages, 1):
+        try:
+            write_atomic(out / page.path, page.render())
+            report.outputs.append(out / page.path)
+        except CasepressError as exc:
+            report.failures.append(Problem(page.source, 0, 0, "", f"site page not written: {exc}"))
+        if progress:
+            progress(done, total, f"site/{page.path}")
+    for done, (path, source) in enumerate(plan.copies.items(), len(plan.pages) + 1):
+        copy_atomic(source, out / path)
+        report.outputs.append(out / path)
+        if progress:
+            progress(done, total, f"site/{path}")
+    for stale in plan.stale(out):
+        stale.unlink()
     report.seconds = time.perf_counter() - started
     return report
 

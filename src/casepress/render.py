@@ -85,11 +85,20 @@ class Renderer:
     def __post_init__(self) -> None:
         self._css: dict[tuple[str, ...], Markup] = {}
 
-    def render_brief(self, case: Case, *, target: str, link: Link | None = None) -> str:
+    def render_brief(
+        self,
+        case: Case,
+        *,
+        target: str,
+        link: Link | None = None,
+        template: str = BRIEF_TEMPLATE,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """One case as a standalone document; ``target`` is "pdf" or "html".
 
         ``link(case_id)`` gives (href, note) for another case (``related`` and ``case:``
-        links); by default the sibling brief ``<id>.<target>``.
+        links); by default the sibling brief ``<id>.<target>``. ``template`` and ``extra``
+        (added to the context) let another page type, such as the site's, reuse a brief.
         """
         link = link or (lambda other: (f"{other}.{target}", None))
         context = {
@@ -101,8 +110,9 @@ class Renderer:
             "inline_css": self.inline_css(HTML_STYLESHEETS) if target == "html" else Markup(""),
             "pdf_href": f"{case.id}.pdf",
             "generator": f"casepress {__version__}",
+            **(extra or {}),
         }
-        return self.render_template(BRIEF_TEMPLATE, context)
+        return self.render_template(template, context)
 
     def render_handbook(self, plan: HandbookPlan, *, target: str) -> str:
         """A whole handbook as one document: cover, imprint, contents, parts, indexes."""
