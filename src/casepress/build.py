@@ -71,6 +71,52 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_new(path: Path, data: bytes | str) -> None:
+    """Create a file that must not exist yet: all of it or nothing, never replacing another.
+
+    The content goes to a temporary file first, which is then hard-linked into place: the
+    link fails if the name was taken meanwhile (``FileExistsError``), so a file someone has
+    just created is never overwritten.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create instead
+            with open(path, "xb") as handle:
+                handle.write(payload)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def create_files(files: Mapping[Path, bytes | str]) -> list[Path]:
+    """Create new files (``casepress init`` and ``new``); when any exists, none is written."""
+    existing = [path for path in files if path.exists() or path.is_symlink()]
+    if existing:
+        raise InputError([_exists(path) for path in existing])
+    created = []
+    for path, data in files.items():
+        try:
+            write_new(path, data)
+        except FileExistsError:
+            raise InputError([_exists(path)]) from None
+        created.append(path)
+    return created
+
+
+def _exists(path: Path) -> Problem:
+    return Problem(display_path(path), 0, 0, "", "already exists; casepress does not overwrite it")
+
+
 def copy_atomic(source: Path, target: Path) -> None:
     """Publish a finished output under another name, atomically (a hard link when possible)."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -50,6 +50,28 @@ examples:
   casepress check                       validate every case; exit 0 when all are valid
   casepress check cases/peru.yaml --strict
 """,
+    "init": """\
+examples:
+  casepress init my-cases               a new project in my-cases/ (made if missing)
+  casepress init                        a new project in the current folder
+
+Writes casepress.yaml (commented, with a handbook), cases/ with a sample case, .gitignore,
+and the editor set-up: .casepress/*.schema.json, which .vscode/settings.json and the first
+line of each case file point at, so editors check and complete files as they are typed.
+Nothing is overwritten: if any of these files exists, none is written.
+""",
+    "new": """\
+examples:
+  casepress new "Police reform in Liberia"
+                                        -> cases/police-reform-in-liberia.yaml
+  casepress new "Réforme de la police en Haïti" --country HT --theme "Police reform" \\
+      --region "Latin America and the Caribbean" --language fr
+  casepress new "Defence oversight" --id defence-oversight-2004
+
+The file lists every field with a note. It is valid at once; the text still to write is
+marked TODO, which 'casepress check' warns about (and '--strict' fails on). --theme and
+--topic both add a theme tag (on 'new' there is no visual theme to choose).
+""",
     "schema": """\
 examples:
   casepress schema > case.schema.json   JSON Schema for editors (first line of a case file:
@@ -181,6 +203,27 @@ def _parser() -> argparse.ArgumentParser:
         help="case files or folders (default: the project's cases)",
     )
     check.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
+
+    init = command("init", "Make a new project: casepress.yaml, a sample case, editor set-up.")
+    init.add_argument(
+        "folder", metavar="DIR", nargs="?", type=Path, default=Path("."),
+        help="folder of the new project (default: the current folder)",
+    )  # fmt: skip
+
+    new = command("new", "Make a new case file with every field, ready to fill in.")
+    new.add_argument("title", metavar="TITLE", help="title of the case; the id is made from it")
+    new.add_argument("--id", dest="case_id", metavar="ID", help="id (and file name) instead")
+    for flag, dest, what in (
+        ("--region", "regions", "a region tag"),
+        ("--country", "countries", "a country: ISO 3166 name or code"),
+        ("--theme", "topics", "a theme tag (same as --topic)"),
+        ("--topic", "topics", "a theme tag"),
+    ):
+        new.add_argument(
+            flag, dest=dest, action="append", default=[], metavar=flag[2].upper(),
+            help=f"{what} (repeatable)",
+        )  # fmt: skip
+    new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
     schema.add_argument(
@@ -322,6 +365,43 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_project
+
+    try:
+        created = init_project(args.folder)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        print("casepress: nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        folder = args.folder
+        print(f"made a casepress project in {_rel(folder.resolve())}:", file=sys.stderr)
+        for path in created:
+            print(f"  {path.relative_to(folder).as_posix()}", file=sys.stderr)
+        step = "" if folder.resolve() == Path.cwd().resolve() else f"  cd {folder}\n"
+        print(
+            f"next:\n{step}"
+            '  casepress new "A case title"    a new case file to fill in\n'
+            "  casepress build                 PDFs, HTML and the site in build/",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_case
+
+    project = _project(args)
+    path = new_case(
+        project, args.title, regions=args.regions, countries=args.countries,
+        themes=args.topics, case_id=args.case_id, language=args.language,
+    )  # fmt: skip
+    if not args.quiet:
+        print(f"made {_rel(path)}: fill in the TODOs, then 'casepress check'", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .cases import case_schema
     from .project import project_schema
@@ -336,6 +416,8 @@ _COMMANDS = {
     "brief": _cmd_brief,
     "handbook": _cmd_handbook,
     "check": _cmd_check,
+    "init": _cmd_init,
+    "new": _cmd_new,
     "schema": _cmd_schema,
 }
 
