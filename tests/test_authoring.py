@@ -187,7 +187,7 @@ def test_tricky_values_come_back_as_typed(tmp_path):
     assert case.countries == ("Norway",)
 
 
-@pytest.mark.parametrize("command", ["init", "new"])
+@pytest.mark.parametrize("command", ["init", "new", "serve"])
 def test_help_has_examples(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])

@@ -4,7 +4,10 @@ The library API, in the order a build uses it::
 
     project = load_project("path/to/project")      # casepress.yaml, or defaults
     catalogue = load_cases(project)                  # every case validated, problems collected
-    report = build_project(project)                  # briefs, handbooks, schema
+    report = build_project(project)                  # briefs, handbooks, site, schema
+
+Authoring: ``init_project`` and ``new_case`` make a project and a case to fill in;
+``PreviewServer`` serves a project and rebuilds it as its files are saved.
 
 WeasyPrint is imported only when a PDF is rendered, so validation stays fast.
 """
@@ -13,11 +16,20 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import BuildReport, build_briefs, build_handbooks, build_project, write_atomic  # noqa: E402
+from .build import (  # noqa: E402
+    BuildReport,
+    build_briefs,
+    build_handbooks,
+    build_project,
+    build_site,
+    write_atomic,
+)
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
 from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
 from .handbook import HandbookPlan, plan_handbook  # noqa: E402
 from .project import Edition, Project, load_project  # noqa: E402
+from .scaffold import init_project, new_case  # noqa: E402
+from .serve import PreviewServer  # noqa: E402
 
 __all__ = [
     "BuildReport",
@@ -28,6 +40,7 @@ __all__ = [
     "HandbookPlan",
     "InputError",
     "Lesson",
+    "PreviewServer",
     "Problem",
     "Project",
     "RenderError",
@@ -36,9 +49,12 @@ __all__ = [
     "build_briefs",
     "build_handbooks",
     "build_project",
+    "build_site",
+    "init_project",
     "load_case",
     "load_cases",
     "load_project",
+    "new_case",
     "plan_handbook",
     "write_atomic",
 ]

@@ -152,11 +152,13 @@ def build_briefs(
     theme: Theme | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    only: Collection[str] | None = None,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on.
+    to render is reported too, and the others carry on. ``only`` limits the briefs to those
+    ids of the catalogue (titles and links still come from all of it).
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -172,9 +174,10 @@ def build_briefs(
     renderer = Renderer(project, theme, titles=all_titles)
     pdf_renderer = _pdf_renderer(project, theme, report) if "pdf" in formats else None
 
-    total = len(catalogue.cases) * len(formats)
+    chosen = [case for case in catalogue.cases if only is None or case.id in only]
+    total = len(chosen) * len(formats)
     done = 0
-    for case in catalogue.cases:
+    for case in chosen:
         for fmt in formats:
             target = out / f"{case.id}.{fmt}"
             try:

@@ -72,6 +72,17 @@ The file lists every field with a note. It is valid at once; the text still to w
 marked TODO, which 'casepress check' warns about (and '--strict' fails on). --theme and
 --topic both add a theme tag (on 'new' there is no visual theme to choose).
 """,
+    "serve": """\
+examples:
+  casepress serve                       preview at http://127.0.0.1:8000/
+  casepress serve --port 8080 --open    another port, and open it in the browser
+  casepress serve --port 0              any free port
+
+Edit a case, a template, a style or casepress.yaml and save: what changed is rebuilt and
+the open page reloads. A case with errors shows them in the browser (file, line, message)
+until it is fixed; the last good page stays available. PDFs are made when you open them.
+Nothing is written to build/: the preview lives in a temporary folder.
+""",
     "schema": """\
 examples:
   casepress schema > case.schema.json   JSON Schema for editors (first line of a case file:
@@ -224,6 +235,14 @@ def _parser() -> argparse.ArgumentParser:
             help=f"{what} (repeatable)",
         )  # fmt: skip
     new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
+
+    serve = command("serve", "Preview the project in a browser, rebuilt as files are saved.")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    serve.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )  # fmt: skip
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
     schema.add_argument(
@@ -383,6 +402,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
         print(
             f"next:\n{step}"
             '  casepress new "A case title"    a new case file to fill in\n'
+            "  casepress serve                 preview it in your browser as you save\n"
             "  casepress build                 PDFs, HTML and the site in build/",
             file=sys.stderr,
         )
@@ -402,6 +422,45 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import webbrowser
+
+    from .preview import default_loader
+    from .serve import PreviewServer, is_loopback
+
+    logger = logging.getLogger("casepress.serve")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    if not is_loopback(args.host):
+        print(
+            f"casepress: warning: listening on {args.host}: anyone who can reach this machine "
+            "can read the cases, drafts included",
+            file=sys.stderr,
+        )
+    server = PreviewServer(default_loader(args.project), host=args.host, port=args.port)
+    result = server.start()
+    try:
+        _print_problems([p for p in result.problems if p.severity == "error"])
+        print(
+            f"casepress: serving a preview at {server.url} (Ctrl-C to stop); "
+            "it rebuilds as you save",
+            file=sys.stderr,
+        )
+        if args.open:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        print("\ncasepress: stopped", file=sys.stderr)
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .cases import case_schema
     from .project import project_schema
@@ -418,6 +477,7 @@ _COMMANDS = {
     "check": _cmd_check,
     "init": _cmd_init,
     "new": _cmd_new,
+    "serve": _cmd_serve,
     "schema": _cmd_schema,
 }
 
