@@ -109,8 +109,17 @@ class Browser:
         )
 
     def wait_for(self, condition: str, timeout: float = 10) -> None:
+        """Wait until a script expression is true; while a page reloads, it is just false."""
+        probe = (
+            f"(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
+        )
         deadline = time.monotonic() + timeout
-        while not self.evaluate(f"Boolean({condition})"):
+        while True:
+            try:
+                if self.evaluate(probe):
+                    return
+            except RuntimeError:  # the page was being replaced (execution context destroyed)
+                pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"still false after {timeout} s: {condition}")
             time.sleep(0.05)

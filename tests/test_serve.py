@@ -4,10 +4,12 @@ and the server stays up throughout. Each test runs a real server on a free port.
 import io
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from browser import Browser, find_chromium
 from casepress import load_project
 from casepress.scaffold import SAMPLE_ID, init_project
 from casepress.serve import PreviewServer, is_loopback
@@ -201,20 +204,28 @@ def test_an_invalid_project_file_is_shown_on_every_page(project):
         assert "casepress.yaml:1:12: page_size: expected one of A4, Letter, A5" in page
 
 
-def test_the_command_serves_until_interrupted(project):
+def test_the_command_reports_rebuilds_and_serves_until_interrupted(project):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "casepress", "serve", "--port", "0", "-C", str(project)],
         stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in process.stderr], daemon=True)
+    reader.start()
     try:
-        line = process.stderr.readline()
+        line = lines.get(timeout=WAIT)
         assert "serving a preview at http://127.0.0.1:" in line, line
         url = line.split(" at ", 1)[1].split()[0]
         assert "Truth-seeking" in text(url)
+        edit(project / "cases" / f"{SAMPLE_ID}.yaml", "lessons:", "lesson:")
+        line = lines.get(timeout=WAIT)
+        assert f"{SAMPLE_ID}.yaml changed: rebuilt 1 page(s)" in line and "2 error(s)" in line
+        assert "lessons: required field is missing" in lines.get(timeout=WAIT)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=WAIT) == 0
-        assert "stopped" in process.stderr.read()
+        reader.join(timeout=WAIT)
+        assert "stopped" in "".join(lines.queue)
     finally:
         process.kill()
         process.wait()
@@ -232,3 +243,18 @@ def test_casepress_yaml_and_a_cases_folder_made_later_are_watched(tmp_path):
             "title: A late case\ncontext: Text.\nlessons:\n  - text: One.\n", "utf-8"
         )
         wait_for_text(server.url, "A late case")
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed")
+def test_the_open_page_reloads_itself_in_a_real_browser(server, project):
+    case = project / "cases" / f"{SAMPLE_ID}.yaml"
+    with Browser(find_chromium()) as browser:
+        browser.open(server.url + PAGE)
+        browser.evaluate("window.notReloaded = true")
+        edit(case, TITLE, "title: Reloaded by itself")
+        browser.wait_for("document.querySelector('h1').textContent === 'Reloaded by itself'", WAIT)
+        assert browser.evaluate("window.notReloaded === undefined")
+        edit(case, "lessons:", "lesson:")  # broken: the error page replaces the brief ...
+        browser.wait_for("document.title.startsWith('casepress: 2 problems')", WAIT)
+        edit(case, "lesson:", "lessons:")  # ... until the file is fixed
+        browser.wait_for("document.querySelector('h1.case-title') !== null", WAIT)

@@ -430,7 +430,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .serve import PreviewServer, is_loopback
 
     logger = logging.getLogger("casepress.serve")
-    if not logger.handlers:
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)

@@ -36,6 +36,7 @@ from .project import Project
 from .site import INDEX_PAGE
 
 LOGGER = logging.getLogger("casepress.serve")
+LOGGER.addHandler(logging.NullHandler())  # the CLI decides what a person sees
 EVENTS = "/__casepress/events"
 PROBLEMS = "/__casepress/problems"
 VERSION = "/__casepress/version"
