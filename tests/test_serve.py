@@ -258,3 +258,12 @@ def test_the_open_page_reloads_itself_in_a_real_browser(server, project):
         browser.wait_for("document.title.startsWith('casepress: 2 problems')", WAIT)
         edit(case, "lesson:", "lessons:")  # ... until the file is fixed
         browser.wait_for("document.querySelector('h1.case-title') !== null", WAIT)
+
+
+def test_handbooks_are_made_when_opened_and_follow_their_cases(server, project):
+    book = server.url + "handbooks/casebook.html"
+    assert "Truth-seeking and SSR in Peru" in text(book)
+    edit(project / "cases" / f"{SAMPLE_ID}.yaml", TITLE, "title: In the handbook too")
+    wait_for_text(book, "In the handbook too")
+    assert get(server.url + "handbooks/casebook.pdf")[2].startswith(b"%PDF-")
+    assert get(server.url + "handbooks/nope.html")[0] == 404

@@ -4,9 +4,10 @@ A ``Preview`` keeps a site (the same layout as ``build/site/``) up to date in a 
 own, so ``build/`` stays what the last ``casepress build`` made:
 
 - a saved case re-renders its page, the pages that show its title ("See also", ``case:``
-  links), the index, and the HTML of the handbooks it is (or was) in; anything else saved
-  (``casepress.yaml``, a template, a style, a theme) re-renders everything;
-- PDFs are made when they are asked for, and again only after their case changed;
+  links) and the index; anything else saved (``casepress.yaml``, a template, a style, a
+  theme) re-renders every page;
+- PDFs and handbooks are made when they are asked for, and again only after one of their
+  cases changed (a handbook of hundreds of cases need not be laid out on every save);
 - a case that becomes invalid keeps its last good page and PDF, and its problems are kept
   for the server to show in their place; a case whose file is gone loses its page.
 
@@ -132,27 +133,16 @@ class Preview:
             or members[name] != self._members[name]
         ]
         self._members = members
-        written = len(site.outputs)
-        failures = list(site.failures)
-        for name in books:  # one at a time, so that a failure is filed under its handbook
-            report = build_handbooks(
-                project, names=[name], formats=("html",), output_dir=self.out / HANDBOOKS_FOLDER,
-                theme=theme, catalogue=shown,
-            )  # fmt: skip
-            written += len(report.outputs)
-            failures += [_filed(p, f"{HANDBOOKS_FOLDER}/{name}") for p in report.failures]
-
         redone = {display_path(merged[i].path) for i in changed} | {INDEX_PAGE}
-        redone |= {f"{HANDBOOKS_FOLDER}/{name}" for name in books}
         kept = [p for p in self.failures if p.path not in redone and not full]
-        self.failures = kept + failures
+        self.failures = kept + site.failures
         self.problems = sorted(catalogue.problems + plan_problems)
         if full:
             self._fresh.clear()
         else:
             self._fresh -= {f"{CASES_FOLDER}/{i}.pdf" for i in touched}
-            self._fresh -= {f"{HANDBOOKS_FOLDER}/{name}.pdf" for name in books}
-        return Rebuild(pages=written, full=full)
+            self._fresh -= {f"{HANDBOOKS_FOLDER}/{n}.{f}" for n in books for f in ("html", "pdf")}
+        return Rebuild(pages=len(site.outputs), full=full)
 
     def _plan_handbooks(
         self, project: Project, catalogue: Catalogue
@@ -180,7 +170,7 @@ class Preview:
     # -- what the server asks --------------------------------------------------------------
 
     def ensure(self, relative: str) -> Path | None:
-        """An output that is made on request (a PDF), made now if out of date; None if unknown.
+        """An output made on request (a PDF, a handbook), made now if out of date; None if unknown.
 
         Raises ``CasepressError`` when it cannot be made.
         """
@@ -192,16 +182,16 @@ class Preview:
             if project is None or theme is None:
                 return None
             folder, _, filename = relative.partition("/")
-            name = filename.removesuffix(".pdf")
+            name, _, fmt = filename.rpartition(".")
             shown = Catalogue(list(self.cases.values()), [])
-            if folder == CASES_FOLDER and name in self.cases:
+            if folder == CASES_FOLDER and fmt == "pdf" and name in self.cases:
                 report = build_briefs(
                     project, formats=("pdf",), output_dir=self.out / CASES_FOLDER, theme=theme,
                     catalogue=shown, only={name},
                 )  # fmt: skip
-            elif folder == HANDBOOKS_FOLDER and name in self._members:
+            elif folder == HANDBOOKS_FOLDER and fmt in ("html", "pdf") and name in self._members:
                 report = build_handbooks(
-                    project, names=[name], formats=("pdf",),
+                    project, names=[name], formats=(fmt,),
                     output_dir=self.out / HANDBOOKS_FOLDER, theme=theme, catalogue=shown,
                 )  # fmt: skip
             else:
@@ -226,10 +216,8 @@ class Preview:
             shown = display_path(source)
             return [p for p in self.problems + self.failures if p.path == shown]
         if folder == HANDBOOKS_FOLDER and filename.endswith(".html"):
-            name = filename.removesuffix(".html")
-            prefix = f"handbooks.{name}."
-            own = [p for p in self.problems if p.field.startswith(prefix)]
-            return own + [p for p in self.failures if p.path == f"{HANDBOOKS_FOLDER}/{name}"]
+            prefix = f"handbooks.{filename.removesuffix('.html')}."
+            return [p for p in self.problems if p.field.startswith(prefix)]
         return []
 
     def all_problems(self) -> list[Problem]:
@@ -272,11 +260,6 @@ def _mentions(case: Case) -> set[str]:
     """Ids of the other cases a case shows the title of, or links to."""
     texts = [case.context, case.entry_point, case.outcome, *(x.text for x in case.lessons)]
     return set(case.related) | {i for text in texts for i in case_link_ids(text)}
-
-
-def _filed(problem: Problem, page: str) -> Problem:
-    """A render failure filed under the page it broke, so the server can show it there."""
-    return Problem(page, 0, 0, "", problem.message)
 
 
 def default_loader(root: Path | str | None = None, **overrides) -> Callable[[], Project]:

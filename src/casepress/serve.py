@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .errors import CasepressError, Problem
 from .preview import Preview, Rebuild
 from .project import Project
-from .site import INDEX_PAGE
+from .site import HANDBOOKS_FOLDER, INDEX_PAGE
 
 LOGGER = logging.getLogger("casepress.serve")
 LOGGER.addHandler(logging.NullHandler())  # the CLI decides what a person sees
@@ -222,20 +222,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             page = problems_page(preview.all_problems(), title="Problems in the project")
             return self._send(200, "text/html; charset=utf-8", self._live(page), head)
         relative = _relative(url.path)
-        if relative is None:
+        if relative is None or not relative.endswith((".html", ".pdf")):
             return self._not_found(head)
-        if relative.endswith(".pdf"):
-            try:
+        if relative.endswith(".pdf") or relative.startswith(f"{HANDBOOKS_FOLDER}/"):
+            try:  # made when asked for
                 path = preview.ensure(relative)
             except CasepressError as exc:
                 problem = Problem(relative, 0, 0, "", str(exc))
                 page = problems_page([problem], title=f"{relative} could not be made")
                 return self._send(500, "text/html; charset=utf-8", self._live(page), head)
-            if path is None:
-                return self._not_found(head)
-            return self._send(200, "application/pdf", path.read_bytes(), head)
-        if not relative.endswith(".html"):
-            return self._not_found(head)
+            if relative.endswith(".pdf"):
+                if path is None:
+                    return self._not_found(head)
+                return self._send(200, "application/pdf", path.read_bytes(), head)
         with preview.lock:  # a page and its problems from the same, finished rebuild
             problems = preview.problems_for(relative)
             file = preview.out / relative

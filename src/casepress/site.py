@@ -19,7 +19,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -231,8 +231,13 @@ def _options(cases: list[Case], name: str) -> list[dict[str, Any]]:
     ]
 
 
+@lru_cache(maxsize=4096)
 def _search_entry(case: Case) -> dict[str, Any]:
-    """What the page's script filters on: tag keys per field, and the case's text, folded."""
+    """What the page's script filters on: tag keys per field, and the case's text, folded.
+
+    Kept per case (a ``Case`` is immutable), so that a preview re-rendering the index after
+    one case was saved renders the Markdown of that case only.
+    """
     parts = [case.title, case.subtitle, case.summary, case.period, *case.tags, *case.authors]
     parts += [lesson.title for lesson in case.lessons]
     for text in (case.context, case.entry_point, *(x.text for x in case.lessons), case.outcome):
