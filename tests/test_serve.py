@@ -184,6 +184,16 @@ def test_only_files_of_the_preview_are_served(server):
         assert get(server.url + path)[0] == 404, path
     assert "Page not found" in text(server.url + "nope.html")
     assert get(server.url + "cases/")[0] == 404
+    # A page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding) reads nothing
+    request = urllib.request.Request(server.url, headers={"Host": "attacker.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    refused.value.close()
+    assert refused.value.code == 403
+    for host in ("localhost", f"127.0.0.1:{server.port}", "[::1]:80", "casepress.localhost"):
+        request = urllib.request.Request(server.url, headers={"Host": host})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200, host
 
 
 def test_loopback_is_the_default_and_a_busy_port_is_a_clear_error(project):

@@ -211,10 +211,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _respond(self, *, head: bool) -> None:
         owner = self.server.owner
         preview = owner.preview
+        if not self._host_allowed():
+            body = b"casepress serve answers to localhost only\n"
+            return self._send(403, "text/plain; charset=utf-8", body, head)
         url = urlsplit(self.path)
         query = parse_qs(url.query, keep_blank_values=True)
         if url.path == EVENTS:
-            return self._events(int((query.get("since") or ["-1"])[0] or -1))
+            since = (query.get("since") or [""])[0]
+            return self._events(int(since) if since.isdigit() else -1)
         if url.path == VERSION:
             body = json.dumps({"version": preview.version}).encode()
             return self._send(200, "application/json", body, head)
@@ -249,6 +253,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         notes = _notes(preview, problems, last_good="last-good" in query and bool(errors))
         body = self._live(content, version, notes)
         return self._send(200, "text/html; charset=utf-8", body, head)
+
+    def _host_allowed(self) -> bool:
+        """On loopback, only requests addressed to this machine by name or number.
+
+        A web page elsewhere could otherwise point a name of its own at 127.0.0.1 (DNS
+        rebinding) and read the unpublished cases through the visitor's browser, which
+        always sends the name it used in the Host header.
+        """
+        header = self.headers.get("Host")
+        if header is None or not is_loopback(self.server.owner.host):
+            return True
+        name = (urlsplit(f"//{header}").hostname or "").rstrip(".")
+        return name == "localhost" or name.endswith(".localhost") or is_loopback(name)
 
     def _not_found(self, head: bool) -> None:
         problem = Problem(unquote(urlsplit(self.path).path), 0, 0, "", "no such page")
