@@ -18,8 +18,9 @@ lint: setup
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml scripts/install-system-deps
+$(VENV)/.installed: pyproject.toml scripts/install-system-deps scripts/install-test-tools
 	sh scripts/install-system-deps
+	sh scripts/install-test-tools
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -1,114 +1,122 @@
-"""A real headless Chromium for the few tests that need a browser, over the DevTools protocol.
+"""Debian's headless Chromium, driven over the DevTools protocol: axe-core on a page, and a
+page used as a person would use it (the site's filters, the preview's live reload).
 
-Debian's ``chromium`` (``scripts/install-system-deps`` installs it) is started with the flags
-this machine needs (no sandbox as root, no GPU, no background network), a fresh profile and
-``--remote-debugging-port=0``; its port is read from ``DevToolsActivePort``. One page is
-driven through ``websocket-client``: a dozen lines of protocol instead of a browser
-automation framework that would download a browser of its own.
+Nothing is downloaded at test time: Chromium comes from scripts/install-system-deps and
+axe-core from scripts/install-test-tools (into .cache/axe-core). The browser listens on a
+loopback port of its own choosing (``--remote-debugging-port=0``), written to
+DevToolsActivePort in its fresh profile folder.
 """
 
 from __future__ import annotations
 
 import base64
-import itertools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
-import websocket
-
+ROOT = Path(__file__).resolve().parents[1]
+AXE_SCRIPT = ROOT / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--remote-debugging-port=0",
-]
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--remote-debugging-port=0", "--remote-allow-origins=*",
+]  # fmt: skip
 
 
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+def axe_script() -> Path | None:
+    path = Path(os.environ.get("AXE_CORE_JS", AXE_SCRIPT))
+    return path if path.is_file() else None
 
 
 class Browser:
-    """One headless Chromium with one page; ``with Browser() as page: page.open(url)``."""
+    """One headless Chromium with one page; ``axe`` is needed for ``axe()`` only."""
 
-    def __init__(self, executable: str, *, width: int = 1000, height: int = 800):
-        self.profile = Path(tempfile.mkdtemp(prefix="casepress-chromium-"))
+    def __init__(
+        self, executable: str, axe: Path | None = None, *, width: int = 1000, height: int = 800
+    ):
+        import websocket  # websocket-client, a test dependency
+
+        self.axe_source = axe.read_text("utf-8") if axe else None
+        self.profile = tempfile.mkdtemp(prefix="casepress-chromium-")
         self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={self.profile}", f"--window-size={width},{height}",
-             "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [executable, *FLAGS, f"--user-data-dir={self.profile}",
+             f"--window-size={width},{height}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        self._ids = itertools.count(1)
         self.socket = None
-        self.session = ""
         try:
-            port, path = self._endpoint(timeout=30)
-            self.socket = websocket.create_connection(
-                f"ws://127.0.0.1:{port}{path}", timeout=30, suppress_origin=True
+            port = self._port()
+            targets = json.load(
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10)
             )
-            target = self.send("Target.createTarget", url="about:blank")["targetId"]
-            self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)[
-                "sessionId"
-            ]
+            page = next(t for t in targets if t["type"] == "page")
+            self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+            self.next_id = 0
+            self.events: list[dict[str, Any]] = []
+            """Events that arrived while an answer was awaited, oldest first."""
+            self.call("Page.enable")
         except BaseException:
             self.close()
             raise
 
-    def _endpoint(self, timeout: float) -> tuple[str, str]:
-        marker = self.profile / "DevToolsActivePort"
-        deadline = time.monotonic() + timeout
+    def _port(self) -> int:
+        marker = Path(self.profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            if marker.is_file() and marker.read_text().strip():
+                return int(marker.read_text().split()[0])
             if self.process.poll() is not None:
                 raise RuntimeError(f"chromium exited with {self.process.returncode}")
-            lines = marker.read_text().split() if marker.exists() else []
-            if len(lines) >= 2:
-                return lines[0], lines[1]
             time.sleep(0.05)
-        raise TimeoutError("chromium did not open its DevTools port")
+        raise RuntimeError("chromium did not open its DevTools port within 30 s")
 
-    def send(self, method: str, **params: Any) -> dict[str, Any]:
-        """Call a DevTools method on the page (the browser before a page is attached)."""
-        message_id = next(self._ids)
-        message = {"id": message_id, "method": method, "params": params}
-        if self.session:
-            message["sessionId"] = self.session
-        self.socket.send(json.dumps(message))
-        while True:  # events arrive in between; only the answer matters here
-            answer = json.loads(self.socket.recv())
-            if answer.get("id") == message_id:
-                if "error" in answer:
-                    raise RuntimeError(f"{method}: {answer['error']}")
-                return answer.get("result", {})
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            if "method" in message:
+                self.events.append(message)
+
+    def wait_for_event(self, event: str) -> None:
+        while True:
+            message = self.events.pop(0) if self.events else json.loads(self.socket.recv())
+            if message.get("method") == event:
+                return
+
+    def open(self, target: Path | str) -> None:
+        """Load a page (a file, or a URL) and wait until it has loaded."""
+        url = target if isinstance(target, str) else Path(target).resolve().as_uri()
+        self.events.clear()
+        self.call("Page.navigate", url=url)
+        self.wait_for_event("Page.loadEventFired")
 
     def evaluate(self, expression: str) -> Any:
-        result = self.send(
-            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        result = self.call(
+            "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
         )
         if "exceptionDetails" in result:
-            raise RuntimeError(f"script failed: {result['exceptionDetails']}")
+            raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
 
-    def open(self, url: str, timeout: float = 20) -> None:
-        self.send("Page.navigate", url=url)
-        self.wait_for(
-            "document.readyState === 'complete' && location.href !== 'about:blank'", timeout
-        )
-
-    def wait_for(self, condition: str, timeout: float = 10) -> None:
+    def wait_until(self, condition: str, timeout: float = 10) -> None:
         """Wait until a script expression is true; while a page reloads, it is just false."""
         probe = (
             f"(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
@@ -127,22 +135,35 @@ class Browser:
     def type_text(self, selector: str, text: str) -> None:
         """Focus a field and type into it as a person would (input events included)."""
         self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
-        self.send("Input.insertText", text=text)
+        self.call("Input.insertText", text=text)
 
     def screenshot(self, path: Path) -> None:
-        data = self.send("Page.captureScreenshot", format="png")["data"]
+        data = self.call("Page.captureScreenshot", format="png")["data"]
         Path(path).write_bytes(base64.b64decode(data))
 
+    def axe(self, path: Path) -> list[dict]:
+        """axe-core's violations on a page, with every rule axe runs by default."""
+        assert self.axe_source is not None, "Browser(executable, axe_script()) runs axe"
+        self.open(path)
+        self.evaluate(self.axe_source)
+        return self.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
+            "v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))"
+        )
+
     def close(self) -> None:
-        if self.socket is not None:
-            self.socket.close()
-        self.process.terminate()
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+            if self.socket is not None:
+                self.socket.close()
+        finally:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> Browser:
         return self

@@ -29,7 +29,12 @@ def test_every_sample_case_has_a_pdf_and_an_html_brief(sample_build):
     names = sorted(p.name for p in sample_build.iterdir())
     assert names == sorted(
         f"{case}.{ext}"
-        for case in (PERU, "police-reform-in-sierra-leone", "defence-oversight-in-indonesia")
+        for case in (
+            PERU,
+            "police-reform-in-sierra-leone",
+            "defence-oversight-in-indonesia",
+            "verite-et-rss-au-perou",
+        )
         for ext in ("pdf", "html")
     )
 
@@ -142,3 +147,16 @@ def test_output_is_reproducible(sample_build, tmp_path):
     build_briefs(load_project(ROOT, output_dir=tmp_path), formats=("pdf",))
     for path in sample_build.glob("*.pdf"):
         assert (tmp_path / "briefs" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_see_also_links_in_a_pdf_open_the_sibling_brief_relatively(minimal_build):
+    reader = PdfReader(minimal_build / "minimal-case.pdf")
+    actions = [
+        annotation.get_object()["/A"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if "/A" in annotation.get_object()
+    ]
+    remote = [a for a in actions if a["/S"] == "/GoToR"]
+    assert remote and all(a["/F"] == "second-case.pdf" for a in remote)
+    assert not [a for a in actions if str(a.get("/URI", "")).startswith("file:")]

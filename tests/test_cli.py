@@ -23,10 +23,13 @@ def test_version_and_help_with_examples(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"casepress {__version__}"
-    for command in ("build", "brief", "check", "schema"):
+    for command in ("build", "brief", "check", "schema", "theme", "theme new", "theme list",
+                    "theme check"):  # fmt: skip
         with pytest.raises(SystemExit):
-            main([command, "--help"])
+            main([*command.split(), "--help"])
         assert "examples:\n  casepress " in capsys.readouterr().out, command
+    assert main(["theme"]) == 2  # no action: the actions are listed
+    assert "casepress theme new acme" in capsys.readouterr().out
 
 
 def test_check_valid_project_exits_0(capsys):
@@ -103,3 +106,28 @@ def test_invalid_project_file_is_reported_with_position(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "casepress.yaml:1:12: page_size: expected one of A4, Letter, A5, got 'B5'" in err
     assert "casepress.yaml:2:1: langauge: unknown field (did you mean 'language'?)" in err
+
+
+@pytest.mark.parametrize(
+    ("variant", "part"), [("pdf/a-3b", 'pdfaid:part="3"'), ("pdf/ua-1", "pdfuaid:part")]
+)
+def test_pdf_variant_is_passed_to_weasyprint(tmp_path, variant, part):
+    from pypdf import PdfReader
+
+    case = PROJECTS / "minimal" / "cases" / "second-case.yaml"
+    code = main(
+        [
+            "brief",
+            str(case),
+            "--format",
+            "pdf",
+            "--pdf-variant",
+            variant,
+            "--output",
+            str(tmp_path),
+            "-q",
+        ]
+    )
+    assert code == 0
+    root = PdfReader(tmp_path / "second-case.pdf").trailer["/Root"]
+    assert part in root["/Metadata"].get_object().get_data().decode()

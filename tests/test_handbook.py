@@ -36,8 +36,9 @@ def printed_numbers(path) -> list[str]:
     numbers = []
     for page in out.split("\f")[:-1]:
         lines = [line.strip() for line in page.splitlines() if line.strip()]
-        last = lines[-1] if lines else ""
-        numbers.append(last if re.fullmatch(r"\d+|[ivxlc]+", last) else "")
+        # the footer line: the number alone, or set well apart from the footer text
+        match = re.search(r"(?:^|\s{3,})(\d+|[ivxlc]+)$", lines[-1]) if lines else None
+        numbers.append(match.group(1) if match else "")
     return numbers
 
 

@@ -31,6 +31,8 @@ def test_wheel_contains_builtin_templates_styles_fonts_and_labels(wheel):
         "casepress/styles/fonts/SourceSerifPro-Regular.ttf",
         "casepress/styles/fonts/OFL-SourceSerifPro.txt",
         "casepress/labels/fr.yaml",
+        "casepress/scaffold/theme.yaml",
+        "casepress/scaffold/templates/case.html.j2",
         "casepress/templates/site-index.html.j2",
         "casepress/styles/site.css",
         "casepress/skeleton/casepress.yaml",

@@ -21,3 +21,16 @@ def test_the_schema_rejects_what_the_validator_rejects():
     assert "'context' is a required property" in messages
     assert "'text' is a required property" in messages
     assert any("'entry-point', 'year' were unexpected" in m for m in messages)
+
+
+def test_theme_files_are_valid_against_the_theme_schema():
+    from casepress.themes import theme_schema
+
+    schema = theme_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in [ROOT / "themes" / "azimut" / "theme.yaml"]:
+        jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert any("'colour' was unexpected" in e.message for e in validator.iter_errors(
+        {"name": "x", "colour": {}}
+    ))  # fmt: skip

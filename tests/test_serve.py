@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from browser import Browser, find_chromium
+from browser import Browser, chromium_path
 from casepress import load_project
-from casepress.scaffold import SAMPLE_ID, init_project
+from casepress.authoring import SAMPLE_ID, init_project
 from casepress.serve import PreviewServer, is_loopback
 
 PAGE = f"cases/{SAMPLE_ID}.html"
@@ -87,7 +87,7 @@ def test_a_saved_case_shows_in_the_served_page(server, project):
 
     edit(project / "cases" / f"{SAMPLE_ID}.yaml", TITLE, "title: Truth & reconciliation in Peru")
     page = wait_for_text(server.url + PAGE, "Truth &amp; reconciliation")
-    assert '<h1 class="case-title">Truth &amp; reconciliation in Peru</h1>' in page
+    assert ">Truth &amp; reconciliation in Peru</h1>" in page
     assert "Truth &amp; reconciliation in Peru" in text(server.url)  # the index too
     # ... but never written into a file
     served_files = list(Path(server.preview.out).glob("**/*.html"))
@@ -255,19 +255,21 @@ def test_casepress_yaml_and_a_cases_folder_made_later_are_watched(tmp_path):
         wait_for_text(server.url, "A late case")
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed")
+@pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed")
 def test_the_open_page_reloads_itself_in_a_real_browser(server, project):
     case = project / "cases" / f"{SAMPLE_ID}.yaml"
-    with Browser(find_chromium()) as browser:
+    with Browser(chromium_path()) as browser:
         browser.open(server.url + PAGE)
         browser.evaluate("window.notReloaded = true")
         edit(case, TITLE, "title: Reloaded by itself")
-        browser.wait_for("document.querySelector('h1').textContent === 'Reloaded by itself'", WAIT)
+        browser.wait_until(
+            "document.querySelector('h1').textContent === 'Reloaded by itself'", WAIT
+        )
         assert browser.evaluate("window.notReloaded === undefined")
         edit(case, "lessons:", "lesson:")  # broken: the error page replaces the brief ...
-        browser.wait_for("document.title.startsWith('casepress: 2 problems')", WAIT)
+        browser.wait_until("document.title.startsWith('casepress: 2 problems')", WAIT)
         edit(case, "lesson:", "lessons:")  # ... until the file is fixed
-        browser.wait_for("document.querySelector('h1.case-title') !== null", WAIT)
+        browser.wait_until("document.querySelector('h1.case-title') !== null", WAIT)
 
 
 def test_handbooks_are_made_when_opened_and_follow_their_cases(server, project):

@@ -9,6 +9,9 @@ The library API, in the order a build uses it::
 Authoring: ``init_project`` and ``new_case`` make a project and a case to fill in;
 ``PreviewServer`` serves a project and rebuilds it as its files are saved.
 
+A theme is chosen by ``project.theme`` (``theme:`` in casepress.yaml) or given explicitly:
+``build_briefs(project, theme=load_theme(project.root, "azimut"))``.
+
 WeasyPrint is imported only when a PDF is rendered, so validation stays fast.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .authoring import init_project, new_case  # noqa: E402
 from .build import (  # noqa: E402
     BuildReport,
     build_briefs,
@@ -27,9 +31,10 @@ from .build import (  # noqa: E402
 from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
 from .errors import CasepressError, InputError, Problem, RenderError, TemplateError  # noqa: E402
 from .handbook import HandbookPlan, plan_handbook  # noqa: E402
+from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml  # noqa: E402
 from .project import Edition, Project, load_project  # noqa: E402
-from .scaffold import init_project, new_case  # noqa: E402
 from .serve import PreviewServer  # noqa: E402
+from .themes import Theme, check_theme, load_theme  # noqa: E402
 
 __all__ = [
     "BuildReport",
@@ -38,6 +43,8 @@ __all__ = [
     "Catalogue",
     "Edition",
     "HandbookPlan",
+    "ImportReport",
+    "ImportedCase",
     "InputError",
     "Lesson",
     "PreviewServer",
@@ -45,16 +52,22 @@ __all__ = [
     "Project",
     "RenderError",
     "TemplateError",
+    "Theme",
     "__version__",
     "build_briefs",
     "build_handbooks",
     "build_project",
     "build_site",
+    "check_theme",
+    "import_files",
     "init_project",
     "load_case",
     "load_cases",
     "load_project",
+    "load_theme",
     "new_case",
     "plan_handbook",
+    "read_source",
+    "to_yaml",
     "write_atomic",
 ]

@@ -7,7 +7,9 @@ destroys the previous good one.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -19,10 +21,13 @@ from .cases import Case, Catalogue, load_cases
 from .errors import CasepressError, InputError, Problem, display_path
 from .handbook import plan_handbook
 from .project import Edition, Project
-from .render import Renderer
-from .themes import HANDBOOK_PDF_STYLESHEETS, PDF_STYLESHEETS, Theme, load_theme
+from .quality import OutputQuality
+from .render import Lookup, Renderer
+from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
 
 FORMATS = ("pdf", "html")
+PRINT_BLEED_MM = 3.0
+"""The bleed a printer gets with the print profile (styles/print-production.css)."""
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, label)`` after each output is written."""
 
@@ -36,7 +41,11 @@ class BuildReport:
     """Validation errors and warnings, and warnings from rendering."""
     failures: list[Problem] = field(default_factory=list)
     """Outputs that could not be rendered."""
+    quality: list[OutputQuality] = field(default_factory=list)
+    """What each written output holds (quality.py); ``build_project`` writes report.json."""
     seconds: float = 0.0
+    templates: list[Lookup] = field(default_factory=list)
+    """Every template used, and every place it was looked for (``--explain-templates``)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -133,13 +142,17 @@ def copy_atomic(source: Path, target: Path) -> None:
 
 
 def write_schema(output_dir: Path) -> Path:
-    """Write the case JSON Schema where case files' editor hint points (build/case.schema.json)."""
+    """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
+    (case files) and build/theme.schema.json (theme.yaml)."""
     import json
 
     from .cases import case_schema
+    from .themes import theme_schema
 
     target = Path(output_dir) / "case.schema.json"
     write_atomic(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
+    theme_target = Path(output_dir) / "theme.schema.json"
+    write_atomic(theme_target, json.dumps(theme_schema(), indent=2, ensure_ascii=False) + "\n")
     return target
 
 
@@ -157,18 +170,21 @@ def build_briefs(
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on. ``only`` limits the briefs to those
-    ids of the catalogue (titles and links still come from all of it).
+    to render is reported too, and the others carry on. The theme is the project's
+    (``project.theme``) unless one is given; an invalid theme raises ``InputError``.
+    ``only`` limits the briefs to those ids of the catalogue (titles and links still
+    come from all of it).
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     if not catalogue.cases:
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     out = Path(output_dir) if output_dir else project.briefs_dir
     all_titles = {c.id: c.title for c in catalogue.cases}
     renderer = Renderer(project, theme, titles=all_titles)
@@ -180,15 +196,22 @@ def build_briefs(
     for case in chosen:
         for fmt in formats:
             target = out / f"{case.id}.{fmt}"
+            messages: list[str] = []
             try:
                 if fmt == "html":
                     write_atomic(target, renderer.render_brief(case, target="html"))
                 else:
                     html = renderer.render_brief(case, target="pdf")
-                    result = pdf_renderer.pdf(html, base_url=case.path.parent)
+                    sources = [case.path] if project.embed_source else []
+                    result = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
                     _add_warnings(report, case, result.warnings)
+                    messages = result.warnings
                     write_atomic(target, result.data)
                 report.outputs.append(target)
+                _assess(
+                    report, project, target, fmt, kind="brief", source=display_path(case.path),
+                    warnings=messages, page_budget=project.brief_max_pages,
+                )  # fmt: skip
             except CasepressError as exc:
                 report.failures.append(
                     Problem(display_path(case.path), 0, 0, "", f"{fmt.upper()} not written: {exc}")
@@ -196,6 +219,7 @@ def build_briefs(
             done += 1
             if progress:
                 progress(done, total, f"{case.id}.{fmt}")
+    report.templates = renderer.lookups
     report.seconds = time.perf_counter() - started
     return report
 
@@ -207,11 +231,11 @@ def build_project(
     theme: Theme | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the schema."""
+    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the schemas."""
     started = time.perf_counter()
     out = Path(output_dir) if output_dir else project.output_dir
-    catalogue = load_cases(project)
-    theme = theme or load_theme(project.root)
+    theme = theme or theme_for(project)
+    catalogue = load_cases(with_theme_defaults(project, theme))
     report = build_briefs(
         project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
     )
@@ -222,9 +246,13 @@ def build_project(
             project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
             progress=progress,
         )  # fmt: skip
+        known = set(report.problems)
         report.outputs += handbooks.outputs
-        report.problems += handbooks.problems[len(catalogue.problems) :]
+        report.problems += [p for p in handbooks.problems if p not in known]
         report.failures += handbooks.failures
+        report.templates += [t for t in handbooks.templates if t.name not in
+                             {k.name for k in report.templates}]  # fmt: skip
+        report.quality += handbooks.quality
         for path in handbooks.outputs:
             books.setdefault(path.stem, {})[path.suffix[1:]] = path
     site = build_site(
@@ -234,8 +262,58 @@ def build_project(
     report.outputs += site.outputs
     report.failures += site.failures
     report.outputs.append(write_schema(out))
+    contrast = check_contrast(theme)
+    for pair in contrast:
+        if not pair.passed:
+            message = (
+                f"contrast {pair.ratio:.2f}:1 of {pair.foreground} on {pair.background} "
+                f"({pair.used_for}) is under {pair.minimum:g}:1 (WCAG 2.1 AA)"
+            )
+            report.problems.append(Problem("stylesheets", 0, 0, "", message, "warning"))
+    report.outputs.append(write_report(out, report, project, contrast))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def check_contrast(theme: Theme) -> list:
+    """The palette pairs (colours.PAIRS) of the colours the theme's style sheets declare."""
+    from . import colours
+
+    return colours.check_stylesheets(theme.stylesheets("html", document="handbook"))
+
+
+def write_report(
+    output_dir: Path, report: BuildReport, project: Project, contrast: list = ()
+) -> Path:
+    """build/report.json: per output what it holds, the checks made, the palette's contrast.
+
+    Paths are relative to the output folder and nothing depends on the clock, so two builds
+    of the same sources give the same report.
+    """
+    import json
+
+    from . import __version__, quality
+
+    output_dir = Path(output_dir)
+
+    def relative(entry: dict) -> dict:
+        path = Path(entry["path"])
+        entry["path"] = (
+            str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
+        )
+        return entry
+
+    document = {
+        "generator": f"casepress {__version__}",
+        "profile": project.profile,
+        "pdf_variant": project.pdf_variant or "pdf/ua-1",
+        "summary": quality.summary(report.quality),
+        "contrast": [c.as_dict() for c in contrast],
+        "outputs": [relative(q.as_dict()) for q in report.quality],
+    }
+    target = output_dir / "report.json"
+    write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return target
 
 
 def build_handbooks(
@@ -256,8 +334,10 @@ def build_handbooks(
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project)
-    report = BuildReport(problems=list(catalogue.problems))
+    report = BuildReport(problems=[*project.warnings, *catalogue.problems])
     wanted = list(project.handbooks) if names is None else list(names)
     chosen: list[Edition] = []
     for name in wanted:
@@ -281,12 +361,9 @@ def build_handbooks(
         report.seconds = time.perf_counter() - started
         return report
 
-    theme = theme or load_theme(project.root)
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     pdf_renderer = (
-        _pdf_renderer(project, theme, report, HANDBOOK_PDF_STYLESHEETS)
-        if "pdf" in formats
-        else None
+        _pdf_renderer(project, theme, report, document="handbook") if "pdf" in formats else None
     )
     out = Path(output_dir) if output_dir else project.handbooks_dir
     total, done = len(plans) * len(formats), 0
@@ -294,18 +371,29 @@ def build_handbooks(
         name = plan.edition.name
         for fmt in formats:
             target = out / f"{name}.{fmt}"
+            messages = []
             try:
                 html = renderer.render_handbook(plan, target=fmt)
                 if fmt == "html":
                     write_atomic(target, html)
                 else:
-                    result = pdf_renderer.pdf(html, base_url=project.root)
+                    sources = (
+                        [c.path for part in plan.parts for c in part.cases]
+                        if project.embed_source
+                        else []
+                    )
+                    result = pdf_renderer.pdf(html, base_url=project.root, attachments=sources)
+                    messages = result.warnings
                     for message in dict.fromkeys(result.warnings):
                         report.problems.append(
                             Problem(plan.edition.source, 0, 0, "", f"{name}: {message}", "warning")
                         )
                     write_atomic(target, result.data)
                 report.outputs.append(target)
+                _assess(
+                    report, project, target, fmt, kind="handbook", source=plan.edition.source,
+                    warnings=messages, page_budget=plan.edition.max_pages,
+                )  # fmt: skip
             except CasepressError as exc:
                 report.failures.append(
                     Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
@@ -313,6 +401,7 @@ def build_handbooks(
             done += 1
             if progress:
                 progress(done, total, f"{name}.{fmt}")
+    report.templates = renderer.lookups
     report.seconds = time.perf_counter() - started
     return report
 
@@ -340,7 +429,8 @@ def build_site(
 
     started = time.perf_counter()
     catalogue = catalogue or load_cases(project)
-    theme = theme or load_theme(project.root)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
     out = Path(output_dir) if output_dir else project.output_dir / "site"
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     plan = plan_site(renderer, catalogue.cases, pdfs=pdfs, handbooks=handbooks, only=only)
@@ -365,22 +455,85 @@ def build_site(
     return report
 
 
-def _pdf_renderer(
-    project: Project, theme: Theme, report: BuildReport, sheets: tuple[str, ...] = PDF_STYLESHEETS
-):
+def with_theme_defaults(project: Project, theme: Theme) -> Project:
+    """The project with the theme's default language where casepress.yaml names none."""
+    if project.language is None and theme.language:
+        return dataclasses.replace(project, language=theme.language)
+    return project
+
+
+def _pdf_renderer(project: Project, theme: Theme, report: BuildReport, document: str = "brief"):
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
 
     renderer = PdfRenderer(
-        theme.stylesheets(sheets),
+        theme.stylesheets(
+            "pdf", page_size=project.page_size, document=document, profile=project.profile
+        ),
         roots=(project.root, *theme.roots),
         pdf_variant=project.pdf_variant,
+        bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
     )
     for message in renderer.stylesheet_warnings:
         report.problems.append(Problem("stylesheets", 0, 0, "", message, severity="warning"))
     return renderer
 
 
+def _assess(
+    report: BuildReport, project: Project, target: Path, fmt: str, *, kind: str, source: str,
+    warnings: list[str], page_budget: int | None,
+) -> None:  # fmt: skip
+    """Read the written output back for the quality report; warn about what it finds."""
+    from . import quality
+
+    try:
+        result = quality.assess(
+            target, fmt, kind=kind, source=source, profile=project.profile,
+            warnings=warnings, page_budget=page_budget,
+        )  # fmt: skip
+    except Exception as exc:  # a report must never cost the output it describes
+        report.problems.append(
+            Problem(source, 0, 0, "", f"{target.name}: not inspected: {exc}", "warning")
+        )
+        return
+    report.quality.append(result)
+    for message in quality.findings(result):
+        report.problems.append(Problem(source, 0, 0, "", message, severity="warning"))
+
+
 def _add_warnings(report: BuildReport, case: Case, messages: list[str]) -> None:
     shown = display_path(case.path)
     for message in dict.fromkeys(messages):
         report.problems.append(Problem(shown, 0, 0, "", message, severity="warning"))
+
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
+
+
+def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
+    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
+    stylesheet. Refuses to touch an existing folder."""
+    folder = Path(project_root) / THEMES_DIR / name
+    shown = display_path(folder)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(shown, 0, 0, "", message)])
+
+    if name == BASE:
+        raise refuse("'base' is the built-in theme; choose another name")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
+    if folder.exists():
+        raise refuse("already exists; choose another name")
+    if find_theme(extends, project_root) is None:
+        where = theme_search_places(project_root, extends)
+        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
+    written = []
+    for source in sorted(SCAFFOLD.rglob("*")):
+        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
+            continue
+        target = folder / source.relative_to(SCAFFOLD)
+        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
+        write_atomic(target, text)
+        written.append(target)
+    return written

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, display_path
-from .markup import case_link_ids
+from .markup import case_link_ids, images_in
 from .places import normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import INVALID, Context, Date, Field, ListOf, Object, Slug, Text, Url, Year, suggest
-from .yamlsource import read_yaml
+from .yamlsource import parse_yaml, read_yaml
 
 LESSON = Object(
     {
@@ -175,9 +175,14 @@ def find_case_files(folder: Path) -> list[Path]:
     )
 
 
-def load_case(path: Path, project: Project) -> tuple[Case | None, list[Problem]]:
-    """Validate one file; returns the case (None if invalid) and its problems."""
-    document = read_yaml(path)
+def load_case(
+    path: Path, project: Project, *, text: str | None = None
+) -> tuple[Case | None, list[Problem]]:
+    """Validate one file; returns the case (None if invalid) and its problems.
+
+    With ``text``, that text is validated as if it were the file's (nothing is read).
+    """
+    document = read_yaml(path) if text is None else parse_yaml(text, path)
     ctx = Context(document.shown, list(document.problems))
     if document.root is None:
         return None, ctx.problems
@@ -193,6 +198,9 @@ def load_case(path: Path, project: Project) -> tuple[Case | None, list[Problem]]
             "(lowercase letters, digits and hyphens) or set 'id:'",
         )
         return None, ctx.problems
+    missing_alt = _images_without_alt(values, path, document.shown, ctx.positions)
+    if missing_alt:
+        return None, ctx.problems + missing_alt
     _warn_placeholders(values, ctx)
     return _make_case(values, case_id, path, project, ctx.positions), ctx.problems
 
@@ -219,6 +227,53 @@ def _warn_placeholders(value: Any, ctx: Context, path: str = "") -> None:
         ctx.problems.append(Problem(ctx.shown, line, column, path, message, "warning"))
 
 
+def _markdown_fields(values: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
+    for name in ("context", "entry_point", "outcome"):
+        yield name, values[name]
+    for index, lesson in enumerate(values["lessons"]):
+        yield f"lessons[{index}].text", lesson["text"]
+
+
+def _images_without_alt(
+    values: dict[str, Any], path: Path, shown: str, positions: dict
+) -> list[Problem]:
+    """Every image needs alternative text: it is what a screen reader reads, and what a
+    tagged PDF's Figure carries. The problem points at the image's own line when found."""
+    problems = []
+    lines: list[str] | None = None
+    for where, text in _markdown_fields(values):
+        searched_from = 0
+        for src, alt in images_in(text):
+            if alt and alt.strip():
+                continue
+            if lines is None:
+                lines = path.read_text("utf-8").splitlines()
+            line, column = positions.get(where, (0, 0))
+            found = _find(lines, src or "<img", max(line - 1, searched_from))
+            if found:
+                (line, column), searched_from = found, found[0]
+            name = f"image {src!r}" if src else "an image"
+            problems.append(
+                Problem(
+                    shown, line, column, where,
+                    f"{name} has no alt text; describe what it shows, "
+                    f"e.g. ![A map of the provinces]({src or 'map.png'})",
+                )
+            )  # fmt: skip
+    return problems
+
+
+def _find(lines: list[str], needle: str, start: int) -> tuple[int, int] | None:
+    """1-based (line, column) of the image markup holding ``needle``, from line ``start``."""
+    for number in range(start, len(lines)):
+        column = lines[number].find(needle)
+        if column >= 0:
+            text = lines[number]
+            opening = max(text.rfind("![", 0, column + 1), text.rfind("<img", 0, column + 1))
+            return number + 1, (opening if opening >= 0 else column) + 1
+    return None
+
+
 def _make_case(
     values: dict[str, Any], case_id: str, path: Path, project: Project, positions: dict
 ) -> Case:
@@ -229,7 +284,7 @@ def _make_case(
         title=values["title"],
         subtitle=values["subtitle"],
         summary=values["summary"],
-        language=values["language"] or project.language,
+        language=values["language"] or project.language or "en",
         context=values["context"],
         entry_point=values["entry_point"],
         lessons_heading=values["lessons_heading"],

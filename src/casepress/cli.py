@@ -24,7 +24,15 @@ EXAMPLES = {
 examples:
   casepress build                       every case in cases/ -> build/briefs/<id>.pdf and .html
   casepress build --output /tmp/out     write somewhere else
+  casepress build --theme azimut        in the theme themes/azimut/ (or an installed one)
+  casepress build --explain-templates   also print where each template was found
   casepress build --pdf-variant pdf/ua-1
+  casepress build --pdf-variant pdf/a-3b --embed-source
+                                        archival PDFs carrying their case files
+  casepress build --profile print       bleed, crop marks and mirrored margins for a printer
+
+Writes build/report.json: per output its pages, fonts, images and their resolution, file
+size, missing alt text, refused resources, warnings and the PDF/UA checks made.
 """,
     "handbook": """\
 examples:
@@ -44,6 +52,30 @@ for the visual theme.
 examples:
   casepress brief cases/police-reform-in-sierra-leone.yaml
   casepress brief cases/*.yaml --format html --output preview/
+  casepress brief cases/verite-et-rss-au-perou.yaml --theme azimut --page-size A4
+""",
+    "theme": """\
+examples:
+  casepress theme new acme              scaffold themes/acme/ (theme.yaml, a block, a sheet)
+  casepress theme new acme-es --extends acme
+  casepress theme list                  every theme this project can use, and where it is
+  casepress theme check acme            validate theme.yaml, templates and styles
+""",
+    "theme new": """\
+examples:
+  casepress theme new acme              themes/acme/ extending the built-in theme
+  casepress theme new acme-es --extends acme
+""",
+    "theme list": """\
+examples:
+  casepress theme list
+  casepress theme list -C path/to/project
+""",
+    "theme check": """\
+examples:
+  casepress theme check acme            every problem as path:line:col: field: message
+  casepress theme check                 the theme casepress.yaml names
+  casepress theme check acme --strict   warnings (an unknown label name) fail too
 """,
     "check": """\
 examples:
@@ -83,11 +115,23 @@ the open page reloads. A case with errors shows them in the browser (file, line,
 until it is fixed; the last good page stays available. PDFs are made when you open them.
 Nothing is written to build/: the preview lives in a temporary folder.
 """,
+    "import": """\
+Reads .txt, .md and .docx case studies and writes one cases/<id>.yaml each (the id comes
+from the title), then validates what it wrote. Never overwrites a case file unless --force.
+Every repair and every guess is reported as FILE:LINE: repaired|check: ...; for a Word
+document, LINE counts paragraphs.
+
+examples:
+  casepress import library/                  every .txt, .md and .docx under library/
+  casepress import peru.txt --dry-run        print the case file instead of writing it
+  casepress import old/*.docx --output drafts/ --force
+""",
     "schema": """\
 examples:
   casepress schema > case.schema.json   JSON Schema for editors (first line of a case file:
                                         # yaml-language-server: $schema=case.schema.json)
   casepress schema --config             the schema of casepress.yaml instead
+  casepress schema --theme-file         the schema of a theme's theme.yaml
 """,
 }
 
@@ -215,6 +259,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
 
+    imports = command("import", "Turn existing case studies (.txt, .md, .docx) into case files.")
+    imports.add_argument(
+        "paths",
+        metavar="FILE_OR_DIR",
+        nargs="+",
+        type=Path,
+        help="case studies, or folders of them",
+    )
+    imports.add_argument(
+        "--output",
+        metavar="DIR",
+        type=Path,
+        help="folder for the case files (default: the project's cases/)",
+    )
+    imports.add_argument("--force", action="store_true", help="overwrite case files that exist")
+    imports.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the case files to standard output; write nothing",
+    )
     init = command("init", "Make a new project: casepress.yaml, a sample case, editor set-up.")
     init.add_argument(
         "folder", metavar="DIR", nargs="?", type=Path, default=Path("."),
@@ -243,24 +307,78 @@ def _parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 127.0.0.1, this machine only)",
     )  # fmt: skip
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument(
+        "--theme", metavar="NAME",
+        help="theme: a folder in themes/, an installed theme, or base (default: casepress.yaml's)",
+    )  # fmt: skip
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
-    schema.add_argument(
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument(
         "--config", action="store_true", help="print the schema of casepress.yaml instead"
+    )
+    which.add_argument(
+        "--theme-file", action="store_true", help="print the schema of theme.yaml instead"
+    )
+
+    theme = commands.add_parser(
+        "theme", help="Create, list and check themes.", description="Create, list and check "
+        "themes: an organisation's logo, colours, fonts, page, labels and templates.",
+        epilog=EXAMPLES["theme"], formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    theme.set_defaults(print_theme_help=theme.print_help)
+    actions = theme.add_subparsers(dest="theme_command", metavar="ACTION")
+
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        return actions.add_parser(
+            name, help=help, description=help, parents=[common],
+            epilog=EXAMPLES[f"theme {name}"], formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+
+    new = action("new", "Scaffold themes/NAME/: a commented theme.yaml, a logo, one block "
+                 "override and one stylesheet.")  # fmt: skip
+    new.add_argument("name", metavar="NAME", help="theme name (lowercase, digits, hyphens)")
+    new.add_argument(
+        "--extends", metavar="THEME", default="base", help="parent theme (default: base)"
+    )
+    action("list", "List the themes this project can use: its themes/, installed, built-in.")
+    check = action("check", "Validate a theme and its parents; report every problem.")
+    check.add_argument(
+        "name", metavar="NAME", nargs="?", help="theme to check (default: casepress.yaml's)"
     )
     return parser
 
 
 def _render_options(parser: argparse.ArgumentParser) -> None:
-    from .project import PAGE_SIZES, PDF_VARIANTS
+    """Options of every command that renders: build, brief, handbook."""
+    from .project import PAGE_SIZES, PDF_VARIANTS, PROFILES
 
     parser.add_argument(
         "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT",
-        help="PDF flavour passed to WeasyPrint, e.g. pdf/ua-1 or pdf/a-3b",
+        help="PDF flavour: pdf/ua-1 (default), pdf/ua-2, pdf/a-1b ... pdf/a-4f; "
+        "pdf/a-2* and pdf/a-3* files are identified as PDF/UA-1 too",
     )  # fmt: skip
     parser.add_argument(
-        "--page-size", choices=PAGE_SIZES, help="paper size (default: A4 or casepress.yaml)"
-    )
+        "--page-size", choices=PAGE_SIZES,
+        help="paper size (default: casepress.yaml's, else the theme's, else A4)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--theme", metavar="NAME",
+        help="theme: a folder in themes/, an installed theme, or base (default: casepress.yaml's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--explain-templates", action="store_true",
+        help="print, for each template used, every place tried and which one won",
+    )  # fmt: skip
+    parser.add_argument(
+        "--profile", choices=PROFILES,
+        help="print: 3 mm bleed, crop marks, mirrored margins, handbook chapters on "
+        "right-hand pages (default: screen or casepress.yaml)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--embed-source", action="store_true", default=None,
+        help="attach each case's YAML file to its PDF (needs pdf/a-3* when archiving)",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -291,6 +409,9 @@ def _project(args: argparse.Namespace):
         cases_dir=getattr(args, "cases", None),
         page_size=getattr(args, "page_size", None),
         pdf_variant=getattr(args, "pdf_variant", None),
+        theme=getattr(args, "theme", None),
+        profile=getattr(args, "profile", None),
+        embed_source=getattr(args, "embed_source", None),
     )
 
 
@@ -300,6 +421,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     project = _project(args)
     _warn_slow_pdf(args)
     report = build_project(project, output_dir=args.output, progress=_progress(args))
+    _explain(report, args)
     return _finish(report, args)
 
 
@@ -350,6 +472,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
         project, names=names, editions=editions, formats=formats, output_dir=args.output,
         progress=_progress(args),
     )  # fmt: skip
+    _explain(report, args)
     return _finish(report, args)
 
 
@@ -363,6 +486,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     report = build_briefs(
         project, paths=args.paths, formats=formats, output_dir=args.output, progress=_progress(args)
     )
+    _explain(report, args)
     return _finish(report, args)
 
 
@@ -385,7 +509,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .scaffold import init_project
+    from .authoring import init_project
 
     try:
         created = init_project(args.folder)
@@ -410,7 +534,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import new_case
+    from .authoring import new_case
 
     project = _project(args)
     path = new_case(
@@ -442,7 +566,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             "can read the cases, drafts included",
             file=sys.stderr,
         )
-    server = PreviewServer(default_loader(args.project), host=args.host, port=args.port)
+    loader = default_loader(args.project, theme=args.theme)
+    server = PreviewServer(loader, host=args.host, port=args.port)
     result = server.start()
     try:
         _print_problems([p for p in result.problems if p.severity == "error"])
@@ -464,10 +589,108 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .cases import case_schema
     from .project import project_schema
+    from .themes import theme_schema
 
-    schema = project_schema() if args.config else case_schema()
+    if args.config:
+        schema = project_schema()
+    elif args.theme_file:
+        schema = theme_schema()
+    else:
+        schema = case_schema()
     print(json.dumps(schema, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .errors import display_path
+    from .importer import FAILED, IMPORTED, SKIPPED, import_files
+
+    report = import_files(
+        _project(args), args.paths, output_dir=args.output, force=args.force, dry_run=args.dry_run
+    )
+    verb = "would write" if args.dry_run else "imported"
+    checks = repairs = 0
+    for result in report.results:
+        shown = display_path(result.source)
+        target = display_path(result.target) if result.target else ""
+        if args.dry_run and result.text is not None:
+            print(f"==> {target} <==\n{result.text}")
+        if result.status == FAILED:
+            for problem in result.problems:
+                print(f"failed {problem}", file=sys.stderr)
+            continue
+        if result.status == SKIPPED:
+            if not args.quiet:
+                print(f"skipped {target} (exists; use --force)", file=sys.stderr)
+            continue
+        if not args.quiet or result.problems:
+            invalid = ", which does not validate:" if result.problems else ""
+            print(f"{verb} {target}{invalid}", file=sys.stderr)
+        for note in result.notes:
+            checks += note.kind == "check"
+            repairs += note.kind != "check"
+            if not args.quiet or note.kind == "check":
+                print(note.format(shown), file=sys.stderr)
+        _print_problems(result.problems)
+    code = report.exit_code
+    if args.strict and code == EXIT_OK and checks:
+        code = EXIT_INPUT
+    if not args.quiet:
+        for path in report.ignored:
+            print(f"ignored {display_path(path)} (not .txt, .md or .docx)", file=sys.stderr)
+        invalid = f" ({len(report.invalid)} not valid)" if report.invalid else ""
+        print(
+            f"{verb} {report.count(IMPORTED)} case file(s){invalid}, skipped "
+            f"{report.count(SKIPPED)}, failed {report.count(FAILED)} in {report.seconds:.1f} s; "
+            f"{repairs} repair(s), {checks} note(s) to check",
+            file=sys.stderr,
+        )
+    return code
+
+
+def _cmd_theme(args: argparse.Namespace) -> int:
+    if args.theme_command is None:
+        args.print_theme_help()
+        return EXIT_INPUT
+    from .project import load_project
+
+    project = load_project(args.project)
+    if args.theme_command == "new":
+        from .build import write_theme_scaffold
+
+        written = write_theme_scaffold(project.root, args.name, args.extends)
+        if not args.quiet:
+            for path in written:
+                print(_rel(path))
+            print(
+                f"created theme {args.name!r}; check it with: casepress theme check {args.name}",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+    if args.theme_command == "list":
+        from .themes import theme_listing
+
+        for row in theme_listing(project.root):
+            print("  ".join(row).rstrip())
+        return EXIT_OK
+    from .themes import check_theme
+
+    name = args.name or project.theme
+    if name is None:
+        print("casepress: error: name a theme (casepress.yaml names none)", file=sys.stderr)
+        return EXIT_INPUT
+    summary, problems = check_theme(project.root, name)
+    _print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    failed = bool(errors) or (args.strict and warnings > 0)
+    if not args.quiet:
+        verdict = "invalid" if failed else "valid"
+        print(
+            f"checked theme {summary}: {len(errors)} error(s), {warnings} warning(s) — {verdict}",
+            file=sys.stderr,
+        )
+    return EXIT_INPUT if failed else EXIT_OK
 
 
 _COMMANDS = {
@@ -475,11 +698,20 @@ _COMMANDS = {
     "brief": _cmd_brief,
     "handbook": _cmd_handbook,
     "check": _cmd_check,
+    "import": _cmd_import,
     "init": _cmd_init,
     "new": _cmd_new,
     "serve": _cmd_serve,
     "schema": _cmd_schema,
+    "theme": _cmd_theme,
 }
+
+
+def _explain(report, args: argparse.Namespace) -> None:
+    """--explain-templates: every template used, every place tried, the one that won."""
+    if getattr(args, "explain_templates", False):
+        for lookup in report.templates:
+            print(lookup.explain())
 
 
 def _progress(args: argparse.Namespace):
@@ -506,6 +738,8 @@ def _warn_slow_pdf(args: argparse.Namespace) -> None:
 
 def _finish(report, args: argparse.Namespace) -> int:
     _print_problems(report.problems + report.failures)
+    if report.quality and not args.quiet:
+        _print_quality(report)
     code = report.exit_code
     if args.strict and code == EXIT_OK and report.warnings:
         code = EXIT_INPUT
@@ -520,6 +754,41 @@ def _finish(report, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return code
+
+
+SUMMARY_LINES = 20
+"""Up to this many outputs get a line each in the printed summary; beyond, only totals."""
+
+
+def _print_quality(report) -> None:
+    """The quality summary: a line per output (for small builds), then the totals."""
+    from .quality import PRINT_MIN_DPI, summary
+
+    results = report.quality
+    for result in results if len(results) <= SUMMARY_LINES else []:
+        size = f"{result.bytes / 1024:,.0f} KB"
+        if result.format == "pdf":
+            embedded = sum(f["embedded"] for f in result.fonts)
+            passed = len(result.checks) - len(result.failed_checks)
+            budget = f" of {result.page_budget}" if result.page_budget else ""
+            line = (
+                f"{result.pages} pages{budget}, {size}, {embedded}/{len(result.fonts)} fonts "
+                f"embedded, {len(result.images)} image(s), PDF/UA checks {passed}/{len(result.checks)}"
+            )
+        else:
+            line = f"{size}, {len(result.images)} image(s), lang {result.language}"
+        print(f"  {_rel(Path(result.path))}: {line}", file=sys.stderr)
+    totals = summary(results)
+    report_path = next((p for p in report.outputs if p.name == "report.json"), None)
+    print(
+        f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML; "
+        f"{totals['images']} image(s), {totals['low_resolution_images']} under {PRINT_MIN_DPI} dpi; "
+        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused resource(s); "
+        f"{len(totals['over_budget'])} over page budget; PDF/UA checks "
+        f"{totals['checks_passed']} passed, {totals['checks_failed']} failed"
+        + (f"; details in {_rel(report_path)}" if report_path else ""),
+        file=sys.stderr,
+    )
 
 
 def _rel(path: Path) -> Path:

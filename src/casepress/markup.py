@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from html.parser import HTMLParser
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -24,6 +25,21 @@ EXTENSION_CONFIGS = {
     "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
     "smarty": {"smart_angled_quotes": True},
 }
+QUOTES = {
+    # French: guillemets with a no-break space inside. U+00A0 rather than the narrow U+202F,
+    # which most text faces (Source Serif, Caladea, Cabin) lack: a fallback font would be
+    # embedded for one invisible character.
+    "fr": {
+        "left-double-quote": "&laquo;&#160;",
+        "right-double-quote": "&#160;&raquo;",
+        "left-angle-quote": "&laquo;&#160;",
+        "right-angle-quote": "&#160;&raquo;",
+    },
+    # Spanish (RAE): angular quotes first, without spaces; “ ” and ‘ ’ inside them.
+    "es": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;"},
+}
+"""Smart-quote substitutions by primary language; others get English curly quotes. Single
+quotes are left alone everywhere: the right single quote is also the apostrophe."""
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
@@ -67,8 +83,12 @@ class _ShapeTree(Treeprocessor):
                     element.set("href", f"#{self.id_prefix}{href[1:]}")
 
 
-def _create() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+def _create(language: str = "en") -> markdown.Markdown:
+    configs = {**EXTENSION_CONFIGS}
+    quotes = QUOTES.get(language)
+    if quotes:
+        configs["smarty"] = {**configs["smarty"], "substitutions": quotes}
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
     # After footnotes (priority 50) have been placed, so their ids are prefixed too.
     md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
     return md
@@ -77,10 +97,16 @@ def _create() -> markdown.Markdown:
 _local = threading.local()
 
 
-def _instance() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
+def _instance(language: str) -> markdown.Markdown:
+    """One Markdown per thread and quoting style (they are not thread-safe, and costly to make)."""
+    primary = language.split("-")[0].lower()
+    key = primary if primary in QUOTES else "en"
+    instances = getattr(_local, "instances", None)
+    if instances is None:
+        instances = _local.instances = {}
+    md = instances.get(key)
     if md is None:
-        md = _local.md = _create()
+        md = instances[key] = _create(key)
     return md
 
 
@@ -91,15 +117,17 @@ def render_markdown(
     heading_offset: int = 2,
     resolve: LinkResolver | None = None,
     sanitise: bool = True,
+    language: str = "en",
 ) -> Markup:
     """Markdown source → HTML that is safe to place in a template.
 
     ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
-    ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3).
+    ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3);
+    ``language`` chooses the quotation marks ("x" becomes « x » in French).
     """
     if not text:
         return Markup("")
-    md = _instance()
+    md = _instance(language)
     md.reset()
     shaper: _ShapeTree = md.treeprocessors["casepress-shape"]  # type: ignore[assignment]
     shaper.id_prefix = id_prefix
@@ -139,6 +167,26 @@ def _resolve_case_links(html: str, resolve: LinkResolver | None) -> str:
         return f'<a class="case-ref" href="{escape(href)}"{attrs}>{label}</a>{note_html}'
 
     return _HREF.sub(replace, html)
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            values = dict(attrs)
+            self.found.append((values.get("src") or "", values.get("alt")))
+
+
+def images_in(text: str | None) -> list[tuple[str, str | None]]:
+    """(src, alt) of every image a Markdown field shows, Markdown or HTML, in order."""
+    if not text or ("![" not in text and "<img" not in text.lower()):
+        return []
+    parser = _Images()
+    parser.feed(render_markdown(text))
+    return parser.found
 
 
 def case_link_ids(text: str | None) -> list[str]:

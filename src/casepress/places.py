@@ -1,8 +1,12 @@
-"""Country names: ISO 3166 lookup (pycountry), normalisation to one display name, suggestions."""
+"""Places: ISO 3166 country names (pycountry) and the region names tags are sorted into."""
 
 from __future__ import annotations
 
 import difflib
+import gettext
+import re
+import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 import pycountry
@@ -60,9 +64,33 @@ def display_name(alpha_2: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
-def country_code(name: str) -> str | None:
-    """The alpha-2 code for a name or an alpha-2/alpha-3 code, or None when unknown."""
-    return _names().get(" ".join(name.split()).lower())
+def country_code(name: str, *, languages: Iterable[str] = ()) -> str | None:
+    """The alpha-2 code for a name or an alpha-2/alpha-3 code, or None when unknown.
+
+    ``languages`` adds ISO 3166 names translated into those languages ('Pérou', 'Perú').
+    """
+    key = " ".join(name.split()).lower()
+    code = _names().get(key)
+    for language in languages:
+        if code is None:
+            code = _translated_names(language).get(key)
+    return code
+
+
+@cache
+def _translated_names(language: str) -> dict[str, str]:
+    """Lower-cased country names in one language → alpha-2 code (pycountry ships them)."""
+    try:
+        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:
+        return {}
+    table: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                table[catalogue.gettext(value).lower()] = country.alpha_2
+    return table
 
 
 def normalise_country(name: str) -> str:
@@ -73,10 +101,86 @@ def normalise_country(name: str) -> str:
     return display_name(code)
 
 
-def suggest_country(name: str) -> str:
+def suggest_country(name: str, *, cutoff: float = 0.6) -> str:
     candidates = {display_name(code) for key, code in _names().items() if len(key) > 3}
     by_lower = {c.lower(): c for c in candidates}
-    match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=cutoff)
     if match:
         return f" (did you mean '{by_lower[match[0]]}'?)"
     return "; use an ISO 3166 name or code such as 'Peru' or 'PE'"
+
+
+REGIONS = (
+    # English (UN and World Bank groupings, and the sub-regions SSR case libraries use)
+    "Africa", "Sub-Saharan Africa", "North Africa", "West Africa", "East Africa",
+    "Central Africa", "Southern Africa", "Horn of Africa", "Great Lakes", "Sahel",
+    "Americas", "Latin America", "Latin America and the Caribbean", "Caribbean",
+    "Central America", "South America", "North America", "Andean region",
+    "Asia", "Asia and the Pacific", "South Asia", "South-East Asia", "East Asia",
+    "Central Asia", "Pacific", "Oceania",
+    "Europe", "Europe and Central Asia", "Eastern Europe", "Western Europe", "Balkans",
+    "Western Balkans", "Caucasus", "South Caucasus",
+    "Middle East", "Middle East and North Africa", "Gulf",
+    # French
+    "Afrique", "Afrique subsaharienne", "Afrique du Nord", "Afrique de l’Ouest",
+    "Afrique de l’Est", "Afrique centrale", "Afrique australe", "Corne de l’Afrique",
+    "Grands Lacs", "Amériques", "Amérique latine", "Amérique latine et Caraïbes", "Caraïbes",
+    "Amérique centrale", "Amérique du Sud", "Amérique du Nord", "Asie", "Asie et Pacifique",
+    "Asie du Sud", "Asie du Sud-Est", "Asie de l’Est", "Asie centrale", "Pacifique",
+    "Océanie", "Europe et Asie centrale", "Europe de l’Est", "Europe de l’Ouest",
+    "Balkans occidentaux", "Caucase", "Moyen-Orient", "Moyen-Orient et Afrique du Nord",
+    # Spanish
+    "África", "África subsahariana", "Norte de África", "África Occidental",
+    "África Oriental", "África Central", "África Austral", "Cuerno de África",
+    "Grandes Lagos", "América Latina", "América Latina y el Caribe", "Caribe",
+    "América Central", "Centroamérica", "América del Sur", "Sudamérica", "América del Norte",
+    "Región andina", "Asia y el Pacífico", "Asia Meridional", "Sudeste Asiático",
+    "Asia Oriental", "Asia Central", "Pacífico", "Europa", "Europa y Asia Central",
+    "Europa del Este", "Europa Occidental", "Balcanes", "Balcanes Occidentales", "Cáucaso",
+    "Oriente Medio", "Oriente Medio y Norte de África",
+)  # fmt: skip
+"""Region names ``casepress import`` recognises; a project adds its own with ``regions:``."""
+
+_REGION_ALIASES = {
+    "mena": "Middle East and North Africa",
+    "lac": "Latin America and the Caribbean",
+    "southeastasia": "South-East Asia",
+    "ssa": "Sub-Saharan Africa",
+}
+# Words that spelling variants add or drop: 'Asia-Pacific' is 'Asia and the Pacific'.
+_GLUE = {"and", "the", "of", "et", "de", "du", "des", "l", "la", "le", "les", "y", "el", "del"}
+
+
+def region_name(tag: str, extra: Iterable[str] = ()) -> str | None:
+    """The listed spelling of a region ('asia-pacific' → 'Asia and the Pacific'), or None.
+
+    Matching ignores case, accents, punctuation and small joining words; ``extra`` names
+    (a project's ``regions:``) are tried first, so a project can respell a built-in one.
+    """
+    key = _region_key(tag)
+    if not key:
+        return None
+    for name in extra:
+        if _region_key(name) == key:
+            return name
+    candidates = _region_table().get(key, ())
+    # 'África' and 'Africa' share a key: keep the language the tag was written in
+    same = [name for name in candidates if name.casefold() == tag.strip().casefold()]
+    return (same or list(candidates) or [None])[0]
+
+
+@cache
+def _region_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for name in REGIONS:
+        key = _region_key(name)
+        table[key] = (*table.get(key, ()), name)
+    for key, name in _REGION_ALIASES.items():
+        table.setdefault(key, (name,))
+    return table
+
+
+def _region_key(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name.replace("&", " and "))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return "".join(w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _GLUE)

@@ -23,14 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import build_briefs, build_handbooks, build_site
+from .build import build_briefs, build_handbooks, build_site, with_theme_defaults
 from .cases import Case, Catalogue, find_case_files, load_cases
 from .errors import CasepressError, InputError, Problem, display_path
 from .handbook import plan_handbook
 from .markup import case_link_ids
 from .project import CONFIG_NAME, Project, load_project
 from .site import CASES_FOLDER, HANDBOOKS_FOLDER, INDEX_PAGE
-from .themes import Theme, load_theme
+from .themes import Theme, theme_for
 
 LOGGER = logging.getLogger("casepress.serve")
 CASE_SUFFIXES = (".yaml", ".yml")
@@ -98,7 +98,8 @@ class Preview:
     def _rebuild(self, full: bool) -> Rebuild:
         if full:
             project = self.load()  # InputError when casepress.yaml is invalid
-            theme = load_theme(project.root)
+            theme = theme_for(project)  # InputError when its theme is
+            project = with_theme_defaults(project, theme)
             self.project, self.theme = project, theme
             self.global_problems = []
         project, theme = self.project, self.theme

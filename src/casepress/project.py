@@ -6,20 +6,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .schema import INVALID, Choice, Context, Date, Field, Flag, ListOf, MapOf, Object, Slug, Text
+from .errors import InputError, Problem
+from .labels import LANGUAGE_PATTERN, labels_type
+from .schema import (
+    INVALID,
+    Choice,
+    Context,
+    Count,
+    Date,
+    Field,
+    Flag,
+    ListOf,
+    MapOf,
+    Object,
+    Slug,
+    Text,
+)
+from .themefile import PAGE_SIZES
 from .yamlsource import read_yaml
 
 CONFIG_NAME = "casepress.yaml"
 COMMAND_LINE = "command line"
 """The ``source`` of an edition defined by flags rather than in casepress.yaml."""
-PAGE_SIZES = ("A4", "Letter", "A5")
 PDF_VARIANTS = (
     "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u",
     "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f",
     "pdf/ua-1", "pdf/ua-2",
 )  # fmt: skip
-LANGUAGE_PATTERN = r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*"
+PROFILES = ("screen", "print")
+"""screen: the PDF as read on screen; print: the same with bleed, crop marks and mirrored
+margins, handbook chapters on right-hand pages (styles/print-production.css)."""
 
 GROUP_BY = ("region", "country", "theme", "none")
 ORDER_BY = ("title", "country", "period", "ids")
@@ -59,8 +75,13 @@ HANDBOOK_SPEC = Object(
         "disclaimer": Field(
             Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
         ),
+        "max_pages": Field(Count("Page budget: a warning when the PDF has more pages")),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
+)
+BRIEFS_SPEC = Object(
+    {"max_pages": Field(Count("Page budget of every brief: a warning when a PDF is longer"))},
+    "Settings for briefs",
 )
 
 PROJECT_SPEC = Object(
@@ -69,17 +90,38 @@ PROJECT_SPEC = Object(
         "organisation": Field(Text("Publishing organisation, shown in every footer")),
         "language": Field(
             Text(
-                "Default language of cases (BCP 47 tag such as en, fr, es-419)",
+                "Default language of cases (BCP 47 tag such as en, fr, es-419); "
+                "default: the theme's, else en",
                 pattern=LANGUAGE_PATTERN,
                 hint="a language tag such as 'en' or 'fr'",
-            ),
-            default="en",
+            )
         ),
-        "page_size": Field(Choice(PAGE_SIZES, "Paper size of PDF briefs"), default="A4"),
-        "pdf_variant": Field(Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint")),
+        "theme": Field(Slug("Theme: a folder in themes/, an installed theme, or base")),
+        "page_size": Field(
+            Choice(PAGE_SIZES, "Paper size of PDF briefs; default: the theme's, else A4")
+        ),
+        "labels": Field(labels_type("Label overrides per language, over the theme's")),
+        "pdf_variant": Field(
+            Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint (default: pdf/ua-1)")
+        ),
+        "profile": Field(
+            Choice(PROFILES, "print adds bleed, crop marks and mirrored margins"),
+            default="screen",
+        ),
+        "embed_source": Field(
+            Flag("Attach each case's YAML file to its PDF (and to handbooks) for archiving")
+        ),
+        "briefs": Field(BRIEFS_SPEC),
         "cases": Field(Text("Folder of case files, relative to this file"), default="cases"),
         "output": Field(
             Text("Folder outputs are written to, relative to this file"), default="build"
+        ),
+        "regions": Field(
+            ListOf(
+                Text(),
+                "Region names `casepress import` sorts tags into, besides its built-in list",
+                example="Andean region",
+            )
         ),
         "handbooks": Field(
             MapOf(
@@ -122,6 +164,7 @@ class Edition:
     copyright: str | None = None
     isbn: str | None = None
     disclaimer: str | None = None
+    max_pages: int | None = None
     source: str = "casepress.yaml"
     """Where the definition came from, for messages (the file, or 'command line')."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -152,6 +195,7 @@ def make_edition(
         copyright=values.get("copyright"),
         isbn=values.get("isbn"),
         disclaimer=values.get("disclaimer"),
+        max_pages=values.get("max_pages"),
         source=source,
         positions=positions or {},
         **listed,
@@ -166,12 +210,25 @@ class Project:
     config_path: Path | None = None
     title: str | None = None
     organisation: str | None = None
-    language: str = "en"
-    page_size: str = "A4"
+    language: str | None = None
+    """Default language of cases; None: the theme's, else English."""
+    theme: str | None = None
+    page_size: str | None = None
+    """Paper size; None: the theme's, else A4 (``--page-size`` > casepress.yaml > theme)."""
     pdf_variant: str | None = None
+    profile: str = "screen"
+    embed_source: bool = False
+    brief_max_pages: int | None = None
     cases_dir: Path = field(default=Path("cases"))
     output_dir: Path = field(default=Path("build"))
     handbooks: dict[str, Edition] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()
+    """Extra region names for the importer (``regions:`` in casepress.yaml)."""
+    labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    theme_origin: Problem | None = field(default=None, compare=False, repr=False)
+    """Where the theme was chosen (``--theme`` or casepress.yaml's line), for error messages."""
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+    """Suspect but usable settings in casepress.yaml (an unknown label name)."""
 
     @property
     def briefs_dir(self) -> Path:
@@ -193,6 +250,8 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
     root = config.parent
     values: dict[str, Any] = {}
     handbooks: dict[str, Edition] = {}
+    theme_origin = None
+    warnings: list[Problem] = []
     if config.exists():
         document = read_yaml(config)
         ctx = Context(document.shown, list(document.problems))
@@ -200,7 +259,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
             result = PROJECT_SPEC.validate(document.root, ctx, "")
             if result is not INVALID:
                 values = result
-        if ctx.problems:
+        if any(p.severity == "error" for p in ctx.problems):
             raise InputError(ctx.problems)
         for name, spec in (values.get("handbooks") or {}).items():
             prefix = f"handbooks.{name}."
@@ -210,19 +269,38 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
             handbooks[name] = make_edition(
                 name, spec, root, source=document.shown, positions=positions
             )
+        warnings = ctx.problems
+        if "theme" in ctx.positions:
+            line, column = ctx.positions["theme"]
+            theme_origin = Problem(document.shown, line, column, "theme", "")
     else:
         config = None
         values = {name: f.default for name, f in PROJECT_SPEC.fields.items()}
     settings = {
         "title": values.get("title"),
         "organisation": values.get("organisation"),
-        "language": values.get("language") or "en",
-        "page_size": values.get("page_size") or "A4",
+        "language": values.get("language"),
+        "theme": values.get("theme"),
+        "page_size": values.get("page_size"),
         "pdf_variant": values.get("pdf_variant"),
+        "profile": values.get("profile") or "screen",
+        "embed_source": bool(values.get("embed_source")),
+        "brief_max_pages": (values.get("briefs") or {}).get("max_pages"),
         "cases_dir": root / (values.get("cases") or "cases"),
         "output_dir": root / (values.get("output") or "build"),
+        "regions": tuple(values.get("regions") or ()),
+        "labels": values.get("labels") or {},
     }
     for name, value in overrides.items():
         if value is not None:
             settings[name] = Path(value).resolve() if name.endswith("_dir") else value
-    return Project(root=root, config_path=config, handbooks=handbooks, **settings)
+    if overrides.get("theme") is not None:
+        theme_origin = Problem("--theme", 0, 0, "", "")
+    return Project(
+        root=root,
+        config_path=config,
+        handbooks=handbooks,
+        theme_origin=theme_origin,
+        warnings=tuple(warnings),
+        **settings,
+    )

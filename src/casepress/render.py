@@ -3,28 +3,40 @@
 Templates render in Jinja's sandbox with autoescaping on for every template, whatever its
 suffix, and ``StrictUndefined``: in a published brief a silently blank field is worse than
 a failed build. Case text arrives as Markup already sanitised by ``markup.py``.
+
+Templates are found through one chain (``ThemeLoader``): the project's ``templates/``, the
+theme, its parents, the built-in templates. ``base:name`` skips to the built-in template and
+``<theme>:name`` starts at that theme, so an override can extend the template it replaces.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
+from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from jinja2 import nodes
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .cases import Case
-from .errors import TemplateError, display_path
+from .errors import Problem, TemplateError, display_path
 from .handbook import HandbookPlan
 from .markup import render_markdown
+from .places import country_code
 from .project import Project
-from .themes import HANDBOOK_HTML_STYLESHEETS, HTML_STYLESHEETS, Theme
+from .themes import Layer, Sheet, Theme
 
 BRIEF_TEMPLATE = "brief.html.j2"
 HANDBOOK_TEMPLATE = "handbook.html.j2"
@@ -33,18 +45,75 @@ Link = Callable[[str], "tuple[str | None, str | None]"]
 """Another case's id → (href or None, note or None), for related lists and case: links."""
 
 
+@dataclass
+class Lookup:
+    """Where one template name was looked for, in order, and what was there."""
+
+    name: str
+    tried: list[tuple[Path, str, bool]] = field(default_factory=list)
+    """(candidate file, layer label, exists)."""
+
+    @property
+    def winner(self) -> Path | None:
+        return next((path for path, _, found in self.tried if found), None)
+
+    def explain(self) -> str:
+        """The name, then every place in order: 'used', 'not found' or 'overridden'."""
+        winner = self.winner
+        lines = [f"{self.name} → {display_path(winner) if winner else 'NOT FOUND'}"]
+        width = max(len(display_path(path)) for path, _, _ in self.tried)
+        for index, (path, label, found) in enumerate(self.tried, 1):
+            status = "used" if path == winner else ("overridden" if found else "not found")
+            lines.append(f"  {index}. {display_path(path):<{width}}  {label:<16} {status}")
+        return "\n".join(lines)
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Looks a template up along the theme's layers and records every place it tried."""
+
+    def __init__(self, layers: tuple[Layer, ...]):
+        self.layers = layers
+        self.lookups: dict[str, Lookup] = {}
+
+    def candidates(self, template: str) -> tuple[list[Layer], str]:
+        prefix, colon, rest = template.partition(":")
+        for index, layer in enumerate(self.layers):
+            if colon and layer.prefix == prefix:
+                return list(self.layers[index:]), rest
+        return list(self.layers), template
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        layers, name = self.candidates(template)
+        pieces = split_template_path(name)  # refuses '..' (TemplateNotFound)
+        lookup = Lookup(template)
+        for layer in layers:
+            path = Path(posixpath.join(layer.templates, *pieces))
+            lookup.tried.append((path, layer.label, path.is_file()))
+        self.lookups[template] = lookup
+        filename = lookup.winner
+        if filename is None:
+            searched = ", ".join(
+                f"{display_path(layer.templates)}/ ({layer.label})" for layer in layers
+            )
+            raise jinja2.TemplateNotFound(
+                template, f"template {template!r} not found; searched: {searched}"
+            )
+        source = filename.read_text("utf-8")
+        mtime = os.path.getmtime(filename)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        return source, str(filename), uptodate
+
+
 def make_environment(theme: Theme) -> SandboxedEnvironment:
-    """The one loader chain: overrides → theme → built-in, plus ``base:`` for the built-in."""
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-            jinja2.PrefixLoader(
-                {"base": jinja2.FileSystemLoader(str(theme.template_dirs[-1]))}, delimiter=":"
-            ),
-        ]
-    )
+    """The one loader chain: overrides → theme → parents → built-in (and ``base:``)."""
     env = SandboxedEnvironment(
-        loader=loader,
+        loader=ThemeLoader(theme.layers),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -52,6 +121,7 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["page_counter"] = page_counter
     return env
 
 
@@ -60,6 +130,13 @@ def css_string(value: Any) -> Markup:
     text = str(value)
     escaped = "".join(c if c.isalnum() or c in " .,:;!?()-–—’'" else f"\\{ord(c):x} " for c in text)
     return Markup(f'"{escaped}"')
+
+
+def page_counter(label: Any) -> Markup:
+    """'Page {page} of {pages}' → HTML whose spans CSS fills with the page counters."""
+    text = str(escape(label))
+    text = text.replace("{page}", '<span class="page-number"></span>')
+    return Markup(text.replace("{pages}", '<span class="page-count"></span>'))
 
 
 @dataclass
@@ -75,15 +152,30 @@ class Renderer:
     def env(self) -> SandboxedEnvironment:
         return make_environment(self.theme)
 
-    def inline_css(self, names: tuple[str, ...]) -> Markup:
-        """Stylesheets inlined into standalone HTML (read once per renderer)."""
-        if names not in self._css:
-            sheets = self.theme.stylesheets(names)
-            self._css[names] = Markup("\n".join(p.read_text("utf-8") for p in sheets))
-        return self._css[names]
+    def inline_css(self, document: str = "brief") -> Markup:
+        """The HTML stylesheets of a kind of document, inlined (read once per renderer)."""
+        if document not in self._css:
+            sheets = self.theme.stylesheets("html", document=document)
+            self._css[document] = Markup("\n".join(sheet_text(s) for s in sheets))
+        return self._css[document]
 
     def __post_init__(self) -> None:
-        self._css: dict[tuple[str, ...], Markup] = {}
+        self._css: dict[str, Markup] = {}
+
+    @property
+    def lookups(self) -> list[Lookup]:
+        """Every template used so far and where it was looked for (``--explain-templates``)."""
+        return list(self.env.loader.lookups.values())  # type: ignore[union-attr]
+
+    @property
+    def page_size(self) -> str:
+        """``--page-size`` > casepress.yaml > the theme's > A4."""
+        return self.project.page_size or self.theme.page.size or "A4"
+
+    @property
+    def language(self) -> str:
+        """The project's language: casepress.yaml > the theme's > English."""
+        return self.project.language or self.theme.language or "en"
 
     def render_brief(
         self,
@@ -92,33 +184,28 @@ class Renderer:
         target: str,
         link: Link | None = None,
         template: str = BRIEF_TEMPLATE,
+        document: str = "brief",
         extra: dict[str, Any] | None = None,
     ) -> str:
         """One case as a standalone document; ``target`` is "pdf" or "html".
 
         ``link(case_id)`` gives (href, note) for another case (``related`` and ``case:``
-        links); by default the sibling brief ``<id>.<target>``. ``template`` and ``extra``
-        (added to the context) let another page type, such as the site's, reuse a brief.
+        links); by default the sibling brief ``<id>.<target>``. ``template``, ``document``
+        (which stylesheets) and ``extra`` (added to the context) let another kind of page,
+        such as the site's, reuse a brief.
         """
         link = link or (lambda other: (f"{other}.{target}", None))
-        context = {
-            "case": self.case_view(case, link),
-            "project": self.project_view(),
-            "labels": self.theme.label_set(case.language),
-            "lang": case.language,
-            "target": target,
-            "inline_css": self.inline_css(HTML_STYLESHEETS) if target == "html" else Markup(""),
-            "pdf_href": f"{case.id}.pdf",
-            "generator": f"casepress {__version__}",
-            **(extra or {}),
-        }
+        context = self.document_context(case.language, target, document=document)
+        context["case"] = self.case_view(case, link, context["labels"])
+        context["pdf_href"] = f"{case.id}.pdf"
+        context.update(extra or {})
         return self.render_template(template, context)
 
     def render_handbook(self, plan: HandbookPlan, *, target: str) -> str:
         """A whole handbook as one document: cover, imprint, contents, parts, indexes."""
         edition = plan.edition
-        language = self.project.language
-        labels = self.theme.label_set(language)
+        context = self.document_context(self.language, target, document="handbook")
+        labels = context["labels"]
 
         def link(other: str) -> tuple[str | None, str | None]:
             if plan.contains(other):
@@ -128,63 +215,78 @@ class Renderer:
         def entry(case: Case) -> dict[str, str]:
             return {"id": case.id, "title": case.title, "href": f"#case-{case.id}"}
 
-        indexes = [
-            (labels["index_countries"], "index-countries", plan.country_index),
-            (labels["index_themes"], "index-themes", plan.theme_index),
+        language = self.language
+        # the print profile binds the book: chapters start on right-hand pages
+        duplex = edition.duplex or context["page"]["duplex"] or self.project.profile == "print"
+        context["page"]["duplex"] = duplex
+        context["handbook"] = {
+            "name": edition.name,
+            "title": edition.title,
+            "subtitle": edition.subtitle,
+            "edition": edition.edition,
+            "date": _date(edition.date, language, labels.get("date_format", "long")),
+            "organisation": edition.organisation or context["project"]["organisation"],
+            "logo": _image(edition.logo, edition.organisation or edition.title, target)
+            if edition.logo
+            else context["theme"]["logo"],
+            "introduction": render_markdown(
+                plan.introduction, id_prefix="intro-", language=language
+            ),
+            "copyright": edition.copyright,
+            "isbn": edition.isbn,
+            "disclaimer": render_markdown(
+                edition.disclaimer, id_prefix="imprint-", language=language
+            ),
+            "duplex": context["page"]["duplex"],
+            "grouped": plan.grouped,
+        }
+        context["parts"] = [
+            {
+                "title": labels["other_cases"] if part.other else part.title,
+                "anchor": part.anchor,
+                "cases": [self.case_view(case, link, labels) for case in part.cases],
+            }
+            for part in plan.parts
         ]
-        context = {
-            "handbook": {
-                "name": edition.name,
-                "title": edition.title,
-                "subtitle": edition.subtitle,
-                "edition": edition.edition,
-                "date": _date(edition.date, language.replace("-", "_")),
-                "organisation": edition.organisation or self.project.organisation,
-                "logo": edition.logo.as_uri() if edition.logo else None,
-                "introduction": render_markdown(plan.introduction, id_prefix="intro-"),
-                "copyright": edition.copyright,
-                "isbn": edition.isbn,
-                "disclaimer": render_markdown(edition.disclaimer, id_prefix="imprint-"),
-                "duplex": edition.duplex,
-                "grouped": plan.grouped,
-            },
-            "parts": [
+
+        def index(title: str, anchor: str, items, localise: bool = False) -> dict[str, Any]:
+            entries = [
                 {
-                    "title": labels["other_cases"] if part.other else part.title,
-                    "anchor": part.anchor,
-                    "cases": [self.case_view(case, link) for case in part.cases],
+                    "term": country_name(item.term, language) if localise else item.term,
+                    "cases": [entry(c) for c in item.cases],
                 }
-                for part in plan.parts
-            ],
-            "indexes": [
-                {
-                    "title": title,
-                    "anchor": anchor,
-                    "entries": [
-                        {"term": item.term, "cases": [entry(c) for c in item.cases]}
-                        for item in items
-                    ],
-                }
-                for title, anchor, items in indexes
-                if items
-            ],
+                for item in items
+            ]
+            entries.sort(key=lambda e: e["term"].casefold())
+            return {"title": title, "anchor": anchor, "entries": entries}
+
+        indexes = [
+            index(labels["index_countries"], "index-countries", plan.country_index, True),
+            index(labels["index_themes"], "index-themes", plan.theme_index),
+        ]
+        context["indexes"] = [i for i in indexes if i["entries"]]
+        return self.render_template(HANDBOOK_TEMPLATE, context)
+
+    def document_context(
+        self, language: str, target: str, *, document: str = "brief"
+    ) -> dict[str, Any]:
+        """What every document's templates see, whatever the document (brief, handbook)."""
+        return {
             "project": self.project_view(),
-            "labels": labels,
+            "theme": self.theme_view(language, target),
+            "labels": self.theme.label_set(language),
             "lang": language,
             "target": target,
-            "inline_css": self.inline_css(HANDBOOK_HTML_STYLESHEETS)
-            if target == "html"
-            else Markup(""),
+            "page": {"size": self.page_size, "duplex": bool(self.theme.page.duplex)},
+            "inline_css": self.inline_css(document) if target == "html" else Markup(""),
             "generator": f"casepress {__version__}",
         }
-        return self.render_template(HANDBOOK_TEMPLATE, context)
 
     def render_template(self, name: str, context: dict[str, Any]) -> str:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateNotFound as exc:
-            searched = ", ".join(display_path(d) for d in self.theme.template_dirs)
-            raise TemplateError(f"template {exc.name!r} not found; searched: {searched}") from None
+            raise TemplateError(exc.message or f"template {exc.name!r} not found") from None
         except jinja2.TemplateSyntaxError as exc:
             where = display_path(exc.filename) if exc.filename else exc.name
             raise TemplateError(
@@ -196,23 +298,50 @@ class Renderer:
     def project_view(self) -> dict[str, Any]:
         return {
             "title": self.project.title,
-            "organisation": self.project.organisation,
-            "page_size": self.project.page_size,
+            "organisation": self.project.organisation or self.theme.organisation,
+            "page_size": self.page_size,
         }
 
-    def case_view(self, case: Case, link: Link) -> dict[str, Any]:
-        """The case as templates see it: Markdown rendered, dates formatted, ids resolved."""
+    def theme_view(self, language: str, target: str) -> dict[str, Any]:
+        """theme.yaml as templates see it: texts in the document's language, images as URLs."""
+        theme = self.theme
+        organisation = self.project.organisation or theme.organisation
+        disclaimer = _pick(theme.disclaimer, language)
+        return {
+            "name": theme.name,
+            "organisation": organisation,
+            "logo": _image(theme.logo, organisation or theme.name, target),
+            "footer": _pick(theme.footer, language) or organisation,
+            "disclaimer": render_markdown(disclaimer, id_prefix="disclaimer-", language=language),
+            "funders": [
+                {"name": f.name, "url": f.url, "logo": _image(f.logo, f.name, target)}
+                for f in theme.funders
+            ],
+            "colours": theme.colours,
+        }
+
+    def case_view(
+        self, case: Case, link: Link, labels: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The case as templates see it: Markdown rendered, dates and countries in its language."""
+        language = case.language
+        date_format = (labels or {}).get("date_format", "long")
 
         def md(text: str | None, part: str) -> Markup:
-            return render_markdown(text, id_prefix=f"{case.id}-{part}-", resolve=link)
+            return render_markdown(
+                text, id_prefix=f"{case.id}-{part}-", resolve=link, language=language
+            )
 
-        locale = case.language.replace("-", "_")
+        def date(value: dt.date | None) -> str | None:
+            return _date(value, language, date_format)
+
+        countries = [country_name(name, language) for name in case.countries]
         return {
             "id": case.id,
             "title": case.title,
             "subtitle": case.subtitle,
             "summary": case.summary,
-            "language": case.language,
+            "language": language,
             "context": md(case.context, "context"),
             "entry_point": md(case.entry_point, "entry"),
             "lessons_heading": case.lessons_heading,
@@ -222,14 +351,14 @@ class Renderer:
             ],
             "outcome": md(case.outcome, "outcome"),
             "regions": list(case.regions),
-            "countries": list(case.countries),
+            "countries": countries,
             "themes": list(case.themes),
-            "tags": list(case.tags),
+            "tags": [*case.regions, *countries, *case.themes],
             "period": case.period,
             "authors": list(case.authors),
-            "published": _date(case.published, locale),
+            "published": date(case.published),
             "published_iso": case.published.isoformat() if case.published else None,
-            "source": _source_view(case, locale),
+            "source": _source_view(case, date),
             "further_resources": [vars(r) for r in case.further_resources],
             "related": [
                 {"id": other, "title": self.titles.get(other, other), **_href_note(link(other))}
@@ -243,22 +372,70 @@ def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
     return {"href": href, "note": note}
 
 
-def _date(value: dt.date | None, locale: str) -> str | None:
+def sheet_text(sheet: Path | Sheet) -> str:
+    return sheet.css if isinstance(sheet, Sheet) else sheet.read_text("utf-8")
+
+
+def _pick(texts: dict[str, str] | None, language: str) -> str | None:
+    """The text for a language from ``{language: text}`` ('*' is any language)."""
+    if not texts:
+        return None
+    primary = language.split("-")[0].lower()
+    for key in (language, primary, "*", "en"):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()))
+
+
+_MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def _image(path: Path | None, alt: str, target: str) -> dict[str, str] | None:
+    """An image for a template: a file URL for PDF (the fetcher allows theme folders), a
+    ``data:`` URL for HTML so the page stays standalone."""
+    if path is None:
+        return None
+    if target == "pdf":
+        return {"src": path.as_uri(), "alt": alt}
+    return {"src": _data_url(path), "alt": alt}
+
+
+@cache
+def _data_url(path: Path) -> str:
+    media = _MEDIA_TYPES.get(path.suffix.lower(), "image/jpeg")
+    return f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+@cache
+def country_name(name: str, language: str) -> str:
+    """A country's name in a language ('Peru' → 'Pérou' in French); English stays canonical."""
+    primary = language.split("-")[0].lower()
+    code = country_code(name)
+    if primary == "en" or code is None:
+        return name
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return name
+    return locale.territories.get(code) or name
+
+
+def _date(value: dt.date | None, language: str, date_format: str = "long") -> str | None:
     if value is None:
         return None
     try:
-        return format_date(value, format="long", locale=locale)
-    except Exception:  # unknown locale: fall back to ISO, never fail a build over a date
+        return format_date(value, format=date_format, locale=language.replace("-", "_"))
+    except Exception:  # unknown locale or bad pattern: ISO, never fail a build over a date
         return value.isoformat()
 
 
-def _source_view(case: Case, locale: str) -> dict[str, Any] | None:
+def _source_view(case: Case, date: Callable[[dt.date | None], str | None]) -> dict | None:
     if case.source is None:
         return None
     return {
         "publisher": case.source.publisher,
         "url": case.source.url,
-        "accessed": _date(case.source.accessed, locale),
+        "accessed": date(case.source.accessed),
     }
 
 
@@ -272,3 +449,31 @@ def _template_position(exc: Exception, name: str) -> str:
             where = f"{display_path(filename)}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
+
+
+def check_templates(theme: Theme) -> list[Problem]:
+    """Compile every template of the theme's own layers; syntax errors with file:line."""
+    env = make_environment(theme)
+    problems = []
+    for layer in theme.layers:
+        if layer.config is None or not layer.templates.is_dir():
+            continue
+        for path in sorted(layer.templates.rglob("*.j2")):
+            shown = display_path(path)
+            try:
+                tree = env.parse(path.read_text("utf-8"), filename=str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                message = f"template syntax error: {exc.message}"
+                problems.append(Problem(shown, exc.lineno, 0, "", message))
+                continue
+            for node in tree.find_all(
+                (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+            ):
+                name = getattr(node.template, "value", None)
+                if not isinstance(name, str):
+                    continue  # a computed name can only be checked by rendering
+                try:
+                    env.loader.get_source(env, name)  # type: ignore[union-attr]
+                except jinja2.TemplateNotFound as exc:
+                    problems.append(Problem(shown, node.lineno, 0, "", str(exc.message)))
+    return problems

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .errors import Problem
@@ -35,6 +37,8 @@ class Context:
     shown: str
     problems: list[Problem] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    folder: Path | None = None
+    """The folder relative file paths are resolved against (``File`` fields)."""
 
     def error(self, node: Node, path: str, message: str) -> Any:
         self.problems.append(Problem(self.shown, node.line, node.column, path, message))
@@ -158,6 +162,18 @@ class Year(Text):
         }
 
 
+class Count(Text):
+    """A whole number of at least 1, such as a page budget."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(
+            description, pattern=r"[1-9][0-9]{0,5}", hint="a whole number such as 2", convert=int
+        )
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 1}
+
+
 class Choice(Text):
     """One of a fixed set of words, matched without regard to case."""
 
@@ -230,40 +246,6 @@ class ListOf(Type):
         return result
 
 
-class MapOf(Type):
-    """A mapping from names the user chooses (matching ``key_pattern``) to one item type."""
-
-    def __init__(self, item: Type, description: str = "", *, key_pattern: str, key_hint: str):
-        self.item = item
-        self.description = description
-        self.key_pattern = re.compile(key_pattern)
-        self.key_hint = key_hint
-
-    def check(self, node: Node, ctx: Context, path: str) -> Any:
-        if node.is_null:
-            return {}
-        if node.kind != "map":
-            return ctx.error(node, path, f"expected a mapping of names, got {node.describe()}")
-        values: dict[str, Any] = {}
-        ok = True
-        for key, value in node.entries:
-            name = key.text or ""
-            where = f"{path}.{name}" if path else name
-            if not self.key_pattern.fullmatch(name):
-                ok = ctx.error(key, where, f"expected {self.key_hint}, got {name!r}") and False
-                continue
-            values[name] = self.item.validate(value, ctx, where)
-            ok = ok and values[name] is not INVALID
-        return values if ok else INVALID
-
-    def schema(self) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
-            "additionalProperties": self.item.json_schema(),
-        }
-
-
 @dataclass
 class Field:
     """One named field of an object type."""
@@ -296,9 +278,10 @@ class Object(Type):
                 ctx.error(key, where, f"unknown field{suggest(name, self.fields)}")
                 continue
             given[name] = value
-            if value.is_null and not spec.required:
-                # An optional field left empty (`subtitle:`) is as if it were absent, so a
-                # new case can list every field for the author to fill in.
+            if value.is_null and not spec.required and isinstance(spec.type, Object):
+                # An optional section left empty (`source:` with its keys commented out) is as
+                # if it were absent, like any other empty optional field, so a new case can
+                # list every field for the author to fill in.
                 ctx.positions[where] = (value.line, value.column)
                 values[name] = None
                 continue
@@ -334,10 +317,175 @@ class Object(Type):
         return result
 
 
+class MapOf(Type):
+    """A mapping whose keys the author chooses (a palette, languages, label names)."""
+
+    def __init__(
+        self,
+        value: Type,
+        description: str = "",
+        *,
+        key_pattern: str = r"[a-z][a-z0-9_-]*",
+        key_hint: str = "a lowercase name such as 'primary'",
+        keys: Sequence[str] = (),
+        unknown_key: str = "error",
+    ):
+        self.value = value
+        self.description = description
+        self.key_pattern = re.compile(key_pattern)
+        self.key_hint = key_hint
+        self.keys = list(keys)
+        """Known keys: a key outside them gets a 'did you mean' (an error, or a warning)."""
+        self.unknown_key = unknown_key
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.is_null:
+            return {}
+        if node.kind != "map":
+            return ctx.error(node, path, f"expected a mapping of names, got {node.describe()}")
+        values: dict[str, Any] = {}
+        ok = True
+        for key, value in node.entries:
+            name = key.text or ""
+            where = f"{path}.{name}" if path else name
+            if not self.key_pattern.fullmatch(name):
+                ctx.error(key, where, f"expected {self.key_hint} as the name, got {name!r}")
+                ok = False
+                continue
+            if self.keys and name not in self.keys:
+                message = f"unknown name{suggest(name, self.keys)}"
+                if self.unknown_key == "error":
+                    ctx.error(key, where, message)
+                    ok = False
+                    continue
+                ctx.warn(key, where, f"{message}; templates can still use it")
+            result = self.value.validate(value, ctx, where)
+            if result is INVALID:
+                ok = False
+            elif result is not None:
+                values[name] = result
+        return values if ok else INVALID
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "type": "object",
+            "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
+            "additionalProperties": self.value.json_schema(),
+        }
+        if self.keys and self.unknown_key == "error":
+            result["propertyNames"] = {"enum": self.keys}
+        return result
+
+
+def _colour_names() -> list[str]:
+    from tinycss2 import color3  # the CSS colour keywords, for 'did you mean'
+
+    return sorted(getattr(color3, "_COLOR_KEYWORDS", {}))
+
+
+class Colour(Text):
+    """A CSS colour as WeasyPrint reads it: #rgb, #rrggbb, rgb(), hsl(), device-cmyk(), a name."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(description)
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        value = super().check(node, ctx, path)
+        if value is None or value is INVALID:
+            return value
+        from tinycss2.color5 import parse_color  # the parser WeasyPrint itself uses
+
+        parsed = None if re.search(r"[;{}<>]", value) else parse_color(value)
+        if parsed is None or parsed == "currentcolor":
+            hint = suggest(value, _colour_names()) if value.isalpha() else ""
+            return ctx.error(node, path, f"expected a colour like '#1a5276', got {value!r}{hint}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "examples": ["#1a5276", "rgb(26 82 118)", "teal"]}
+
+
+Sniffer = Callable[[bytes, Path], "str | None"]
+"""Given a file's first bytes and its path, an error message, or None when the file is fine."""
+
+
+class File(Text):
+    """A file inside ``ctx.folder`` (a theme folder), given relative to it; kept as a Path.
+
+    Absolute paths and paths that leave the folder (``../``, or a symbolic link pointing
+    outside) are refused, so a theme only ever hands its own files to the renderer.
+    """
+
+    def __init__(self, description: str = "", *, sniff: Sniffer | None = None):
+        super().__init__(description)
+        self.sniff = sniff
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        value = super().check(node, ctx, path)
+        if value is None or value is INVALID:
+            return value
+        folder = (ctx.folder or Path.cwd()).resolve()
+        if Path(value).is_absolute() or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+            return ctx.error(node, path, f"give a path relative to the theme folder, not {value!r}")
+        target = (folder / value).resolve()
+        if not target.is_relative_to(folder):
+            return ctx.error(node, path, f"{value!r} is outside the theme folder")
+        if not target.exists():
+            return ctx.error(node, path, f"file {value!r} does not exist{_nearby(folder, value)}")
+        if not target.is_file():
+            return ctx.error(node, path, f"{value!r} is a folder, not a file")
+        try:
+            with open(target, "rb") as handle:
+                head = handle.read(2048)
+        except OSError as exc:
+            return ctx.error(node, path, f"cannot read {value!r}: {exc.strerror or exc}")
+        message = self.sniff(head, target) if self.sniff else None
+        if message:
+            return ctx.error(node, path, f"{value!r}: {message}")
+        return target
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": "a path relative to the theme folder"}
+
+
+def _nearby(folder: Path, value: str) -> str:
+    """' (did you mean 'logo.svg'?)' from the files that are there."""
+    parent = (folder / value).parent
+    if not parent.is_dir():
+        return ""
+    names = [
+        os.path.relpath(p, folder).replace(os.sep, "/") for p in parent.iterdir() if p.is_file()
+    ]
+    return suggest(value, names)
+
+
+def sniff_image(head: bytes, path: Path) -> str | None:
+    """SVG, PNG or JPEG: what WeasyPrint draws without surprises in print."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
+        return None
+    if b"<svg" in head.lstrip(b"\xef\xbb\xbf")[:2048]:
+        return None
+    return "not an SVG, PNG or JPEG image"
+
+
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"wOFF", b"wOF2")
+
+
+def sniff_font(head: bytes, path: Path) -> str | None:
+    """TrueType, OpenType or WOFF(2), judged by the file's signature rather than its name."""
+    if head[:4] in FONT_SIGNATURES:
+        return None
+    if not head:
+        return "cannot be read as a font: the file is empty"
+    return "cannot be read as a font (expected a TrueType, OpenType or WOFF file)"
+
+
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema of an optional field: its type, or empty (YAML null), as the validator allows."""
     if "anyOf" in schema:
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    if not isinstance(schema.get("type"), str):
+        return {"anyOf": [schema, {"type": "null"}]}
     result = {**schema, "type": [schema["type"], "null"]}
     if "enum" in schema:
         result["enum"] = [*schema["enum"], None]

@@ -11,7 +11,7 @@ and from any static host. Without JavaScript the full list is shown. Each case h
     site/handbooks/<name>.html, <name>.pdf
 
 Templates (``site-index.html.j2``, ``site-case.html.j2``) and ``styles/site.css`` are found
-through the same chain as the briefs', so a project or theme can replace them.
+through the same chain as the briefs', so a project or theme can replace or extend them.
 """
 
 from __future__ import annotations
@@ -25,15 +25,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import __version__
 from .cases import Case
 from .errors import display_path
 from .markup import render_markdown
 from .render import Renderer
-from .themes import HTML_STYLESHEETS
 
-SITE_STYLESHEETS = (*HTML_STYLESHEETS, "site.css")
-"""Sheets inlined into every site page (a theme's ``site.css`` is loaded after the built-in)."""
+DOCUMENT = "site"
+"""The kind of document whose stylesheets the pages inline: the HTML ones, and ``site.css``."""
 INDEX_TEMPLATE = "site-index.html.j2"
 CASE_TEMPLATE = "site-case.html.j2"
 INDEX_PAGE = "index.html"
@@ -137,8 +135,8 @@ def render_case_page(renderer: Renderer, case: Case, *, pdf: bool) -> str:
         case,
         target="html",
         template=CASE_TEMPLATE,
+        document=DOCUMENT,
         extra={
-            "inline_css": renderer.inline_css(SITE_STYLESHEETS),
             "pdf_href": f"{case.id}.pdf" if pdf else None,
             "site": _site_view(renderer, root="../"),
         },
@@ -154,8 +152,9 @@ def render_index(
 ) -> str:
     """The index of every case, with filters and search; ``pdfs``: ids that have a PDF."""
     ordered = sorted(cases, key=lambda c: (c.title.casefold(), c.id))
-    labels = renderer.theme.label_set(renderer.project.language)
-    context = {
+    context = renderer.document_context(renderer.language, "html", document=DOCUMENT)
+    labels = context["labels"]
+    context |= {
         "site": _site_view(renderer, root=""),
         "cases": [_listing(case, pdf=pdfs is None or case.id in pdfs) for case in ordered],
         "facets": [
@@ -169,12 +168,6 @@ def render_index(
         ],
         "search_data": [_search_entry(case) for case in ordered],
         "handbooks": [vars(entry) for entry in handbooks],
-        "project": renderer.project_view(),
-        "labels": labels,
-        "lang": renderer.project.language,
-        "target": "html",
-        "inline_css": renderer.inline_css(SITE_STYLESHEETS),
-        "generator": f"casepress {__version__}",
     }
     return renderer.render_template(INDEX_TEMPLATE, context)
 
@@ -192,10 +185,10 @@ def fold(text: str) -> str:
 
 def _site_view(renderer: Renderer, *, root: str) -> dict[str, Any]:
     project = renderer.project
-    labels = renderer.theme.label_set(project.language)
+    labels = renderer.theme.label_set(renderer.language)
     return {
         "title": project.title or labels["library"],
-        "organisation": project.organisation,
+        "organisation": project.organisation or renderer.theme.organisation,
         "index_href": f"{root}{INDEX_PAGE}",
     }
 

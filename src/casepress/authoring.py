@@ -110,8 +110,8 @@ def plan_case(
             problem("TITLE", f"cannot make an id from {title!r}; give one with --id")
     elif not re.fullmatch(SLUG, case_id):
         problem("--id", f"expected lowercase letters, digits and hyphens, got {case_id!r}")
-    language = language or project.language
-    if not re.fullmatch(LANGUAGE_PATTERN, language):
+    language = language or project.language  # None: the theme's, else English
+    if language is not None and not re.fullmatch(LANGUAGE_PATTERN, language):
         problem("--language", f"expected a language tag such as 'en' or 'fr', got {language!r}")
     normalised = []
     for country in countries:
