@@ -269,7 +269,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _not_found(self, head: bool) -> None:
         problem = Problem(unquote(urlsplit(self.path).path), 0, 0, "", "no such page")
-        page = problems_page([problem], title="Not found", heading="Page not found")
+        advice = "It appears here by itself once a case file makes it."
+        page = problems_page([problem], title="Not found", heading="Page not found", advice=advice)
         self._send(404, "text/html; charset=utf-8", self._live(page), head)
 
     def _live(self, page: str, version: int | None = None, notes: str = "") -> bytes:
@@ -384,7 +385,12 @@ def _notes(preview: Preview, problems: list[Problem], *, last_good: bool) -> str
 
 
 def problems_page(
-    problems: list[Problem], *, title: str, heading: str | None = None, last_good: bool = False
+    problems: list[Problem],
+    *,
+    title: str,
+    heading: str | None = None,
+    last_good: bool = False,
+    advice: str = "Fix the file and save it: this page reloads by itself.",
 ) -> str:
     """A readable page of problems: where, what, and the lines around; all text escaped."""
     items = []
@@ -427,7 +433,7 @@ pre mark {{ display: block; background: #fde2e2; color: inherit; }}
 <body>
 <p class="kicker">casepress serve</p>
 <h1>{html.escape(heading or title)}</h1>
-<p>Fix the file and save it: this page reloads by itself.</p>
+<p>{html.escape(advice)}</p>
 {back}
 <ol class="problems">
 {listing}
