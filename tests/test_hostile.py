@@ -303,6 +303,6 @@ def test_the_whole_corpus_in_one_build_has_no_traceback(built_base, tmp_path, lo
         assert inventory.attachments == 0
         assert PASSWD.encode() not in inventory.content and SECRET.encode() not in inventory.content
     summary = done.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"wrote \d+ file\(s\) in build, build/briefs in [\d.]+ s; .*", summary), (
-        summary
-    )
+    assert re.fullmatch(r"wrote \d+ file\(s\) in build, .* in [\d.]+ s; .*", summary), summary
+    failed = [line for line in done.stderr.splitlines() if "not written" in line]
+    assert len(failed) == 1, failed  # five-thousand-lessons: its PDF is over the element limit

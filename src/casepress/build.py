@@ -14,9 +14,10 @@ import errno
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,67 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_new(path: Path, data: bytes | str) -> None:
+    """Create a file that must not exist yet: all of it or nothing, never replacing another.
+
+    The content goes to a temporary file first, which is then hard-linked into place: the
+    link fails if the name was taken meanwhile (``FileExistsError``), so a file someone has
+    just created is never overwritten.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create instead
+            with open(path, "xb") as handle:
+                handle.write(payload)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def create_files(files: Mapping[Path, bytes | str]) -> list[Path]:
+    """Create new files (``casepress init`` and ``new``); when any exists, none is written."""
+    existing = [path for path in files if path.exists() or path.is_symlink()]
+    if existing:
+        raise InputError([_exists(path) for path in existing])
+    created = []
+    for path, data in files.items():
+        try:
+            write_new(path, data)
+        except FileExistsError:
+            raise InputError([_exists(path)]) from None
+        created.append(path)
+    return created
+
+
+def _exists(path: Path) -> Problem:
+    return Problem(display_path(path), 0, 0, "", "already exists; casepress does not overwrite it")
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Publish a finished output under another name, atomically (a hard link when possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:  # another file system, or no hard links: copy the bytes
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_schema(output_dir: Path) -> Path:
     """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
     (case files) and build/theme.schema.json (theme.yaml)."""
@@ -119,6 +181,7 @@ def build_briefs(
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    only: Collection[str] | None = None,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
@@ -126,6 +189,8 @@ def build_briefs(
     to render is reported too, and the others carry on; its previous outputs are kept. The
     theme is the project's (``project.theme``) unless one is given; an invalid theme raises
     ``InputError``.
+    ``only`` limits the briefs to those ids of the catalogue (titles and links still
+    come from all of it).
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -144,11 +209,12 @@ def build_briefs(
         _pdf_renderer(project, theme, report, renderer.policy) if "pdf" in formats else None
     )
 
-    total = len(catalogue.cases) * len(formats)
+    chosen = [case for case in catalogue.cases if only is None or case.id in only]
+    total = len(chosen) * len(formats)
     done = 0
     invalid: set[str] = set()
     with output_lock(out, timeout=lock_timeout):
-        for case in catalogue.cases:
+        for case in chosen:
             for fmt in formats:
                 target = out / f"{case.id}.{fmt}"
                 if case.id in invalid:  # its text failed for one format: it would for all
@@ -200,7 +266,7 @@ def build_project(
     theme: Theme | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: every brief, every defined handbook, the schemas."""
+    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the schemas."""
     started = time.perf_counter()
     out = Path(output_dir) if output_dir else project.output_dir
     theme = theme or theme_for(project)
@@ -208,6 +274,8 @@ def build_project(
     report = build_briefs(
         project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
     )
+    pdfs = {p.stem: p for p in report.outputs if p.suffix == ".pdf"}
+    books: dict[str, dict[str, Path]] = {}
     if project.handbooks:
         handbooks = build_handbooks(
             project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
@@ -220,6 +288,15 @@ def build_project(
         report.templates += [t for t in handbooks.templates if t.name not in
                              {k.name for k in report.templates}]  # fmt: skip
         report.quality += handbooks.quality
+        for path in handbooks.outputs:
+            books.setdefault(path.stem, {})[path.suffix[1:]] = path
+    site = build_site(
+        project, output_dir=out / "site", theme=theme, catalogue=catalogue, pdfs=pdfs,
+        handbooks=books, progress=progress,
+    )  # fmt: skip
+    report.outputs += site.outputs
+    report.problems = sorted(set(report.problems) | set(site.problems))
+    report.failures += site.failures
     report.outputs.append(write_schema(out))
     contrast = check_contrast(theme)
     for pair in contrast:
@@ -378,6 +455,57 @@ def build_handbooks(
                 if progress:
                     progress(done, total, f"{name}.{fmt}")
     report.templates = renderer.lookups
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def build_site(
+    project: Project,
+    *,
+    output_dir: Path | None = None,
+    theme: Theme | None = None,
+    catalogue: Catalogue | None = None,
+    pdfs: Mapping[str, Path] | None = None,
+    handbooks: Mapping[str, Mapping[str, Path]] | None = None,
+    only: Collection[str] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """The browsable library (``build/site/``): index, a page per case, PDFs and handbooks.
+
+    ``pdfs`` (case id → brief PDF) and ``handbooks`` (name → {"html": path, "pdf": path})
+    are finished outputs, copied in so that the site folder can be uploaded on its own;
+    ``None`` links every case's PDF and every defined handbook as if present (the preview
+    server makes them when asked). ``only`` renders just those cases' pages and the index.
+    Files of cases that are gone, and files no longer published, are removed.
+    """
+    from .site import plan_site
+
+    started = time.perf_counter()
+    catalogue = catalogue or load_cases(project)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
+    out = Path(output_dir) if output_dir else project.output_dir / "site"
+    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+    plan = plan_site(renderer, catalogue.cases, pdfs=pdfs, handbooks=handbooks, only=only)
+    report = BuildReport()
+    total = len(plan.pages) + len(plan.copies)
+    for done, page in enumerate(plan.pages, 1):
+        try:
+            write_atomic(out / page.path, page.render())
+            report.outputs.append(out / page.path)
+        except InputError as exc:  # the case's own text: reported at its field, like its brief
+            report.problems.extend(exc.problems)
+        except CasepressError as exc:
+            report.failures.append(Problem(page.source, 0, 0, "", f"site page not written: {exc}"))
+        if progress:
+            progress(done, total, f"site/{page.path}")
+    for done, (path, source) in enumerate(plan.copies.items(), len(plan.pages) + 1):
+        copy_atomic(source, out / path)
+        report.outputs.append(out / path)
+        if progress:
+            progress(done, total, f"site/{path}")
+    for stale in plan.stale(out):
+        stale.unlink()
     report.seconds = time.perf_counter() - started
     return report
 

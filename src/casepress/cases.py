@@ -218,7 +218,30 @@ def load_case(
     missing_alt = _images_without_alt(values, path, document.shown, ctx.positions)
     if missing_alt:
         return None, ctx.problems + missing_alt
+    _warn_placeholders(values, ctx)
     return _make_case(values, case_id, path, project, ctx.positions), ctx.problems
+
+
+PLACEHOLDER = re.compile(r"\bTODO\b")
+"""What ``casepress new`` writes in text still to be written; ``check`` warns while it is left."""
+
+
+def _warn_placeholders(value: Any, ctx: Context, path: str = "") -> None:
+    """A warning (``--strict`` fails) for every text still holding a TODO placeholder.
+
+    A new case must be valid the moment it is made, so its required fields hold placeholder
+    text; the warning keeps such a draft from being published by mistake.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _warn_placeholders(item, ctx, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _warn_placeholders(item, ctx, f"{path}[{index}]")
+    elif isinstance(value, str) and PLACEHOLDER.search(value):
+        line, column = ctx.positions.get(path, (0, 0))
+        message = "still holds a TODO placeholder; replace it before publishing"
+        ctx.problems.append(Problem(ctx.shown, line, column, path, message, "warning"))
 
 
 def _markdown_fields(values: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
@@ -290,7 +313,7 @@ def _make_case(
         period=values["period"],
         authors=tuple(values["authors"] or []),
         published=values["published"],
-        source=Source(**source) if source else None,
+        source=Source(**source) if source and any(source.values()) else None,
         further_resources=tuple(Resource(**r) for r in values["further_resources"] or []),
         related=tuple(_unique(values["related"] or [])),
         positions=positions,

@@ -83,6 +83,39 @@ examples:
   casepress check                       validate every case; exit 0 when all are valid
   casepress check cases/peru.yaml --strict
 """,
+    "init": """\
+examples:
+  casepress init my-cases               a new project in my-cases/ (made if missing)
+  casepress init                        a new project in the current folder
+
+Writes casepress.yaml (commented, with a handbook), cases/ with a sample case, .gitignore,
+and the editor set-up: .casepress/*.schema.json, which .vscode/settings.json and the first
+line of each case file point at, so editors check and complete files as they are typed.
+Nothing is overwritten: if any of these files exists, none is written.
+""",
+    "new": """\
+examples:
+  casepress new "Police reform in Liberia"
+                                        -> cases/police-reform-in-liberia.yaml
+  casepress new "Réforme de la police en Haïti" --country HT --theme "Police reform" \\
+      --region "Latin America and the Caribbean" --language fr
+  casepress new "Defence oversight" --id defence-oversight-2004
+
+The file lists every field with a note. It is valid at once; the text still to write is
+marked TODO, which 'casepress check' warns about (and '--strict' fails on). --theme and
+--topic both add a theme tag (on 'new' there is no visual theme to choose).
+""",
+    "serve": """\
+examples:
+  casepress serve                       preview at http://127.0.0.1:8000/
+  casepress serve --port 8080 --open    another port, and open it in the browser
+  casepress serve --port 0              any free port
+
+Edit a case, a template, a style or casepress.yaml and save: what changed is rebuilt and
+the open page reloads. A case with errors shows them in the browser (file, line, message)
+until it is fixed; the last good page stays available. PDFs are made when you open them.
+Nothing is written to build/: the preview lives in a temporary folder.
+""",
     "import": """\
 Reads .txt, .md and .docx case studies and writes one cases/<id>.yaml each (the id comes
 from the title), then validates what it wrote. Never overwrites a case file unless --force.
@@ -247,6 +280,38 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the case files to standard output; write nothing",
     )
+    init = command("init", "Make a new project: casepress.yaml, a sample case, editor set-up.")
+    init.add_argument(
+        "folder", metavar="DIR", nargs="?", type=Path, default=Path("."),
+        help="folder of the new project (default: the current folder)",
+    )  # fmt: skip
+
+    new = command("new", "Make a new case file with every field, ready to fill in.")
+    new.add_argument("title", metavar="TITLE", help="title of the case; the id is made from it")
+    new.add_argument("--id", dest="case_id", metavar="ID", help="id (and file name) instead")
+    for flag, dest, what in (
+        ("--region", "regions", "a region tag"),
+        ("--country", "countries", "a country: ISO 3166 name or code"),
+        ("--theme", "topics", "a theme tag (same as --topic)"),
+        ("--topic", "topics", "a theme tag"),
+    ):
+        new.add_argument(
+            flag, dest=dest, action="append", default=[], metavar=flag[2].upper(),
+            help=f"{what} (repeatable)",
+        )  # fmt: skip
+    new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
+
+    serve = command("serve", "Preview the project in a browser, rebuilt as files are saved.")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    serve.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )  # fmt: skip
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument(
+        "--theme", metavar="NAME",
+        help="theme: a folder in themes/, an installed theme, or base (default: casepress.yaml's)",
+    )  # fmt: skip
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
     which = schema.add_mutually_exclusive_group()
@@ -460,6 +525,84 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .authoring import init_project
+
+    try:
+        created = init_project(args.folder)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        print("casepress: nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        folder = args.folder
+        print(f"made a casepress project in {_rel(folder.resolve())}:", file=sys.stderr)
+        for path in created:
+            print(f"  {path.relative_to(folder).as_posix()}", file=sys.stderr)
+        step = "" if folder.resolve() == Path.cwd().resolve() else f"  cd {folder}\n"
+        print(
+            f"next:\n{step}"
+            '  casepress new "A case title"    a new case file to fill in\n'
+            "  casepress serve                 preview it in your browser as you save\n"
+            "  casepress build                 PDFs, HTML and the site in build/",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .authoring import new_case
+
+    project = _project(args)
+    path = new_case(
+        project, args.title, regions=args.regions, countries=args.countries,
+        themes=args.topics, case_id=args.case_id, language=args.language,
+    )  # fmt: skip
+    if not args.quiet:
+        print(f"made {_rel(path)}: fill in the TODOs, then 'casepress check'", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import webbrowser
+
+    from .preview import default_loader
+    from .serve import PreviewServer, is_loopback
+
+    logger = logging.getLogger("casepress.serve")
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    if not is_loopback(args.host):
+        print(
+            f"casepress: warning: listening on {args.host}: anyone who can reach this machine "
+            "can read the cases, drafts included",
+            file=sys.stderr,
+        )
+    loader = default_loader(args.project, theme=args.theme)
+    server = PreviewServer(loader, host=args.host, port=args.port)
+    result = server.start()
+    try:
+        _print_problems([p for p in result.problems if p.severity == "error"])
+        print(
+            f"casepress: serving a preview at {server.url} (Ctrl-C to stop); "
+            "it rebuilds as you save",
+            file=sys.stderr,
+        )
+        if args.open:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        print("\ncasepress: stopped", file=sys.stderr)
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .cases import case_schema
     from .project import project_schema
@@ -573,6 +716,9 @@ _COMMANDS = {
     "handbook": _cmd_handbook,
     "check": _cmd_check,
     "import": _cmd_import,
+    "init": _cmd_init,
+    "new": _cmd_new,
+    "serve": _cmd_serve,
     "schema": _cmd_schema,
     "theme": _cmd_theme,
 }

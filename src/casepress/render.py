@@ -198,6 +198,9 @@ class Renderer:
         target: str,
         link: Link | None = None,
         problems: list[Problem] | None = None,
+        template: str = BRIEF_TEMPLATE,
+        document: str = "brief",
+        extra: dict[str, Any] | None = None,
     ) -> str:
         """One case as a standalone document; ``target`` is "pdf" or "html".
 
@@ -205,9 +208,11 @@ class Renderer:
         links); by default the sibling brief ``<id>.<target>``. Warnings found on the way
         (refused images, removed HTML) go to ``problems``; errors in case text (an image
         over the pixel limit, Markdown that cannot be converted) raise ``InputError``.
+        ``template``, ``document`` (which stylesheets) and ``extra`` (added to the context)
+        let another kind of page, such as the site's, reuse a brief.
         """
         link = link or (lambda other: (f"{other}.{target}", None))
-        context = self.document_context(case.language, target)
+        context = self.document_context(case.language, target, document=document)
         found: list[Problem] = []
         context["case"] = self.case_view(case, link, context["labels"], found)
         if any(p.severity == "error" for p in found):
@@ -215,7 +220,8 @@ class Renderer:
         if problems is not None:
             problems.extend(found)
         context["pdf_href"] = f"{case.id}.pdf"
-        return self.render_template(BRIEF_TEMPLATE, context)
+        context.update(extra or {})
+        return self.render_template(template, context)
 
     def render_handbook(
         self, plan: HandbookPlan, *, target: str, problems: list[Problem] | None = None

@@ -307,6 +307,13 @@ class Object(Type):
                 ctx.error(key, where, f"unknown field{suggest(name, self.fields)}")
                 continue
             given[name] = value
+            if value.is_null and not spec.required and isinstance(spec.type, Object):
+                # An optional section left empty (`source:` with its keys commented out) is as
+                # if it were absent, like any other empty optional field, so a new case can
+                # list every field for the author to fill in.
+                ctx.positions[where] = (value.line, value.column)
+                values[name] = None
+                continue
             result = spec.type.validate(value, ctx, where)
             if result is INVALID:
                 ok = False
@@ -325,7 +332,10 @@ class Object(Type):
     def schema(self) -> dict[str, Any]:
         result: dict[str, Any] = {
             "type": "object",
-            "properties": {name: f.type.json_schema() for name, f in self.fields.items()},
+            "properties": {
+                name: f.type.json_schema() if f.required else _nullable(f.type.json_schema())
+                for name, f in self.fields.items()
+            },
             "additionalProperties": False,
         }
         if self.title:
@@ -497,6 +507,18 @@ def sniff_font(head: bytes, path: Path) -> str | None:
     if not head:
         return "cannot be read as a font: the file is empty"
     return "cannot be read as a font (expected a TrueType, OpenType or WOFF file)"
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an optional field: its type, or empty (YAML null), as the validator allows."""
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    if not isinstance(schema.get("type"), str):
+        return {"anyOf": [schema, {"type": "null"}]}
+    result = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
 
 
 def suggest(word: str, candidates: Sequence[str] | dict[str, Any], *, quote: str = "'") -> str:
