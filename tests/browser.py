@@ -1,4 +1,5 @@
-"""Debian's headless Chromium, driven over the DevTools protocol, running axe-core on a page.
+"""Debian's headless Chromium, driven over the DevTools protocol: axe-core on a page, and a
+page used as a person would use it (the site's filters, the preview's live reload).
 
 Nothing is downloaded at test time: Chromium comes from scripts/install-system-deps and
 axe-core from scripts/install-test-tools (into .cache/axe-core). The browser listens on a
@@ -8,6 +9,7 @@ DevToolsActivePort in its fresh profile folder.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -16,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE_SCRIPT = ROOT / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,26 +41,36 @@ def axe_script() -> Path | None:
 
 
 class Browser:
-    """One headless Chromium with one page, for the whole test session."""
+    """One headless Chromium with one page; ``axe`` is needed for ``axe()`` only."""
 
-    def __init__(self, executable: str, axe: Path):
+    def __init__(
+        self, executable: str, axe: Path | None = None, *, width: int = 1000, height: int = 800
+    ):
         import websocket  # websocket-client, a test dependency
 
-        self.axe_source = axe.read_text("utf-8")
+        self.axe_source = axe.read_text("utf-8") if axe else None
         self.profile = tempfile.mkdtemp(prefix="casepress-chromium-")
         self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            [executable, *FLAGS, f"--user-data-dir={self.profile}",
+             f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )
-        port = self._port()
-        targets = json.load(
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10)
-        )
-        page = next(t for t in targets if t["type"] == "page")
-        self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
-        self.next_id = 0
-        self.call("Page.enable")
+        )  # fmt: skip
+        self.socket = None
+        try:
+            port = self._port()
+            targets = json.load(
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10)
+            )
+            page = next(t for t in targets if t["type"] == "page")
+            self.socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+            self.next_id = 0
+            self.events: list[dict[str, Any]] = []
+            """Events that arrived while an answer was awaited, oldest first."""
+            self.call("Page.enable")
+        except BaseException:
+            self.close()
+            raise
 
     def _port(self) -> int:
         marker = Path(self.profile) / "DevToolsActivePort"
@@ -70,7 +83,7 @@ class Browser:
             time.sleep(0.05)
         raise RuntimeError("chromium did not open its DevTools port within 30 s")
 
-    def call(self, method: str, **params):
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
         self.next_id += 1
         self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
@@ -79,17 +92,23 @@ class Browser:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message.get("result", {})
+            if "method" in message:
+                self.events.append(message)
 
-    def wait_for(self, event: str) -> None:
+    def wait_for_event(self, event: str) -> None:
         while True:
-            if json.loads(self.socket.recv()).get("method") == event:
+            message = self.events.pop(0) if self.events else json.loads(self.socket.recv())
+            if message.get("method") == event:
                 return
 
-    def open(self, path: Path) -> None:
-        self.call("Page.navigate", url=Path(path).resolve().as_uri())
-        self.wait_for("Page.loadEventFired")
+    def open(self, target: Path | str) -> None:
+        """Load a page (a file, or a URL) and wait until it has loaded."""
+        url = target if isinstance(target, str) else Path(target).resolve().as_uri()
+        self.events.clear()
+        self.call("Page.navigate", url=url)
+        self.wait_for_event("Page.loadEventFired")
 
-    def evaluate(self, expression: str):
+    def evaluate(self, expression: str) -> Any:
         result = self.call(
             "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
         )
@@ -97,8 +116,34 @@ class Browser:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
 
+    def wait_until(self, condition: str, timeout: float = 10) -> None:
+        """Wait until a script expression is true; while a page reloads, it is just false."""
+        probe = (
+            f"(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.evaluate(probe):
+                    return
+            except RuntimeError:  # the page was being replaced (execution context destroyed)
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout} s: {condition}")
+            time.sleep(0.05)
+
+    def type_text(self, selector: str, text: str) -> None:
+        """Focus a field and type into it as a person would (input events included)."""
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
+        self.call("Input.insertText", text=text)
+
+    def screenshot(self, path: Path) -> None:
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        Path(path).write_bytes(base64.b64decode(data))
+
     def axe(self, path: Path) -> list[dict]:
         """axe-core's violations on a page, with every rule axe runs by default."""
+        assert self.axe_source is not None, "Browser(executable, axe_script()) runs axe"
         self.open(path)
         self.evaluate(self.axe_source)
         return self.evaluate(
@@ -109,7 +154,8 @@ class Browser:
 
     def close(self) -> None:
         try:
-            self.socket.close()
+            if self.socket is not None:
+                self.socket.close()
         finally:
             self.process.terminate()
             try:
@@ -118,3 +164,9 @@ class Browser:
                 self.process.kill()
                 self.process.wait()
             shutil.rmtree(self.profile, ignore_errors=True)
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -2,9 +2,12 @@
 
 import os
 
+import jsonschema
 import pytest
+import yaml
 
-from casepress import load_cases, load_project
+from casepress import load_case, load_cases, load_project
+from casepress.cases import case_schema
 from conftest import PROJECTS
 
 
@@ -96,3 +99,37 @@ def test_source_files_are_never_modified(tmp_path):
     before = (path.read_bytes(), os.stat(path).st_mtime_ns)
     load_cases(load_project(tmp_path))
     assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+
+
+def test_empty_optional_fields_are_as_if_absent(tmp_path):
+    case_file = tmp_path / "cases" / "x.yaml"
+    case_file.parent.mkdir()
+    case_file.write_text(
+        "title: X\nsubtitle:\nsource:\nfurther_resources:\nrelated:\npublished:\n"
+        "context: Text.\nlessons:\n  - text: One.\n"
+    )
+    case, problems = load_case(case_file, load_project(tmp_path))
+    assert problems == [] and case.subtitle is None and case.source is None
+    assert case.further_resources == () and case.published is None
+    # Editors agree: the JSON Schema allows the empty values too.
+    jsonschema.validate(yaml.safe_load(case_file.read_text()), case_schema())
+    case_file.write_text("title: X\ncontext:\nlessons:\n")  # required ones still are
+    _, problems = load_case(case_file, load_project(tmp_path))
+    assert {(p.field, p.message) for p in problems} == {
+        ("context", "must not be empty"),
+        ("lessons", "must not be empty"),
+    }
+
+
+def test_todo_warnings_point_at_the_field_and_spare_other_words(tmp_path):
+    case_file = tmp_path / "cases" / "x.yaml"
+    case_file.parent.mkdir()
+    case_file.write_text(
+        "title: Todo el país\ncontext: Reformas en todo el TODOS país.\n"
+        "lessons:\n  - title: A lead-in\n    text: TODO write it\n"
+    )
+    _, problems = load_case(case_file, load_project(tmp_path))
+    assert [str(p) for p in problems] == [
+        f"{case_file}:5:11: warning: lessons[0].text: still holds a TODO placeholder; "
+        "replace it before publishing"
+    ]

@@ -10,10 +10,17 @@ from conftest import copy_project
 
 COURSE = {"course.pdf", "course.html"}
 EXPLICIT = {"explicit.pdf", "explicit.html"}
+INDEX = {"index.html"}  # the site's index lists every case (its page has the brief's name)
+ALL = 20  # 5 cases and 2 handbooks, PDF and HTML, and the site's index and 5 case pages
+
+
+def documents(report) -> list:
+    """Briefs, handbooks and site pages rendered (not report.json, not the schemas)."""
+    return [p for p in report.rendered if p.suffix in (".pdf", ".html")]
 
 
 def rendered(report) -> set[str]:
-    return {p.name for p in report.rendered}
+    return {p.name for p in documents(report)}
 
 
 def build(project, settings=None, **options):
@@ -35,7 +42,7 @@ def outputs(project) -> dict[str, bytes]:
 def built(tmp_path):
     project = copy_project("handbook", tmp_path)
     first = build(project)
-    assert len(first.rendered) == 14  # 5 cases and 2 handbooks, PDF and HTML
+    assert len(documents(first)) == ALL
     return project
 
 
@@ -43,7 +50,7 @@ def test_a_rebuild_with_no_change_renders_nothing(built):
     report_json = built / "build" / "report.json"
     before = report_json.read_text()
     again = build(built)
-    assert again.rendered == [] and len(again.skipped) == 16  # and the schema and the report
+    assert again.rendered == [] and len(again.skipped) == ALL + 2  # the schema, the report
     # every output keeps its quality entry: report.json is the same, and left alone
     assert len(again.quality) == 14 and report_json.read_text() == before
 
@@ -51,11 +58,13 @@ def test_a_rebuild_with_no_change_renders_nothing(built):
 def test_editing_one_case_renders_its_brief_and_the_handbooks_that_hold_it(built):
     case = built / "cases" / "delta-out.yaml"  # in no handbook
     case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
-    assert rendered(build(built)) == {"delta-out.pdf", "delta-out.html"}
+    assert rendered(build(built)) == {"delta-out.pdf", "delta-out.html"} | INDEX
 
     case = built / "cases" / "gamma-defence.yaml"  # in both handbooks
     case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
-    assert rendered(build(built)) == {"gamma-defence.pdf", "gamma-defence.html"} | COURSE | EXPLICIT
+    assert rendered(build(built)) == {"gamma-defence.pdf", "gamma-defence.html"} | COURSE | (
+        EXPLICIT | INDEX
+    )
 
 
 def test_a_new_title_re_renders_the_briefs_that_list_it_under_see_also(built):
@@ -78,7 +87,7 @@ def test_a_theme_change_re_renders_everything_it_affects(built, path, text):
     target = built / path
     target.parent.mkdir()
     target.write_text(text)
-    assert len(build(built).rendered) == 14
+    assert len(documents(build(built))) == ALL
 
 
 def test_missing_or_altered_outputs_are_rebuilt_and_force_renders_everything(built):
@@ -86,7 +95,7 @@ def test_missing_or_altered_outputs_are_rebuilt_and_force_renders_everything(bui
     (briefs / "alpha-police.pdf").unlink()
     (briefs / "beta-justice.html").write_text("edited by hand")
     assert rendered(build(built)) == {"alpha-police.pdf", "beta-justice.html"}
-    assert len(build(built, force=True).rendered) == 14
+    assert len(documents(build(built, force=True))) == ALL
 
 
 def test_incremental_builds_give_the_bytes_of_a_clean_build(built):
@@ -97,7 +106,9 @@ def test_incremental_builds_give_the_bytes_of_a_clean_build(built):
     build(built)
     assert outputs(built) != clean
     case.write_text(original)  # back as it was: the same bytes as the first build
-    assert rendered(build(built)) == {"alpha-police.pdf", "alpha-police.html"} | COURSE | EXPLICIT
+    assert rendered(build(built)) == {"alpha-police.pdf", "alpha-police.html"} | COURSE | (
+        EXPLICIT | INDEX
+    )
     assert outputs(built) == clean
     build(built, force=True)
     assert outputs(built) == clean
@@ -105,7 +116,7 @@ def test_incremental_builds_give_the_bytes_of_a_clean_build(built):
 
 def test_source_date_epoch_dates_the_pdfs_and_invalidates_the_cache(built, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
-    assert len(build(built).rendered) == 14
+    assert len(documents(build(built))) == ALL
     pdf = pikepdf.open(built / "build" / "briefs" / "delta-out.pdf")
     info = pdf.docinfo
     assert str(info["/ModDate"]).startswith("D:20260101000000")
@@ -116,12 +127,12 @@ def test_source_date_epoch_dates_the_pdfs_and_invalidates_the_cache(built, monke
 def test_cli_reports_what_was_up_to_date_and_prints_progress_lines(built, capsys):
     assert main(["build", "-C", str(built), "--jobs", "2"]) == 0
     err = capsys.readouterr().err
-    assert "wrote 0 file(s), 14 up to date" in err and "[1/" not in err
+    assert "wrote 0 file(s), 20 up to date" in err and "[1/" not in err
     case = built / "cases" / "delta-out.yaml"
     case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
     assert main(["build", "-C", str(built)]) == 0
     err = capsys.readouterr().err
-    assert "[1/1] delta-out" in err and "wrote 2 file(s) in " in err
+    assert "[1/1] delta-out" in err and "wrote 5 file(s) in " in err
     case.write_text(case.read_text().replace("Reform soon began", "Reform began", 1))
     assert main(["build", "-C", str(built), "-q"]) == 0
     assert capsys.readouterr().err == ""
@@ -138,7 +149,7 @@ def test_cli_reports_what_was_up_to_date_and_prints_progress_lines(built, capsys
     ids=lambda s: next(iter(s)),
 )
 def test_a_setting_that_shapes_the_outputs_re_renders_them(built, setting):
-    assert len(build(built, setting).rendered) == 14
+    assert len(documents(build(built, setting))) == ALL
     assert build(built, setting).rendered == []
 
 
@@ -146,10 +157,10 @@ def test_editing_a_themes_theme_yaml_re_renders_everything(built):
     theme = built / "themes" / "house"
     theme.mkdir(parents=True)
     (theme / "theme.yaml").write_text("name: house\ncolours:\n  primary: '#114477'\n")
-    assert len(build(built, {"theme": "house"}).rendered) == 14
+    assert len(documents(build(built, {"theme": "house"}))) == ALL
     assert build(built, {"theme": "house"}).rendered == []
     (theme / "theme.yaml").write_text("name: house\ncolours:\n  primary: '#553311'\n")
-    assert len(build(built, {"theme": "house"}).rendered) == 14
+    assert len(documents(build(built, {"theme": "house"}))) == ALL
 
 
 def test_an_output_left_alone_keeps_its_warnings_and_its_report_entry(tmp_path):

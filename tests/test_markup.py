@@ -1,6 +1,175 @@
-"""Markdown → safe HTML: the extensions briefs need, nothing dangerous."""
+"""Case text → safe HTML: what survives the sanitiser, and limits on hostile Markdown."""
 
-from casepress.markup import case_link_ids, render_markdown
+import time
+
+import pytest
+
+from casepress.errors import MarkupError
+from casepress.markup import case_link_ids, measure_html, render_markdown
+
+
+def html(text: str, **options) -> str:
+    return str(render_markdown(text, **options))
+
+
+@pytest.mark.parametrize(
+    ("source", "gone"),
+    [
+        ("<script>alert(1)</script>", ["<script", "alert"]),
+        ('<img src="x.png" onerror="alert(1)">', ["onerror", "alert"]),
+        ('<p onclick="alert(1)" onmouseover="x()">hi</p>', ["onclick", "onmouseover"]),
+        ("[link](javascript:alert(1))", ["javascript", "href"]),
+        ('<a href="jAvAsCrIpT:alert(1)">x</a>', ["javascript", "href"]),
+        ("[data](data:text/html;base64,PHNjcmlwdD4=)", ["data:", "href"]),
+        ('<iframe src="https://example.org"></iframe>', ["<iframe", "example.org"]),
+        ('<object data="file:///etc/passwd"></object>', ["<object", "passwd"]),
+        ('<embed src="file:///etc/passwd">', ["<embed", "passwd"]),
+        ('<form action="https://x"><input name="q"></form>', ["<form", "<input"]),
+        ("<style>@import url(file:///etc/passwd);</style>", ["<style", "@import", "passwd"]),
+        ('<p style="background:url(file:///etc/passwd)">x</p>', ["style", "passwd"]),
+        ('<link rel="attachment" href="file:///etc/passwd">', ["<link", "passwd"]),
+        ('<a rel="attachment" href="file:///etc/passwd">x</a>', ["rel=", "passwd"]),
+        ("[x](file:///etc/passwd){: rel=attachment}", ["rel=", "passwd"]),
+        ("[x](x.txt){: rel=attachment }", ["rel="]),
+        ('<base href="file:///etc/">', ["<base"]),
+        ('<meta http-equiv="refresh" content="0;url=https://x">', ["<meta", "refresh"]),
+        ("<svg><script>alert(1)</script></svg>", ["<svg", "<script"]),
+        ('<math><mtext><img src=x onerror="alert(1)"></mtext></math>', ["onerror", "<math"]),
+    ],
+)
+def test_dangerous_markup_is_removed(source, gone):
+    result = html(source)
+    for needle in gone:
+        assert needle not in result, result
+
+
+def test_what_briefs_need_survives():
+    source = (
+        "Text with a note.[^1] *em*, **strong**, `code`.\n\n"
+        "| A | B |\n|:--|--:|\n| 1 | 2 |\n\n"
+        "![A map of the region](map.png)\n\n"
+        "*[SSR]: Security sector reform\n\nSSR matters. <sub>low</sub> <sup>high</sup>\n\n"
+        '<span lang="es">hola</span>\n\n[^1]: The note.\n'
+    )
+    result = html(source, id_prefix="c-")
+    assert 'id="c-fn:1"' in result and 'href="#c-fnref:1"' in result
+    assert "<table>" in result and '<td style="text-align:right">2</td>' in result
+    assert '<img alt="A map of the region" src="map.png">' in result
+    assert '<abbr title="Security sector reform">SSR</abbr>' in result
+    assert "<sub>low</sub>" in result and "<sup>high</sup>" in result
+    assert '<span lang="es">hola</span>' in result
+
+
+def test_trusted_html_is_kept_as_written():
+    assert "<script>alert(1)</script>" in html("<script>alert(1)</script>", sanitise=False)
+
+
+def test_template_syntax_in_case_text_is_just_text():
+    result = html("`{{ ''.__class__.__mro__ }}` and {% raw %} {{ 7*7 }}")
+    assert "{{ ''.__class__.__mro__ }}" in result
+    assert "{% raw %}" in result and "{{ 7*7 }}" in result
+
+
+def test_case_links_resolve_or_fall_back_to_text():
+    def resolve(case_id):
+        return (f"{case_id}.pdf", "p. 3") if case_id == "known" else None
+
+    result = html("[a](case:known), [b](case:unknown), [c](case:../../etc)", resolve=resolve)
+    assert (
+        '<a class="case-ref" href="known.pdf">a</a> <span class="case-ref-note">p. 3</span>,'
+        in result
+    )
+    assert '<span class="case-ref">b</span>' in result
+    assert '<span class="case-ref">c</span>' in result
+    assert "case:" not in result
+
+
+def test_raw_case_links_are_not_left_behind():
+    assert "case:" not in html('<a href="case:other">x</a>')
+
+
+def test_refused_images_are_replaced_by_their_alt_text():
+    seen = []
+
+    def allow(src):
+        seen.append(src)
+        return src == "ok.png"
+
+    result = html('![Fine](ok.png) ![Secret](/etc/passwd) <img src="../x.png">', check_image=allow)
+    assert seen == ["ok.png", "/etc/passwd", "../x.png"]
+    assert '<img alt="Fine" src="ok.png">' in result
+    assert '<span class="image-refused">Secret</span>' in result
+    assert "passwd" not in result and "x.png" not in result
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[" * 20_000,  # quadratic in Python-Markdown: ~56 s without a budget
+        "![" * 20_000,
+        "".join("  " * i + "- x\n" for i in range(2_000)),  # 160 s, then RecursionError
+    ],
+)
+def test_pathological_markdown_is_abandoned_with_a_clear_error(source):
+    started = time.process_time()
+    with pytest.raises(MarkupError, match=r"took more than 0\.3 s to convert and was abandoned"):
+        render_markdown(source, seconds=0.3)
+    assert time.process_time() - started < 10  # unguarded: about a minute
+    assert html("still *works*") == "<p>still <em>works</em></p>"  # a fresh converter
+
+
+def test_html_nested_too_deeply_is_refused_before_the_sanitiser():
+    started = time.process_time()
+    with pytest.raises(MarkupError, match="nested more than 50 levels deep"):
+        render_markdown("<div>" * 100_000)  # html5ever: ~20 s
+    with pytest.raises(MarkupError, match="nested more than 50 levels deep"):
+        render_markdown("> " * 60 + "quote")
+    assert time.process_time() - started < 10  # unguarded: about a minute
+    assert "<blockquote>" in html("> " * 20 + "quote")
+
+
+def test_lone_surrogates_are_a_markup_error():
+    with pytest.raises(MarkupError, match="lone surrogate"):
+        render_markdown("a\ud800b")
+
+
+def test_measure_html():
+    assert measure_html("<div><p>a<br><img src=x/></p><ul><li>x</ul></div>") == (6, 3)
+    assert measure_html("<p>" * 10) == (10, 10)  # unclosed: counted as nested
+    assert measure_html("<div>" * 1000, stop_at_depth=20) == (21, 21)
+    assert measure_html("text < 3 and a<b> c") == (1, 1)
+    # linear even on hostile input
+    started = time.process_time()
+    measure_html("<a" * 300_000 + "<a '" * 100_000)
+    assert time.process_time() - started < 5
+
+
+def test_what_the_sanitiser_removes_is_reported():
+    reports = []
+    html(
+        '<script>x</script> <img src="a.png" onerror="x()"> [js](javascript:x)',
+        on_removed=reports.append,
+    )
+    assert reports == [["<script>", "onerror=", "href="]]
+
+
+def test_ordinary_markdown_reports_nothing_removed():
+    reports = []
+    source = (
+        "Text[^1] with *SSR*, a [link](https://example.org 'title') and `code`. {: .lead }\n\n"
+        "| A | B |\n|:--|--:|\n| 1 | 2 |\n\n![map](map.png)\n\nTerm\n: Definition\n\n"
+        "*[SSR]: Security sector reform\n\n[^1]: A note.\n"
+    )
+    html(source, on_removed=reports.append)
+    assert reports == []
+
+
+def test_a_huge_table_runs_out_of_time_instead_of_minutes():
+    table = "| Year | Event |\n|--|--|\n" + "| 1990 | an event |\n" * 20_000  # 24 s unguarded
+    started = time.process_time()
+    with pytest.raises(MarkupError, match="very long tables"):
+        render_markdown(table, seconds=0.3)
+    assert time.process_time() - started < 10  # unguarded: about a minute
 
 
 def test_typography_tables_footnotes_and_attribute_lists():
@@ -29,7 +198,7 @@ def test_dangerous_html_is_removed():
     assert '<img src="x" alt="a">' in html
 
 
-def test_case_links_resolve_or_fall_back_to_text():
+def test_case_links_resolve_to_a_brief_or_to_plain_text():
     text = "See [Peru](case:peru) and [gone](case:gone)."
     html = render_markdown(text, resolve=lambda i: (f"{i}.pdf", None) if i == "peru" else None)
     assert '<a class="case-ref" href="peru.pdf">Peru</a>' in html

@@ -33,6 +33,12 @@ def test_wheel_contains_builtin_templates_styles_fonts_and_labels(wheel):
         "casepress/labels/fr.yaml",
         "casepress/scaffold/theme.yaml",
         "casepress/scaffold/templates/case.html.j2",
+        "casepress/templates/site-index.html.j2",
+        "casepress/styles/site.css",
+        "casepress/skeleton/casepress.yaml",
+        "casepress/skeleton/sample-case.yaml",
+        "casepress/skeleton/new-case.yaml.j2",
+        "casepress/skeleton/gitignore",
     ):
         assert expected in names, expected
 
@@ -52,6 +58,13 @@ def test_installed_wheel_builds_a_brief_outside_the_checkout(wheel, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (out / "second-case.pdf").stat().st_size > 5000
+    made = subprocess.run(
+        [sys.executable, "-m", "casepress", "init", "library", "-q"],
+        cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "library" / "cases" / "truth-seeking-and-ssr-in-peru.yaml").is_file()
     probe = subprocess.run(
         [sys.executable, "-c", "import casepress.themes as t; print(t.BUILTIN_TEMPLATES)"],
         env={"PYTHONPATH": str(target)}, capture_output=True, text=True, check=True,

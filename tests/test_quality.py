@@ -180,7 +180,7 @@ def test_report_json_describes_every_output(screen):
     assert html["language"] == "fr" and "pages" not in html
     # a case image is looked for beside the project file in a handbook: refused, reported
     assert outputs["handbooks/reader.pdf"]["refused"] == [
-        f"{(FIXTURE / 'images' / 'map.png').as_uri()} (not found)"
+        f"{(FIXTURE / 'images' / 'map.png').as_uri()} (no such file)"
     ]
     assert report["summary"]["pdf"] == 3 and report["summary"]["checks_failed"] == 0
 

@@ -1,6 +1,9 @@
 """YAML is read as the author wrote it, with positions, and nothing dangerous gets through."""
 
+import time
 from pathlib import Path
+
+import pytest
 
 from casepress.yamlsource import parse_yaml, read_yaml
 
@@ -41,8 +44,33 @@ def test_aliases_are_refused_so_an_alias_bomb_fails_fast():
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
         for i in range(9)
     )
+    started = time.process_time()
     found = messages(bomb)
-    assert found and all("anchors and aliases" in m for m in found)
+    assert time.process_time() - started < 2
+    # each alias where it is written (the first few), then a count: not 27 lines of the same
+    assert found == [
+        "x.yaml:2:8: YAML anchors and aliases (&name / *name) are not supported",
+        "x.yaml:2:12: YAML anchors and aliases (&name / *name) are not supported",
+        "x.yaml:2:16: YAML anchors and aliases (&name / *name) are not supported",
+        "x.yaml:3:8: YAML anchors and aliases (&name / *name) are not supported",
+        "x.yaml:3:12: YAML anchors and aliases (&name / *name) are not supported",
+        "x.yaml: 22 more YAML aliases not listed; remove them all",
+    ]
+
+
+def test_a_large_alias_bomb_fails_fast_too():
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 30)]
+    started = time.process_time()
+    found = messages("\n".join(lines) + "\n")
+    assert time.process_time() - started < 2  # 10^30 strings if expanded
+    assert found[-1] == "x.yaml: 285 more YAML aliases not listed; remove them all"
+
+
+def test_merge_keys_are_refused_once():
+    assert messages("base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n") == [
+        "x.yaml:3:3: YAML merge keys (<<) are not supported"
+    ]
 
 
 def test_python_tags_are_refused():
@@ -63,6 +91,38 @@ def test_control_characters_are_positioned_errors():
     ]
 
 
+@pytest.mark.parametrize(
+    ("char", "message"),
+    [
+        ("\x00", "control character U+0000 is not allowed in a case file"),
+        ("\x1b", "control character U+001B is not allowed in a case file"),
+        ("\x85", "control character U+0085 is not allowed in a case file"),  # YAML 1.1 NEL
+        ("\x9f", "control character U+009F is not allowed in a case file"),
+        ("\ud800", "lone surrogate U+D800 is not valid Unicode; re-save the file as UTF-8"),
+        ("\udfff", "lone surrogate U+DFFF is not valid Unicode; re-save the file as UTF-8"),
+        ("\ufffe", "U+FFFE is not a character; remove it"),
+        ("\u2028", "Unicode line separator U+2028 is not allowed; use an ordinary line break"),
+    ],
+)
+def test_characters_yaml_cannot_take_are_positioned_errors(char, message):
+    assert messages(f"title: ok\ncontext: ab{char}c\n") == [f"x.yaml:2:12: {message}"]
+
+
+def test_tabs_line_breaks_and_other_scripts_are_fine():
+    assert scalars("title: 'a\tb'\r\ncontext: \u4e2d\u6587 \U0001f600\n") == {
+        "title": "a\tb",
+        "context": "\u4e2d\u6587 \U0001f600",
+    }
+
+
+def test_surrogates_encoded_in_the_file_are_invalid_utf8(tmp_path):
+    path = tmp_path / "surrogate.yaml"
+    path.write_bytes(b"title: ok\ncontext: a\xed\xa0\x80b\n")  # U+D800 as (invalid) UTF-8
+    (problem,) = read_yaml(path).problems
+    assert (problem.line, problem.column) == (2, 11)
+    assert problem.message.startswith("not valid UTF-8 (byte 0xed)")
+
+
 def test_invalid_utf8_is_a_positioned_error(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("title: ok\ncontext: caf\xe9\n".encode("latin-1"))
@@ -76,3 +136,21 @@ def test_oversized_file_is_refused_with_a_clear_message(tmp_path):
     path.write_text("context: " + "x" * 2_000_000)
     (problem,) = read_yaml(path).problems
     assert "more than the limit" in problem.message
+
+
+def test_python_tags_on_collections_and_local_tags_are_refused():
+    found = messages(
+        "a: !!python/object:os.system {x: 1}\nb: !custom [1]\nc: !!python/name:os.system\n"
+    )
+    assert found == [
+        "x.yaml:1:4: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed; remove it",
+        "x.yaml:2:4: YAML tag '!custom' is not allowed; remove it",
+        "x.yaml:3:4: YAML tag 'tag:yaml.org,2002:python/name:os.system' is not allowed; remove it",
+    ]
+
+
+def test_deep_nesting_is_a_positioned_error_not_a_crash():
+    (message,) = messages("a: " + "[" * 100_000)
+    # libyaml stops at 1,000 levels; pure-Python PyYAML would hit Python's recursion limit
+    assert message.startswith("x.yaml:")
+    assert "nesting depth" in message or "nested too deeply" in message

@@ -82,6 +82,39 @@ examples:
   casepress check                       validate every case; exit 0 when all are valid
   casepress check cases/peru.yaml --strict
 """,
+    "init": """\
+examples:
+  casepress init my-cases               a new project in my-cases/ (made if missing)
+  casepress init                        a new project in the current folder
+
+Writes casepress.yaml (commented, with a handbook), cases/ with a sample case, .gitignore,
+and the editor set-up: .casepress/*.schema.json, which .vscode/settings.json and the first
+line of each case file point at, so editors check and complete files as they are typed.
+Nothing is overwritten: if any of these files exists, none is written.
+""",
+    "new": """\
+examples:
+  casepress new "Police reform in Liberia"
+                                        -> cases/police-reform-in-liberia.yaml
+  casepress new "Réforme de la police en Haïti" --country HT --theme "Police reform" \\
+      --region "Latin America and the Caribbean" --language fr
+  casepress new "Defence oversight" --id defence-oversight-2004
+
+The file lists every field with a note. It is valid at once; the text still to write is
+marked TODO, which 'casepress check' warns about (and '--strict' fails on). --theme and
+--topic both add a theme tag (on 'new' there is no visual theme to choose).
+""",
+    "serve": """\
+examples:
+  casepress serve                       preview at http://127.0.0.1:8000/
+  casepress serve --port 8080 --open    another port, and open it in the browser
+  casepress serve --port 0              any free port
+
+Edit a case, a template, a style or casepress.yaml and save: what changed is rebuilt and
+the open page reloads. A case with errors shows them in the browser (file, line, message)
+until it is fixed; the last good page stays available. PDFs are made when you open them.
+Nothing is written to build/: the preview lives in a temporary folder.
+""",
     "import": """\
 Reads .txt, .md and .docx case studies and writes one cases/<id>.yaml each (the id comes
 from the title), then validates what it wrote. Never overwrites a case file unless --force.
@@ -251,6 +284,38 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the case files to standard output; write nothing",
     )
+    init = command("init", "Make a new project: casepress.yaml, a sample case, editor set-up.")
+    init.add_argument(
+        "folder", metavar="DIR", nargs="?", type=Path, default=Path("."),
+        help="folder of the new project (default: the current folder)",
+    )  # fmt: skip
+
+    new = command("new", "Make a new case file with every field, ready to fill in.")
+    new.add_argument("title", metavar="TITLE", help="title of the case; the id is made from it")
+    new.add_argument("--id", dest="case_id", metavar="ID", help="id (and file name) instead")
+    for flag, dest, what in (
+        ("--region", "regions", "a region tag"),
+        ("--country", "countries", "a country: ISO 3166 name or code"),
+        ("--theme", "topics", "a theme tag (same as --topic)"),
+        ("--topic", "topics", "a theme tag"),
+    ):
+        new.add_argument(
+            flag, dest=dest, action="append", default=[], metavar=flag[2].upper(),
+            help=f"{what} (repeatable)",
+        )  # fmt: skip
+    new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
+
+    serve = command("serve", "Preview the project in a browser, rebuilt as files are saved.")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    serve.add_argument(
+        "--host", default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )  # fmt: skip
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument(
+        "--theme", metavar="NAME",
+        help="theme: a folder in themes/, an installed theme, or base (default: casepress.yaml's)",
+    )  # fmt: skip
 
     schema = command("schema", "Print the JSON Schema of the case file format.")
     which = schema.add_mutually_exclusive_group()

@@ -92,8 +92,10 @@ class SplitHandbook:
         css_texts: list[str] = (),
         attachments: tuple[Path, ...] = (),
         attachments_salt: str = "",
+        max_elements: int | None = None,
         progress=None,
     ):
+        self.max_elements = max_elements
         self.name = plan.edition.name
         self.base_url = base_url
         self.pool = pool
@@ -243,7 +245,7 @@ class SplitHandbook:
         self.submitted[task] = (starts, carry)
         self.pool.submit(
             task, render_document, html, self.base_url, "handbook", tuple(stubs),
-            self.attachments if unit.front else (), 0 if unit.front else 1,
+            self.attachments if unit.front else (), 0 if unit.front else 1, self.max_elements,
         )  # fmt: skip
 
     def _cached(self, unit: Unit, key: str, stubs: list[str]) -> UnitResult | None:

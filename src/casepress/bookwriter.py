@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
-from .build import BuildReport, Progress, write_atomic, written
+from .build import Progress
 from .cases import Catalogue
 from .errors import CasepressError, Problem, RenderError
 from .handbook import HandbookPlan
+from .outputs import BuildReport, written
 from .project import Project
 from .themes import Theme
 from .workers import TaskFailure, WorkerPool
+from .writing import write_atomic
 
 LOGGER = logging.getLogger("casepress")
 
@@ -41,6 +43,7 @@ class _Pdf:
     html: str
     attachments: tuple[Path, ...]
     split: bool
+    found: list[Problem]
 
 
 @dataclass
@@ -57,6 +60,7 @@ class HandbookJob:
     progress: Progress | None
     environment: str
     cache_dir: Path
+    max_elements: int | None = None
     css_texts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -78,14 +82,15 @@ class HandbookJob:
 
         pdfs = []
         for plan, fmt, target, key in todo:
+            found: list[Problem] = []  # in case text; each chapter is laid out without it
             try:
-                html = self.renderer.render_handbook(plan, target=fmt)
+                html = self.renderer.render_handbook(plan, target=fmt, problems=found)
             except CasepressError as exc:
                 self._failed(plan, fmt, target, exc)
                 continue
             if fmt == "html":
                 write_atomic(target, html)
-                self._written(plan, "html", target, key, [])
+                self._written(plan, "html", target, key, [], found)
                 continue
             sources = (
                 tuple(c.path for part in plan.parts for c in part.cases)
@@ -96,7 +101,7 @@ class HandbookJob:
             wanted = split if split is not None else len(plan.cases) >= SPLIT_THRESHOLD
             if wanted and reason is not None:
                 LOGGER.info("%s: laid out in one pass: %s", plan.edition.name, reason)
-            pdfs.append(_Pdf(plan, target, key, html, sources, wanted and reason is None))
+            pdfs.append(_Pdf(plan, target, key, html, sources, wanted and reason is None, found))
         self._single_pass([p for p in pdfs if not p.split])
         for job in pdfs:
             if job.split:
@@ -109,7 +114,7 @@ class HandbookJob:
         for job in jobs:
             self.pool.submit(
                 job.plan.edition.name, render_document, job.html, self.project.root,
-                "handbook", (), job.attachments,
+                "handbook", (), job.attachments, 0, self.max_elements,
             )  # fmt: skip
         for done, (name, result) in enumerate(self.pool.results(), 1):
             job = by_name[name]
@@ -119,7 +124,7 @@ class HandbookJob:
             for message in result.sheet_warnings:
                 self.report.warn("stylesheets", message)
             write_atomic(job.target, result.data)
-            self._written(job.plan, "pdf", job.target, job.key, result.warnings,
+            self._written(job.plan, "pdf", job.target, job.key, result.warnings, job.found,
                           pages=result.pages)  # fmt: skip
             if self.progress:
                 self.progress(done, len(jobs), f"{name}.pdf")
@@ -133,7 +138,7 @@ class HandbookJob:
             job.plan, job.html, self.project.root, self.pool, self._load_unit, previous, hints,
             salt=self.environment, css_texts=self.css_texts, attachments=job.attachments,
             attachments_salt=cache.digest([cache.case_digest(c, attached=True) for c in attached]),
-            progress=self.progress,
+            max_elements=self.max_elements, progress=self.progress,
         )  # fmt: skip
         try:
             data = book.build()
@@ -145,16 +150,17 @@ class HandbookJob:
         for unit_key, unit in book.new_units.items():
             write_atomic(self._unit_path(unit_key), unit.data)
         write_atomic(job.target, data)
-        self._written(job.plan, "pdf", job.target, job.key, book.warnings,
+        self._written(job.plan, "pdf", job.target, job.key, book.warnings, job.found,
                       units=book.unit_facts())  # fmt: skip
 
-    def _written(self, plan, fmt: str, target: Path, key: str, messages, **facts) -> None:
+    def _written(self, plan, fmt: str, target: Path, key: str, messages, found=(), **facts) -> None:
         name = plan.edition.name
         messages = list(dict.fromkeys(messages))
         written(
             self.report, self.manifest, target, key, fmt, kind="handbook",
             source=plan.edition.source, messages=messages,
-            said=[(plan.edition.source, f"{name}: {m}") for m in messages],
+            said=[*found, *(Problem(plan.edition.source, 0, 0, "", f"{name}: {m}", "warning")
+                            for m in messages)],
             page_budget=plan.edition.max_pages, profile=self.project.profile, **facts,
         )  # fmt: skip
 

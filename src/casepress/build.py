@@ -1,13 +1,13 @@
 """Orchestration: load, decide what is stale, render in workers, write, assess. The only
-module that writes under the output folder (``bookwriter.py`` writes handbooks for it).
+module that writes under the output folder (through ``writing``; ``bookwriter.py`` writes
+handbooks for it).
 
-Every output is written atomically (a unique temporary file in the same folder, then
-``os.replace``): an interrupted or failed build never leaves a truncated file and never
-destroys the previous good one. Outputs whose inputs have not changed since the last build
-are left alone (see ``cache``); the rest are rendered by a pool of worker processes (see
-``workers``), written here as their results come back, and read back for the quality
-report (``quality``). An output left alone keeps the quality entry and the warnings it was
-written with, so ``report.json`` and ``--strict`` see every output whatever was rendered.
+Outputs whose inputs have not changed since the last build are left alone (see ``cache``);
+the rest are rendered by a pool of worker processes (see ``workers``), written here as their
+results come back, and read back for the quality report (``quality``). An output left alone
+keeps the quality entry and the warnings it was written with, so ``report.json`` and
+``--strict`` see every output whatever was rendered. A build holds a lock on each output
+folder while it decides and writes (``writing.output_lock``).
 """
 
 from __future__ import annotations
@@ -16,23 +16,32 @@ import contextlib
 import dataclasses
 import os
 import re
-import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from . import cache
 from .cases import Case, Catalogue, load_cases
 from .errors import CasepressError, InputError, Problem, display_path
+from .outputs import BuildReport, reuse, written
 from .project import Edition, Project
-from .quality import OutputQuality
-from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
+from .resources import shorten
+from .themes import Theme, theme_for
 from .workers import CaseResult, TaskFailure, WorkerPool, default_jobs, init_worker
+from .writing import (  # noqa: F401 - re-exported: build.py was their home
+    LOCK_TIMEOUT,
+    copy_atomic,
+    create_files,
+    output_lock,
+    write_atomic,
+    write_if_changed,
+    write_new,
+)
 
 if TYPE_CHECKING:
-    from .render import Lookup
+    from .pdf import PdfResult
 
 FORMATS = ("pdf", "html")
 Progress = Callable[[int, int, str], None]
@@ -41,95 +50,20 @@ Shard = tuple[int, int]
 """``(index, count)``, 1-based: build only the outputs that ``cache.shard_of`` puts there."""
 
 
-@dataclass
-class BuildReport:
-    """What a build did: files written, problems found (validation and rendering), timing."""
-
-    outputs: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    """Validation errors and warnings, and warnings from rendering."""
-    failures: list[Problem] = field(default_factory=list)
-    """Outputs that could not be rendered."""
-    rendered: list[Path] = field(default_factory=list)
-    """Outputs rendered by this build (the others in ``outputs`` were up to date)."""
-    quality: list[OutputQuality] = field(default_factory=list)
-    """What each output holds (quality.py); ``build_project`` writes report.json."""
-    seconds: float = 0.0
-    templates: list[Lookup] = field(default_factory=list)
-    """Every template used, and every place it was looked for (``--explain-templates``)."""
-
-    @property
-    def skipped(self) -> list[Path]:
-        """Outputs left as they were because nothing they depend on changed."""
-        rendered = set(self.rendered)
-        return [p for p in self.outputs if p not in rendered]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def exit_code(self) -> int:
-        """2 when input was invalid, 1 when a render failed, else 0."""
-        if self.errors:
-            return 2
-        return 1 if self.failures else 0
-
-    def warn(self, source: str, message: str) -> None:
-        """Add a warning once (the same stylesheet problem comes from every worker)."""
-        problem = Problem(source, 0, 0, "", message, "warning")
-        if problem not in self.problems:
-            self.problems.append(problem)
-
-    def add_templates(self, lookups: Iterable[Lookup]) -> None:
-        known = {lookup.name for lookup in self.templates}
-        self.templates += [lookup for lookup in lookups if lookup.name not in known]
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_if_changed(path: Path, text: str) -> Path:
-    """Leave a file that already holds ``text`` untouched (a no-change build writes nothing)."""
-    try:
-        if path.read_text("utf-8") == text:
-            return path
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_atomic(path, text)
-    return path
-
-
-def write_schema(output_dir: Path) -> Path:
+def write_schema(output_dir: Path, changed: list[Path] | None = None) -> Path:
     """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
-    (case files) and build/theme.schema.json (theme.yaml)."""
+    (case files) and build/theme.schema.json (theme.yaml). Files whose text changed are
+    added to ``changed``."""
     import json
 
     from .cases import case_schema
     from .themes import theme_schema
 
     target = Path(output_dir) / "case.schema.json"
-    _write_if_changed(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
     theme_target = Path(output_dir) / "theme.schema.json"
-    _write_if_changed(theme_target, json.dumps(theme_schema(), indent=2, ensure_ascii=False) + "\n")
+    for path, schema in ((target, case_schema()), (theme_target, theme_schema())):
+        if write_if_changed(path, json.dumps(schema, indent=2, ensure_ascii=False) + "\n"):
+            (changed if changed is not None else []).append(path)
     return target
 
 
@@ -137,9 +71,9 @@ def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None
     """Workers for this build (started only when the first document is submitted)."""
     titles = {c.id: c.title for c in catalogue.cases}
     return WorkerPool(
-        default_jobs() if jobs is None else max(1, jobs),
+        default_jobs() if jobs is None else max(0, jobs),
         init_worker,
-        (project, theme, titles, os.environ.get("SOURCE_DATE_EPOCH")),
+        (project, theme, titles, os.environ.get("SOURCE_DATE_EPOCH"), os.getcwd()),
     )
 
 
@@ -163,6 +97,8 @@ def build_briefs(
     theme: Theme | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
+    only: Collection[str] | None = None,
     jobs: int | None = None,
     shard: Shard | None = None,
     force: bool = False,
@@ -173,13 +109,16 @@ def build_briefs(
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
-    to render is reported too, and the others carry on. The theme is the project's
-    (``project.theme``) unless one is given; an invalid theme raises ``InputError``.
+    to render is reported too, and the others carry on; its previous outputs are kept. The
+    theme is the project's (``project.theme``) unless one is given; an invalid theme raises
+    ``InputError``. ``only`` limits the briefs to those ids of the catalogue (titles and
+    links still come from all of it).
+
     Briefs whose inputs have not changed since the last build into the same folder are not
     rendered again (``force`` renders everything). ``jobs`` worker processes render
-    (default: one per CPU); ``shard=(i, n)`` builds only the i-th of n deterministic shares
-    of the briefs. ``report.templates`` lists the templates the workers looked up; with
-    ``explain_templates`` it is filled even when nothing needed rendering.
+    (default: one per CPU; 0: in this process); ``shard=(i, n)`` builds only the i-th of n
+    deterministic shares of the briefs. ``report.templates`` lists the templates the
+    workers looked up; with ``explain_templates`` it is filled even when nothing renders.
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -192,42 +131,47 @@ def build_briefs(
         return report
 
     out = Path(output_dir) if output_dir else project.briefs_dir
-    manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
     environment = cache.environment_digest(project, theme, {"document": "brief"})
     titles = {c.id: c.title for c in catalogue.cases}
-    todo: list[tuple[Case, tuple[str, ...], dict[str, str]]] = []
-    for case in catalogue.cases:
-        if not _in_shard(f"brief:{case.id}", shard):
-            continue
-        own = cache.case_digest(case, attached=project.embed_source)
-        keys = {fmt: cache.brief_key(environment, case, titles, fmt, own) for fmt in formats}
-        stale = tuple(
-            fmt
-            for fmt in formats
-            if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
-        )
-        for fmt in formats:
-            if fmt not in stale:
-                reuse(report, manifest, out / f"{case.id}.{fmt}")
-        if stale:
-            todo.append((case, stale, keys))
-
-    if todo:
-        own_pool = pool is None
-        if own_pool:
-            pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
-        try:
-            _render_briefs(project, todo, pool, out, manifest, report, progress)
-        finally:
+    with output_lock(out, timeout=lock_timeout):
+        manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
+        todo: list[tuple[Case, tuple[str, ...], dict[str, str]]] = []
+        for case in catalogue.cases:
+            if (only is not None and case.id not in only) or not _in_shard(
+                f"brief:{case.id}", shard
+            ):
+                continue
+            own = cache.case_digest(case, attached=project.embed_source)
+            keys = {fmt: cache.brief_key(environment, case, titles, fmt, own) for fmt in formats}
+            stale = tuple(
+                fmt
+                for fmt in formats
+                if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
+            )
+            for fmt in formats:
+                if fmt not in stale:
+                    reuse(report, manifest, out / f"{case.id}.{fmt}")
+            if stale:
+                todo.append((case, stale, keys))
+        if todo:
+            own_pool = pool is None
             if own_pool:
-                pool.close()
-            write_atomic(manifest.path, manifest.dumps())
+                pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
+            try:
+                _render_briefs(project, todo, pool, out, manifest, report, progress)
+            finally:
+                if own_pool:
+                    pool.close()
+                write_atomic(manifest.path, manifest.dumps())
     if explain_templates and not report.templates:  # nothing rendered: look the templates up
         renderer = _renderer(project, theme, catalogue)
         with contextlib.suppress(CasepressError):  # a broken template was reported already
             for fmt in formats:
                 renderer.render_brief(catalogue.cases[0], target=fmt)
         report.add_templates(renderer.lookups)
+    # The PDF and the HTML of a case find the same problems in its text: say each once,
+    # in the order of the files and of the lines in them.
+    report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -251,75 +195,26 @@ def _render_briefs(project, todo, pool: WorkerPool, out: Path, manifest, report,
         report.add_templates(result.lookups)
         for fmt in stale:
             target = out / f"{case.id}.{fmt}"
+            found = result.problems.get(fmt, [])
             if fmt in result.data:
                 write_atomic(target, result.data[fmt])
-                messages = list(result.warnings) if fmt == "pdf" else []
-                said = [("stylesheets", m) for m in result.sheet_warnings] if fmt == "pdf" else []
-                said += [(shown, m) for m in messages]
+                if fmt == "pdf":
+                    found = [*found, *(Problem("stylesheets", 0, 0, "", m, "warning")
+                                       for m in result.sheet_warnings)]  # fmt: skip
                 facts = {"pages": result.pages} if fmt == "pdf" else {}
                 written(
                     report, manifest, target, keys[fmt], fmt, kind="brief", source=shown,
-                    messages=messages, said=said, page_budget=project.brief_max_pages,
-                    profile=project.profile, **facts,
+                    messages=result.messages.get(fmt, []), said=found,
+                    page_budget=project.brief_max_pages, profile=project.profile, **facts,
                 )  # fmt: skip
-            else:
+                continue
+            report.problems.extend(found)  # an error in the case's text is one of them
+            if not result.invalid:
                 manifest.forget([target])
                 message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
                 report.failures.append(Problem(shown, 0, 0, "", message))
         if progress:
             progress(done, len(todo), case.id)
-
-
-def written(
-    report: BuildReport, manifest: cache.Manifest, target: Path, key: str, fmt: str, *,
-    kind: str, source: str, messages: list[str], said: list[tuple[str, str]],
-    page_budget: int | None, profile: str, **facts: Any,
-) -> None:  # fmt: skip
-    """After writing ``target``: read it back for the report, warn about what was said
-    while rendering it (``said``: source, message) and what the reading finds, and record
-    it all in the manifest for the builds that will leave it alone."""
-    quality, findings = _assess(
-        target, fmt, kind=kind, source=source, profile=profile, warnings=messages,
-        page_budget=page_budget,
-    )  # fmt: skip
-    said = [*said, *((source, message) for message in findings)]
-    for where, message in said:
-        report.warn(where, message)
-    if quality is not None:
-        report.quality.append(quality)
-        facts["quality"] = quality.as_dict()
-    manifest.record(target, key, **facts, said=said)
-    report.outputs.append(target)
-    report.rendered.append(target)
-
-
-def reuse(report: BuildReport, manifest: cache.Manifest, target: Path) -> None:
-    """An output left as it was: listed with the quality entry and the warnings it had."""
-    record = manifest.get(target)
-    report.outputs.append(target)
-    for where, message in record.get("said", []):
-        report.warn(where, message)
-    if "quality" in record:
-        quality = OutputQuality.from_dict(record["quality"])
-        quality.path = str(target)
-        report.quality.append(quality)
-
-
-def _assess(
-    target: Path, fmt: str, *, kind: str, source: str, profile: str, warnings: list[str],
-    page_budget: int | None,
-) -> tuple[OutputQuality | None, list[str]]:  # fmt: skip
-    """Read a written output back for the quality report; what it finds is worth a warning."""
-    from . import quality
-
-    try:
-        result = quality.assess(
-            target, fmt, kind=kind, source=source, profile=profile,
-            warnings=warnings, page_budget=page_budget,
-        )  # fmt: skip
-    except Exception as exc:  # a report must never cost the output it describes
-        return None, [f"{target.name}: not inspected: {exc}"]
-    return result, quality.findings(result)
 
 
 def build_project(
@@ -333,7 +228,7 @@ def build_project(
     force: bool = False,
     explain_templates: bool = False,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: every brief, every defined handbook, the
+    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the
     schemas and the quality report (build/report.json).
 
     One pool of workers serves briefs and handbooks alike.
@@ -367,7 +262,22 @@ def build_project(
             report.failures += handbooks.failures
             report.add_templates(handbooks.templates)
             report.quality += handbooks.quality
-    report.outputs.append(write_schema(out))
+    pdfs = {p.stem: p for p in report.outputs if p.suffix == ".pdf" and p.parent.name == "briefs"}
+    books: dict[str, dict[str, Path]] = {}
+    for path in report.outputs:
+        if path.parent.name == "handbooks":
+            books.setdefault(path.stem, {})[path.suffix[1:]] = path
+    site = build_site(
+        project, output_dir=out / "site", theme=theme, catalogue=catalogue, pdfs=pdfs,
+        handbooks=books, progress=progress, force=force, cache_dir=out / cache.CACHE_DIR,
+    )  # fmt: skip
+    report.outputs += site.outputs
+    report.rendered += site.rendered
+    report.copied += site.copied
+    report.problems = sorted(set(report.problems) | set(site.problems))
+    report.failures += site.failures
+    changed: list[Path] = []
+    report.outputs.append(write_schema(out, changed))
     contrast = check_contrast(theme)
     for pair in contrast:
         if not pair.passed:
@@ -376,7 +286,8 @@ def build_project(
                 f"({pair.used_for}) is under {pair.minimum:g}:1 (WCAG 2.1 AA)"
             )
             report.warn("stylesheets", message)
-    report.outputs.append(write_report(out, report, project, contrast))
+    report.outputs.append(write_report(out, report, project, contrast, changed))
+    report.rendered += changed
     report.seconds = time.perf_counter() - started
     return report
 
@@ -389,7 +300,11 @@ def check_contrast(theme: Theme) -> list:
 
 
 def write_report(
-    output_dir: Path, report: BuildReport, project: Project, contrast: list = ()
+    output_dir: Path,
+    report: BuildReport,
+    project: Project,
+    contrast: list = (),
+    changed: list[Path] | None = None,
 ) -> Path:
     """build/report.json: per output what it holds, the checks made, the palette's contrast.
 
@@ -420,7 +335,9 @@ def write_report(
         "outputs": entries,
     }
     target = output_dir / "report.json"
-    return _write_if_changed(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    if write_if_changed(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n"):
+        (changed if changed is not None else []).append(target)
+    return target
 
 
 def build_handbooks(
@@ -438,6 +355,7 @@ def build_handbooks(
     force: bool = False,
     split: bool | None = None,
     explain_templates: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
     pool: WorkerPool | None = None,
     page_hints: dict[str, int] | None = None,
     cache_dir: Path | None = None,
@@ -487,7 +405,6 @@ def build_handbooks(
 
     out = Path(output_dir) if output_dir else project.handbooks_dir
     cache_dir = _cache_dir(project, output_dir, cache_dir)
-    manifest = cache.Manifest.load(out, cache_dir)
     environment = cache.environment_digest(project, theme, {"document": "handbook"})
     titles = {c.id: c.title for c in catalogue.cases}
     owns = {
@@ -495,33 +412,39 @@ def build_handbooks(
         for plan in plans
         for c in plan.cases
     }
-    todo = []
-    for plan in plans:
-        for fmt in formats:
-            target = out / f"{plan.edition.name}.{fmt}"
-            key = cache.handbook_key(environment, plan, titles, fmt, owns)
-            if not force and manifest.fresh(target, key):
-                reuse(report, manifest, target)
-            else:
-                todo.append((plan, fmt, target, key))
-    if todo:
-        if page_hints is None:
-            page_hints = job.page_hints(project.briefs_dir, project.output_dir / cache.CACHE_DIR)
-        own_pool = pool is None
-        if own_pool:
-            pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
-        try:
-            book = job.HandbookJob(
-                project, theme, catalogue, pool, out, manifest, report, progress, environment,
-                cache_dir,
-            )  # fmt: skip
-            book.build(todo, split=split, hints=page_hints, force=force)
-            book.prune_units()
-            report.add_templates(book.renderer.lookups)
-        finally:
+    with output_lock(out, timeout=lock_timeout):
+        manifest = cache.Manifest.load(out, cache_dir)
+        todo = []
+        for plan in plans:
+            for fmt in formats:
+                target = out / f"{plan.edition.name}.{fmt}"
+                key = cache.handbook_key(environment, plan, titles, fmt, owns)
+                if not force and manifest.fresh(target, key):
+                    reuse(report, manifest, target)
+                else:
+                    todo.append((plan, fmt, target, key))
+        if todo:
+            if page_hints is None:
+                page_hints = job.page_hints(
+                    project.briefs_dir, project.output_dir / cache.CACHE_DIR
+                )
+            own_pool = pool is None
             if own_pool:
-                pool.close()
-            write_atomic(manifest.path, manifest.dumps())
+                pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
+            try:
+                book = job.HandbookJob(
+                    project, theme, catalogue, pool, out, manifest, report, progress,
+                    environment, cache_dir,
+                    # the element limit bounds one case; a handbook holds many
+                    max_elements=project.max_elements * max(len(p.cases) for p in plans),
+                )  # fmt: skip
+                book.build(todo, split=split, hints=page_hints, force=force)
+                book.prune_units()
+                report.add_templates(book.renderer.lookups)
+            finally:
+                if own_pool:
+                    pool.close()
+                write_atomic(manifest.path, manifest.dumps())
     if explain_templates and not report.templates:  # nothing rendered: look the templates up
         renderer = _renderer(project, theme, catalogue)
         with contextlib.suppress(CasepressError):
@@ -532,41 +455,153 @@ def build_handbooks(
     return report
 
 
+def build_site(
+    project: Project,
+    *,
+    output_dir: Path | None = None,
+    theme: Theme | None = None,
+    catalogue: Catalogue | None = None,
+    pdfs: Mapping[str, Path] | None = None,
+    handbooks: Mapping[str, Mapping[str, Path]] | None = None,
+    only: Collection[str] | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+    cache_dir: Path | None = None,
+) -> BuildReport:
+    """The browsable library (``build/site/``): index, a page per case, PDFs and handbooks.
+
+    ``pdfs`` (case id → brief PDF) and ``handbooks`` (name → {"html": path, "pdf": path})
+    are finished outputs, copied in so that the site folder can be uploaded on its own;
+    ``None`` links every case's PDF and every defined handbook as if present (the preview
+    server makes them when asked). ``only`` renders just those cases' pages and the index.
+    Files of cases that are gone, and files no longer published, are removed. Pages whose
+    inputs have not changed since the last build are left alone, as briefs are.
+    """
+    from .render import Renderer
+    from .site import INDEX_PAGE, plan_site
+
+    started = time.perf_counter()
+    catalogue = catalogue or load_cases(project)
+    theme = theme or theme_for(project)
+    project = with_theme_defaults(project, theme)
+    out = Path(output_dir) if output_dir else project.output_dir / "site"
+    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+    plan = plan_site(renderer, catalogue.cases, pdfs=pdfs, handbooks=handbooks, only=only)
+    report = BuildReport()
+    keys = _site_keys(project, theme, catalogue, pdfs, handbooks)
+    keys = {page.path: keys.get(page.path, cache.digest(page.path)) for page in plan.pages}
+    with output_lock(out, timeout=lock_timeout):
+        manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
+        stale = [p for p in plan.pages if force or not manifest.fresh(out / p.path, keys[p.path])]
+        report.outputs += [out / p.path for p in plan.pages if p not in stale]
+        for done, page in enumerate(stale, 1):
+            target = out / page.path
+            try:
+                write_atomic(target, page.render())
+                manifest.record(target, keys[page.path])
+                report.outputs.append(target)
+                report.rendered.append(target)
+            except InputError as exc:  # the case's own text: reported at its field, like its brief
+                manifest.forget([target])
+                report.problems.extend(exc.problems)
+            except CasepressError as exc:
+                manifest.forget([target])
+                message = f"site page not written: {exc}"
+                report.failures.append(Problem(page.source, 0, 0, "", message))
+            if progress:
+                progress(done, len(stale), f"site/{page.path}")
+        for path, source in plan.copies.items():
+            target = out / path
+            if not (target.exists() and os.path.samefile(source, target)):
+                copy_atomic(source, target)  # published again only when it is another file
+            report.outputs.append(target)
+            report.copied.append(target)
+        for gone in plan.stale(out):
+            gone.unlink()
+        manifest.forget([out / path for path in list(manifest.records)
+                         if path != INDEX_PAGE and path not in plan.keep])  # fmt: skip
+        write_if_changed(manifest.path, manifest.dumps())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _site_keys(project, theme, catalogue, pdfs, handbooks) -> dict[str, str]:
+    """Key of each page of the site: a case's page is its brief in the site's template;
+    the index depends on every case, which ones have a PDF, and the handbooks listed."""
+    from .site import INDEX_PAGE, case_page
+
+    environment = cache.environment_digest(project, theme, {"document": "site"})
+    titles = {c.id: c.title for c in catalogue.cases}
+    owns = {c.id: cache.case_digest(c) for c in catalogue.cases}
+    keys = {
+        case_page(c.id): cache.brief_key(
+            environment, c, titles, f"site:{pdfs is None or c.id in pdfs}", owns[c.id]
+        )
+        for c in catalogue.cases
+    }
+    books = None
+    if handbooks is not None:
+        books = sorted((name, sorted(files)) for name, files in handbooks.items())
+    keys[INDEX_PAGE] = cache.digest(
+        environment, "index", sorted(owns.items()), sorted(pdfs) if pdfs is not None else "all",
+        books if books is not None else "all",
+    )  # fmt: skip
+    return keys
+
+
+def _pdf_problems(case: Case, result: PdfResult) -> list[Problem]:
+    """What the PDF of a case could not show, as warnings at the field that asked for it."""
+    shown = display_path(case.path)
+    texts = list(case.texts())
+    problems: list[Problem] = []
+
+    def warn(field: str, message: str) -> None:
+        line, column = case.where(field) if field else (0, 0)
+        problems.append(Problem(shown, line, column, field, message, severity="warning"))
+
+    for refusal in result.refusals:
+        warn(_field_naming(refusal.url, texts), f"refused {shorten(refusal.url)}: {refusal.reason}")
+    for message in result.warnings:
+        if not message.startswith("refused "):
+            warn("", message)
+    by_field: dict[str, list[str]] = {}
+    for char in result.missing_glyphs:
+        field = next((name for name, text in texts if char in text), "")
+        by_field.setdefault(field, []).append(char)
+    for field, chars in by_field.items():
+        families = dict.fromkeys(f for c in chars for f in result.missing_glyphs[c])
+        fonts = f"font(s) {', '.join(families)}" if families else "the theme's fonts"
+        listed = ", ".join(f"U+{ord(c):04X} {c!r}" for c in chars[:12])
+        if len(chars) > 12:
+            listed += f" and {len(chars) - 12} more"
+        warn(
+            field,
+            f"characters {listed} cannot be drawn by {fonts} or any installed fallback; "
+            "they print as empty boxes (use a theme with a font that covers them)",
+        )
+    return problems
+
+
+def _field_naming(url: str, texts: list[tuple[str, str]]) -> str:
+    """The first field whose text mentions the URL, or its file name as an address would;
+    '' when none does (a theme's stylesheet, say)."""
+    if url.startswith("data:"):
+        needles = [re.escape(url[:60])]
+    else:
+        file = unquote(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+        needles = [re.escape(url), re.escape(unquote(url))]
+        if file:  # 'secret.txt' in '../../secret.txt', not in 'the secret.txt policy'
+            needles.append(r"(?:^|[/\\(\"'=])" + re.escape(file) + r"(?:$|[\s)\"'?#>])")
+    found = re.compile("|".join(needles))
+    for name, text in texts:
+        if found.search(text) or found.search(unquote(text)):
+            return name
+    return ""
+
+
 def with_theme_defaults(project: Project, theme: Theme) -> Project:
     """The project with the theme's default language where casepress.yaml names none."""
     if project.language is None and theme.language:
         return dataclasses.replace(project, language=theme.language)
     return project
-
-
-SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
-"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
-
-
-def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
-    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
-    stylesheet. Refuses to touch an existing folder."""
-    folder = Path(project_root) / THEMES_DIR / name
-    shown = display_path(folder)
-
-    def refuse(message: str) -> InputError:
-        return InputError([Problem(shown, 0, 0, "", message)])
-
-    if name == BASE:
-        raise refuse("'base' is the built-in theme; choose another name")
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
-        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
-    if folder.exists():
-        raise refuse("already exists; choose another name")
-    if find_theme(extends, project_root) is None:
-        where = theme_search_places(project_root, extends)
-        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
-    written_files = []
-    for source in sorted(SCAFFOLD.rglob("*")):
-        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
-            continue
-        target = folder / source.relative_to(SCAFFOLD)
-        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
-        write_atomic(target, text)
-        written_files.append(target)
-    return written_files

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,23 @@ class Case:
     def where(self, field_path: str) -> tuple[int, int]:
         return self.positions.get(field_path, (0, 0))
 
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every text the author wrote, as (field path, text): 'lessons[2].text', ..."""
+        yield from _texts(self, "", skip=frozenset({"id", "path", "language", "positions"}))
+
+
+def _texts(value: Any, path: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+    elif is_dataclass(value):
+        for spec in fields(value):
+            if spec.name not in skip:
+                name = f"{path}.{spec.name}" if path else spec.name
+                yield from _texts(getattr(value, spec.name), name)
+
 
 @dataclass
 class Catalogue:
@@ -201,7 +218,30 @@ def load_case(
     missing_alt = _images_without_alt(values, path, document.shown, ctx.positions)
     if missing_alt:
         return None, ctx.problems + missing_alt
+    _warn_placeholders(values, ctx)
     return _make_case(values, case_id, path, project, ctx.positions), ctx.problems
+
+
+PLACEHOLDER = re.compile(r"\bTODO\b")
+"""What ``casepress new`` writes in text still to be written; ``check`` warns while it is left."""
+
+
+def _warn_placeholders(value: Any, ctx: Context, path: str = "") -> None:
+    """A warning (``--strict`` fails) for every text still holding a TODO placeholder.
+
+    A new case must be valid the moment it is made, so its required fields hold placeholder
+    text; the warning keeps such a draft from being published by mistake.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _warn_placeholders(item, ctx, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _warn_placeholders(item, ctx, f"{path}[{index}]")
+    elif isinstance(value, str) and PLACEHOLDER.search(value):
+        line, column = ctx.positions.get(path, (0, 0))
+        message = "still holds a TODO placeholder; replace it before publishing"
+        ctx.problems.append(Problem(ctx.shown, line, column, path, message, "warning"))
 
 
 def _markdown_fields(values: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
@@ -273,7 +313,7 @@ def _make_case(
         period=values["period"],
         authors=tuple(values["authors"] or []),
         published=values["published"],
-        source=Source(**source) if source else None,
+        source=Source(**source) if source and any(source.values()) else None,
         further_resources=tuple(Resource(**r) for r in values["further_resources"] or []),
         related=tuple(_unique(values["related"] or [])),
         positions=positions,

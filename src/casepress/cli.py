@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
+    _show_library_messages()
     try:
         return _COMMANDS[args.command](args)
     except InputError as exc:
@@ -33,6 +35,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casepress: interrupted; finished outputs were kept", file=sys.stderr)
         return 130
+
+
+def _show_library_messages() -> None:
+    """The library logs what a person should see while it works (waiting for a lock)."""
+    logger = logging.getLogger("casepress")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+        logger.setLevel(logging.INFO)
+
+
+class _StderrHandler(logging.Handler):
+    """Prints to whatever ``sys.stderr`` is at the time (tests swap it per test)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"casepress: {record.getMessage()}", file=sys.stderr)
 
 
 def _project(args: argparse.Namespace):
@@ -151,6 +168,84 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .authoring import init_project
+
+    try:
+        created = init_project(args.folder)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        print("casepress: nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        folder = args.folder
+        print(f"made a casepress project in {_rel(folder.resolve())}:", file=sys.stderr)
+        for path in created:
+            print(f"  {path.relative_to(folder).as_posix()}", file=sys.stderr)
+        step = "" if folder.resolve() == Path.cwd().resolve() else f"  cd {folder}\n"
+        print(
+            f"next:\n{step}"
+            '  casepress new "A case title"    a new case file to fill in\n'
+            "  casepress serve                 preview it in your browser as you save\n"
+            "  casepress build                 PDFs, HTML and the site in build/",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .authoring import new_case
+
+    project = _project(args)
+    path = new_case(
+        project, args.title, regions=args.regions, countries=args.countries,
+        themes=args.topics, case_id=args.case_id, language=args.language,
+    )  # fmt: skip
+    if not args.quiet:
+        print(f"made {_rel(path)}: fill in the TODOs, then 'casepress check'", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import webbrowser
+
+    from .preview import default_loader
+    from .serve import PreviewServer, is_loopback
+
+    logger = logging.getLogger("casepress.serve")
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    if not is_loopback(args.host):
+        print(
+            f"casepress: warning: listening on {args.host}: anyone who can reach this machine "
+            "can read the cases, drafts included",
+            file=sys.stderr,
+        )
+    loader = default_loader(args.project, theme=args.theme)
+    server = PreviewServer(loader, host=args.host, port=args.port)
+    result = server.start()
+    try:
+        _print_problems([p for p in result.problems if p.severity == "error"])
+        print(
+            f"casepress: serving a preview at {server.url} (Ctrl-C to stop); "
+            "it rebuilds as you save",
+            file=sys.stderr,
+        )
+        if args.open:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        print("\ncasepress: stopped", file=sys.stderr)
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .cases import case_schema
     from .project import project_schema
@@ -221,7 +316,7 @@ def _cmd_theme(args: argparse.Namespace) -> int:
 
     project = load_project(args.project)
     if args.theme_command == "new":
-        from .build import write_theme_scaffold
+        from .authoring import write_theme_scaffold
 
         written = write_theme_scaffold(project.root, args.name, args.extends)
         if not args.quiet:
@@ -264,6 +359,9 @@ _COMMANDS = {
     "handbook": _cmd_handbook,
     "check": _cmd_check,
     "import": _cmd_import,
+    "init": _cmd_init,
+    "new": _cmd_new,
+    "serve": _cmd_serve,
     "schema": _cmd_schema,
     "theme": _cmd_theme,
 }
@@ -333,17 +431,19 @@ def _finish(report, args: argparse.Namespace) -> int:
     if report.quality and not args.quiet:
         _print_quality(report)
     code = report.exit_code
-    if args.strict and code == EXIT_OK and report.warnings:
+    strict_failure = args.strict and code == EXIT_OK and bool(report.warnings)
+    if strict_failure:
         code = EXIT_INPUT
     if not args.quiet:
         files = len(report.rendered)
         folders = sorted({str(_rel(p.parent)) for p in report.rendered})
         where = f" in {', '.join(folders)}" if folders else ""
         fresh = len({p for p in report.skipped if p.suffix in (".pdf", ".html")})
+        verdict = " — failed: --strict treats warnings as errors" if strict_failure else ""
         print(
             f"wrote {files} file(s){where}, {fresh} up to date, in {report.seconds:.1f} s; "
             f"{len(report.errors)} error(s), {len(report.failures)} failed, "
-            f"{len(report.warnings)} warning(s)",
+            f"{len(report.warnings)} warning(s){verdict}",
             file=sys.stderr,
         )
     return code

@@ -2,8 +2,11 @@
 
     CasepressError            anything casepress raises on purpose; the CLI prints it, no traceback
      ├── InputError           one or more Problems in the user's files (exit code 2)
+     ├── MarkupError          case text could not be converted safely (too complex, too deep);
+     │                        the renderer reports it as an InputError at the field
      ├── TemplateError        a template is missing, broken or used an undefined value (exit 1)
-     └── RenderError          WeasyPrint failed to lay out or write a document (exit 1)
+     ├── RenderError          WeasyPrint failed to (or may not) lay out or write a document (exit 1)
+     └── BuildLockedError     another build kept the output folder locked too long (exit 1)
 
 A ``Problem`` is one line of a report, ``path:line:col: field: message``; the library collects
 every problem it can find before raising, so the user fixes them in one pass.
@@ -61,9 +64,17 @@ class InputError(CasepressError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class MarkupError(CasepressError):
+    """Markdown or HTML in case text could not be converted within casepress's limits."""
+
+
 class TemplateError(CasepressError):
     """A template could not be found, compiled or rendered."""
 
 
 class RenderError(CasepressError):
     """WeasyPrint could not produce a document."""
+
+
+class BuildLockedError(CasepressError):
+    """Another build of the same output folder did not finish in time."""

@@ -2,14 +2,18 @@
 
 ``PdfRenderer`` is made once per build and reused: one ``FontConfiguration`` and stylesheets
 parsed once make a warm brief ~3x faster than building both per document. Every resource
-WeasyPrint asks for goes through ``SandboxFetcher``, which serves ``data:`` URIs and files
-inside the allowed folders only.
+WeasyPrint asks for goes through ``SandboxFetcher``, which applies the ``ResourcePolicy``
+(project and theme files, ``data:`` URIs, http(s) only when allowed, images within the
+pixel limit) and records what it refused. Before layout, a document is measured: more
+elements or deeper nesting than layout can bear is refused rather than attempted.
 """
 
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,45 +24,77 @@ from urllib.request import url2pathname
 import pydyf
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import RenderError
+from .markup import measure_html
+from .project import DEFAULT_MAX_ELEMENTS
+from .resources import RefusedError, ResourcePolicy, shorten
 from .themes import Sheet
 
 LOGGER = logging.getLogger("casepress")
+
 DEFAULT_VARIANT = "pdf/ua-1"
 """Used when no variant is asked for: tagged, identified as PDF/UA-1, title shown, language."""
 
+MAX_DEPTH = 100
+"""Deepest element nesting laid out; WeasyPrint 70 exhausts Python's stack at ~150."""
+
+_NOTDEF = re.compile(
+    r"^\.notdef glyph rendered for Unicode string unsupported by fonts: .*\(U\+([0-9A-F]+)\)$"
+)
+
+
+class _TooLargeError(FatalURLFetchingError):
+    """Stops the layout: an image too large to decode must not be attempted."""
+
 
 class SandboxFetcher(URLFetcher):
-    """Serves ``data:`` URIs and files under ``roots``; refuses (and records) everything else.
+    """Serves what ``policy`` allows; refuses (and records) everything else.
 
-    Paths are resolved before the check, so ``..``, percent-encoded traversal and symbolic
-    links pointing outside are refused like any other outside path.
+    A refusal is a ``ValueError``, which WeasyPrint logs before it skips the resource; an
+    image over the pixel limit stops the render instead (``FatalURLFetchingError``).
     """
 
-    def __init__(self, roots: Iterable[Path], *, allow_network: bool = False):
+    def __init__(self, policy: ResourcePolicy | Iterable[Path], *, allow_network: bool = False):
         super().__init__(timeout=10, allowed_protocols={"data", "file", "http", "https"})
-        self.roots = tuple(Path(r).resolve() for r in roots)
-        self.allow_network = allow_network
-        self.refused: list[str] = []
+        if not isinstance(policy, ResourcePolicy):
+            policy = ResourcePolicy.of(policy, allow_network=allow_network)
+        self.policy = policy
+        self.refusals: list[RefusedError] = []
+
+    @property
+    def refused(self) -> list[str]:
+        """Each refusal as ``url (reason)``."""
+        return [f"{shorten(r.url)} ({r.reason})" for r in self.refusals]
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
-            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-                return URLFetcherResponse(url, body=path.read_bytes())
-            return self._refuse(url, "outside the project" if path.exists() else "not found")
-        if scheme in ("http", "https") and self.allow_network:
-            return super().fetch(url, headers)
-        return self._refuse(url, "network access is off (allow_network: false)")
-
-    def _refuse(self, url: str, why: str) -> URLFetcherResponse:
-        self.refused.append(f"{url} ({why})")
-        raise ValueError(f"casepress refused {url}: {why}")
+        try:
+            path = self.policy.check(url)
+            if path is not None:
+                data = path.read_bytes()
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                response = URLFetcherResponse(url, body=data, headers={"Content-Type": kind})
+            else:
+                fetched = super().fetch(url, headers)
+                try:
+                    data = fetched.read(self.policy.max_bytes + 1)
+                finally:
+                    fetched.close()
+                if len(data) > self.policy.max_bytes:
+                    raise RefusedError(
+                        url, f"more than the limit of {self.policy.max_bytes:,} bytes"
+                    )
+                response = URLFetcherResponse(
+                    fetched.url, body=data, headers=fetched.headers, status=fetched.status
+                )
+            self.policy.check_image(data, url)
+            return response
+        except RefusedError as refusal:
+            self.refusals.append(refusal)
+            if refusal.fatal:
+                raise _TooLargeError(str(refusal)) from None
+            raise ValueError(f"casepress refused {refusal}") from None
 
 
 @dataclass
@@ -68,6 +104,10 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    refusals: list[RefusedError] = field(default_factory=list)
+    """Resources the fetcher refused (their content is not in the PDF)."""
+    missing_glyphs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Characters printed as empty boxes, with the font families asked to draw them."""
     anchors: dict[str, int] = field(default_factory=dict)
     """With ``details``: every anchor (element id) and the 0-based page it is on."""
     bookmarks: list[tuple] = field(default_factory=list)
@@ -87,28 +127,36 @@ class PdfRenderer:
     def __init__(
         self,
         stylesheets: Iterable[Path | Sheet],
-        roots: Iterable[Path],
+        roots: Iterable[Path] = (),
         *,
         pdf_variant: str | None = None,
         tagged: bool = True,
         allow_network: bool = False,
+        policy: ResourcePolicy | None = None,
+        max_elements: int = DEFAULT_MAX_ELEMENTS,
         bleed_mm: float | None = None,
         source_date: str | None = None,
     ):
-        self.roots = tuple(roots)
+        self.policy = policy or ResourcePolicy.of(roots, allow_network=allow_network)
         self.source_date = source_date
         """W3C date-time written as the PDF's dates (from ``SOURCE_DATE_EPOCH``), or None."""
-        self.allow_network = allow_network
+        self.roots = self.policy.roots
         self.pdf_variant = pdf_variant or DEFAULT_VARIANT
         self.tagged = tagged
+        self.max_elements = max_elements
         self.bleed_mm = bleed_mm
         """Bleed the printer gets (PDF BleedBox around the TrimBox); the CSS bleed is wider,
         leaving room for the crop marks outside it."""
         self.font_config = FontConfiguration()
-        fetcher = SandboxFetcher(self.roots, allow_network=allow_network)
+        fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
-            self.stylesheets = [self._css(sheet, fetcher) for sheet in stylesheets]
-        self.stylesheet_warnings = messages + [f"refused {r}" for r in fetcher.refused]
+            try:
+                self.stylesheets = [self._css(sheet, fetcher) for sheet in stylesheets]
+            except FatalURLFetchingError as exc:
+                raise RenderError(f"stylesheet refused: {exc}") from None
+        self.stylesheet_warnings = [f"refused {r}" for r in fetcher.refused] + [
+            m for m in messages if "casepress refused" not in m
+        ]
         self.cache: dict = {}
 
     def _css(self, sheet: Path | Sheet, fetcher: SandboxFetcher) -> CSS:
@@ -116,9 +164,29 @@ class PdfRenderer:
             return CSS(string=sheet.css, font_config=self.font_config, url_fetcher=fetcher)
         return CSS(filename=str(sheet), font_config=self.font_config, url_fetcher=fetcher)
 
+    def check_size(self, html: str) -> None:
+        """Refuse a document larger or deeper than layout can bear in bounded time and memory."""
+        elements, depth = measure_html(html, stop_at_depth=MAX_DEPTH)
+        if elements > self.max_elements:
+            raise RenderError(
+                f"the brief would have {elements:,} HTML elements (paragraphs, list items, "
+                f"table cells...), more than the limit of {self.max_elements:,}; split the case, "
+                "or raise max_elements in casepress.yaml if the machine has the memory"
+            )
+        if depth > MAX_DEPTH:
+            raise RenderError(
+                f"HTML elements are nested more than {MAX_DEPTH} levels deep (or left unclosed); "
+                "WeasyPrint cannot lay that out"
+            )
+
     def render(self, html: str, base_url: Path) -> tuple[Document, list[str]]:
         """Lay out a document; returns it with the warnings WeasyPrint and the fetcher gave."""
-        fetcher = SandboxFetcher(self.roots, allow_network=self.allow_network)
+        document, fetcher, messages = self._layout(html, base_url)
+        return document, [f"refused {r}" for r in fetcher.refused] + messages
+
+    def _layout(self, html: str, base_url: Path) -> tuple[Document, SandboxFetcher, list[str]]:
+        self.check_size(html)
+        fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
             try:
                 document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
@@ -128,13 +196,25 @@ class PdfRenderer:
                     pdf_variant=self.pdf_variant,
                     cache=self.cache,
                 )
+            except FatalURLFetchingError as exc:
+                raise RenderError(f"refused {exc}") from None
+            except RecursionError:
+                raise RenderError("layout failed: the document is nested too deeply") from None
             except Exception as exc:  # WeasyPrint raises many types; the build reports one
                 raise RenderError(f"layout failed: {type(exc).__name__}: {exc}") from exc
+            finally:
+                self._forget_failures()
+        _raise_fatal(fetcher)
         if self.source_date:
             document.metadata.modified = self.source_date
             document.metadata.created = document.metadata.created or self.source_date
-        refused = [f"refused {r}" for r in fetcher.refused]
-        return document, refused + [m for m in messages if "casepress refused" not in m]
+        return document, fetcher, [m for m in messages if "casepress refused" not in m]
+
+    def _forget_failures(self) -> None:
+        """WeasyPrint caches a failed image as None: drop those, so that a refused image is
+        refused (and reported) for every case that uses it, not only the first."""
+        for url in [url for url, image in self.cache.items() if image is None]:
+            del self.cache[url]
 
     def write(
         self, document: Document, attachments: Iterable[Path] = (), base_url: Path | None = None
@@ -156,6 +236,8 @@ class PdfRenderer:
                     uncompressed_pdf=False,
                     finisher=self._finisher(log, base_url),
                 )
+        except FatalURLFetchingError as exc:
+            raise RenderError(f"refused {exc}") from None
         except Exception as exc:
             raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
@@ -190,7 +272,7 @@ class PdfRenderer:
         ``stubs`` are anchors of other documents that links may name (they point at the
         first page until a merge resolves them); ``details`` fills in anchors, bookmarks and
         named strings; the first ``skip_pages`` pages are laid out but not written."""
-        document, warnings = self.render(html, base_url)
+        document, fetcher, warnings = self._layout(html, base_url)
         if skip_pages:
             document = document.copy(document.pages[skip_pages:])
         attachments = tuple(attachments)
@@ -200,7 +282,7 @@ class PdfRenderer:
                 "not PDF; use pdf/a-3b (or pdf/a-3a, pdf/a-3u)"
             )
             attachments = ()
-        result = PdfResult(b"", len(document.pages), warnings)
+        result = PdfResult(b"", len(document.pages))
         if details:
             for index, page in enumerate(document.pages):  # a box split over pages: its first
                 for name in page.anchors:
@@ -213,21 +295,25 @@ class PdfRenderer:
             first = document.pages[0].anchors
             for name in stubs:
                 first.setdefault(name, (0, 0, 0, 0))
-        result.data = self.write(document, attachments, base_url=base_url)
+        with _captured_warnings() as messages:
+            try:  # SVG images fetch theirs while they are drawn
+                result.data = self.write(document, attachments, base_url=base_url)
+            finally:
+                self._forget_failures()
+        _raise_fatal(fetcher)
+        missing: dict[str, tuple[str, ...]] = {}
+        for message in messages:
+            found = _NOTDEF.match(message)
+            if found:
+                missing.setdefault(chr(int(found[1], 16)), ())
+            elif "casepress refused" not in message:
+                warnings.append(message)
+        if missing:
+            missing = _font_families(document, missing)
+        result.warnings = [f"refused {r}" for r in fetcher.refused] + warnings
+        result.refusals = list(fetcher.refusals)
+        result.missing_glyphs = missing
         return result
-
-
-def _named_strings(pages) -> dict[str, str]:
-    """The value of each named string after these pages, collected as WeasyPrint's layout
-    collects them (every box on the page that sets one, in tree order)."""
-    found: dict[str, str] = {}
-    for page in pages:
-        for box in page._page_box.descendants():
-            string_set = getattr(box, "string_set", None)
-            if string_set and string_set != "none":
-                for name, text in string_set:
-                    found[name] = text
-    return found
 
 
 def _bookmarks(document: Document) -> list[tuple]:
@@ -237,6 +323,42 @@ def _bookmarks(document: Document) -> list[tuple]:
         for level, label, (x, y), state in page.bookmarks:
             found.append((level, label, index, x * 0.75, (page.height - y) * 0.75, state))
     return found
+
+
+def _named_strings(pages) -> dict[str, str]:
+    """The value of each named string after these pages, collected as WeasyPrint's layout
+    collects them (every box on the page that sets one, in tree order)."""
+    found: dict[str, str] = {}
+    for page in pages:
+        for box in page._page_box.descendants():  # noqa: SLF001 - no public box API
+            string_set = getattr(box, "string_set", None)
+            if string_set and string_set != "none":
+                for name, text in string_set:
+                    found[name] = text
+    return found
+
+
+def _raise_fatal(fetcher: SandboxFetcher) -> None:
+    """WeasyPrint swallows some fatal fetch errors (SVG drawing); casepress does not."""
+    for refusal in fetcher.refusals:
+        if refusal.fatal:
+            raise RenderError(f"refused {refusal}")
+
+
+def _font_families(
+    document: Document, missing: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """For each missing character, the font families of the text that contains it."""
+    families: dict[str, dict[str, None]] = {char: {} for char in missing}
+    for page in document.pages:
+        for box in page._page_box.descendants():  # noqa: SLF001 - no public box API
+            text = getattr(box, "text", None)
+            if not text:
+                continue
+            for char in families:
+                if char in text:
+                    families[char].update(dict.fromkeys(box.style["font_family"]))
+    return {char: tuple(names) for char, names in families.items()}
 
 
 def relative_file_links(pdf, base_url: Path) -> None:

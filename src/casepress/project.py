@@ -16,6 +16,7 @@ from .schema import (
     Date,
     Field,
     Flag,
+    Integer,
     ListOf,
     MapOf,
     Object,
@@ -84,6 +85,11 @@ BRIEFS_SPEC = Object(
     "Settings for briefs",
 )
 
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+"""40 megapixels: a 7,700 × 5,200 photograph; decoded, about 160 MB."""
+DEFAULT_MAX_ELEMENTS = 10_000
+"""HTML elements in one PDF brief: a long case has ~300; at the limit layout takes ~20 s, ~350 MB."""
+
 PROJECT_SPEC = Object(
     {
         "title": Field(Text("Name of the case library, used in listings")),
@@ -130,6 +136,31 @@ PROJECT_SPEC = Object(
                 key_pattern=SLUG,
                 key_hint="a handbook name in lowercase letters, digits and hyphens",
             )
+        ),
+        "allow_network": Field(
+            Flag("Let briefs load images and stylesheets over http(s); off by default"),
+            default=False,
+        ),
+        "trust_html": Field(
+            Flag(
+                "Case authors are trusted: raw HTML in Markdown is kept as written instead of "
+                "sanitised (files outside the project and the network stay out of reach)"
+            ),
+            default=False,
+        ),
+        "max_image_pixels": Field(
+            # Pillow refuses more than 2 x 89,478,485 pixels itself; stay below its warning.
+            Integer(
+                "Largest image (width x height) a brief may embed", minimum=1, maximum=89_000_000
+            ),
+            default=DEFAULT_MAX_IMAGE_PIXELS,
+        ),
+        "max_elements": Field(
+            Integer(
+                "Most HTML elements one PDF brief may have: bounds layout time and memory",
+                minimum=100,
+            ),
+            default=DEFAULT_MAX_ELEMENTS,
         ),
     },
     title="casepress project (casepress.yaml)",
@@ -229,6 +260,10 @@ class Project:
     """Where the theme was chosen (``--theme`` or casepress.yaml's line), for error messages."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
     """Suspect but usable settings in casepress.yaml (an unknown label name)."""
+    allow_network: bool = False
+    trust_html: bool = False
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    max_elements: int = DEFAULT_MAX_ELEMENTS
 
     @property
     def briefs_dir(self) -> Path:
@@ -290,6 +325,10 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "output_dir": root / (values.get("output") or "build"),
         "regions": tuple(values.get("regions") or ()),
         "labels": values.get("labels") or {},
+        "allow_network": bool(values.get("allow_network")),
+        "trust_html": bool(values.get("trust_html")),
+        "max_image_pixels": values.get("max_image_pixels") or DEFAULT_MAX_IMAGE_PIXELS,
+        "max_elements": values.get("max_elements") or DEFAULT_MAX_ELEMENTS,
     }
     for name, value in overrides.items():
         if value is not None:

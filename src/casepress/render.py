@@ -7,6 +7,9 @@ a failed build. Case text arrives as Markup already sanitised by ``markup.py``.
 Templates are found through one chain (``ThemeLoader``): the project's ``templates/``, the
 theme, its parents, the built-in templates. ``base:name`` skips to the built-in template and
 ``<theme>:name`` starts at that theme, so an override can extend the template it replaces.
+
+Case text's images are checked against the project's ``ResourcePolicy`` here, where the
+case and the field are still known, so a refusal is reported where the author wrote it.
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .cases import Case
-from .errors import Problem, TemplateError, display_path
+from .errors import InputError, MarkupError, Problem, TemplateError, display_path
 from .handbook import HandbookPlan
 from .markup import render_markdown
 from .places import country_code
 from .project import Project
+from .resources import RefusedError, ResourcePolicy, resolve_url
 from .themes import Layer, Sheet, Theme
 
 BRIEF_TEMPLATE = "brief.html.j2"
@@ -84,7 +88,15 @@ class ThemeLoader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str):
         layers, name = self.candidates(template)
-        pieces = split_template_path(name)  # refuses '..' (TemplateNotFound)
+        searched = ", ".join(
+            f"{display_path(layer.templates)}/ ({layer.label})" for layer in layers
+        )
+        try:
+            pieces = split_template_path(name)  # refuses '..': nothing outside the folders
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(
+                template, f"template {template!r} not found; searched: {searched}"
+            ) from None
         lookup = Lookup(template)
         for layer in layers:
             path = Path(posixpath.join(layer.templates, *pieces))
@@ -92,9 +104,6 @@ class ThemeLoader(jinja2.BaseLoader):
         self.lookups[template] = lookup
         filename = lookup.winner
         if filename is None:
-            searched = ", ".join(
-                f"{display_path(layer.templates)}/ ({layer.label})" for layer in layers
-            )
             raise jinja2.TemplateNotFound(
                 template, f"template {template!r} not found; searched: {searched}"
             )
@@ -177,20 +186,50 @@ class Renderer:
         """The project's language: casepress.yaml > the theme's > English."""
         return self.project.language or self.theme.language or "en"
 
-    def render_brief(self, case: Case, *, target: str, link: Link | None = None) -> str:
+    @cached_property
+    def policy(self) -> ResourcePolicy:
+        """What case text may load: the same rules the PDF fetcher enforces."""
+        return resource_policy(self.project, self.theme)
+
+    def render_brief(
+        self,
+        case: Case,
+        *,
+        target: str,
+        link: Link | None = None,
+        problems: list[Problem] | None = None,
+        template: str = BRIEF_TEMPLATE,
+        document: str = "brief",
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """One case as a standalone document; ``target`` is "pdf" or "html".
 
         ``link(case_id)`` gives (href, note) for another case (``related`` and ``case:``
-        links); by default the sibling brief ``<id>.<target>``.
+        links); by default the sibling brief ``<id>.<target>``. Warnings found on the way
+        (refused images, removed HTML) go to ``problems``; errors in case text (an image
+        over the pixel limit, Markdown that cannot be converted) raise ``InputError``.
+        ``template``, ``document`` (which stylesheets) and ``extra`` (added to the context)
+        let another kind of page, such as the site's, reuse a brief.
         """
         link = link or (lambda other: (f"{other}.{target}", None))
-        context = self.document_context(case.language, target)
-        context["case"] = self.case_view(case, link, context["labels"])
+        context = self.document_context(case.language, target, document=document)
+        found: list[Problem] = []
+        context["case"] = self.case_view(case, link, context["labels"], found)
+        if any(p.severity == "error" for p in found):
+            raise InputError(found)
+        if problems is not None:
+            problems.extend(found)
         context["pdf_href"] = f"{case.id}.pdf"
-        return self.render_template(BRIEF_TEMPLATE, context)
+        context.update(extra or {})
+        return self.render_template(template, context)
 
-    def render_handbook(self, plan: HandbookPlan, *, target: str) -> str:
-        """A whole handbook as one document: cover, imprint, contents, parts, indexes."""
+    def render_handbook(
+        self, plan: HandbookPlan, *, target: str, problems: list[Problem] | None = None
+    ) -> str:
+        """A whole handbook as one document: cover, imprint, contents, parts, indexes.
+
+        Problems in case text go to ``problems``, as for briefs; a chapter whose text has an
+        error is still laid out without the offending part (its brief reports it too)."""
         edition = plan.edition
         context = self.document_context(self.language, target, document="handbook")
         labels = context["labels"]
@@ -232,7 +271,7 @@ class Renderer:
             {
                 "title": labels["other_cases"] if part.other else part.title,
                 "anchor": part.anchor,
-                "cases": [self.case_view(case, link, labels) for case in part.cases],
+                "cases": [self.case_view(case, link, labels, problems) for case in part.cases],
             }
             for part in plan.parts
         ]
@@ -280,8 +319,21 @@ class Renderer:
             raise TemplateError(
                 f"{where}:{exc.lineno}: template syntax error: {exc.message}"
             ) from None
-        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError) as exc:
+        except jinja2.exceptions.SecurityError as exc:
+            where = _template_position(exc, name)
+            raise TemplateError(
+                f"{where}: unsafe template code refused by the sandbox: {exc}"
+            ) from None
+        except jinja2.UndefinedError as exc:
             raise TemplateError(f"{_template_position(exc, name)}: {exc}") from None
+        except RecursionError as exc:
+            where = _template_position(exc, name)
+            raise TemplateError(
+                f"{where}: templates include or call each other endlessly"
+            ) from None
+        except Exception as exc:  # whatever a template's expression raises, say where
+            where = _template_position(exc, name)
+            raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
 
     def project_view(self) -> dict[str, Any]:
         return {
@@ -309,16 +361,62 @@ class Renderer:
         }
 
     def case_view(
-        self, case: Case, link: Link, labels: dict[str, str] | None = None
+        self,
+        case: Case,
+        link: Link,
+        labels: dict[str, str] | None = None,
+        problems: list[Problem] | None = None,
     ) -> dict[str, Any]:
-        """The case as templates see it: Markdown rendered, dates and countries in its language."""
+        """The case as templates see it: Markdown rendered, dates and countries in its language.
+
+        Problems in case text (refused images, Markdown that cannot be converted) are
+        appended to ``problems``, each at its field.
+        """
         language = case.language
         date_format = (labels or {}).get("date_format", "long")
+        problems = [] if problems is None else problems
+        shown = display_path(case.path)
 
-        def md(text: str | None, part: str) -> Markup:
-            return render_markdown(
-                text, id_prefix=f"{case.id}-{part}-", resolve=link, language=language
-            )
+        def report(field: str, message: str, severity: str = "warning") -> None:
+            line, column = case.where(field)
+            problems.append(Problem(shown, line, column, field, message, severity=severity))
+
+        def md(text: str | None, part: str, field: str) -> Markup:
+            def check_image(src: str) -> bool:
+                if not src.strip():  # the sanitiser removed an address it does not allow
+                    report(field, "image removed: its address is not one case text may use")
+                    return False
+                url = resolve_url(src, case.path.parent)
+                try:
+                    path = self.policy.check(url)
+                    if path is not None:
+                        self.policy.check_image(path, url)
+                except RefusedError as refusal:
+                    severity = "error" if refusal.fatal else "warning"
+                    report(field, f"image {src!r} refused: {refusal.reason}", severity)
+                    return False
+                return True
+
+            def removed(items: list[str]) -> None:
+                report(
+                    field,
+                    f"HTML removed by the sanitiser: {', '.join(items)} (casepress keeps the "
+                    "markup briefs need; set trust_html: true only if every author is trusted)",
+                )
+
+            try:
+                return render_markdown(
+                    text,
+                    id_prefix=f"{case.id}-{part}-",
+                    resolve=link,
+                    sanitise=not self.project.trust_html,
+                    check_image=check_image,
+                    on_removed=removed,
+                    language=language,
+                )
+            except MarkupError as exc:
+                report(field, str(exc), "error")
+                return Markup("")
 
         def date(value: dt.date | None) -> str | None:
             return _date(value, language, date_format)
@@ -330,14 +428,18 @@ class Renderer:
             "subtitle": case.subtitle,
             "summary": case.summary,
             "language": language,
-            "context": md(case.context, "context"),
-            "entry_point": md(case.entry_point, "entry"),
+            "context": md(case.context, "context", "context"),
+            "entry_point": md(case.entry_point, "entry", "entry_point"),
             "lessons_heading": case.lessons_heading,
             "lessons": [
-                {"number": i, "title": lesson.title, "text": md(lesson.text, f"lesson{i}")}
+                {
+                    "number": i,
+                    "title": lesson.title,
+                    "text": md(lesson.text, f"lesson{i}", f"lessons[{i - 1}].text"),
+                }
                 for i, lesson in enumerate(case.lessons, 1)
             ],
-            "outcome": md(case.outcome, "outcome"),
+            "outcome": md(case.outcome, "outcome", "outcome"),
             "regions": list(case.regions),
             "countries": countries,
             "themes": list(case.themes),
@@ -406,6 +508,15 @@ def country_name(name: str, language: str) -> str:
     except (UnknownLocaleError, ValueError):
         return name
     return locale.territories.get(code) or name
+
+
+def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:
+    """The project's resource rules: its own folder and the theme's, and its settings."""
+    return ResourcePolicy.of(
+        (project.root, *theme.roots),
+        allow_network=project.allow_network,
+        max_image_pixels=project.max_image_pixels,
+    )
 
 
 def _date(value: dt.date | None, language: str, date_format: str = "long") -> str | None:

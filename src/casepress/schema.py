@@ -214,6 +214,35 @@ class Flag(Type):
         return {"type": "boolean"}
 
 
+class Integer(Type):
+    """A whole number within bounds; ``_`` may group digits (``40_000_000``)."""
+
+    def __init__(self, description: str = "", *, minimum: int = 0, maximum: int | None = None):
+        self.description = description
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.is_null:
+            return None
+        text = (node.text or "").replace("_", "") if node.kind == "scalar" else ""
+        if not re.fullmatch(r"\d{1,15}", text):
+            return ctx.error(node, path, f"expected a whole number, got {node.describe()}")
+        value = int(text)
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            upper = f" and {self.maximum:,}" if self.maximum is not None else ""
+            return ctx.error(
+                node, path, f"expected a number between {self.minimum:,}{upper}, got {value:,}"
+            )
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "integer", "minimum": self.minimum}
+        if self.maximum is not None:
+            result["maximum"] = self.maximum
+        return result
+
+
 class ListOf(Type):
     """A YAML list of one item type."""
 
@@ -278,6 +307,13 @@ class Object(Type):
                 ctx.error(key, where, f"unknown field{suggest(name, self.fields)}")
                 continue
             given[name] = value
+            if value.is_null and not spec.required and isinstance(spec.type, Object):
+                # An optional section left empty (`source:` with its keys commented out) is as
+                # if it were absent, like any other empty optional field, so a new case can
+                # list every field for the author to fill in.
+                ctx.positions[where] = (value.line, value.column)
+                values[name] = None
+                continue
             result = spec.type.validate(value, ctx, where)
             if result is INVALID:
                 ok = False
@@ -296,7 +332,10 @@ class Object(Type):
     def schema(self) -> dict[str, Any]:
         result: dict[str, Any] = {
             "type": "object",
-            "properties": {name: f.type.json_schema() for name, f in self.fields.items()},
+            "properties": {
+                name: f.type.json_schema() if f.required else _nullable(f.type.json_schema())
+                for name, f in self.fields.items()
+            },
             "additionalProperties": False,
         }
         if self.title:
@@ -468,6 +507,18 @@ def sniff_font(head: bytes, path: Path) -> str | None:
     if not head:
         return "cannot be read as a font: the file is empty"
     return "cannot be read as a font (expected a TrueType, OpenType or WOFF file)"
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an optional field: its type, or empty (YAML null), as the validator allows."""
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    if not isinstance(schema.get("type"), str):
+        return {"anyOf": [schema, {"type": "null"}]}
+    result = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
 
 
 def suggest(word: str, candidates: Sequence[str] | dict[str, Any], *, quote: str = "'") -> str:

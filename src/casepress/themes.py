@@ -74,9 +74,9 @@ PDF_STYLESHEETS = ("fonts.css", "base.css", "print.css")
 """Sheets for PDF output, in cascade order; a theme's ``styles/`` may replace or add to them."""
 HTML_STYLESHEETS = ("base.css", "screen.css")
 """Sheets inlined into standalone HTML output."""
-_ONLY_FOR = {"fonts.css": "pdf", "print.css": "pdf", "screen.css": "html"}
+_ONLY_FOR = {"fonts.css": "pdf", "print.css": "pdf", "screen.css": "html", "site.css": "html"}
 """Sheet names that apply to one target only; every other ``*.css`` applies to both."""
-_DOCUMENT_SHEETS = {"handbook.css": "handbook"}
+_DOCUMENT_SHEETS = {"handbook.css": "handbook", "site.css": "site"}
 """Sheets named after a kind of document load only for that kind (a brief skips handbook.css)."""
 _PROFILE_SHEETS = {"print-production.css": "print"}
 """Sheets that load only for one output profile: bleed, marks and mirrored margins for print."""

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_MAX_TASKS = 100
@@ -254,11 +254,14 @@ PRINT_BLEED_MM = 3.0
 """The bleed a printer gets with the print profile (styles/print-production.css)."""
 
 
-def init_worker(project, theme, titles: dict[str, str], source_epoch: str | None) -> None:
+def init_worker(
+    project, theme, titles: dict[str, str], source_epoch: str | None, cwd: str | None = None
+) -> None:
     """Runs once in each worker: keeps the project, theme and renderers for every task.
 
-    ``source_epoch`` is the building process's ``SOURCE_DATE_EPOCH`` (None: unset): workers
-    fork from a server started earlier, whose environment may be older than the build's.
+    Workers fork from a server started earlier, whose environment and working folder may
+    be older than the build's: ``source_epoch`` is the build's ``SOURCE_DATE_EPOCH`` (None:
+    unset) and ``cwd`` its working folder (messages show paths relative to it).
     """
     from .cache import source_date
     from .render import Renderer
@@ -267,6 +270,8 @@ def init_worker(project, theme, titles: dict[str, str], source_epoch: str | None
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch
+    if cwd is not None and os.getcwd() != cwd:
+        os.chdir(cwd)
     _STATE.clear()
     _STATE.update(
         project=project,
@@ -278,29 +283,41 @@ def init_worker(project, theme, titles: dict[str, str], source_epoch: str | None
     )
 
 
-def pdf_renderer(project, theme, document: str = "brief", source_date: str | None = None):
+def pdf_renderer(
+    project,
+    theme,
+    document: str = "brief",
+    *,
+    policy=None,
+    max_elements: int | None = None,
+    source_date: str | None = None,
+):
     """The PdfRenderer of a kind of document ("brief" or "handbook"): the theme's sheets for
-    the page size and profile, the project and theme folders as the fetcher's roots."""
+    the page size and profile, the resource policy of the project and its theme (default:
+    ``render.resource_policy``), the element limit, the PDF variant and the print bleed."""
     from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
+    from .render import resource_policy
 
     return PdfRenderer(
         theme.stylesheets(
             "pdf", page_size=project.page_size, document=document, profile=project.profile
         ),
-        roots=(project.root, *theme.roots),
+        policy=policy or resource_policy(project, theme),
         pdf_variant=project.pdf_variant,
+        max_elements=max_elements or project.max_elements,
         bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
         source_date=source_date,
     )
 
 
-def _pdf_renderer(document: str):
+def _pdf_renderer(document: str, max_elements: int | None = None):
     """This worker's PdfRenderer for a kind of document, made on first use and kept."""
-    if document not in _STATE["pdf"]:
-        _STATE["pdf"][document] = pdf_renderer(
-            _STATE["project"], _STATE["theme"], document, _STATE["source_date"]
-        )
-    return _STATE["pdf"][document]
+    if (document, max_elements) not in _STATE["pdf"]:
+        _STATE["pdf"][document, max_elements] = pdf_renderer(
+            _STATE["project"], _STATE["theme"], document, policy=_STATE["renderer"].policy,
+            max_elements=max_elements, source_date=_STATE["source_date"],
+        )  # fmt: skip
+    return _STATE["pdf"][document, max_elements]
 
 
 def _new_lookups() -> list:
@@ -317,8 +334,13 @@ class CaseResult:
 
     data: dict[str, bytes]
     pages: int | None = None
-    warnings: tuple[str, ...] = ()
-    errors: dict[str, str] | None = None
+    problems: dict[str, list] = field(default_factory=dict)
+    """Format → what rendering it found, positioned in the case file (``Problem``)."""
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    """Format → the renderer's own warnings, for the quality report."""
+    errors: dict[str, str] = field(default_factory=dict)
+    invalid: bool = False
+    """The case's text has an error (among ``problems``): no format is written."""
     sheet_warnings: tuple[str, ...] = ()
     """Problems with the stylesheets themselves (the same for every document)."""
     lookups: tuple = ()
@@ -327,27 +349,33 @@ class CaseResult:
 
 def render_case(case, formats: tuple[str, ...]) -> CaseResult:
     """A brief in each format: HTML from the templates, PDF through WeasyPrint (with the
-    case file attached when the project embeds sources)."""
-    from .errors import CasepressError
+    case file attached when the project embeds sources). Problems in the case's text are
+    found here, at their field; an error among them stops every format of the case."""
+    from .build import _pdf_problems
+    from .errors import CasepressError, InputError
 
     renderer, project = _STATE["renderer"], _STATE["project"]
-    result = CaseResult(data={}, errors={})
-    warnings: list[str] = []
+    result = CaseResult(data={})
     for fmt in formats:
+        found = result.problems.setdefault(fmt, [])
         try:
-            html = renderer.render_brief(case, target=fmt)
+            html = renderer.render_brief(case, target=fmt, problems=found)
             if fmt == "pdf":
                 pdf_renderer = _pdf_renderer("brief")
                 sources = [case.path] if project.embed_source else []
                 pdf = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
+                found.extend(_pdf_problems(case, pdf))
                 result.data[fmt], result.pages = pdf.data, pdf.pages
+                result.messages[fmt] = pdf.warnings
                 result.sheet_warnings = tuple(pdf_renderer.stylesheet_warnings)
-                warnings += pdf.warnings
             else:
                 result.data[fmt] = html.encode("utf-8")
+        except InputError as exc:  # in the case's text: it would fail in every format
+            found.extend(exc.problems)
+            result.invalid = True
+            break
         except CasepressError as exc:
             result.errors[fmt] = str(exc)
-    result.warnings = tuple(dict.fromkeys(warnings))
     result.lookups = tuple(_new_lookups())
     return result
 
@@ -359,18 +387,20 @@ def render_document(
     stubs: tuple[str, ...] = (),
     attachments: tuple = (),
     skip_pages: int = 0,
+    max_elements: int | None = None,
 ):
     """Any document (a whole handbook, or one part of it) → ``PdfResult`` with details.
 
     ``stubs`` names anchors that live in other parts of a split handbook: links to them
     are kept (as named destinations the merge resolves) instead of being dropped.
-    ``skip_pages`` leading pages are laid out but not written (a part's carrier page).
-    The stylesheets' own warnings come back in ``sheet_warnings``.
+    ``skip_pages`` leading pages are laid out but not written (a part's carrier page);
+    ``max_elements`` bounds the document (a handbook holds many cases). The stylesheets'
+    own warnings come back in ``sheet_warnings``.
     """
     from .errors import CasepressError
 
     try:
-        renderer = _pdf_renderer(document)
+        renderer = _pdf_renderer(document, max_elements)
         result = renderer.pdf(
             html, base_url=base_url, attachments=attachments, stubs=stubs, details=True,
             skip_pages=skip_pages,

@@ -9,6 +9,7 @@ wrote it, with its line and column. The schema (``schema.py``) decides what a sc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +28,13 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 """Most nodes in one file: bounds the work any document, however crafted, can cause."""
 
+MAX_ALIASES_LISTED = 5
+"""An alias bomb has thousands of aliases; the first few positions are enough to fix it."""
+
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
+    for name in ("str", "int", "float", "bool", "null", "timestamp")
+    + ("map", "seq", "binary", "merge")
 }
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
@@ -97,10 +102,9 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
 def parse_yaml(text: str, path: Path) -> Document:
     """Compose YAML text into Nodes, collecting every structural problem."""
     shown = display_path(path)
-    bad = _find_control_character(text)
+    bad = _find_forbidden_character(text)
     if bad:
-        line, column, char = bad
-        message = f"control character U+{ord(char):04X} is not allowed in a case file"
+        line, column, message = bad
         return Document(path, None, [Problem(shown, line, column, "", message)])
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -123,7 +127,27 @@ def parse_yaml(text: str, path: Path) -> Document:
         return Document(path, Node("map", 1, 1), [])
     converter = _Converter(shown)
     node = converter.convert(root)
-    return Document(path, node, converter.problems)
+    problems = converter.problems
+    if converter.aliases:
+        problems += _alias_problems(text, shown)
+    return Document(path, node, problems)
+
+
+def _alias_problems(text: str, shown: str) -> list[Problem]:
+    """Where the aliases are: composed nodes only keep the position of their anchor."""
+    events = yaml.parse(text, Loader=_Loader)
+    marks = [e.start_mark for e in events if isinstance(e, yaml.AliasEvent)]
+    message = "YAML anchors and aliases (&name / *name) are not supported"
+    problems = [
+        Problem(shown, mark.line + 1, mark.column + 1, "", message)
+        for mark in marks[:MAX_ALIASES_LISTED]
+    ]
+    if len(marks) > MAX_ALIASES_LISTED:
+        unlisted = len(marks) - MAX_ALIASES_LISTED
+        problems.append(
+            Problem(shown, 0, 0, "", f"{unlisted:,} more YAML aliases not listed; remove them all")
+        )
+    return problems
 
 
 def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
@@ -139,23 +163,42 @@ def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
         return "", Problem(shown, line, column, "", message)
 
 
-def _find_control_character(text: str) -> tuple[int, int, str] | None:
-    for index, char in enumerate(text):
-        code = ord(char)
-        if (code < 32 and char not in "\t\n\r") or code == 0x7F or 0xD800 <= code <= 0xDFFF:
-            before = text[:index]
-            return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1, char
-    return None
+# C0 and C1 controls (but tab and line breaks), DEL, lone surrogates, the two noncharacters
+# YAML refuses, and the Unicode line separators YAML reads as line breaks: PyYAML would
+# either report them without a position or count lines differently from the author's editor.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]"
+)
+
+
+def _find_forbidden_character(text: str) -> tuple[int, int, str] | None:
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    index, char = found.start(), found[0]
+    before = text[:index]
+    line, column = before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        what = f"lone surrogate U+{code:04X} is not valid Unicode; re-save the file as UTF-8"
+    elif code in (0x2028, 0x2029):
+        what = f"Unicode line separator U+{code:04X} is not allowed; use an ordinary line break"
+    elif code in (0xFFFE, 0xFFFF):
+        what = f"U+{code:04X} is not a character; remove it"
+    else:
+        what = f"control character U+{code:04X} is not allowed in a case file"
+    return line, column, what
 
 
 class _Converter:
-    """Walks the composed graph once; an alias (a node seen twice) is refused, not expanded."""
+    """Walks the composed graph once; an alias (a node seen twice) is counted, not expanded."""
 
     def __init__(self, shown: str):
         self.shown = shown
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
         self._count = 0
+        self.aliases = 0
 
     def _problem(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -163,11 +206,12 @@ class _Converter:
 
     def convert(self, root: yaml.Node) -> Node:
         try:
-            return self._convert(root, 0)
+            node = self._convert(root, 0)
         except _TooBigError as exc:
             message = f"document too large or nested too deeply (more than {MAX_NODES:,} values)"
             self.problems.append(Problem(self.shown, exc.line, exc.column, "", message))
-            return Node("map", 1, 1)
+            node = Node("map", 1, 1)
+        return node
 
     def _convert(self, node: yaml.Node, depth: int) -> Node:
         mark = node.start_mark
@@ -181,8 +225,8 @@ class _Converter:
             quoted = node.style in ("'", '"', "|", ">")
             text = None if (not quoted and node.value in _NULLS) else node.value
             return Node("scalar", line, column, text=text, quoted=quoted)
-        if id(node) in self._seen:
-            self._problem(node, "YAML anchors and aliases (&name / *name) are not supported")
+        if id(node) in self._seen:  # an alias: reported with its own position afterwards
+            self.aliases += 1
             return Node("scalar", line, column, text=None)
         self._seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
