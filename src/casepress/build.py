@@ -489,7 +489,8 @@ def build_site(
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     plan = plan_site(renderer, catalogue.cases, pdfs=pdfs, handbooks=handbooks, only=only)
     report = BuildReport()
-    keys = _site_keys(project, theme, catalogue, pdfs, handbooks)
+    environment = cache.environment_digest(project, theme, {"document": "site"})
+    keys = cache.site_keys(environment, catalogue.cases, pdfs, handbooks)
     keys = {page.path: keys.get(page.path, cache.digest(page.path)) for page in plan.pages}
     with output_lock(out, timeout=lock_timeout):
         manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
@@ -524,30 +525,6 @@ def build_site(
         write_if_changed(manifest.path, manifest.dumps())
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _site_keys(project, theme, catalogue, pdfs, handbooks) -> dict[str, str]:
-    """Key of each page of the site: a case's page is its brief in the site's template;
-    the index depends on every case, which ones have a PDF, and the handbooks listed."""
-    from .site import INDEX_PAGE, case_page
-
-    environment = cache.environment_digest(project, theme, {"document": "site"})
-    titles = {c.id: c.title for c in catalogue.cases}
-    owns = {c.id: cache.case_digest(c) for c in catalogue.cases}
-    keys = {
-        case_page(c.id): cache.brief_key(
-            environment, c, titles, f"site:{pdfs is None or c.id in pdfs}", owns[c.id]
-        )
-        for c in catalogue.cases
-    }
-    books = None
-    if handbooks is not None:
-        books = sorted((name, sorted(files)) for name, files in handbooks.items())
-    keys[INDEX_PAGE] = cache.digest(
-        environment, "index", sorted(owns.items()), sorted(pdfs) if pdfs is not None else "all",
-        books if books is not None else "all",
-    )  # fmt: skip
-    return keys
 
 
 def _pdf_problems(case: Case, result: PdfResult) -> list[Problem]:

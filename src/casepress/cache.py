@@ -7,7 +7,8 @@ WeasyPrint and renders no template. Keys cover:
 
 - the case file's bytes, local images it names, and the titles of the cases its
   "See also" list shows;
-- for a handbook: its definition, introduction and logo, and every case it holds;
+- for a handbook: its definition, introduction and logo, and every case it holds; for the
+  site's index: every case, which have a PDF, and the handbooks it lists;
 - every layer of the theme: the project's, each theme's and the built-in template and
   style folders, each theme's folder (theme.yaml, fonts, logos), built-in labels;
 - project settings (language, page size, PDF variant, profile, embedded sources, page
@@ -189,6 +190,27 @@ def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns:
         [(part.title or "", [(c.id, owns[c.id]) for c in part.cases]) for part in plan.parts],
         [(other, titles.get(other, "")) for other in referenced],
     )
+
+
+def site_keys(environment: str, cases, pdfs, handbooks) -> dict[str, str]:
+    """Key of each page of the site by its path there: a case's page is its brief in the
+    site's template (with or without a PDF beside it); the index depends on every case,
+    which ones have a PDF, and the handbooks listed (``None``: all, as the preview does)."""
+    from .site import INDEX_PAGE, case_page
+
+    titles = {c.id: c.title for c in cases}
+    owns = {c.id: case_digest(c) for c in cases}
+    keys = {
+        case_page(c.id): brief_key(
+            environment, c, titles, f"site:{pdfs is None or c.id in pdfs}", owns[c.id]
+        )
+        for c in cases
+    }
+    books = "all" if handbooks is None else sorted((n, sorted(f)) for n, f in handbooks.items())
+    keys[INDEX_PAGE] = digest(
+        environment, "index", sorted(owns.items()), "all" if pdfs is None else sorted(pdfs), books
+    )
+    return keys
 
 
 class Manifest:
