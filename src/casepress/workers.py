@@ -155,7 +155,10 @@ class WorkerPool:
                 key, fn, args, timeout = self._suspects.pop(0)
                 self._start(key, fn, args, timeout, workers=1, suspect=True)
             return
-        while self._waiting and len(self._running) < self.jobs:
+        # One document queued behind each one being rendered, so that a worker goes on to
+        # the next while this process writes and reads back the last (its timeout clock
+        # then starts up to one document early).
+        while self._waiting and len(self._running) < 2 * self.jobs:
             key, fn, args, timeout, _ = self._waiting.pop(0)
             self._start(key, fn, args, timeout, workers=self.jobs)
 
