@@ -145,6 +145,8 @@ def test_cli_reports_what_was_up_to_date_and_prints_progress_lines(built, capsys
         {"embed_source": True},
         {"pdf_variant": "pdf/a-3b"},
         {"page_size": "A5"},
+        {"trust_html": True},
+        {"max_image_pixels": 10_000_000},
     ],
     ids=lambda s: next(iter(s)),
 )

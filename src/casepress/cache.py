@@ -11,9 +11,12 @@ WeasyPrint and renders no template. Keys cover:
   site's index: every case, which have a PDF, and the handbooks it lists;
 - every layer of the theme: the project's, each theme's and the built-in template and
   style folders, each theme's folder (theme.yaml, fonts, logos), built-in labels;
-- project settings (language, page size, PDF variant, profile, embedded sources, page
-  budget...), the format, ``SOURCE_DATE_EPOCH``, and the versions of casepress,
-  WeasyPrint and the libraries that shape the HTML.
+- every project setting (language, page size, PDF variant, profile, embedded sources, page
+  budget, the resource policy and limits...), the format, ``SOURCE_DATE_EPOCH``, and the
+  versions of casepress, WeasyPrint and the libraries that shape the HTML.
+
+Resources fetched over the network (``allow_network``) are not part of any key: a remote
+image that changes is noticed only by ``--force``.
 
 Outputs are reproducible (the same inputs give the same bytes), which is what makes a
 cache keyed on inputs safe. Manifests live in ``<output>/.casepress-cache/``, one per
@@ -113,17 +116,21 @@ def theme_digest(theme) -> str:
     return digest(parts)
 
 
-SETTINGS = ("root", "title", "organisation", "language", "theme", "page_size", "pdf_variant",
-            "profile", "embed_source", "brief_max_pages")  # fmt: skip
-"""Project settings that shape outputs or their quality entries (``labels`` are the
-theme's, digested with it)."""
+NOT_SETTINGS = ("config_path", "cases_dir", "output_dir", "handbooks", "regions", "labels",
+                "theme_origin", "warnings")  # fmt: skip
+"""Project fields that do not shape outputs (handbooks have their own keys; ``labels`` are
+the theme's, digested with it). Every other field does, including any added later."""
 
 
 def environment_digest(project, theme, options: dict[str, Any]) -> str:
     """What every output shares: versions, theme files, labels, settings and options."""
     from .labels import LABELS_DIR
 
-    settings = [(name, repr(getattr(project, name))) for name in SETTINGS]
+    settings = [
+        (f.name, repr(getattr(project, f.name)))
+        for f in dataclasses.fields(project)
+        if f.name not in NOT_SETTINGS
+    ]
     return digest(
         _FORMAT,
         __version__,
