@@ -154,7 +154,9 @@ def test_a_failed_render_keeps_the_previous_output_and_leaves_no_temporary_file(
         raise RenderError("writing the PDF failed: simulated")
 
     monkeypatch.setattr(PdfRenderer, "write", broken)
-    report = build_briefs(load_project(project))
+    # rendered again although nothing changed (force), in this process where the patch is
+    # (jobs=0: no worker processes)
+    report = build_briefs(load_project(project), force=True, jobs=0)
     assert report.exit_code == 1
     assert [str(p) for p in report.failures] == [
         "cases/minimal-case.yaml: PDF not written: writing the PDF failed: simulated",

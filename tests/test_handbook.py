@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from casepress import build_handbooks, load_cases, load_project
+from casepress import build_handbooks, cache, load_cases, load_project, quality
 from casepress.cli import main
 from conftest import PROJECTS, ROOT, copy_project, outline, squash
 
@@ -57,13 +57,24 @@ def entries(text: str, titles) -> dict[str, str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
+@pytest.fixture(scope="module", params=[False, True], ids=["single-pass", "split"])
+def course(tmp_path_factory, request):
+    """Both ways of laying out a handbook: one document, or chapters merged afterwards."""
     out = tmp_path_factory.mktemp("handbooks")
     project = load_project(FIXTURE)
-    report = build_handbooks(project, output_dir=out)
+    report = build_handbooks(project, output_dir=out, split=request.param, jobs=2)
     assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+    # the split path really was taken (it falls back to one pass when it cannot be)
+    records = cache.Manifest.load(out, out / cache.CACHE_DIR).records
+    assert bool(records["course.pdf"].get("units")) == request.param
     return out
+
+
+def test_every_handbook_pdf_passes_every_pdf_ua_check(course):
+    for name in ("course.pdf", "explicit.pdf"):
+        result = quality.inspect_pdf(course / name)
+        assert [(c.id, c.detail) for c in result.failed_checks] == [], name
+        assert len(result.checks) == 21
 
 
 def test_the_edition_holds_exactly_the_selected_cases_once(course):

@@ -1,7 +1,7 @@
-"""New projects and new cases: the files ``casepress init`` and ``casepress new`` make.
+"""New projects, cases and themes: the files ``casepress init``, ``new`` and ``theme new`` make.
 
-Each command plans its files as ``{path: text}`` first, then ``build.create_files`` (the one
-writer) creates them all or, when any already exists, none. The files themselves are in
+Each command plans its files as ``{path: text}`` first, then ``writing.create_files`` (the
+one writer) creates them all or, when any already exists, none. The files themselves are in
 ``skeleton/`` beside this module: a commented ``casepress.yaml`` with a handbook, a sample
 case with every field explained, ``.gitignore``, and the editor set-up (``.vscode/`` and the
 JSON Schemas in ``.casepress/``, which exist from the start so that case files are checked
@@ -20,11 +20,12 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from .build import create_files
 from .cases import case_schema, find_case_files
 from .errors import InputError, Problem, display_path
 from .places import normalise_country
 from .project import CONFIG_NAME, LANGUAGE_PATTERN, SLUG, Project, project_schema
+from .themes import BASE, THEMES_DIR, find_theme, theme_search_places
+from .writing import create_files, write_atomic
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
 SCHEMA_FOLDER = ".casepress"
@@ -198,3 +199,36 @@ def _environment() -> jinja2.Environment:
     env.filters["yaml"] = yaml_scalar
     env.filters["pad"] = _pad
     return env
+
+
+SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
+"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
+
+
+def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
+    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
+    stylesheet. Refuses to touch an existing folder."""
+    folder = Path(project_root) / THEMES_DIR / name
+    shown = display_path(folder)
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(shown, 0, 0, "", message)])
+
+    if name == BASE:
+        raise refuse("'base' is the built-in theme; choose another name")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
+    if folder.exists():
+        raise refuse("already exists; choose another name")
+    if find_theme(extends, project_root) is None:
+        where = theme_search_places(project_root, extends)
+        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
+    written_files = []
+    for source in sorted(SCAFFOLD.rglob("*")):
+        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
+            continue
+        target = folder / source.relative_to(SCAFFOLD)
+        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
+        write_atomic(target, text)
+        written_files.append(target)
+    return written_files

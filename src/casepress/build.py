@@ -1,174 +1,91 @@
-"""Orchestration: load, render, write. The only module that writes under the output folder.
+"""Orchestration: load, decide what is stale, render in workers, write, assess. The only
+module that writes under the output folder (through ``writing``; ``bookwriter.py`` writes
+handbooks for it).
 
-Every output is written atomically (a unique temporary file in the same folder, then
-``os.replace``): an interrupted or failed build never leaves a truncated file and never
-destroys the previous good one. A build holds a lock on its output folder while it writes
-(``flock`` on the folder itself, so no lock file is left among the outputs): a second build
-of the same folder waits for the first, then runs, or gives up with a clear message.
+Outputs whose inputs have not changed since the last build are left alone (see ``cache``);
+the rest are rendered by a pool of worker processes (see ``workers``), written here as their
+results come back, and read back for the quality report (``quality``). An output left alone
+keeps the quality entry and the warnings it was written with, so ``report.json`` and
+``--strict`` see every output whatever was rendered. A build holds a lock on each output
+folder while it decides and writes (``writing.output_lock``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import errno
-import logging
 import os
 import re
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from . import cache
 from .cases import Case, Catalogue, load_cases
-from .errors import BuildLockedError, CasepressError, InputError, Problem, display_path
-from .handbook import plan_handbook
+from .errors import CasepressError, InputError, Problem, display_path
+from .outputs import BuildReport, reuse, written
 from .project import Edition, Project
-from .quality import OutputQuality
-from .render import Lookup, Renderer
-from .resources import ResourcePolicy, shorten
-from .themes import BASE, THEMES_DIR, Theme, find_theme, theme_for, theme_search_places
+from .resources import shorten
+from .themes import Theme, theme_for
+from .workers import CaseResult, TaskFailure, WorkerPool, default_jobs, init_worker
+from .writing import (  # noqa: F401 - re-exported: build.py was their home
+    LOCK_TIMEOUT,
+    copy_atomic,
+    create_files,
+    output_lock,
+    write_atomic,
+    write_if_changed,
+    write_new,
+)
 
 if TYPE_CHECKING:
-    from .pdf import PdfRenderer, PdfResult
-
-LOGGER = logging.getLogger("casepress")
-LOCK_TIMEOUT = 600.0
-"""Seconds a build waits for another build of the same output folder to finish."""
+    from .pdf import PdfResult
 
 FORMATS = ("pdf", "html")
-PRINT_BLEED_MM = 3.0
-"""The bleed a printer gets with the print profile (styles/print-production.css)."""
 Progress = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, label)`` after each output is written."""
+"""Called as ``progress(done, total, label)`` after each document is rendered."""
+Shard = tuple[int, int]
+"""``(index, count)``, 1-based: build only the outputs that ``cache.shard_of`` puts there."""
 
 
-@dataclass
-class BuildReport:
-    """What a build did: files written, problems found (validation and rendering), timing."""
-
-    outputs: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    """Validation errors and warnings, and warnings from rendering."""
-    failures: list[Problem] = field(default_factory=list)
-    """Outputs that could not be rendered."""
-    quality: list[OutputQuality] = field(default_factory=list)
-    """What each written output holds (quality.py); ``build_project`` writes report.json."""
-    seconds: float = 0.0
-    templates: list[Lookup] = field(default_factory=list)
-    """Every template used, and every place it was looked for (``--explain-templates``)."""
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def exit_code(self) -> int:
-        """2 when input was invalid, 1 when a render failed, else 0."""
-        if self.errors:
-            return 2
-        return 1 if self.failures else 0
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_new(path: Path, data: bytes | str) -> None:
-    """Create a file that must not exist yet: all of it or nothing, never replacing another.
-
-    The content goes to a temporary file first, which is then hard-linked into place: the
-    link fails if the name was taken meanwhile (``FileExistsError``), so a file someone has
-    just created is never overwritten.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links: exclusive create instead
-            with open(path, "xb") as handle:
-                handle.write(payload)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def create_files(files: Mapping[Path, bytes | str]) -> list[Path]:
-    """Create new files (``casepress init`` and ``new``); when any exists, none is written."""
-    existing = [path for path in files if path.exists() or path.is_symlink()]
-    if existing:
-        raise InputError([_exists(path) for path in existing])
-    created = []
-    for path, data in files.items():
-        try:
-            write_new(path, data)
-        except FileExistsError:
-            raise InputError([_exists(path)]) from None
-        created.append(path)
-    return created
-
-
-def _exists(path: Path) -> Problem:
-    return Problem(display_path(path), 0, 0, "", "already exists; casepress does not overwrite it")
-
-
-def copy_atomic(source: Path, target: Path) -> None:
-    """Publish a finished output under another name, atomically (a hard link when possible)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    try:
-        try:
-            os.link(source, tmp)
-        except OSError:  # another file system, or no hard links: copy the bytes
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_schema(output_dir: Path) -> Path:
+def write_schema(output_dir: Path, changed: list[Path] | None = None) -> Path:
     """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
-    (case files) and build/theme.schema.json (theme.yaml)."""
+    (case files) and build/theme.schema.json (theme.yaml). Files whose text changed are
+    added to ``changed``."""
     import json
 
     from .cases import case_schema
     from .themes import theme_schema
 
     target = Path(output_dir) / "case.schema.json"
-    write_atomic(target, json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n")
     theme_target = Path(output_dir) / "theme.schema.json"
-    write_atomic(theme_target, json.dumps(theme_schema(), indent=2, ensure_ascii=False) + "\n")
+    for path, schema in ((target, case_schema()), (theme_target, theme_schema())):
+        if write_if_changed(path, json.dumps(schema, indent=2, ensure_ascii=False) + "\n"):
+            (changed if changed is not None else []).append(path)
     return target
+
+
+def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None) -> WorkerPool:
+    """Workers for this build (started only when the first document is submitted)."""
+    titles = {c.id: c.title for c in catalogue.cases}
+    return WorkerPool(
+        default_jobs() if jobs is None else max(0, jobs),
+        init_worker,
+        (project, theme, titles, os.environ.get("SOURCE_DATE_EPOCH"), os.getcwd()),
+    )
+
+
+def _cache_dir(project: Project, output_dir: Path | None, given: Path | None) -> Path:
+    """Where the record of a build is kept: inside the folder the caller asked for."""
+    if given is not None:
+        return Path(given)
+    return (Path(output_dir) if output_dir else project.output_dir) / cache.CACHE_DIR
+
+
+def _in_shard(output_id: str, shard: Shard | None) -> bool:
+    return shard is None or cache.shard_of(output_id, shard[1]) == shard[0]
 
 
 def build_briefs(
@@ -182,15 +99,26 @@ def build_briefs(
     progress: Progress | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
     only: Collection[str] | None = None,
+    jobs: int | None = None,
+    shard: Shard | None = None,
+    force: bool = False,
+    explain_templates: bool = False,
+    pool: WorkerPool | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Validate cases, then render a PDF and/or HTML brief for each valid one.
 
     Invalid cases are reported and skipped; the valid ones still build. A case that fails
     to render is reported too, and the others carry on; its previous outputs are kept. The
     theme is the project's (``project.theme``) unless one is given; an invalid theme raises
-    ``InputError``.
-    ``only`` limits the briefs to those ids of the catalogue (titles and links still
-    come from all of it).
+    ``InputError``. ``only`` limits the briefs to those ids of the catalogue (titles and
+    links still come from all of it).
+
+    Briefs whose inputs have not changed since the last build into the same folder are not
+    rendered again (``force`` renders everything). ``jobs`` worker processes render
+    (default: one per CPU; 0: in this process); ``shard=(i, n)`` builds only the i-th of n
+    deterministic shares of the briefs. ``report.templates`` lists the templates the
+    workers looked up; with ``explain_templates`` it is filled even when nothing renders.
     """
     started = time.perf_counter()
     formats = tuple(formats)
@@ -203,60 +131,90 @@ def build_briefs(
         return report
 
     out = Path(output_dir) if output_dir else project.briefs_dir
-    all_titles = {c.id: c.title for c in catalogue.cases}
-    renderer = Renderer(project, theme, titles=all_titles)
-    pdf_renderer = (
-        _pdf_renderer(project, theme, report, renderer.policy) if "pdf" in formats else None
-    )
-
-    chosen = [case for case in catalogue.cases if only is None or case.id in only]
-    total = len(chosen) * len(formats)
-    done = 0
-    invalid: set[str] = set()
+    environment = cache.environment_digest(project, theme, {"document": "brief"})
+    titles = {c.id: c.title for c in catalogue.cases}
     with output_lock(out, timeout=lock_timeout):
-        for case in chosen:
+        manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
+        todo: list[tuple[Case, tuple[str, ...], dict[str, str]]] = []
+        for case in catalogue.cases:
+            if (only is not None and case.id not in only) or not _in_shard(
+                f"brief:{case.id}", shard
+            ):
+                continue
+            own = cache.case_digest(case, attached=project.embed_source)
+            keys = {fmt: cache.brief_key(environment, case, titles, fmt, own) for fmt in formats}
+            stale = tuple(
+                fmt
+                for fmt in formats
+                if force or not manifest.fresh(out / f"{case.id}.{fmt}", keys[fmt])
+            )
             for fmt in formats:
-                target = out / f"{case.id}.{fmt}"
-                if case.id in invalid:  # its text failed for one format: it would for all
-                    done += 1
-                    continue
-                found: list[Problem] = []
-                messages: list[str] = []
-                try:
-                    html = renderer.render_brief(case, target=fmt, problems=found)
-                    if fmt == "html":
-                        write_atomic(target, html)
-                    else:
-                        assert pdf_renderer is not None
-                        sources = [case.path] if project.embed_source else []
-                        result = pdf_renderer.pdf(
-                            html, base_url=case.path.parent, attachments=sources
-                        )
-                        found.extend(_pdf_problems(case, result))
-                        messages = result.warnings
-                        write_atomic(target, result.data)
-                    report.outputs.append(target)
-                    _assess(
-                        report, project, target, fmt, kind="brief", source=display_path(case.path),
-                        warnings=messages, page_budget=project.brief_max_pages,
-                    )  # fmt: skip
-                except InputError as exc:  # in case text: reported at its field, like validation
-                    found.extend(exc.problems)
-                    invalid.add(case.id)
-                except CasepressError as exc:
-                    shown = display_path(case.path)
-                    message = f"{fmt.upper()} not written: {exc}"
-                    report.failures.append(Problem(shown, 0, 0, "", message))
-                report.problems.extend(found)
-                done += 1
-                if progress:
-                    progress(done, total, f"{case.id}.{fmt}")
-    report.templates = renderer.lookups
+                if fmt not in stale:
+                    reuse(report, manifest, out / f"{case.id}.{fmt}")
+            if stale:
+                todo.append((case, stale, keys))
+        if todo:
+            own_pool = pool is None
+            if own_pool:
+                pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
+            try:
+                _render_briefs(project, todo, pool, out, manifest, report, progress)
+            finally:
+                if own_pool:
+                    pool.close()
+                write_atomic(manifest.path, manifest.dumps())
+    if explain_templates and not report.templates:  # nothing rendered: look the templates up
+        renderer = _renderer(project, theme, catalogue)
+        with contextlib.suppress(CasepressError):  # a broken template was reported already
+            for fmt in formats:
+                renderer.render_brief(catalogue.cases[0], target=fmt)
+        report.add_templates(renderer.lookups)
     # The PDF and the HTML of a case find the same problems in its text: say each once,
     # in the order of the files and of the lines in them.
     report.problems = sorted(set(report.problems))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _renderer(project: Project, theme: Theme, catalogue: Catalogue):
+    from .render import Renderer  # Jinja is imported only when something is rendered
+
+    return Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+
+
+def _render_briefs(project, todo, pool: WorkerPool, out: Path, manifest, report, progress) -> None:
+    from .workers import render_case
+
+    by_id = {case.id: (case, stale, keys) for case, stale, keys in todo}
+    items = ((case.id, (case, stale)) for case, stale, _ in todo)
+    for done, (case_id, result) in enumerate(pool.map(render_case, items), 1):
+        case, stale, keys = by_id[case_id]
+        shown = display_path(case.path)
+        if isinstance(result, TaskFailure):
+            result = CaseResult(data={}, errors=dict.fromkeys(stale, result.message))
+        report.add_templates(result.lookups)
+        for fmt in stale:
+            target = out / f"{case.id}.{fmt}"
+            found = result.problems.get(fmt, [])
+            if fmt in result.data:
+                write_atomic(target, result.data[fmt])
+                if fmt == "pdf":
+                    found = [*found, *(Problem("stylesheets", 0, 0, "", m, "warning")
+                                       for m in result.sheet_warnings)]  # fmt: skip
+                facts = {"pages": result.pages} if fmt == "pdf" else {}
+                written(
+                    report, manifest, target, keys[fmt], fmt, kind="brief", source=shown,
+                    messages=result.messages.get(fmt, []), said=found,
+                    page_budget=project.brief_max_pages, profile=project.profile, **facts,
+                )  # fmt: skip
+                continue
+            report.problems.extend(found)  # an error in the case's text is one of them
+            if not result.invalid:
+                manifest.forget([target])
+                message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
+                report.failures.append(Problem(shown, 0, 0, "", message))
+        if progress:
+            progress(done, len(todo), case.id)
 
 
 def build_project(
@@ -265,39 +223,61 @@ def build_project(
     output_dir: Path | None = None,
     theme: Theme | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    shard: Shard | None = None,
+    force: bool = False,
+    explain_templates: bool = False,
 ) -> BuildReport:
-    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the schemas."""
+    """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the
+    schemas and the quality report (build/report.json).
+
+    One pool of workers serves briefs and handbooks alike.
+    """
     started = time.perf_counter()
-    out = Path(output_dir) if output_dir else project.output_dir
+    if output_dir:
+        project = dataclasses.replace(project, output_dir=Path(output_dir).resolve())
+    out = project.output_dir
     theme = theme or theme_for(project)
-    catalogue = load_cases(with_theme_defaults(project, theme))
-    report = build_briefs(
-        project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, progress=progress
-    )
-    pdfs = {p.stem: p for p in report.outputs if p.suffix == ".pdf"}
-    books: dict[str, dict[str, Path]] = {}
-    if project.handbooks:
-        handbooks = build_handbooks(
-            project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
-            progress=progress,
+    project = with_theme_defaults(project, theme)
+    catalogue = load_cases(project)
+    options = {"progress": progress, "shard": shard, "force": force,
+               "explain_templates": explain_templates, "cache_dir": out / cache.CACHE_DIR}  # fmt: skip
+    with _pool(project, theme, catalogue, jobs) as pool:
+        report = build_briefs(
+            project, output_dir=out / "briefs", theme=theme, catalogue=catalogue, pool=pool,
+            **options,
         )  # fmt: skip
-        known = set(report.problems)
-        report.outputs += handbooks.outputs
-        report.problems += [p for p in handbooks.problems if p not in known]
-        report.failures += handbooks.failures
-        report.templates += [t for t in handbooks.templates if t.name not in
-                             {k.name for k in report.templates}]  # fmt: skip
-        report.quality += handbooks.quality
-        for path in handbooks.outputs:
+        if project.handbooks:
+            from .bookwriter import page_hints
+
+            handbooks = build_handbooks(
+                project, output_dir=out / "handbooks", theme=theme, catalogue=catalogue,
+                pool=pool, page_hints=page_hints(out / "briefs", out / cache.CACHE_DIR),
+                **options,
+            )  # fmt: skip
+            known = set(report.problems)
+            report.outputs += handbooks.outputs
+            report.rendered += handbooks.rendered
+            report.problems += [p for p in handbooks.problems if p not in known]
+            report.failures += handbooks.failures
+            report.add_templates(handbooks.templates)
+            report.quality += handbooks.quality
+    pdfs = {p.stem: p for p in report.outputs if p.suffix == ".pdf" and p.parent.name == "briefs"}
+    books: dict[str, dict[str, Path]] = {}
+    for path in report.outputs:
+        if path.parent.name == "handbooks":
             books.setdefault(path.stem, {})[path.suffix[1:]] = path
     site = build_site(
         project, output_dir=out / "site", theme=theme, catalogue=catalogue, pdfs=pdfs,
-        handbooks=books, progress=progress,
+        handbooks=books, progress=progress, force=force, cache_dir=out / cache.CACHE_DIR,
     )  # fmt: skip
     report.outputs += site.outputs
+    report.rendered += site.rendered
+    report.copied += site.copied
     report.problems = sorted(set(report.problems) | set(site.problems))
     report.failures += site.failures
-    report.outputs.append(write_schema(out))
+    changed: list[Path] = []
+    report.outputs.append(write_schema(out, changed))
     contrast = check_contrast(theme)
     for pair in contrast:
         if not pair.passed:
@@ -305,8 +285,9 @@ def build_project(
                 f"contrast {pair.ratio:.2f}:1 of {pair.foreground} on {pair.background} "
                 f"({pair.used_for}) is under {pair.minimum:g}:1 (WCAG 2.1 AA)"
             )
-            report.problems.append(Problem("stylesheets", 0, 0, "", message, "warning"))
-    report.outputs.append(write_report(out, report, project, contrast))
+            report.warn("stylesheets", message)
+    report.outputs.append(write_report(out, report, project, contrast, changed))
+    report.rendered += changed
     report.seconds = time.perf_counter() - started
     return report
 
@@ -319,12 +300,17 @@ def check_contrast(theme: Theme) -> list:
 
 
 def write_report(
-    output_dir: Path, report: BuildReport, project: Project, contrast: list = ()
+    output_dir: Path,
+    report: BuildReport,
+    project: Project,
+    contrast: list = (),
+    changed: list[Path] | None = None,
 ) -> Path:
     """build/report.json: per output what it holds, the checks made, the palette's contrast.
 
     Paths are relative to the output folder and nothing depends on the clock, so two builds
-    of the same sources give the same report.
+    of the same sources give the same report; outputs are listed in path order, whichever
+    order the workers finished them in.
     """
     import json
 
@@ -339,16 +325,18 @@ def write_report(
         )
         return entry
 
+    entries = sorted((relative(q.as_dict()) for q in report.quality), key=lambda e: e["path"])
     document = {
         "generator": f"casepress {__version__}",
         "profile": project.profile,
         "pdf_variant": project.pdf_variant or "pdf/ua-1",
         "summary": quality.summary(report.quality),
         "contrast": [c.as_dict() for c in contrast],
-        "outputs": [relative(q.as_dict()) for q in report.quality],
+        "outputs": entries,
     }
     target = output_dir / "report.json"
-    write_atomic(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    if write_if_changed(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n"):
+        (changed if changed is not None else []).append(target)
     return target
 
 
@@ -362,12 +350,27 @@ def build_handbooks(
     theme: Theme | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    shard: Shard | None = None,
+    force: bool = False,
+    split: bool | None = None,
+    explain_templates: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+    pool: WorkerPool | None = None,
+    page_hints: dict[str, int] | None = None,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build handbooks: the project's (all, or those ``names``) plus ad hoc ``editions``.
 
     Each edition is planned (selection validated) before any is rendered; an invalid
-    edition is reported and skipped, the others still build.
+    edition is reported and skipped, the others still build. A large handbook's PDF is
+    rendered chapter by chapter in parallel and merged (``split``: None decides by size,
+    True or False forces; one that cannot be split is laid out in one pass, and says why
+    when split was asked for); an unchanged one is not rendered at all.
     """
+    from . import bookwriter as job
+    from .handbook import plan_handbook
+
     started = time.perf_counter()
     formats = tuple(formats)
     theme = theme or theme_for(project)
@@ -390,71 +393,64 @@ def build_handbooks(
     plans = []
     for edition in chosen:
         try:
-            plans.append(plan_handbook(edition, catalogue, project))
+            plan = plan_handbook(edition, catalogue, project)
         except InputError as exc:
             report.problems.extend(exc.problems)
+            continue
+        if _in_shard(f"handbook:{edition.name}", shard):
+            plans.append(plan)
     if not plans:
         report.seconds = time.perf_counter() - started
         return report
 
-    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
-    pdf_renderer = (
-        # the element limit bounds one case; a handbook holds many
-        _pdf_renderer(
-            project,
-            theme,
-            report,
-            renderer.policy,
-            document="handbook",
-            max_elements=project.max_elements * max(len(plan.cases) for plan in plans),
-        )  # fmt: skip
-        if "pdf" in formats
-        else None
-    )
     out = Path(output_dir) if output_dir else project.handbooks_dir
-    total, done = len(plans) * len(formats), 0
-    with output_lock(out):
+    cache_dir = _cache_dir(project, output_dir, cache_dir)
+    environment = cache.environment_digest(project, theme, {"document": "handbook"})
+    titles = {c.id: c.title for c in catalogue.cases}
+    owns = {
+        c.id: cache.case_digest(c, attached=project.embed_source)
+        for plan in plans
+        for c in plan.cases
+    }
+    with output_lock(out, timeout=lock_timeout):
+        manifest = cache.Manifest.load(out, cache_dir)
+        todo = []
         for plan in plans:
-            name = plan.edition.name
             for fmt in formats:
-                target = out / f"{name}.{fmt}"
-                messages = []
-                try:
-                    found: list[Problem] = []
-                    html = renderer.render_handbook(plan, target=fmt, problems=found)
-                    report.problems.extend(p for p in found if p not in report.problems)
-                    if fmt == "html":
-                        write_atomic(target, html)
-                    else:
-                        sources = (
-                            [c.path for part in plan.parts for c in part.cases]
-                            if project.embed_source
-                            else []
-                        )
-                        result = pdf_renderer.pdf(html, base_url=project.root, attachments=sources)
-                        messages = result.warnings
-                        for message in dict.fromkeys(result.warnings):
-                            report.problems.append(
-                                Problem(
-                                    plan.edition.source, 0, 0, "", f"{name}: {message}", "warning"
-                                )
-                            )
-                        write_atomic(target, result.data)
-                    report.outputs.append(target)
-                    _assess(
-                        report, project, target, fmt, kind="handbook", source=plan.edition.source,
-                        warnings=messages, page_budget=plan.edition.max_pages,
-                    )  # fmt: skip
-                except CasepressError as exc:
-                    report.failures.append(
-                        Problem(
-                            plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}"
-                        )
-                    )
-                done += 1
-                if progress:
-                    progress(done, total, f"{name}.{fmt}")
-    report.templates = renderer.lookups
+                target = out / f"{plan.edition.name}.{fmt}"
+                key = cache.handbook_key(environment, plan, titles, fmt, owns)
+                if not force and manifest.fresh(target, key):
+                    reuse(report, manifest, target)
+                else:
+                    todo.append((plan, fmt, target, key))
+        if todo:
+            if page_hints is None:
+                page_hints = job.page_hints(
+                    project.briefs_dir, project.output_dir / cache.CACHE_DIR
+                )
+            own_pool = pool is None
+            if own_pool:
+                pool = _pool(project, theme, catalogue, jobs if "pdf" in formats else 0)
+            try:
+                book = job.HandbookJob(
+                    project, theme, catalogue, pool, out, manifest, report, progress,
+                    environment, cache_dir,
+                    # the element limit bounds one case; a handbook holds many
+                    max_elements=project.max_elements * max(len(p.cases) for p in plans),
+                )  # fmt: skip
+                book.build(todo, split=split, hints=page_hints, force=force)
+                book.prune_units()
+                report.add_templates(book.renderer.lookups)
+            finally:
+                if own_pool:
+                    pool.close()
+                write_atomic(manifest.path, manifest.dumps())
+    if explain_templates and not report.templates:  # nothing rendered: look the templates up
+        renderer = _renderer(project, theme, catalogue)
+        with contextlib.suppress(CasepressError):
+            for fmt in formats:
+                renderer.render_handbook(plans[0], target=fmt)
+        report.add_templates(renderer.lookups)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -469,6 +465,9 @@ def build_site(
     handbooks: Mapping[str, Mapping[str, Path]] | None = None,
     only: Collection[str] | None = None,
     progress: Progress | None = None,
+    force: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """The browsable library (``build/site/``): index, a page per case, PDFs and handbooks.
 
@@ -476,9 +475,11 @@ def build_site(
     are finished outputs, copied in so that the site folder can be uploaded on its own;
     ``None`` links every case's PDF and every defined handbook as if present (the preview
     server makes them when asked). ``only`` renders just those cases' pages and the index.
-    Files of cases that are gone, and files no longer published, are removed.
+    Files of cases that are gone, and files no longer published, are removed. Pages whose
+    inputs have not changed since the last build are left alone, as briefs are.
     """
-    from .site import plan_site
+    from .render import Renderer
+    from .site import INDEX_PAGE, plan_site
 
     started = time.perf_counter()
     catalogue = catalogue or load_cases(project)
@@ -488,131 +489,42 @@ def build_site(
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
     plan = plan_site(renderer, catalogue.cases, pdfs=pdfs, handbooks=handbooks, only=only)
     report = BuildReport()
-    total = len(plan.pages) + len(plan.copies)
-    for done, page in enumerate(plan.pages, 1):
-        try:
-            write_atomic(out / page.path, page.render())
-            report.outputs.append(out / page.path)
-        except InputError as exc:  # the case's own text: reported at its field, like its brief
-            report.problems.extend(exc.problems)
-        except CasepressError as exc:
-            report.failures.append(Problem(page.source, 0, 0, "", f"site page not written: {exc}"))
-        if progress:
-            progress(done, total, f"site/{page.path}")
-    for done, (path, source) in enumerate(plan.copies.items(), len(plan.pages) + 1):
-        copy_atomic(source, out / path)
-        report.outputs.append(out / path)
-        if progress:
-            progress(done, total, f"site/{path}")
-    for stale in plan.stale(out):
-        stale.unlink()
+    environment = cache.environment_digest(project, theme, {"document": "site"})
+    keys = cache.site_keys(environment, catalogue.cases, pdfs, handbooks)
+    keys = {page.path: keys.get(page.path, cache.digest(page.path)) for page in plan.pages}
+    with output_lock(out, timeout=lock_timeout):
+        manifest = cache.Manifest.load(out, _cache_dir(project, output_dir, cache_dir))
+        stale = [p for p in plan.pages if force or not manifest.fresh(out / p.path, keys[p.path])]
+        report.outputs += [out / p.path for p in plan.pages if p not in stale]
+        for done, page in enumerate(stale, 1):
+            target = out / page.path
+            try:
+                write_atomic(target, page.render())
+                manifest.record(target, keys[page.path])
+                report.outputs.append(target)
+                report.rendered.append(target)
+            except InputError as exc:  # the case's own text: reported at its field, like its brief
+                manifest.forget([target])
+                report.problems.extend(exc.problems)
+            except CasepressError as exc:
+                manifest.forget([target])
+                message = f"site page not written: {exc}"
+                report.failures.append(Problem(page.source, 0, 0, "", message))
+            if progress:
+                progress(done, len(stale), f"site/{page.path}")
+        for path, source in plan.copies.items():
+            target = out / path
+            if not (target.exists() and os.path.samefile(source, target)):
+                copy_atomic(source, target)  # published again only when it is another file
+            report.outputs.append(target)
+            report.copied.append(target)
+        for gone in plan.stale(out):
+            gone.unlink()
+        manifest.forget([out / path for path in list(manifest.records)
+                         if path != INDEX_PAGE and path not in plan.keep])  # fmt: skip
+        write_if_changed(manifest.path, manifest.dumps())
     report.seconds = time.perf_counter() - started
     return report
-
-
-def with_theme_defaults(project: Project, theme: Theme) -> Project:
-    """The project with the theme's default language where casepress.yaml names none."""
-    if project.language is None and theme.language:
-        return dataclasses.replace(project, language=theme.language)
-    return project
-
-
-@contextmanager
-def output_lock(folder: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive lock on an output folder, waiting up to ``timeout`` seconds for it.
-
-    The lock is taken on the folder itself and released when the build ends, however it
-    ends (even killed: the kernel drops it). Where locks are unsupported (Windows, some
-    network file systems), builds go unlocked: atomic writes still keep every file whole.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + timeout
-        waiting = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                pass
-            except OSError as exc:
-                if exc.errno in (errno.EBADF, errno.EINVAL, errno.ENOLCK, errno.EOPNOTSUPP):
-                    break  # this file system cannot lock: go on unlocked
-                raise
-            if time.monotonic() >= deadline:
-                raise BuildLockedError(
-                    f"another casepress build has been writing to {display_path(folder)} for "
-                    f"more than {timeout:g} s; try again when it has finished"
-                )
-            if not waiting:
-                waiting = True
-                LOGGER.warning(
-                    "another casepress build is writing to %s; waiting for it to finish",
-                    display_path(folder),
-                )
-            time.sleep(0.1)
-        _remove_leftovers(folder)
-        yield
-    finally:
-        os.close(handle)
-
-
-def _remove_leftovers(folder: Path) -> None:
-    """Temporary files of a build that was killed mid-write (the lock says none is live)."""
-    for leftover in folder.glob(".*.tmp"):
-        leftover.unlink(missing_ok=True)
-
-
-def _pdf_renderer(
-    project: Project,
-    theme: Theme,
-    report: BuildReport,
-    policy: ResourcePolicy,
-    document: str = "brief",
-    max_elements: int | None = None,
-) -> PdfRenderer:
-    from .pdf import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
-
-    renderer = PdfRenderer(
-        theme.stylesheets(
-            "pdf", page_size=project.page_size, document=document, profile=project.profile
-        ),
-        policy=policy,
-        pdf_variant=project.pdf_variant,
-        max_elements=max_elements or project.max_elements,
-        bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
-    )
-    for message in renderer.stylesheet_warnings:
-        report.problems.append(Problem("stylesheets", 0, 0, "", message, severity="warning"))
-    return renderer
-
-
-def _assess(
-    report: BuildReport, project: Project, target: Path, fmt: str, *, kind: str, source: str,
-    warnings: list[str], page_budget: int | None,
-) -> None:  # fmt: skip
-    """Read the written output back for the quality report; warn about what it finds."""
-    from . import quality
-
-    try:
-        result = quality.assess(
-            target, fmt, kind=kind, source=source, profile=project.profile,
-            warnings=warnings, page_budget=page_budget,
-        )  # fmt: skip
-    except Exception as exc:  # a report must never cost the output it describes
-        report.problems.append(
-            Problem(source, 0, 0, "", f"{target.name}: not inspected: {exc}", "warning")
-        )
-        return
-    report.quality.append(result)
-    for message in quality.findings(result):
-        report.problems.append(Problem(source, 0, 0, "", message, severity="warning"))
 
 
 def _pdf_problems(case: Case, result: PdfResult) -> list[Problem]:
@@ -665,34 +577,8 @@ def _field_naming(url: str, texts: list[tuple[str, str]]) -> str:
     return ""
 
 
-SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
-"""Files ``casepress theme new`` copies; ``@NAME@`` and ``@EXTENDS@`` are filled in."""
-
-
-def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> list[Path]:
-    """Create ``themes/<name>/``: a commented theme.yaml, a logo, one block override, one
-    stylesheet. Refuses to touch an existing folder."""
-    folder = Path(project_root) / THEMES_DIR / name
-    shown = display_path(folder)
-
-    def refuse(message: str) -> InputError:
-        return InputError([Problem(shown, 0, 0, "", message)])
-
-    if name == BASE:
-        raise refuse("'base' is the built-in theme; choose another name")
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
-        raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
-    if folder.exists():
-        raise refuse("already exists; choose another name")
-    if find_theme(extends, project_root) is None:
-        where = theme_search_places(project_root, extends)
-        raise refuse(f"cannot extend unknown theme {extends!r}; looked in {where}")
-    written = []
-    for source in sorted(SCAFFOLD.rglob("*")):
-        if source.is_dir() or source.name.startswith(".") or "__pycache__" in source.parts:
-            continue
-        target = folder / source.relative_to(SCAFFOLD)
-        text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
-        write_atomic(target, text)
-        written.append(target)
-    return written
+def with_theme_defaults(project: Project, theme: Theme) -> Project:
+    """The project with the theme's default language where casepress.yaml names none."""
+    if project.language is None and theme.language:
+        return dataclasses.replace(project, language=theme.language)
+    return project

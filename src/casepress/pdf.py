@@ -108,6 +108,17 @@ class PdfResult:
     """Resources the fetcher refused (their content is not in the PDF)."""
     missing_glyphs: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Characters printed as empty boxes, with the font families asked to draw them."""
+    anchors: dict[str, int] = field(default_factory=dict)
+    """With ``details``: every anchor (element id) and the 0-based page it is on."""
+    bookmarks: list[tuple] = field(default_factory=list)
+    """With ``details``: ``(level, label, page, x, y, state)``, positions in PDF points."""
+    strings: dict[str, str] = field(default_factory=dict)
+    """With ``details``: each named string (``string-set``) the written pages set, with the
+    last value they give it."""
+    first_strings: list[str] = field(default_factory=list)
+    """With ``details``: the named strings the first page sets itself."""
+    sheet_warnings: list[str] = field(default_factory=list)
+    """Problems of the stylesheets themselves (the same for every document)."""
 
 
 class PdfRenderer:
@@ -124,8 +135,11 @@ class PdfRenderer:
         policy: ResourcePolicy | None = None,
         max_elements: int = DEFAULT_MAX_ELEMENTS,
         bleed_mm: float | None = None,
+        source_date: str | None = None,
     ):
         self.policy = policy or ResourcePolicy.of(roots, allow_network=allow_network)
+        self.source_date = source_date
+        """W3C date-time written as the PDF's dates (from ``SOURCE_DATE_EPOCH``), or None."""
         self.roots = self.policy.roots
         self.pdf_variant = pdf_variant or DEFAULT_VARIANT
         self.tagged = tagged
@@ -191,6 +205,9 @@ class PdfRenderer:
             finally:
                 self._forget_failures()
         _raise_fatal(fetcher)
+        if self.source_date:
+            document.metadata.modified = self.source_date
+            document.metadata.created = document.metadata.created or self.source_date
         return document, fetcher, [m for m in messages if "casepress refused" not in m]
 
     def _forget_failures(self) -> None:
@@ -241,8 +258,23 @@ class PdfRenderer:
 
         return finish
 
-    def pdf(self, html: str, base_url: Path, attachments: Iterable[Path] = ()) -> PdfResult:
+    def pdf(
+        self,
+        html: str,
+        base_url: Path,
+        attachments: Iterable[Path] = (),
+        *,
+        stubs: Iterable[str] = (),
+        details: bool = False,
+        skip_pages: int = 0,
+    ) -> PdfResult:
+        """Lay out and write. ``attachments`` are files casepress itself read (a case's YAML);
+        ``stubs`` are anchors of other documents that links may name (they point at the
+        first page until a merge resolves them); ``details`` fills in anchors, bookmarks and
+        named strings; the first ``skip_pages`` pages are laid out but not written."""
         document, fetcher, warnings = self._layout(html, base_url)
+        if skip_pages:
+            document = document.copy(document.pages[skip_pages:])
         attachments = tuple(attachments)
         if attachments and self.pdf_variant.startswith(("pdf/a-1", "pdf/a-2")):
             warnings.append(
@@ -250,9 +282,22 @@ class PdfRenderer:
                 "not PDF; use pdf/a-3b (or pdf/a-3a, pdf/a-3u)"
             )
             attachments = ()
+        result = PdfResult(b"", len(document.pages))
+        if details:
+            for index, page in enumerate(document.pages):  # a box split over pages: its first
+                for name in page.anchors:
+                    result.anchors.setdefault(name, index)
+            result.bookmarks = _bookmarks(document)
+            if document.pages:
+                result.first_strings = sorted(_named_strings(document.pages[:1]))
+            result.strings = _named_strings(document.pages)
+        if stubs and document.pages:
+            first = document.pages[0].anchors
+            for name in stubs:
+                first.setdefault(name, (0, 0, 0, 0))
         with _captured_warnings() as messages:
             try:  # SVG images fetch theirs while they are drawn
-                data = self.write(document, attachments, base_url=base_url)
+                result.data = self.write(document, attachments, base_url=base_url)
             finally:
                 self._forget_failures()
         _raise_fatal(fetcher)
@@ -265,13 +310,32 @@ class PdfRenderer:
                 warnings.append(message)
         if missing:
             missing = _font_families(document, missing)
-        return PdfResult(
-            data,
-            len(document.pages),
-            [f"refused {r}" for r in fetcher.refused] + warnings,
-            refusals=list(fetcher.refusals),
-            missing_glyphs=missing,
-        )
+        result.warnings = [f"refused {r}" for r in fetcher.refused] + warnings
+        result.refusals = list(fetcher.refusals)
+        result.missing_glyphs = missing
+        return result
+
+
+def _bookmarks(document: Document) -> list[tuple]:
+    """Bookmarks in reading order with their position as the PDF will store it."""
+    found = []
+    for index, page in enumerate(document.pages):
+        for level, label, (x, y), state in page.bookmarks:
+            found.append((level, label, index, x * 0.75, (page.height - y) * 0.75, state))
+    return found
+
+
+def _named_strings(pages) -> dict[str, str]:
+    """The value of each named string after these pages, collected as WeasyPrint's layout
+    collects them (every box on the page that sets one, in tree order)."""
+    found: dict[str, str] = {}
+    for page in pages:
+        for box in page._page_box.descendants():  # noqa: SLF001 - no public box API
+            string_set = getattr(box, "string_set", None)
+            if string_set and string_set != "none":
+                for name, text in string_set:
+                    found[name] = text
+    return found
 
 
 def _raise_fatal(fetcher: SandboxFetcher) -> None:

@@ -10,7 +10,7 @@ output's images and language. ``build.py`` gathers the results into ``report.jso
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,14 @@ class OutputQuality:
     @property
     def failed_checks(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OutputQuality:
+        """The inverse of ``as_dict`` (a cached output keeps the entry it was written with)."""
+        names = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in names}
+        values["checks"] = [Check(**check) for check in data.get("checks", [])]
+        return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -40,6 +40,9 @@ class RefusedError(Exception):
         self.fatal = fatal  # too big to skip quietly: the document must not be laid out
         super().__init__(f"{shorten(url)}: {reason}")
 
+    def __reduce__(self):  # crosses from worker processes to the build (pickled)
+        return (type(self), (self.url, self.reason), {"fatal": self.fatal})
+
 
 @dataclass(frozen=True)
 class ResourcePolicy:

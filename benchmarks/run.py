@@ -1,0 +1,263 @@
+"""Benchmark casepress at library scale, against a bare WeasyPrint loop measured in the same run.
+
+    python benchmarks/run.py                 # N = 50 and 200 (about 10 minutes on 2 cores)
+    python benchmarks/run.py --cases 50      # one size
+    python benchmarks/run.py --large         # adds N = 1000 (long: run it in the background)
+
+For every N it generates a synthetic library (benchmarks/synthetic.py), then times each step
+in a fresh process and samples the memory of that process and all its children (psutil).
+Machines differ and are shared, so the verdicts compare ratios taken in the same run:
+
+- bare-1:   one process, one FontConfiguration and pre-parsed stylesheets, over the briefs'
+            HTML (rendered beforehand), tagged PDF/UA-1 as casepress writes by default:
+            WeasyPrint's own cost, the floor for one worker
+- bare-P:   P such processes on 1/P of the files each (P = CPUs): the machine's real ceiling
+- briefs-1 / briefs-P: ``casepress brief --format pdf`` with 1 and P workers, cold
+- build cold / no change / one case edited: ``casepress build`` (briefs and handbook)
+- handbook single / split: the same handbook laid out in one pass, or split and merged
+- check: ``casepress check``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(SRC))
+
+from synthetic import make_project  # noqa: E402
+
+BARE = """
+import sys, time
+from pathlib import Path
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+sheets, files, out = sys.argv[1].split(","), sys.argv[2].split(","), Path(sys.argv[3])
+fonts = FontConfiguration()
+css = [CSS(filename=s, font_config=fonts) for s in sheets]
+for name in files:
+    path = Path(name)
+    document = HTML(string=path.read_text("utf-8"), base_url=str(path.parent)).render(
+        font_config=fonts, stylesheets=css, pdf_tags=True, pdf_variant="pdf/ua-1")
+    pdf = document.write_pdf(pdf_identifier=None, pdf_tags=True, pdf_variant="pdf/ua-1")
+    (out / (path.stem + ".pdf")).write_bytes(pdf)
+"""
+
+
+class Measure:
+    """Runs commands in fresh processes; wall time, peak RSS summed and per process."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+        }
+
+    def run(self, *commands: list[str]) -> tuple[float, float, float]:
+        started = time.perf_counter()
+        procs = [
+            psutil.Popen(
+                c, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )  # fmt: skip
+            for c in commands
+        ]
+        peak_total, peak_one, stop = [0.0], [0.0], threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                rss = []
+                for proc in procs:
+                    try:
+                        tree = [proc, *proc.children(recursive=True)]
+                    except psutil.Error:
+                        continue
+                    for p in tree:
+                        with contextlib.suppress(psutil.Error):
+                            rss.append(p.memory_info().rss)
+                if rss:
+                    peak_total[0] = max(peak_total[0], sum(rss))
+                    peak_one[0] = max(peak_one[0], max(rss))
+                stop.wait(0.05)
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        for proc, command in zip(procs, commands, strict=True):
+            _, err = proc.communicate()
+            if proc.returncode != 0:
+                raise SystemExit(f"failed ({proc.returncode}): {' '.join(command)}\n{err.decode()}")
+        stop.set()
+        thread.join()
+        return time.perf_counter() - started, peak_total[0] / 2**20, peak_one[0] / 2**20
+
+
+def casepress(*args: str) -> list[str]:
+    return [sys.executable, "-m", "casepress", *args]
+
+
+def library(code: str) -> list[str]:
+    return [sys.executable, "-c", f"if __name__ == '__main__':\n    {code}"]
+
+
+def bench(count: int, jobs: int, work: Path) -> list[tuple]:
+    root = make_project(count, work / f"lib{count}")
+    m = Measure(root)
+    rows = []
+
+    def row(name, result, note=""):
+        seconds, total, one = result
+        rows.append((name, seconds, total, one, note))
+        print(f"  {name:<28} {seconds:8.2f} s {total:8.0f} MB {one:8.0f} MB  {note}", flush=True)
+
+    print(f"\nN = {count} cases, P = {jobs} CPUs", flush=True)
+    print(f"  {'step':<28} {'time':>10} {'peak all':>11} {'peak 1 proc':>11}", flush=True)
+    # The same HTML the briefs are made from, for the bare WeasyPrint loop.
+    from casepress import load_cases, load_project
+    from casepress.build import with_theme_defaults
+    from casepress.render import Renderer
+    from casepress.themes import Sheet, theme_for
+
+    theme = theme_for(load_project(root))
+    project = with_theme_defaults(load_project(root), theme)
+    catalogue = load_cases(project)
+    renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
+    html_dir = work / f"html{count}"
+    html_dir.mkdir()
+    files = []
+    for case in catalogue.cases:
+        path = html_dir / f"{case.id}.html"
+        path.write_text(renderer.render_brief(case, target="pdf"), "utf-8")
+        files.append(str(path))
+    sheets = []
+    for index, sheet in enumerate(theme.stylesheets("pdf", page_size=project.page_size)):
+        if isinstance(sheet, Sheet):  # generated from settings: the bare loop reads files
+            path = html_dir / f"generated-{index}.css"
+            path.write_text(sheet.css, "utf-8")
+            sheet = path
+        sheets.append(str(sheet))
+    sheets = ",".join(sheets)
+    bare_out = work / f"bare{count}"
+    bare_out.mkdir()
+
+    def bare(parts: int) -> list[list[str]]:
+        return [[sys.executable, "-c", BARE, sheets, ",".join(files[i::parts]), str(bare_out)]
+                for i in range(parts)]  # fmt: skip
+
+    results = {}
+    results["bare1"] = m.run(*bare(1))
+    row("bare WeasyPrint, 1 process", results["bare1"])
+    results["bareP"] = m.run(*bare(jobs))
+    row(f"bare WeasyPrint, {jobs} processes", results["bareP"])
+    results["briefs1"] = m.run(casepress("brief", "cases", "--format", "pdf", "-q", "--jobs", "1", "--output", str(work / f"b1-{count}")))  # fmt: skip
+    row("briefs, 1 worker (cold)", results["briefs1"])
+    results["briefsP"] = m.run(casepress("brief", "cases", "--format", "pdf", "-q", "--jobs", str(jobs), "--output", str(work / f"bP-{count}")))  # fmt: skip
+    row(f"briefs, {jobs} workers (cold)", results["briefsP"])
+    results["cold"] = m.run(casepress("build", "-q"))
+    row("build, cold (briefs+handbook)", results["cold"])
+    results["nochange"] = m.run(casepress("build", "-q"))
+    row("build, no change", results["nochange"])
+    case = root / "cases" / "case-0002.yaml"
+    # an edit of the text (a new title would also move the chapter and change the indexes)
+    text = case.read_text("utf-8").replace("context: |\n  ", "context: |\n  Edited. ", 1)
+    case.write_text(text, "utf-8")
+    results["edit"] = m.run(casepress("build", "-q"))
+    row("build, one case edited", results["edit"], "its brief + the handbook")
+    results["check"] = m.run(casepress("check", "-q"))
+    row("check", results["check"])
+    single = (
+        "from casepress import build_handbooks, load_project; "
+        "r = build_handbooks(load_project('.'), formats=('pdf',), output_dir='hb-single', "
+        "split=False, jobs=1, force=True); assert r.exit_code == 0"
+    )
+    results["single"] = m.run(library(single))
+    row("handbook, single HTML", results["single"])
+    results["split"] = m.run(casepress("handbook", "all", "--format", "pdf", "--force", "-q"))
+    row(f"handbook, split, {jobs} workers", results["split"], "cold: no chapter reused")
+    return results
+
+
+def verdicts(count: int, r: dict, jobs: int) -> list[tuple[str, str, bool]]:
+    per_brief = r["briefs1"][0] / r["bare1"][0]
+    ceiling = r["bare1"][0] / r["bareP"][0]
+    speedup = r["briefs1"][0] / r["briefsP"][0]
+    split_speed = r["single"][0] / r["split"][0]
+    split_mem = r["split"][2] / r["single"][2]
+    edit_speed = r["single"][0] / r["edit"][0]
+    found = [
+        ("briefs: 1 worker / bare loop  <= 1.10", f"{per_brief:.2f}", per_brief <= 1.10),
+        (
+            f"pool speed-up / bare ceiling >= 0.90 ({speedup:.2f} / {ceiling:.2f})",
+            f"{speedup / ceiling:.2f}",
+            speedup / ceiling >= 0.90,
+        ),  # fmt: skip
+        (
+            f"no-change rebuild of {count} <= 1 s",
+            f"{r['nochange'][0]:.2f} s",
+            r["nochange"][0] <= 1,
+        ),
+        (f"check of {count} <= 1 s", f"{r['check'][0]:.2f} s", r["check"][0] <= 1),
+    ]
+    if count >= 200:
+        found += [
+            (
+                "handbook split: speed-up over single >= 1.3",
+                f"{split_speed:.2f}",
+                split_speed >= 1.3,
+            ),
+            (
+                "handbook split: peak process / single <= 0.60",
+                f"{split_mem:.2f}",
+                split_mem <= 0.60,
+            ),
+            ("one case edited: speed-up over single >= 4", f"{edit_speed:.1f}", edit_speed >= 4),
+        ]
+    if count >= 1000:
+        found.append(("1000-case handbook: no process > 1 GB", f"{r['split'][2]:.0f} MB", r["split"][2] <= 1024))  # fmt: skip
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, nargs="*", default=[50, 200])
+    parser.add_argument("--large", action="store_true", help="also N = 1000")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    args = parser.parse_args()
+    sizes = args.cases + ([1000] if args.large else [])
+    load = os.getloadavg()[0]
+    print(f"casepress benchmark: {os.cpu_count()} CPUs, load average {load:.2f} at start")
+    work = Path(tempfile.mkdtemp(prefix="casepress-bench-"))
+    try:
+        outcomes = {count: bench(count, args.jobs, work) for count in sizes}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("\ntargets (ratios from this run)")
+    failed = 0
+    for count, results in outcomes.items():
+        for text, value, ok in verdicts(count, results, args.jobs):
+            failed += not ok
+            print(f"  N={count:<5} {text:<60} {value:>9}  {'PASS' if ok else 'FAIL'}")
+    if len(outcomes) > 1:
+        small, large = min(outcomes), max(outcomes)
+        flat = outcomes[large]["briefsP"][2] / outcomes[small]["briefsP"][2]
+        ok = flat <= 1.15
+        failed += not ok
+        text = f"briefs, largest worker: N={large} / N={small} <= 1.15 (flat)"
+        print(f"  {'all':<7} {text:<60} {flat:>9.2f}  {'PASS' if ok else 'FAIL'}")
+    print(f"\n{failed} target(s) missed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""Split handbooks: one document per chapter, rendered in parallel, paginated, then merged.
+
+The single-pass handbook lays out every page in one process. Here the rendered handbook
+HTML is cut into units, each a complete document with the same head: the front matter
+(cover, imprint, contents, introduction) and then every child of ``.body-matter`` (part
+dividers, chapters, indexes), each of which starts on a new page anyway and sits in the
+same ancestors (``<main>``, ``.body-matter``) as in the book. A unit's page count does
+not depend on the number it starts at, so units are laid out in book order by the worker
+pool, each told its first page number from the page counts known so far (the real counts
+of finished units, last build's or the brief's for those still in flight).
+
+What one document carries from page to page has to be handed from unit to unit:
+
+- page numbers that point into other units (contents, part lists, indexes, "(p. N)"
+  cross-references) cannot come from ``target-counter()`` across documents, so every rule
+  that uses ``target-counter(attr(href), page)`` gets a twin for links carrying
+  ``data-cp``, which prints ``attr(data-cp-<style>)`` instead; such links are given the
+  number from the page map;
+- running heads and footers: a part or chapter unit opens with a carrier page, laid out
+  and then dropped, that sets every named string (``string-set``) to the value the units
+  before it left, and holds the front matter's running elements (``position: running``).
+  The carrier also keeps ``@page :first`` on a page that is not written, as in the book.
+
+A unit whose numbers or strings turn out wrong once every unit is known is laid out again
+(rare, and never the whole book); a unit whose HTML has not changed since the last build
+is reused as it was. ``merge`` joins the unit PDFs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache
+from .errors import RenderError
+from .merge import merge
+from .units import (
+    LINK,
+    Unit,
+    cross_unit_css,
+    css_string,
+    cut,
+    format_counter,
+    matches,
+    opening_tags,
+    running_selectors,
+)
+
+SPLIT_THRESHOLD = 40
+"""Handbooks with at least this many cases are split (smaller ones lay out fast enough)."""
+MAX_ROUNDS = 6
+CARRIER = "data-cp-carrier"
+"""Attribute of the element that fills a unit's carrier page."""
+
+
+@dataclass
+class UnitResult:
+    """A laid-out unit: its PDF, pages, anchors (name → page), bookmarks, and the named
+    strings it sets (the last value of each, and those its first page sets)."""
+
+    key: str
+    data: bytes
+    pages: int
+    anchors: dict[str, int]
+    bookmarks: list
+    stubs: list[str]
+    strings: dict[str, str] = field(default_factory=dict)
+    first_strings: list[str] = field(default_factory=list)
+
+    def facts(self) -> dict:
+        return {"key": self.key, "pages": self.pages, "anchors": self.anchors,
+                "bookmarks": self.bookmarks, "stubs": self.stubs, "strings": self.strings,
+                "first_strings": self.first_strings}  # fmt: skip
+
+
+class SplitHandbook:
+    """Lays out a handbook unit by unit in the worker pool and merges the PDFs."""
+
+    def __init__(
+        self,
+        plan,
+        html: str,
+        base_url: Path,
+        pool,
+        load_unit: Callable[[str], bytes | None],
+        previous: dict[str, dict],
+        hints: dict[str, int],
+        *,
+        salt: str = "",
+        css_texts: list[str] = (),
+        attachments: tuple[Path, ...] = (),
+        attachments_salt: str = "",
+        max_elements: int | None = None,
+        progress=None,
+    ):
+        self.max_elements = max_elements
+        self.name = plan.edition.name
+        self.base_url = base_url
+        self.pool = pool
+        self.load_unit = load_unit
+        self.previous = previous
+        self.progress = progress
+        self.salt = salt
+        self.attachments = tuple(attachments)
+        self.attachments_salt = attachments_salt
+        self.cut = cut(html)
+        self.front, self.body = self.cut.front, self.cut.body
+        texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", self.cut.head, re.S)]
+        self.twins, self.styles = cross_unit_css(texts)
+        running = running_selectors(texts)
+        self.running = "".join(
+            element
+            for element in self.cut.top
+            if any(matches(s, opening_tags(element)[0]) for s in running)
+        )
+        self.owner = {name: unit for unit in (self.front, *self.body) for name in unit.ids}
+        self.lengths = {u.name: len(re.sub(r"<[^>]*>", "", u.fragment)) for u in self.body}
+        self.guesses = {u.name: self._estimate(u, hints) for u in self.body}
+        self.counts: dict[str, int] = {}
+        """Real page counts of units laid out so far."""
+        self.results: dict[str, UnitResult] = {}
+        self.first: dict[str, list[str]] = {
+            name: facts["first_strings"]
+            for name, facts in previous.items()
+            if isinstance(facts.get("first_strings"), list)
+        }
+        """Named strings each unit's first page sets itself (their carried value is moot)."""
+        self.submitted: dict[tuple, tuple] = {}
+        self.new_units: dict[str, UnitResult] = {}
+        self.warnings: list[str] = []
+        self.sheet_warnings: list[str] = []
+        self.rendered = 0
+
+    def _estimate(self, unit: Unit, hints: dict[str, int]) -> int | None:
+        """Pages the last build gave this unit, or its brief, if known."""
+        known = self.previous.get(unit.name, {}).get("pages")
+        return known or hints.get(unit.name.removeprefix("case-"))
+
+    def _count(self, unit: Unit) -> int:
+        """Real page count, else an estimate: the last build's, the brief's, or that of the
+        laid-out chapter whose text is closest in length (a wrong guess costs one layout)."""
+        if unit.name in self.counts:
+            return self.counts[unit.name]
+        if self.guesses[unit.name]:
+            return self.guesses[unit.name]
+        length = self.lengths[unit.name]
+        chapters = [
+            (abs(self.lengths[name] - length), count)
+            for name, count in self.counts.items()
+            if name.startswith("case-")
+        ]
+        if unit.name.startswith("case-") and chapters:
+            return min(chapters)[1]
+        return 2 if unit.name.startswith("case-") else 1
+
+    # -- page map and carried strings ---------------------------------------------------------
+    def _starts(self) -> dict[str, int]:
+        starts, page = {}, 1
+        for unit in self.body:
+            starts[unit.name] = page
+            page += self._count(unit)
+        return starts
+
+    def _own_strings(self, unit: Unit) -> dict[str, str]:
+        done = self.results.get(unit.name)
+        if done is not None:
+            return done.strings
+        return self.previous.get(unit.name, {}).get("strings") or {}
+
+    def _carries(self) -> dict[str, dict[str, str]]:
+        """The named strings in effect where each body unit starts: what the units before
+        it set last (the real values where laid out, else last build's)."""
+        carries, state = {}, dict(self._own_strings(self.front))
+        for unit in self.body:
+            carries[unit.name] = dict(state)
+            state.update(self._own_strings(unit))
+        return carries
+
+    def _value(self, anchor: str, starts: dict[str, int]) -> int | None:
+        unit = self.owner.get(anchor)
+        if unit is None:
+            return None
+        done = self.results.get(unit.name)
+        offset = done.anchors.get(anchor, 0) if done else 0
+        return offset + (1 if unit.front else starts[unit.name])
+
+    def unit_html(
+        self, unit: Unit, starts: dict[str, int], carry: dict[str, str]
+    ) -> tuple[str, list[str]]:
+        """The unit as a document with its first page number, cross-unit numbers and, for a
+        part or chapter, its carrier page (named strings and running elements)."""
+        stubs = [t for t in unit.targets if t not in unit.ids and t in self.owner]
+
+        def annotate(match: re.Match[str]) -> str:
+            target = match.group(3)
+            value = self._value(target, starts) if target in stubs else None
+            if value is None:
+                return match.group(0)
+            numbers = "".join(
+                f' data-cp-{style}="{format_counter(value, style)}"'
+                for style in sorted(self.styles)
+            )
+            return f'<a data-cp=""{numbers}{match.group(0)[2:]}'
+
+        fragment = LINK.sub(annotate, unit.fragment) if stubs else unit.fragment
+        style = self.twins
+        if unit.front:
+            body = fragment + self.cut.close_ancestors()
+        else:
+            start = starts[unit.name]
+            moot = set(self.first.get(unit.name, ()))
+            strings = ", ".join(
+                f"{name} {css_string(text)}"
+                for name, text in sorted(carry.items())
+                if name not in moot
+            )
+            style += f"[{CARRIER}] {{ break-after: page; string-set: {strings or 'none'} }}\n"
+            style += f"@page :nth(2) {{ counter-reset: page {start} }}\n"
+            style += f"@page :nth(1 of main) {{ counter-reset: page {start} }}\n"
+            body = (
+                f'<div {CARRIER}="">{self.running}</div>\n'
+                f"{self.cut.open_wrappers()}{fragment}{self.cut.close_wrappers()}"
+            )
+        head = self.cut.head.replace("</head>", f"<style>\n{style}</style>\n</head>", 1)
+        return f"{head}{body}\n</body>\n</html>\n", stubs
+
+    def _key(self, unit: Unit, html: str) -> str:
+        extra = self.attachments_salt if unit.front else ""
+        return cache.digest(self.salt, html, extra)
+
+    # -- laying out ---------------------------------------------------------------------------
+    def _submit(self, unit: Unit, starts: dict[str, int], carries: dict[str, dict]) -> None:
+        from .workers import render_document
+
+        carry = carries.get(unit.name, {})
+        html, stubs = self.unit_html(unit, starts, carry)
+        key = self._key(unit, html)
+        cached = self._cached(unit, key, stubs)
+        if cached is not None:
+            self._accept(unit, cached)
+            return
+        task = (self.name, unit.name, key, tuple(stubs))
+        self.submitted[task] = (starts, carry)
+        self.pool.submit(
+            task, render_document, html, self.base_url, "handbook", tuple(stubs),
+            self.attachments if unit.front else (), 0 if unit.front else 1, self.max_elements,
+        )  # fmt: skip
+
+    def _cached(self, unit: Unit, key: str, stubs: list[str]) -> UnitResult | None:
+        known = self.new_units.get(key)
+        if known is not None:
+            return known
+        facts = self.previous.get(unit.name, {})
+        if facts.get("key") != key:
+            return None
+        data = self.load_unit(key)
+        if data is None:
+            return None
+        return UnitResult(
+            key, data, facts["pages"], facts["anchors"], [tuple(b) for b in facts["bookmarks"]],
+            stubs, facts.get("strings") or {}, facts.get("first_strings") or [],
+        )  # fmt: skip
+
+    def _accept(self, unit: Unit, result: UnitResult) -> None:
+        self.results[unit.name] = result
+        self.first[unit.name] = result.first_strings
+        if not unit.front:
+            self.counts[unit.name] = result.pages
+
+    def _collect(self, finished) -> None:
+        from .workers import TaskFailure
+
+        by_name = {u.name: u for u in (self.front, *self.body)}
+        for task, outcome in finished:
+            _, name, key, stubs = task
+            if isinstance(outcome, TaskFailure):
+                raise RenderError(f"{name}: {outcome.message}")
+            unit = by_name[name]
+            result = UnitResult(
+                key, outcome.data, outcome.pages, outcome.anchors, outcome.bookmarks,
+                list(stubs), outcome.strings, outcome.first_strings,
+            )  # fmt: skip
+            self.warnings += outcome.warnings
+            self.sheet_warnings += outcome.sheet_warnings
+            self._accept(unit, result)
+            # Strings the first page sets itself do not depend on what is carried: key
+            # the result as the same HTML without them, so it is not laid out again.
+            starts, carry = self.submitted.pop(task)
+            result.key = self._key(unit, self.unit_html(unit, starts, carry)[0])
+            self.new_units[result.key] = result
+            self.rendered += 1
+            if self.progress:
+                total = max(self.rendered, len(self.body) + 1)
+                self.progress(self.rendered, total, f"{self.name}: {name}")
+
+    def _drain(self, limit: int) -> None:
+        while self.pool.busy > limit:
+            self._collect(self.pool.next_results())
+
+    def build(self) -> bytes:
+        """Lay out every unit with settled page numbers and strings, then merge them."""
+        # The front matter first, unless last build says which strings it sets: the
+        # running heads of every chapter may show them.
+        if "strings" not in self.previous.get(self.front.name, {}):
+            self._submit(self.front, self._starts(), {})
+            self._drain(0)
+        # Book order, a worker's worth in flight: each unit starts from the real counts of
+        # the units before it, except those still being laid out.
+        for unit in self.body:
+            self._drain(self.pool.capacity - 1)
+            self._submit(unit, self._starts(), self._carries())
+        self._drain(0)
+        for _ in range(MAX_ROUNDS):
+            starts, carries = self._starts(), self._carries()
+            # the front matter first: the longest unit, and no count depends on it
+            stale = [
+                unit
+                for unit in (self.front, *self.body)
+                if unit.name not in self.results
+                or self._key(unit, self.unit_html(unit, starts, carries.get(unit.name, {}))[0])
+                != self.results[unit.name].key
+            ]
+            if not stale:
+                break
+            for unit in stale:
+                self._submit(unit, starts, carries)
+            self._drain(0)
+        else:
+            raise RenderError("page numbers did not settle; build with the single pass")
+        return merge(
+            [self.results[u.name] for u in (self.front, *self.body)], len(self.cut.wrappers)
+        )
+
+    def unit_facts(self) -> dict[str, dict]:
+        return {name: result.facts() for name, result in self.results.items()}

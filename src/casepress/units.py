@@ -1,0 +1,332 @@
+"""A handbook's HTML cut into units, and what its CSS asks of a split (``assemble``).
+
+The units are the front matter (cover, imprint, contents, introduction) and every child of
+``.body-matter`` (part dividers, chapters, indexes), each of which starts a new page. The
+CSS is read with tinycss2 (WeasyPrint's parser) for three things: what a split cannot do
+(page totals, facing pages), the rules that print ``target-counter(attr(href), page)``,
+which get twins reading the number from an attribute, and which elements are running
+elements (``position: running()``), which every unit must carry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TAG = re.compile(
+    r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S
+)
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}  # fmt: skip
+_ID = re.compile(r"""\sid=["']([^"']+)["']""")
+_CLASS = re.compile(r"""\sclass=["']([^"']*)["']""")
+LINK = re.compile(r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*?)\shref=(["'])#([^"']+)\2""")
+_TARGET_COUNTER = re.compile(
+    r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*(?:,\s*([a-z-]+)\s*)?\)", re.I
+)
+_UNSUPPORTED = re.compile(
+    r"counter\(\s*pages\b|target-counters?\((?!\s*attr\(\s*href\s*\)\s*,\s*page\b)|target-text",
+    re.I,
+)
+_FACING = re.compile(r":(?:left|right|recto|verso)\b", re.I)
+_RUNNING = re.compile(r"^\s*running\(", re.I)
+
+
+@dataclass
+class Unit:
+    """One separately laid-out document: the front matter, or one child of the body."""
+
+    name: str
+    fragment: str
+    front: bool = False
+    ids: set[str] = field(default_factory=set)
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cut:
+    """A handbook's HTML cut into units."""
+
+    head: str
+    """The document up to and including ``<body ...>``."""
+    wrappers: list[tuple[str, str]]
+    """(name, opening tag) from ``<body>``'s child down to ``.body-matter`` itself."""
+    front: Unit
+    body: list[Unit]
+    top: list[str]
+    """The front matter's top-level elements (candidates for running elements)."""
+
+    def open_wrappers(self) -> str:
+        return "".join(tag for _, tag in self.wrappers)
+
+    def close_wrappers(self) -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(self.wrappers))
+
+    def close_ancestors(self) -> str:
+        """What closes the front matter: the wrappers around ``.body-matter``."""
+        return "".join(f"</{name}>" for name, _ in reversed(self.wrappers[:-1]))
+
+
+def why_not_split(plan, html: str, css_texts: list[str]) -> str | None:
+    """Why this handbook must be laid out in one pass, or None when it can be split."""
+    body = re.search(r"<body\b[^>]*>", html)
+    if plan.edition.duplex or (body and "duplex" in _classes(body.group(0))):
+        return (
+            "it is printed on both sides (duplex, or the print profile): blank pages "
+            "depend on the whole book's page parity"
+        )
+    texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", _head(html), re.S)]
+    try:
+        units = cut(html)
+    except ValueError as exc:
+        return str(exc)
+    found = _unsupported(texts, _html_names(html))
+    if found:
+        return f"its styles use {found}, which one document per chapter cannot resolve"
+    running = running_selectors(texts)
+    if any(matches(selector, tag) for unit in units.body for tag in opening_tags(unit.fragment)
+           for selector in running):  # fmt: skip
+        return "a part or chapter holds a running element (position: running)"
+    return None
+
+
+def _head(html: str) -> str:
+    end = html.find("<body")
+    return html[:end] if end >= 0 else html
+
+
+def _classes(tag: str) -> set[str]:
+    match = _CLASS.search(tag)
+    return set(match.group(1).split()) if match else set()
+
+
+def _html_names(html: str) -> set[str]:
+    """Every class (``.name``) and id (``#name``) the document uses."""
+    names = {f".{c}" for match in _CLASS.finditer(html) for c in match.group(1).split()}
+    return names | {f"#{i}" for i in _ID.findall(html)}
+
+
+def opening_tags(fragment: str) -> list[str]:
+    return [m.group(0) for m in _TAG.finditer(fragment) if m.group(2) and not m.group(1)]
+
+
+def _children(html: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Top-level elements in ``html[start:end]``: (start, end, opening tag)."""
+    found, depth, open_at, open_tag = [], 0, 0, ""
+    for match in _TAG.finditer(html, start, end):
+        closing, name = match.group(1), (match.group(2) or "").lower()
+        if not name or name in _VOID or match.group(3).rstrip().endswith("/"):
+            if depth == 0 and name:
+                found.append((match.start(), match.end(), match.group(0)))
+            continue
+        if closing:
+            depth -= 1
+            if depth == 0:
+                found.append((open_at, match.end(), open_tag))
+        else:
+            if depth == 0:
+                open_at, open_tag = match.start(), match.group(0)
+            depth += 1
+    return found
+
+
+def cut(html: str) -> Cut:
+    """Cut the handbook at ``.body-matter``'s children; raise ValueError if it cannot be."""
+    body = re.search(r"<body\b[^>]*>", html)
+    body_end = html.rfind("</body>")
+    if not body or body_end < 0:
+        raise ValueError("the handbook HTML has no body")
+    stack: list[tuple[str, str]] = []
+    wrappers: list[tuple[str, str]] = []
+    start = end = -1
+    for match in _TAG.finditer(html, body.end(), body_end):
+        closing, name = match.group(1), (match.group(2) or "").lower()
+        if not name or name in _VOID or match.group(3).rstrip().endswith("/"):
+            continue
+        if closing:
+            if not stack or stack[-1][0] != name:
+                raise ValueError(f"the handbook HTML does not nest: </{name}>")
+            stack.pop()
+            if wrappers and end < 0 and len(stack) == len(wrappers) - 1:
+                end = match.end()
+        else:
+            stack.append((name, match.group(0)))
+            if "body-matter" in _classes(match.group(0)):
+                if wrappers:
+                    raise ValueError("the handbook template has more than one .body-matter")
+                wrappers, start = list(stack), match.start()
+    if not wrappers or end < 0:
+        raise ValueError("the handbook template has no .body-matter element")
+    after = re.sub(r"<!--.*?-->|\s", "", html[end:body_end], flags=re.S)
+    if after.lower() != "".join(f"</{name}>" for name, _ in reversed(wrappers[:-1])):
+        raise ValueError("something follows .body-matter in the handbook template")
+    front = Unit("front", html[body.end() : start], front=True)
+    inner_start = start + len(wrappers[-1][1])
+    inner_end = html.rfind(f"</{wrappers[-1][0]}>", start, end)
+    units = []
+    for child_start, child_end, tag in _children(html, inner_start, inner_end):
+        if not _classes(tag) & {"part", "chapter", "index"}:
+            raise ValueError(f"an element that does not start a page sits in the body: {tag}")
+        fragment = html[child_start:child_end]
+        ids = _ID.findall(fragment)
+        units.append(Unit(ids[0] if ids else f"unit-{len(units) + 1}", fragment))
+    for unit in (front, *units):
+        unit.ids = set(_ID.findall(unit.fragment))
+        unit.targets = list(dict.fromkeys(m.group(3) for m in LINK.finditer(unit.fragment)))
+    top = [html[a:b] for a, b, _ in _children(html, body.end(), start)]
+    return Cut(html[: body.end()], wrappers, front, units, top)
+
+
+# -- what CSS asks of a split ------------------------------------------------------------
+def _rules(texts: list[str]):
+    """(prelude, declarations) of every rule that applies to print, @page rules included."""
+    import tinycss2
+
+    def walk(nodes):
+        for rule in nodes:
+            if rule.type == "at-rule" and rule.content is not None:
+                keyword = rule.lower_at_keyword
+                prelude = tinycss2.serialize(rule.prelude).strip()
+                if keyword == "media":
+                    if re.search(r"\bprint\b|\ball\b", prelude) or not prelude:
+                        yield from walk(tinycss2.parse_rule_list(rule.content, True, True))
+                elif keyword == "page":
+                    yield f"@page {prelude}", tinycss2.serialize(rule.content)
+            elif rule.type == "qualified-rule":
+                yield tinycss2.serialize(rule.prelude), tinycss2.serialize(rule.content)
+
+    for text in texts:
+        yield from walk(tinycss2.parse_stylesheet(text, True, True))
+
+
+def _unsupported(texts: list[str], names: set[str]) -> str | None:
+    """What the styles ask for that a split cannot give, in rules that can apply: page
+    totals, other counters of other elements, facing pages."""
+    for prelude, content in _rules(texts):
+        if prelude.startswith("@page"):
+            if _FACING.search(prelude):
+                return "left and right pages"
+            if _UNSUPPORTED.search(content):
+                return "page totals or cross-document counters"
+            continue
+        found = _UNSUPPORTED.search(content)
+        if found and any(_can_apply(s, names) for s in prelude.split(",")):
+            return found.group(0).rstrip("(").strip()
+    return None
+
+
+def _can_apply(selector: str, names: set[str]) -> bool:
+    """False when the selector needs a class or id the document does not use."""
+    return all(name in names for name in re.findall(r"[.#][\w-]+", selector))
+
+
+def running_selectors(texts: list[str]) -> list[str]:
+    """The last compound of every selector whose rule makes a running element."""
+    import tinycss2
+
+    found = []
+    for prelude, content in _rules(texts):
+        if prelude.startswith("@page"):
+            continue
+        for item in tinycss2.parse_blocks_contents(content, True, True):
+            if (
+                item.type == "declaration"
+                and item.lower_name == "position"
+                and _RUNNING.match(tinycss2.serialize(item.value))
+            ):
+                for selector in prelude.split(","):
+                    found.append(re.split(r"[\s>+~]+", selector.strip())[-1])
+    return found
+
+
+def matches(compound: str, tag: str) -> bool:
+    """Could this opening tag match a compound selector (type, classes, id; pseudo-classes
+    ignored, so a doubtful element is taken for running: a carrier page is never shown)."""
+    compound = re.sub(r"::?[\w-]+(\([^)]*\))?|\[[^\]]*\]", "", compound)
+    name = re.match(r"[a-zA-Z][\w-]*", compound)
+    element = re.match(r"<([a-zA-Z][\w-]*)", tag)
+    if name and element and name.group(0).lower() != element.group(1).lower():
+        return False
+    classes = set(re.findall(r"\.([\w-]+)", compound))
+    ids = re.findall(r"#([\w-]+)", compound)
+    own_id = _ID.search(tag)
+    if ids and (own_id is None or own_id.group(1) != ids[0]):
+        return False
+    return bool(classes or ids or name) and classes <= _classes(tag)
+
+
+def cross_unit_css(css_texts: list[str]) -> tuple[str, set[str]]:
+    """Twins of the rules that print ``target-counter(attr(href), page)``, for links that
+    carry their number in ``data-cp-<style>``; and the counter styles they use."""
+    import tinycss2
+
+    styles: set[str] = set()
+
+    def rules(nodes) -> list[str]:
+        out = []
+        for rule in nodes:
+            if rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content:
+                inner = rules(tinycss2.parse_rule_list(rule.content, True, True))
+                if inner:
+                    prelude = tinycss2.serialize(rule.prelude).strip()
+                    out.append(f"@media {prelude} {{\n{''.join(inner)}}}\n")
+            elif rule.type == "qualified-rule":
+                declarations = []
+                for item in tinycss2.parse_blocks_contents(rule.content, True, True):
+                    if item.type != "declaration":
+                        continue
+                    value = tinycss2.serialize(item.value)
+                    if not _TARGET_COUNTER.search(value):
+                        continue
+
+                    def replace(match: re.Match[str]) -> str:
+                        style = (match.group(1) or "decimal").lower()
+                        styles.add(style)
+                        return f"attr(data-cp-{style})"
+
+                    value = _TARGET_COUNTER.sub(replace, value)
+                    important = " !important" if item.important else ""
+                    declarations.append(f"{item.name}: {value}{important};")
+                if declarations:
+                    selectors = [
+                        _with_marker(s.strip()) for s in tinycss2.serialize(rule.prelude).split(",")
+                    ]
+                    out.append(f"{', '.join(selectors)} {{ {' '.join(declarations)} }}\n")
+        return out
+
+    found = []
+    for text in css_texts:
+        found += rules(tinycss2.parse_stylesheet(text, True, True))
+    return "".join(found), styles
+
+
+def _with_marker(selector: str) -> str:
+    match = re.search(r"(::?(?:before|after|marker|first-line|first-letter))$", selector)
+    if match:
+        return f"{selector[: match.start()]}[data-cp]{match.group(1)}"
+    return f"{selector}[data-cp]"
+
+
+def format_counter(value: int, style: str) -> str:
+    """A page number in a CSS counter style (the ones page numbers use)."""
+    if style in ("lower-roman", "upper-roman") and 0 < value < 4000:
+        numerals = (
+            (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+            (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+        )  # fmt: skip
+        text = ""
+        for number, letters in numerals:
+            while value >= number:
+                text, value = text + letters, value - number
+        return text.upper() if style == "upper-roman" else text
+    if style == "decimal-leading-zero":
+        return f"{value:02d}"
+    return str(value)
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that is safe inside a ``<style>`` element."""
+    escaped = "".join(
+        f"\\{ord(c):x} " if c in '"\\<>&' or ord(c) < 32 or ord(c) == 127 else c for c in text
+    )
+    return f'"{escaped}"'

@@ -1,0 +1,192 @@
+"""Incremental builds: nothing is rendered when nothing changed, an edit re-renders exactly
+what shows it, and whatever the path, the bytes are those of a clean build."""
+
+import pikepdf
+import pytest
+
+from casepress import build_project, load_project
+from casepress.cli import main
+from conftest import copy_project
+
+COURSE = {"course.pdf", "course.html"}
+EXPLICIT = {"explicit.pdf", "explicit.html"}
+INDEX = {"index.html"}  # the site's index lists every case (its page has the brief's name)
+ALL = 20  # 5 cases and 2 handbooks, PDF and HTML, and the site's index and 5 case pages
+
+
+def documents(report) -> list:
+    """Briefs, handbooks and site pages rendered (not report.json, not the schemas)."""
+    return [p for p in report.rendered if p.suffix in (".pdf", ".html")]
+
+
+def rendered(report) -> set[str]:
+    return {p.name for p in documents(report)}
+
+
+def build(project, settings=None, **options):
+    report = build_project(load_project(project, **(settings or {})), **{"jobs": 1, **options})
+    assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+    return report
+
+
+def outputs(project) -> dict[str, bytes]:
+    build_dir = project / "build"
+    return {
+        p.relative_to(build_dir).as_posix(): p.read_bytes()
+        for kind in ("briefs", "handbooks")
+        for p in sorted((build_dir / kind).iterdir())
+    }
+
+
+@pytest.fixture
+def built(tmp_path):
+    project = copy_project("handbook", tmp_path)
+    first = build(project)
+    assert len(documents(first)) == ALL
+    return project
+
+
+def test_a_rebuild_with_no_change_renders_nothing(built):
+    report_json = built / "build" / "report.json"
+    before = report_json.read_text()
+    again = build(built)
+    assert again.rendered == [] and len(again.skipped) == ALL + 2  # the schema, the report
+    # every output keeps its quality entry: report.json is the same, and left alone
+    assert len(again.quality) == 14 and report_json.read_text() == before
+
+
+def test_editing_one_case_renders_its_brief_and_the_handbooks_that_hold_it(built):
+    case = built / "cases" / "delta-out.yaml"  # in no handbook
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert rendered(build(built)) == {"delta-out.pdf", "delta-out.html"} | INDEX
+
+    case = built / "cases" / "gamma-defence.yaml"  # in both handbooks
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert rendered(build(built)) == {"gamma-defence.pdf", "gamma-defence.html"} | COURSE | (
+        EXPLICIT | INDEX
+    )
+
+
+def test_a_new_title_re_renders_the_briefs_that_list_it_under_see_also(built):
+    case = built / "cases" / "gamma-defence.yaml"
+    case.write_text(
+        case.read_text().replace("title: Defence reform in", "title: Defence reforms in", 1)
+    )
+    # alpha-police lists gamma-defence under "See also"
+    assert {"alpha-police.pdf", "alpha-police.html"} <= rendered(build(built))
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("styles/base.css", ":root { --colour-primary: #004b87; }\n"),
+        ("templates/case.html.j2", '{% extends "base:case.html.j2" %}\n'),
+    ],
+)
+def test_a_theme_change_re_renders_everything_it_affects(built, path, text):
+    target = built / path
+    target.parent.mkdir()
+    target.write_text(text)
+    assert len(documents(build(built))) == ALL
+
+
+def test_missing_or_altered_outputs_are_rebuilt_and_force_renders_everything(built):
+    briefs = built / "build" / "briefs"
+    (briefs / "alpha-police.pdf").unlink()
+    (briefs / "beta-justice.html").write_text("edited by hand")
+    assert rendered(build(built)) == {"alpha-police.pdf", "beta-justice.html"}
+    assert len(documents(build(built, force=True))) == ALL
+
+
+def test_incremental_builds_give_the_bytes_of_a_clean_build(built):
+    clean = outputs(built)
+    case = built / "cases" / "alpha-police.yaml"
+    original = case.read_text()
+    case.write_text(original.replace("Reform began", "Reform soon began", 1))
+    build(built)
+    assert outputs(built) != clean
+    case.write_text(original)  # back as it was: the same bytes as the first build
+    assert rendered(build(built)) == {"alpha-police.pdf", "alpha-police.html"} | COURSE | (
+        EXPLICIT | INDEX
+    )
+    assert outputs(built) == clean
+    build(built, force=True)
+    assert outputs(built) == clean
+
+
+def test_source_date_epoch_dates_the_pdfs_and_invalidates_the_cache(built, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    assert len(documents(build(built))) == ALL
+    pdf = pikepdf.open(built / "build" / "briefs" / "delta-out.pdf")
+    info = pdf.docinfo
+    assert str(info["/ModDate"]).startswith("D:20260101000000")
+    first = outputs(built)
+    assert build(built, force=True).rendered and outputs(built) == first
+
+
+def test_cli_reports_what_was_up_to_date_and_prints_progress_lines(built, capsys):
+    assert main(["build", "-C", str(built), "--jobs", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "wrote 0 file(s), 20 up to date" in err and "[1/" not in err
+    case = built / "cases" / "delta-out.yaml"
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert main(["build", "-C", str(built)]) == 0
+    err = capsys.readouterr().err
+    assert "[1/1] delta-out" in err and "wrote 5 file(s) in " in err
+    case.write_text(case.read_text().replace("Reform soon began", "Reform began", 1))
+    assert main(["build", "-C", str(built), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"profile": "print"},
+        {"embed_source": True},
+        {"pdf_variant": "pdf/a-3b"},
+        {"page_size": "A5"},
+        {"trust_html": True},
+        {"max_image_pixels": 10_000_000},
+    ],
+    ids=lambda s: next(iter(s)),
+)
+def test_a_setting_that_shapes_the_outputs_re_renders_them(built, setting):
+    assert len(documents(build(built, setting))) == ALL
+    assert build(built, setting).rendered == []
+
+
+def test_editing_a_themes_theme_yaml_re_renders_everything(built):
+    theme = built / "themes" / "house"
+    theme.mkdir(parents=True)
+    (theme / "theme.yaml").write_text("name: house\ncolours:\n  primary: '#114477'\n")
+    assert len(documents(build(built, {"theme": "house"}))) == ALL
+    assert build(built, {"theme": "house"}).rendered == []
+    (theme / "theme.yaml").write_text("name: house\ncolours:\n  primary: '#553311'\n")
+    assert len(documents(build(built, {"theme": "house"}))) == ALL
+
+
+def test_an_output_left_alone_keeps_its_warnings_and_its_report_entry(tmp_path):
+    project = copy_project("a11y", tmp_path)
+    first = build(project)
+    assert first.warnings  # the handbook refuses an image (see test_accessibility)
+    report_json = (project / "build" / "report.json").read_text()
+    again = build(project)
+    assert again.rendered == []
+    assert sorted(map(str, again.warnings)) == sorted(map(str, first.warnings))
+    assert (project / "build" / "report.json").read_text() == report_json
+
+
+def test_explain_templates_when_nothing_needs_rendering(built, capsys):
+    assert main(["build", "-C", str(built), "-q", "--explain-templates"]) == 0
+    out = capsys.readouterr().out
+    for name in ("brief.html.j2", "case.html.j2", "handbook.html.j2"):
+        assert f"{name} → " in out
+
+
+def test_source_date_epoch_reaches_the_workers_for_attached_sources(built, monkeypatch):
+    # the workers fork from a server started before the variable was set
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    build(built, {"embed_source": True, "pdf_variant": "pdf/a-3b"}, jobs=2)
+    pdf = pikepdf.open(built / "build" / "briefs" / "delta-out.pdf")
+    attached = pdf.attachments["delta-out.yaml"].get_file()
+    assert attached.mod_date.year == 2026 and attached.mod_date.month == 1
