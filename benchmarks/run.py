@@ -1,6 +1,6 @@
 """Benchmark casepress at library scale, against a bare WeasyPrint loop measured in the same run.
 
-    python benchmarks/run.py                 # N = 50 and 200 (about 10 minutes on 2 cores)
+    python benchmarks/run.py                 # N = 50 and 200 (about 5 minutes on 2 cores)
     python benchmarks/run.py --cases 50      # one size
     python benchmarks/run.py --large         # adds N = 1000 (long: run it in the background)
 
