@@ -28,10 +28,9 @@ LOCK_TIMEOUT = 600.0
 """Seconds a build waits for another build of the same output folder to finish."""
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old or the new content, never a partial one."""
+def _temporary_copy(path: Path, payload: bytes) -> str:
+    """``payload`` in a new temporary file beside ``path``, flushed to disk; its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -39,6 +38,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old or the new content, never a partial one."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = _temporary_copy(path, payload)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -64,15 +74,9 @@ def write_new(path: Path, data: bytes | str) -> None:
     link fails if the name was taken meanwhile (``FileExistsError``), so a file someone has
     just created is never overwritten.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _temporary_copy(path, payload)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
         try:
             os.link(tmp, path)
         except FileExistsError:
