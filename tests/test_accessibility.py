@@ -156,6 +156,20 @@ def test_every_pdf_passes_every_machine_check(built, azimut):
         assert len(result.checks) == 21
 
 
+def test_the_content_check_finds_untagged_drawing_inline_images_included(built, tmp_path):
+    pdf = pikepdf.open(next(built.glob("briefs/*.pdf")))
+    page = pdf.pages[0]
+    page.contents_coalesce()
+    untagged = (
+        b"\nBT /F1 9 Tf (x) Tj ET\nq 1 0 0 1 0 0 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q\n"
+    )
+    page.obj.Contents.write(page.obj.Contents.read_bytes() + untagged)
+    pdf.save(tmp_path / "broken.pdf")
+    checks = {c.id: c for c in quality.inspect_pdf(tmp_path / "broken.pdf").checks}
+    assert not checks["content-marked"].passed
+    assert checks["content-marked"].detail == "page 1: 2"  # the text and the inline image
+
+
 def test_a_handbook_starts_at_h1_and_skips_no_level(built):
     _, document = tree(built / "handbooks" / "reader.pdf")
     levels = [int(t[1]) for t in tags(document) if len(t) == 2 and t[0] == "H"]

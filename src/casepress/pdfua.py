@@ -15,7 +15,11 @@ from typing import Any
 
 from .quality import Check
 
-PAINTING = {"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do", "Tj", "TJ", "'", '"', "BI"}
+PAINTING = {"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do", "Tj", "TJ", "'", '"',
+            "INLINE IMAGE"}  # fmt: skip
+"""Operators that draw (pikepdf gives an inline image, BI … ID … EI, as "INLINE IMAGE")."""
+_MARKING = " ".join(["BDC", "BMC", "EMC", "BI", "ID", "EI", *sorted(PAINTING - {"INLINE IMAGE"})])
+"""The operators the content checks look at: pikepdf skips the others while parsing."""
 LIST_KIDS = {"/LI", "/L", "/Caption"}
 ITEM_KIDS = {"/Lbl", "/LBody"}
 LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*")
@@ -204,7 +208,7 @@ def _content_checks(pdf, tree: _Tree) -> list[Check]:
     for number, page in enumerate(pdf.pages, 1):
         elements = parents.get(int(page.obj.get("/StructParents", -1)))
         stack: list[str] = []
-        for operands, operator in pikepdf.parse_content_stream(page.obj):
+        for operands, operator in pikepdf.parse_content_stream(page.obj, _MARKING):
             op = str(operator)
             if op in ("BDC", "BMC"):
                 tag = str(operands[0])

@@ -207,7 +207,7 @@ def _placed_images(container, pikepdf, matrix=(1, 0, 0, 1, 0, 0), depth=0):
     if not xobjects or depth > 8:
         return
     stack, ctm = [], matrix
-    for operands, operator in pikepdf.parse_content_stream(container):
+    for operands, operator in pikepdf.parse_content_stream(container, "q Q cm Do"):
         op = str(operator)
         if op == "q":
             stack.append(ctm)
