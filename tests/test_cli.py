@@ -32,6 +32,30 @@ def test_version_and_help_with_examples(capsys):
     assert "casepress theme new acme" in capsys.readouterr().out
 
 
+def test_help_check_and_the_package_start_without_importing_the_renderers():
+    """Fast start: WeasyPrint (and Jinja for the package itself) load only when used."""
+    probe = (
+        "import sys, contextlib, io\n"
+        "import casepress\n"
+        "print(sorted(m for m in ('weasyprint', 'jinja2', 'markdown') if m in sys.modules))\n"
+        "from casepress.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "    main(['check', '-C', sys.argv[1], '-q'])\n"
+        "print('weasyprint' in sys.modules)\n"
+        "print(callable(casepress.build_project), sorted(casepress.__all__) == casepress.__all__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(PROJECTS / "handbook")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["[]", "False", "True True"]
+    import casepress
+
+    assert all(getattr(casepress, name) is not None for name in casepress.__all__)
+
+
 def test_check_valid_project_exits_0(capsys):
     assert main(["check", "-C", str(PROJECTS / "minimal")]) == 0
     assert "2 valid, 0 error(s)" in capsys.readouterr().err

@@ -19,30 +19,89 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .authoring import init_project, new_case  # noqa: E402
-from .build import (  # noqa: E402
-    BuildReport,
-    build_briefs,
-    build_handbooks,
-    build_project,
-    build_site,
-    write_atomic,
-)
-from .cases import Case, Catalogue, Lesson, load_case, load_cases  # noqa: E402
-from .errors import (  # noqa: E402
-    BuildLockedError,
-    CasepressError,
-    InputError,
-    MarkupError,
-    Problem,
-    RenderError,
-    TemplateError,
-)
-from .handbook import HandbookPlan, plan_handbook  # noqa: E402
-from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml  # noqa: E402
-from .project import Edition, Project, load_project  # noqa: E402
-from .serve import PreviewServer  # noqa: E402
-from .themes import Theme, check_theme, load_theme  # noqa: E402
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .authoring import init_project, new_case
+    from .build import (
+        BuildReport,
+        build_briefs,
+        build_handbooks,
+        build_project,
+        build_site,
+        write_atomic,
+    )
+    from .cases import Case, Catalogue, Lesson, load_case, load_cases
+    from .errors import (
+        BuildLockedError,
+        CasepressError,
+        InputError,
+        MarkupError,
+        Problem,
+        RenderError,
+        TemplateError,
+    )
+    from .handbook import HandbookPlan, plan_handbook
+    from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml
+    from .project import Edition, Project, load_project
+    from .serve import PreviewServer
+    from .themes import Theme, check_theme, load_theme
+
+_EXPORTS = {
+    "init_project": "authoring",
+    "new_case": "authoring",
+    "BuildReport": "build",
+    "build_briefs": "build",
+    "build_handbooks": "build",
+    "build_project": "build",
+    "build_site": "build",
+    "write_atomic": "build",
+    "Case": "cases",
+    "Catalogue": "cases",
+    "Lesson": "cases",
+    "load_case": "cases",
+    "load_cases": "cases",
+    "BuildLockedError": "errors",
+    "CasepressError": "errors",
+    "InputError": "errors",
+    "MarkupError": "errors",
+    "Problem": "errors",
+    "RenderError": "errors",
+    "TemplateError": "errors",
+    "HandbookPlan": "handbook",
+    "plan_handbook": "handbook",
+    "ImportReport": "importer",
+    "ImportedCase": "importer",
+    "import_files": "importer",
+    "read_source": "importer",
+    "to_yaml": "importer",
+    "Edition": "project",
+    "Project": "project",
+    "load_project": "project",
+    "PreviewServer": "serve",
+    "Theme": "themes",
+    "check_theme": "themes",
+    "load_theme": "themes",
+}
+"""Public name → the module that defines it: imported on first use (PEP 562), so that
+``import casepress`` (and the command line, and every worker process) pays only for what
+it uses."""
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "BuildLockedError",

@@ -77,6 +77,15 @@ def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None
     )
 
 
+def _start_early(formats: Iterable[str], jobs: int | None, pool: WorkerPool | None) -> None:
+    """When PDFs are wanted from worker processes, start the server they fork from before
+    the cases are read: its WeasyPrint import then overlaps the reading."""
+    if pool is None and "pdf" in formats and (jobs is None or jobs > 0):
+        from .workers import start_server
+
+        start_server()
+
+
 def _cache_dir(project: Project, output_dir: Path | None, given: Path | None) -> Path:
     """Where the record of a build is kept: inside the folder the caller asked for."""
     if given is not None:
@@ -122,6 +131,8 @@ def build_briefs(
     """
     started = time.perf_counter()
     formats = tuple(formats)
+    if catalogue is None:
+        _start_early(formats, jobs, pool)
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
@@ -237,6 +248,7 @@ def build_project(
     if output_dir:
         project = dataclasses.replace(project, output_dir=Path(output_dir).resolve())
     out = project.output_dir
+    _start_early(FORMATS, jobs, None)
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = load_cases(project)
@@ -373,6 +385,8 @@ def build_handbooks(
 
     started = time.perf_counter()
     formats = tuple(formats)
+    if catalogue is None:
+        _start_early(formats, jobs, pool)
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project)

@@ -54,6 +54,22 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def start_server() -> None:
+    """Start the process workers fork from now, so that it imports WeasyPrint while this
+    process is still reading cases; a pool started later uses it (it is started once per
+    process, and ends with it)."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
 @dataclass
 class TaskFailure:
     """Why a task produced no result: its worker died or it ran out of time."""
@@ -114,11 +130,9 @@ class WorkerPool:
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
             self._executor = ProcessPoolExecutor(
                 max_workers=workers,
-                mp_context=context,
+                mp_context=_context(),
                 initializer=self.initializer,
                 initargs=self.initargs,
                 max_tasks_per_child=self.max_tasks,
