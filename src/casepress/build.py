@@ -77,10 +77,14 @@ def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None
     )
 
 
-def _start_early(formats: Iterable[str], jobs: int | None, pool: WorkerPool | None) -> None:
-    """When PDFs are wanted from worker processes, start the server they fork from before
-    the cases are read: its WeasyPrint import then overlaps the reading."""
-    if pool is None and "pdf" in formats and (jobs is None or jobs > 0):
+def _start_early(
+    formats: Iterable[str], jobs: int | None, pool: WorkerPool | None, cold: bool
+) -> None:
+    """When a cold build (``force``, or no record of a previous one) will render PDFs in
+    worker processes, start the server they fork from before the cases are read: its
+    WeasyPrint import then overlaps the reading. A warm build starts it only if it finds
+    something to render."""
+    if cold and pool is None and "pdf" in formats and (jobs is None or jobs > 0):
         from .workers import start_server
 
         start_server()
@@ -132,7 +136,8 @@ def build_briefs(
     started = time.perf_counter()
     formats = tuple(formats)
     if catalogue is None:
-        _start_early(formats, jobs, pool)
+        cold = force or not _cache_dir(project, output_dir, cache_dir).exists()
+        _start_early(formats, jobs, pool, cold)
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
@@ -248,7 +253,7 @@ def build_project(
     if output_dir:
         project = dataclasses.replace(project, output_dir=Path(output_dir).resolve())
     out = project.output_dir
-    _start_early(FORMATS, jobs, None)
+    _start_early(FORMATS, jobs, None, force or not (out / cache.CACHE_DIR).exists())
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = load_cases(project)
@@ -386,7 +391,8 @@ def build_handbooks(
     started = time.perf_counter()
     formats = tuple(formats)
     if catalogue is None:
-        _start_early(formats, jobs, pool)
+        cold = force or not _cache_dir(project, output_dir, cache_dir).exists()
+        _start_early(formats, jobs, pool, cold)
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project)
