@@ -245,6 +245,16 @@ def test_ad_hoc_edition_errors_name_the_flag(tmp_path, capsys):
             "(did you mean 'Latin America and the Caribbean'?)") in capsys.readouterr().err  # fmt: skip
 
 
+def test_a_misspelt_country_is_named_as_such_with_the_nearest_country(tmp_path, capsys):
+    project = copy_project("handbook", tmp_path)
+    for given, said in [
+        ("Rusia", "command line: --country: 'Rusia' is not a country (did you mean 'Russian Federation'?)"),
+        ("Russia", "command line: --country: no case is tagged with the country 'Russia'"),
+    ]:  # fmt: skip
+        assert main(["handbook", "-C", str(project), "--title", "X", "--country", given]) == 2
+        assert said in capsys.readouterr().err
+
+
 def test_unknown_case_link_is_a_validation_error(tmp_path):
     project = copy_project("handbook", tmp_path)
     path = project / "cases" / "delta-out.yaml"

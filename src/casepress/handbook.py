@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .cases import Case, Catalogue, find_case_files
 from .errors import InputError, Problem
-from .places import country_code
+from .places import country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
 
 _FIELD_OF_GROUP = {"region": "regions", "country": "countries", "theme": "themes"}
@@ -122,7 +122,10 @@ def _select(
         chosen = set()
         for index, value in enumerate(values):
             key = _tag_key(name, value)
-            if key not in known:
+            if name == "countries" and country_code(value) is None:
+                message = f"{value!r} is not a country{suggest_country(value)}"
+                _problem(problems, edition, f"{name}[{index}]", message)
+            elif key not in known:
                 label = {"regions": "region", "countries": "country", "themes": "theme"}[name]
                 message = (
                     f"no case is tagged with the {label} {value!r}{_suggest(value, known.values())}"

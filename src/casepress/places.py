@@ -102,11 +102,13 @@ def normalise_country(name: str) -> str:
 
 
 def suggest_country(name: str, *, cutoff: float = 0.6) -> str:
-    candidates = {display_name(code) for key, code in _names().items() if len(key) > 3}
-    by_lower = {c.lower(): c for c in candidates}
-    match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=cutoff)
+    """' (did you mean ...?)' with the display name of the nearest spelling casepress
+    accepts (ISO names, common and official names, aliases: 'Rusia' is nearest 'Russia')."""
+    spellings = {key: code for key, code in _names().items() if len(key) > 3}
+    key = " ".join(name.split()).lower()
+    match = difflib.get_close_matches(key, list(spellings), n=1, cutoff=cutoff)
     if match:
-        return f" (did you mean '{by_lower[match[0]]}'?)"
+        return f" (did you mean '{display_name(spellings[match[0]])}'?)"
     return "; use an ISO 3166 name or code such as 'Peru' or 'PE'"
 
 
