@@ -1,6 +1,8 @@
 """Accessible by default: the tagged PDF read back with pikepdf as a validator reads it,
 the HTML run through axe-core in headless Chromium, and images without alt text refused."""
 
+import json
+
 import pikepdf
 import pytest
 
@@ -108,6 +110,24 @@ def test_images_are_figures_with_their_alt_text(built):
     assert [f[1]["/Alt"] for f in figures] == [
         "A map of the three provinces where hearings were held"
     ]
+
+
+def test_a_case_image_is_found_from_its_case_file_in_every_output(built):
+    """images/map.png sits beside the case file, not beside casepress.yaml."""
+    alt = "A map of the three provinces where hearings were held"
+    for pdf in (built / "briefs" / "languages.pdf", built / "handbooks" / "reader.pdf"):
+        result = quality.inspect_pdf(pdf)
+        assert [image["pixels"] for image in result.images] == [[300, 200]], pdf.name
+        _, document = tree(pdf)
+        assert alt in [n[1].get("/Alt") for n in walk(document) if n[0] == "Figure"]
+    for page in (built / "briefs" / "languages.html", built / "handbooks" / "reader.html"):
+        html = page.read_text("utf-8")  # standalone: the image travels inside the page
+        assert f'<img alt="{alt}" src="data:image/png;base64,' in html, page.name
+    report = (built / "report.json").read_text("utf-8")
+    assert "map.png" not in report  # nothing refused
+    shown = [image["src"] for output in json.loads(report)["outputs"]
+             for image in output["images"] if output["format"] == "html"]  # fmt: skip
+    assert shown and all(s.startswith("data:image/png;base64,") and len(s) <= 80 for s in shown)
 
 
 def test_links_are_tagged_and_described_by_their_text(built):

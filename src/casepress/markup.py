@@ -198,7 +198,7 @@ def render_markdown(
     heading_offset: int = 2,
     resolve: LinkResolver | None = None,
     sanitise: bool = True,
-    check_image: Callable[[str], bool] | None = None,
+    check_image: Callable[[str], bool | str | None] | None = None,
     on_removed: Callable[[list[str]], None] | None = None,
     seconds: float | None = None,
     language: str = "en",
@@ -208,8 +208,9 @@ def render_markdown(
     ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
     ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3);
     ``language`` chooses the quotation marks ("x" becomes « x » in French).
-    ``check_image(src)`` is asked about every image left after sanitising; an image it
-    refuses is replaced by its alt text. ``on_removed`` is told what the sanitiser took
+    ``check_image(src)`` is asked about every image left after sanitising: an address to
+    use instead, True to keep it, or False/None to refuse it (the image is then replaced
+    by its alt text). ``on_removed`` is told what the sanitiser took
     out (``['<script>', 'onerror=']``), when it took anything. Raises ``MarkupError`` when the text cannot be
     converted within ``seconds`` (default ``MARKDOWN_SECONDS``) or is nested too deeply.
     """
@@ -284,6 +285,7 @@ def clean_html(html: str) -> str:
 # linear even on hostile text (a quoted ">" inside an attribute only ends a tag early).
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+)""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
 
 
@@ -337,13 +339,17 @@ def _inventory(html: str) -> dict[str, int]:
     return counts
 
 
-def _check_images(html: str, allow: Callable[[str], bool]) -> str:
+def _check_images(html: str, allow: Callable[[str], bool | str | None]) -> str:
     def replace(match: re.Match[str]) -> str:
         attributes = {
             name.lower(): htmllib.unescape("".join(values))  # one of the three is set
             for name, *values in _ATTRIBUTE.findall(match[0])
         }
-        if allow(attributes.get("src", "")):
+        verdict = allow(attributes.get("src", ""))
+        if isinstance(verdict, str):
+            src = f' src="{escape(verdict)}"'
+            return _SRC.sub(lambda _: src, match[0], count=1)
+        if verdict:
             return match[0]
         alt = attributes.get("alt", "")
         return f'<span class="image-refused">{escape(alt)}</span>' if alt else ""

@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .resources import shorten
+
 PRINT_MIN_DPI = 150
 """Below this effective resolution an image is too coarse for print."""
 
@@ -266,7 +268,8 @@ class _HtmlFacts(HTMLParser):
         if tag == "html":
             self.language = values.get("lang")
         elif tag == "img":
-            self.images.append({"src": values.get("src", ""), "alt": values.get("alt")})
+            # an image the page carries itself (data:) is named by its start, not megabytes
+            self.images.append({"src": shorten(values.get("src") or ""), "alt": values.get("alt")})
         elif tag == "title":
             self._in_title = True
 

@@ -214,7 +214,7 @@ class Renderer:
         link = link or (lambda other: (f"{other}.{target}", None))
         context = self.document_context(case.language, target, document=document)
         found: list[Problem] = []
-        context["case"] = self.case_view(case, link, context["labels"], found)
+        context["case"] = self.case_view(case, link, context["labels"], found, target=target)
         if any(p.severity == "error" for p in found):
             raise InputError(found)
         if problems is not None:
@@ -271,7 +271,10 @@ class Renderer:
             {
                 "title": labels["other_cases"] if part.other else part.title,
                 "anchor": part.anchor,
-                "cases": [self.case_view(case, link, labels, problems) for case in part.cases],
+                "cases": [
+                    self.case_view(case, link, labels, problems, target=target)
+                    for case in part.cases
+                ],
             }
             for part in plan.parts
         ]
@@ -366,11 +369,15 @@ class Renderer:
         link: Link,
         labels: dict[str, str] | None = None,
         problems: list[Problem] | None = None,
+        *,
+        target: str = "pdf",
     ) -> dict[str, Any]:
         """The case as templates see it: Markdown rendered, dates and countries in its language.
 
         Problems in case text (refused images, Markdown that cannot be converted) are
-        appended to ``problems``, each at its field.
+        appended to ``problems``, each at its field. A local image, named relative to the
+        case file, becomes an absolute file URL for a PDF (so a handbook, laid out from the
+        project folder, finds it too) and a ``data:`` URL for HTML (the page stays standalone).
         """
         language = case.language
         date_format = (labels or {}).get("date_format", "long")
@@ -382,10 +389,10 @@ class Renderer:
             problems.append(Problem(shown, line, column, field, message, severity=severity))
 
         def md(text: str | None, part: str, field: str) -> Markup:
-            def check_image(src: str) -> bool:
+            def check_image(src: str) -> str | None:
                 if not src.strip():  # the sanitiser removed an address it does not allow
                     report(field, "image removed: its address is not one case text may use")
-                    return False
+                    return None
                 url = resolve_url(src, case.path.parent)
                 try:
                     path = self.policy.check(url)
@@ -394,8 +401,10 @@ class Renderer:
                 except RefusedError as refusal:
                     severity = "error" if refusal.fatal else "warning"
                     report(field, f"image {src!r} refused: {refusal.reason}", severity)
-                    return False
-                return True
+                    return None
+                if path is None:  # data:, or http(s) where the project allows the network
+                    return src
+                return _data_url(path) if target == "html" else path.as_uri()
 
             def removed(items: list[str]) -> None:
                 report(
