@@ -221,6 +221,48 @@ def test_split_handbook_passes_every_pdf_ua_check(twelve):
         assert len(result.checks) == 21
 
 
+def test_with_its_briefs_built_a_cold_split_lays_out_every_chapter_once(tmp_path):
+    """Page counts are guessed from the briefs (one page more when a brief's last page is
+    full) and from the parts and indexes laid out so far: right guesses, no second layout."""
+    root = make_project(12, tmp_path / "lib")
+    project = load_project(root)
+    assert build_briefs(project, formats=("pdf",), jobs=2).exit_code == 0
+    records = cache.Manifest.load(project.briefs_dir, project.output_dir / cache.CACHE_DIR)
+    fills = [record["fill"] for name, record in records.records.items() if name.endswith(".pdf")]
+    assert len(fills) == 12 and all(0 < fill <= 1 for fill in fills)
+    laid_out = []
+    report = build_handbooks(project, formats=("pdf",), split=True, jobs=2,
+                             progress=lambda done, total, name: laid_out.append(name))  # fmt: skip
+    assert report.exit_code == 0
+    chapters = [name for name in laid_out if ": case-" in name]
+    assert sorted(chapters) == sorted(set(chapters)) and len(chapters) == 12
+    # its running strings read from its HTML, the front matter is laid out once, last
+    assert laid_out.count("all: front") == 1 and laid_out[-1] == "all: front"
+
+
+def test_named_strings_are_read_from_the_html_where_the_rules_allow():
+    from casepress.units import predict_strings
+
+    html = (
+        '<section class="cover"><h1 class="cover-title">The &amp; <em>book</em></h1></section>'
+        '<nav class="contents"><h2>Contents</h2><p class="x">p<br>q</p></nav>'
+        '<section class="introduction"><h2>\n  Introduction  </h2></section>'
+    )
+    css = [
+        ".cover-title { string-set: book content(text) }",
+        ".contents h2, .introduction h2 { string-set: chapter content(), other content() }",
+        "aside h2 { string-set: chapter content() }",  # no aside: does not apply
+        ".x { string-set: none }",
+    ]
+    assert predict_strings(html, css) == {
+        "book": "The & book", "chapter": "Introduction", "other": "Introduction",
+    }  # fmt: skip
+    assert predict_strings(html, [".x { string-set: n attr(class) }"]) is None
+    assert predict_strings(html, ['.x { string-set: n "literal" }']) is None
+    assert predict_strings(html, [".contents > h2 { string-set: n content() }"]) is None
+    assert predict_strings(html, ["@media screen { h2 { string-set: n counter(x) } }"]) == {}
+
+
 def test_a_split_archival_handbook_keeps_its_sources_and_identification(tmp_path):
     project = load_project(PROJECTS / "a11y", pdf_variant="pdf/a-3b", embed_source=True)
     report = build_handbooks(project, output_dir=tmp_path, formats=("pdf",), split=True, jobs=2)

@@ -21,13 +21,18 @@ What one document carries from page to page has to be handed from unit to unit:
   before it left, and holds the front matter's running elements (``position: running``).
   The carrier also keeps ``@page :first`` on a page that is not written, as in the book.
 
-A unit whose numbers or strings turn out wrong once every unit is known is laid out again
-(rare, and never the whole book); a unit whose HTML has not changed since the last build
-is reused as it was. ``merge`` joins the unit PDFs.
+Page counts not yet known are estimated: the last build's; a brief's, plus one when its
+last page is nearly full; that of the laid-out unit of the same kind closest in length.
+The front matter's strings are read from its HTML where its rules allow, so it is laid
+out once, last, with every number known. A unit whose numbers or strings turn out wrong
+once every unit is known is laid out again (rare, and never the whole book); a unit whose
+HTML has not changed since the last build is reused as it was. ``merge`` joins the unit
+PDFs.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,9 +50,14 @@ from .units import (
     format_counter,
     matches,
     opening_tags,
+    predict_strings,
     running_selectors,
 )
 
+OVERFLOW_FILL = 0.98
+"""Until chapters tell otherwise: a brief whose last page is fuller than this is taken to
+need one page more as a handbook chapter (200 synthetic cases: every brief that needed one
+had a fill of 0.982 or more, every other one 0.978 or less)."""
 SPLIT_THRESHOLD = 40
 """Handbooks with at least this many cases are split (smaller ones lay out fast enough)."""
 MAX_ROUNDS = 6
@@ -86,7 +96,7 @@ class SplitHandbook:
         pool,
         load_unit: Callable[[str], bytes | None],
         previous: dict[str, dict],
-        hints: dict[str, int],
+        hints: dict[str, int | tuple[int, float | None]],
         *,
         salt: str = "",
         css_texts: list[str] = (),
@@ -108,6 +118,7 @@ class SplitHandbook:
         self.cut = cut(html)
         self.front, self.body = self.cut.front, self.cut.body
         texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", self.cut.head, re.S)]
+        self.texts = texts
         self.twins, self.styles = cross_unit_css(texts)
         running = running_selectors(texts)
         self.running = "".join(
@@ -117,7 +128,19 @@ class SplitHandbook:
         )
         self.owner = {name: unit for unit in (self.front, *self.body) for name in unit.ids}
         self.lengths = {u.name: len(re.sub(r"<[^>]*>", "", u.fragment)) for u in self.body}
-        self.guesses = {u.name: self._estimate(u, hints) for u in self.body}
+        self.hints = {
+            name: (hint, None) if isinstance(hint, int) else tuple(hint)
+            for name, hint in hints.items()
+        }
+        """Brief id → (pages, last-page fill) of the brief, from the last build of briefs."""
+        self.overflow = OVERFLOW_FILL
+        """Last-page fill above which a brief's chapter is taken to need one page more
+        (learnt from the chapters laid out so far)."""
+        self.seen: list[tuple[float, bool]] = []
+        """(fill, needed one page more) of every chapter laid out with a brief's hint."""
+        self.by_length: dict[str, list[tuple[int, int]]] = {}
+        """Kind of unit ("case", "part", "index") → (text length, pages) of those laid out
+        so far, sorted."""
         self.counts: dict[str, int] = {}
         """Real page counts of units laid out so far."""
         self.results: dict[str, UnitResult] = {}
@@ -127,33 +150,64 @@ class SplitHandbook:
             if isinstance(facts.get("first_strings"), list)
         }
         """Named strings each unit's first page sets itself (their carried value is moot)."""
+        self.predicted: dict[str, str] | None = None
+        """The front matter's strings as read from its HTML (``predict_strings``)."""
         self.submitted: dict[tuple, tuple] = {}
         self.new_units: dict[str, UnitResult] = {}
         self.warnings: list[str] = []
         self.sheet_warnings: list[str] = []
         self.rendered = 0
 
-    def _estimate(self, unit: Unit, hints: dict[str, int]) -> int | None:
-        """Pages the last build gave this unit, or its brief, if known."""
-        known = self.previous.get(unit.name, {}).get("pages")
-        return known or hints.get(unit.name.removeprefix("case-"))
-
     def _count(self, unit: Unit) -> int:
-        """Real page count, else an estimate: the last build's, the brief's, or that of the
-        laid-out chapter whose text is closest in length (a wrong guess costs one layout)."""
+        """Real page count, else an estimate (a wrong one costs a unit one more layout):
+        the last build's; the brief's, one more if its last page is nearly full; else from
+        the laid-out unit of its kind closest in text length."""
         if unit.name in self.counts:
             return self.counts[unit.name]
-        if self.guesses[unit.name]:
-            return self.guesses[unit.name]
+        known = self.previous.get(unit.name, {}).get("pages")
+        if known:
+            return known
+        hint = self.hints.get(unit.name.removeprefix("case-"))
+        if hint is not None:
+            pages, fill = hint
+            return pages + 1 if fill is not None and fill > self.overflow else pages
+        chapter = unit.name.startswith("case-")
+        laid_out = self.by_length.get(_kind(unit))
+        if not laid_out:
+            return 2 if chapter else 1
         length = self.lengths[unit.name]
-        chapters = [
-            (abs(self.lengths[name] - length), count)
-            for name, count in self.counts.items()
-            if name.startswith("case-")
-        ]
-        if unit.name.startswith("case-") and chapters:
-            return min(chapters)[1]
-        return 2 if unit.name.startswith("case-") else 1
+        at = bisect.bisect_left(laid_out, (length, 0))
+        near, pages = min(laid_out[max(0, at - 1) : at + 1], key=lambda n: abs(n[0] - length))
+        if chapter or pages == 1:  # one page holds a short part or index, whatever its length
+            return pages
+        return max(1, round(length * pages / near))  # a long index: pages grow with its text
+
+    def _learn(self, unit: Unit, pages: int) -> None:
+        """Learn from a unit laid out: its length and pages; for a chapter, also whether its
+        brief's fill foretold a page more (the threshold moves to where the fewest chapters
+        were mispredicted)."""
+        bisect.insort(self.by_length.setdefault(_kind(unit), []), (self.lengths[unit.name], pages))
+        if not unit.name.startswith("case-"):
+            return
+        hint = self.hints.get(unit.name.removeprefix("case-"))
+        if hint is None or hint[1] is None or pages not in (hint[0], hint[0] + 1):
+            return
+        bisect.insort(self.seen, (hint[1], pages > hint[0]))
+        # errors(t) = chapters that needed a page more with fill <= t + those that did not
+        # with fill > t; try the default and every fill seen, keep the fewest errors
+        more = sum(1 for _, needed in self.seen if needed)
+        best = (self._errors(OVERFLOW_FILL), 0.0, OVERFLOW_FILL)
+        below_more = below_kept = 0
+        for fill, needed in self.seen:
+            below_more += needed
+            below_kept += not needed
+            kept_above = len(self.seen) - more - below_kept
+            candidate = (below_more + kept_above, abs(fill - OVERFLOW_FILL), fill)
+            best = min(best, candidate)
+        self.overflow = best[2]
+
+    def _errors(self, threshold: float) -> int:
+        return sum(1 for fill, needed in self.seen if needed == (fill <= threshold))
 
     # -- page map and carried strings ---------------------------------------------------------
     def _starts(self) -> dict[str, int]:
@@ -167,7 +221,10 @@ class SplitHandbook:
         done = self.results.get(unit.name)
         if done is not None:
             return done.strings
-        return self.previous.get(unit.name, {}).get("strings") or {}
+        known = self.previous.get(unit.name, {}).get("strings")
+        if known is None and unit.front:
+            return self.predicted or {}
+        return known or {}
 
     def _carries(self) -> dict[str, dict[str, str]]:
         """The named strings in effect where each body unit starts: what the units before
@@ -267,6 +324,8 @@ class SplitHandbook:
         self.results[unit.name] = result
         self.first[unit.name] = result.first_strings
         if not unit.front:
+            if unit.name not in self.counts:
+                self._learn(unit, result.pages)
             self.counts[unit.name] = result.pages
 
     def _collect(self, finished) -> None:
@@ -301,11 +360,14 @@ class SplitHandbook:
 
     def build(self) -> bytes:
         """Lay out every unit with settled page numbers and strings, then merge them."""
-        # The front matter first, unless last build says which strings it sets: the
-        # running heads of every chapter may show them.
+        # The running heads of every chapter may show strings the front matter sets: known
+        # from the last build, or read from its HTML, else it is laid out first to know.
+        # Otherwise it is laid out last, when every page number is known.
         if "strings" not in self.previous.get(self.front.name, {}):
-            self._submit(self.front, self._starts(), {})
-            self._drain(0)
+            self.predicted = predict_strings(self.front.fragment, self.texts)
+            if self.predicted is None:
+                self._submit(self.front, self._starts(), {})
+                self._drain(0)
         # Book order, a worker's worth in flight: each unit starts from the real counts of
         # the units before it, except those still being laid out.
         for unit in self.body:
@@ -335,3 +397,8 @@ class SplitHandbook:
 
     def unit_facts(self) -> dict[str, dict]:
         return {name: result.facts() for name, result in self.results.items()}
+
+
+def _kind(unit: Unit) -> str:
+    """A body unit's kind from its name: "case", "part", "index" (the template's ids)."""
+    return unit.name.split("-", 1)[0]

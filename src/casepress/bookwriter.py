@@ -25,11 +25,12 @@ from .writing import write_atomic
 LOGGER = logging.getLogger("casepress")
 
 
-def page_hints(briefs_dir: Path, cache_dir: Path) -> dict[str, int]:
-    """Page counts of briefs from the last build: a chapter usually has as many pages."""
+def page_hints(briefs_dir: Path, cache_dir: Path) -> dict[str, tuple[int, float | None]]:
+    """(pages, last-page fill) of briefs from the last build: a chapter usually has as many
+    pages, one more when the brief's last page is nearly full."""
     records = cache.Manifest.load(briefs_dir, cache_dir).records
     return {
-        Path(name).stem: record["pages"]
+        Path(name).stem: (record["pages"], record.get("fill"))
         for name, record in records.items()
         if name.endswith(".pdf") and record.get("pages")
     }
@@ -74,7 +75,9 @@ class HandbookJob:
         )
         self.css_texts = [sheet_text(sheet) for sheet in sheets]
 
-    def build(self, todo, *, split: bool | None, hints: dict[str, int], force: bool) -> None:
+    def build(
+        self, todo, *, split: bool | None, hints: dict[str, tuple[int, float | None]], force: bool
+    ) -> None:
         """Every stale handbook output: HTML written at once, single-pass PDFs laid out
         side by side in the pool, then each split PDF using the whole pool."""
         from .assemble import SPLIT_THRESHOLD
@@ -129,7 +132,7 @@ class HandbookJob:
             if self.progress:
                 self.progress(done, len(jobs), f"{name}.pdf")
 
-    def _split(self, job: _Pdf, hints: dict[str, int], force: bool) -> None:
+    def _split(self, job: _Pdf, hints: dict[str, tuple[int, float | None]], force: bool) -> None:
         from .assemble import SplitHandbook
 
         previous = {} if force else self.manifest.get(job.target).get("units", {})

@@ -217,7 +217,7 @@ def _render_briefs(project, todo, pool: WorkerPool, out: Path, manifest, report,
                 if fmt == "pdf":
                     found = [*found, *(Problem("stylesheets", 0, 0, "", m, "warning")
                                        for m in result.sheet_warnings)]  # fmt: skip
-                facts = {"pages": result.pages} if fmt == "pdf" else {}
+                facts = {"pages": result.pages, "fill": result.fill} if fmt == "pdf" else {}
                 written(
                     report, manifest, target, keys[fmt], fmt, kind="brief", source=shown,
                     messages=result.messages.get(fmt, []), said=found,
@@ -374,7 +374,7 @@ def build_handbooks(
     explain_templates: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
     pool: WorkerPool | None = None,
-    page_hints: dict[str, int] | None = None,
+    page_hints: dict[str, tuple[int, float | None]] | None = None,
     cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build handbooks: the project's (all, or those ``names``) plus ad hoc ``editions``.

@@ -119,6 +119,9 @@ class PdfResult:
     """With ``details``: the named strings the first page sets itself."""
     sheet_warnings: list[str] = field(default_factory=list)
     """Problems of the stylesheets themselves (the same for every document)."""
+    fill: float | None = None
+    """How much of the last page's content area is used (0 to 1): the same text laid out
+    elsewhere (a handbook chapter) likely needs another page when it is nearly full."""
 
 
 class PdfRenderer:
@@ -283,6 +286,7 @@ class PdfRenderer:
             )
             attachments = ()
         result = PdfResult(b"", len(document.pages))
+        result.fill = last_page_fill(document)
         if details:
             for index, page in enumerate(document.pages):  # a box split over pages: its first
                 for name in page.anchors:
@@ -314,6 +318,19 @@ class PdfRenderer:
         result.refusals = list(fetcher.refusals)
         result.missing_glyphs = missing
         return result
+
+
+def last_page_fill(document: Document) -> float | None:
+    """The share of the last page's content area that its content uses, from the laid-out
+    root box (which stops where the content does on the last page)."""
+    if not document.pages:
+        return None
+    page = document.pages[-1]._page_box
+    if not page.children or not page.height:
+        return None
+    root = page.children[0]
+    used = root.position_y + root.margin_height() - page.content_box_y()
+    return round(min(1.0, max(0.0, used / page.height)), 3)
 
 
 def _bookmarks(document: Document) -> list[tuple]:

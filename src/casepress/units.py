@@ -330,3 +330,102 @@ def css_string(text: str) -> str:
         f"\\{ord(c):x} " if c in '"\\<>&' or ord(c) < 32 or ord(c) == 127 else c for c in text
     )
     return f'"{escaped}"'
+
+
+# -- named strings read from the HTML ----------------------------------------------------
+_COMBINATOR = re.compile(r"\s*>\s*|\s+")
+
+
+def predict_strings(fragment: str, css_texts: list[str]) -> dict[str, str] | None:
+    """The named strings a unit leaves set (name → last value), read from its HTML and the
+    ``string-set`` rules without laying it out; None when a rule asks for more than
+    ``content()``/``content(text)`` of the element (counters, attributes, literals...).
+
+    A prediction: it lets a split start its chapters before the front matter is laid out,
+    and the front matter's real strings correct it (pseudo-classes are not checked).
+    """
+    import tinycss2
+
+    rules = []
+    for prelude, content in _rules(css_texts):
+        if prelude.startswith("@page"):
+            continue
+        for item in tinycss2.parse_blocks_contents(content, True, True):
+            if item.type != "declaration" or item.lower_name != "string-set":
+                continue
+            names = []
+            for part in _split_commas(item.value):
+                tokens = [t for t in part if t.type not in ("whitespace", "comment")]
+                if (
+                    len(tokens) == 1
+                    and tokens[0].type == "ident"
+                    and tokens[0].lower_value == "none"
+                ):
+                    continue
+                if not (len(tokens) == 2 and tokens[0].type == "ident"
+                        and tokens[1].type == "function" and tokens[1].lower_name == "content"
+                        and tinycss2.serialize(tokens[1].arguments).strip().lower() in ("", "text")):  # fmt: skip
+                    return None
+                names.append(tokens[0].value)
+            for selector in prelude.split(","):
+                rules.append((_COMBINATOR.split(selector.strip()), selector, names))
+    strings: dict[str, str] = {}
+    for tag, ancestors, text in _elements(fragment):
+        for compounds, selector, names in rules:
+            if ">" in selector:  # a child combinator: too precise to guess, be safe
+                return None
+            if matches(compounds[-1], tag) and _descends(compounds[:-1], ancestors):
+                for name in names:
+                    strings[name] = text
+    return strings
+
+
+def _split_commas(tokens) -> list[list]:
+    parts: list[list] = [[]]
+    for token in tokens:
+        if token.type == "literal" and token.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+def _descends(compounds: list[str], ancestors: list[str]) -> bool:
+    """Whether the ancestors (outermost first) hold, in order, elements matching each
+    compound of a descendant selector."""
+    at = len(ancestors)
+    for compound in reversed(compounds):
+        while at > 0 and not matches(compound, ancestors[at - 1]):
+            at -= 1
+        if at == 0:
+            return False
+        at -= 1
+    return True
+
+
+def _elements(fragment: str) -> list[tuple[str, list[str], str]]:
+    """Every element in document order: (opening tag, ancestors' opening tags, its text
+    with white space collapsed, as ``content(text)`` gives it)."""
+    import html as htmllib
+
+    found: list[list] = []
+    stack: list[tuple[str, str, int]] = []  # (name, opening tag, index in found)
+    for match in re.finditer(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|[^<]+", fragment, re.S):  # fmt: skip
+        token = match.group(0)
+        if token.startswith("<!--"):
+            continue
+        if not token.startswith("<") or match.group(2) is None:
+            text = htmllib.unescape(token)
+            for _, _, index in stack:
+                found[index][2].append(text)
+            continue
+        name = match.group(2).lower()
+        if match.group(1):  # a closing tag: close up to the element it names
+            while stack:
+                if stack.pop()[0] == name:
+                    break
+            continue
+        found.append([token, [tag for _, tag, _ in stack], []])
+        if name not in _VOID and not token.rstrip(">").endswith("/"):
+            stack.append((name, token, len(found) - 1))
+    return [(tag, ancestors, " ".join("".join(text).split())) for tag, ancestors, text in found]

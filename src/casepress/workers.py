@@ -351,6 +351,8 @@ class CaseResult:
 
     data: dict[str, bytes]
     pages: int | None = None
+    fill: float | None = None
+    """The PDF's last-page fill (``PdfResult.fill``)."""
     problems: dict[str, list] = field(default_factory=dict)
     """Format → what rendering it found, positioned in the case file (``Problem``)."""
     messages: dict[str, list[str]] = field(default_factory=dict)
@@ -382,7 +384,7 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
                 sources = [case.path] if project.embed_source else []
                 pdf = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
                 found.extend(_pdf_problems(case, pdf))
-                result.data[fmt], result.pages = pdf.data, pdf.pages
+                result.data[fmt], result.pages, result.fill = pdf.data, pdf.pages, pdf.fill
                 result.messages[fmt] = pdf.warnings
                 result.sheet_warnings = tuple(pdf_renderer.stylesheet_warnings)
             else:
