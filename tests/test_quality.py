@@ -178,10 +178,9 @@ def test_report_json_describes_every_output(screen):
     )  # fmt: skip
     html = outputs["briefs/plain.html"]
     assert html["language"] == "fr" and "pages" not in html
-    # a case image is looked for beside the project file in a handbook: refused, reported
-    assert outputs["handbooks/reader.pdf"]["refused"] == [
-        f"{(FIXTURE / 'images' / 'map.png').as_uri()} (no such file)"
-    ]
+    # a case image is found beside its case file in a handbook too
+    book = outputs["handbooks/reader.pdf"]
+    assert book["refused"] == [] and [i["pixels"] for i in book["images"]] == [[300, 200]]
     assert report["summary"]["pdf"] == 3 and report["summary"]["checks_failed"] == 0
 
 
