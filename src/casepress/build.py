@@ -78,12 +78,13 @@ def _pool(project: Project, theme: Theme, catalogue: Catalogue, jobs: int | None
 
 
 def _start_early(
-    formats: Iterable[str], jobs: int | None, pool: WorkerPool | None, cold: bool
+    formats: Iterable[str], jobs: int | None, pool: WorkerPool | None, force: bool, cache: Path
 ) -> None:
-    """When a cold build (``force``, or no record of a previous one) will render PDFs in
-    worker processes, start the server they fork from before the cases are read: its
+    """When a cold build (``force``, or no record of a previous one in ``cache``) will render
+    PDFs in worker processes, start the server they fork from before the cases are read: its
     WeasyPrint import then overlaps the reading. A warm build starts it only if it finds
     something to render."""
+    cold = force or not cache.exists()
     if cold and pool is None and "pdf" in formats and (jobs is None or jobs > 0):
         from .workers import start_server
 
@@ -136,8 +137,7 @@ def build_briefs(
     started = time.perf_counter()
     formats = tuple(formats)
     if catalogue is None:
-        cold = force or not _cache_dir(project, output_dir, cache_dir).exists()
-        _start_early(formats, jobs, pool, cold)
+        _start_early(formats, jobs, pool, force, _cache_dir(project, output_dir, cache_dir))
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project, paths)
@@ -253,7 +253,7 @@ def build_project(
     if output_dir:
         project = dataclasses.replace(project, output_dir=Path(output_dir).resolve())
     out = project.output_dir
-    _start_early(FORMATS, jobs, None, force or not (out / cache.CACHE_DIR).exists())
+    _start_early(FORMATS, jobs, None, force, out / cache.CACHE_DIR)
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = load_cases(project)
@@ -391,8 +391,7 @@ def build_handbooks(
     started = time.perf_counter()
     formats = tuple(formats)
     if catalogue is None:
-        cold = force or not _cache_dir(project, output_dir, cache_dir).exists()
-        _start_early(formats, jobs, pool, cold)
+        _start_early(formats, jobs, pool, force, _cache_dir(project, output_dir, cache_dir))
     theme = theme or theme_for(project)
     project = with_theme_defaults(project, theme)
     catalogue = catalogue or load_cases(project)

@@ -410,14 +410,16 @@ def _elements(fragment: str) -> list[tuple[str, list[str], str]]:
 
     found: list[list] = []
     stack: list[tuple[str, str, int]] = []  # (name, opening tag, index in found)
-    for match in re.finditer(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|[^<]+", fragment, re.S):  # fmt: skip
-        token = match.group(0)
-        if token.startswith("<!--"):
-            continue
-        if not token.startswith("<") or match.group(2) is None:
-            text = htmllib.unescape(token)
-            for _, _, index in stack:
-                found[index][2].append(text)
+
+    def add_text(text: str) -> None:
+        for _, _, index in stack:
+            found[index][2].append(htmllib.unescape(text))
+
+    at = 0
+    for match in _TAG.finditer(fragment):
+        add_text(fragment[at : match.start()])
+        at = match.end()
+        if not match.group(2):  # a comment
             continue
         name = match.group(2).lower()
         if match.group(1):  # a closing tag: close up to the element it names
@@ -425,7 +427,8 @@ def _elements(fragment: str) -> list[tuple[str, list[str], str]]:
                 if stack.pop()[0] == name:
                     break
             continue
-        found.append([token, [tag for _, tag, _ in stack], []])
-        if name not in _VOID and not token.rstrip(">").endswith("/"):
-            stack.append((name, token, len(found) - 1))
+        found.append([match.group(0), [tag for _, tag, _ in stack], []])
+        if name not in _VOID and not match.group(3).rstrip().endswith("/"):
+            stack.append((name, match.group(0), len(found) - 1))
+    add_text(fragment[at:])
     return [(tag, ancestors, " ".join("".join(text).split())) for tag, ancestors, text in found]
