@@ -1,6 +1,8 @@
 """Incremental builds: nothing is rendered when nothing changed, an edit re-renders exactly
 what shows it, and whatever the path, the bytes are those of a clean build."""
 
+import shutil
+
 import pikepdf
 import pytest
 
@@ -38,11 +40,20 @@ def outputs(project) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def built(tmp_path):
-    project = copy_project("handbook", tmp_path)
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    project = copy_project("handbook", tmp_path_factory.mktemp("once"))
     first = build(project)
     assert len(documents(first)) == ALL
+    return project
+
+
+@pytest.fixture
+def built(built_once, tmp_path):
+    """A project after a clean build, its outputs and cache included: a copy of one build
+    (times kept, as the cache compares them), so each test starts from the same state."""
+    project = tmp_path / built_once.name
+    shutil.copytree(built_once, project, copy_function=shutil.copy2)
     return project
 
 
@@ -53,6 +64,17 @@ def test_a_rebuild_with_no_change_renders_nothing(built):
     assert again.rendered == [] and len(again.skipped) == ALL + 2  # the schema, the report
     # every output keeps its quality entry: report.json is the same, and left alone
     assert len(again.quality) == 14 and report_json.read_text() == before
+
+
+def test_a_project_moved_or_cloned_elsewhere_keeps_its_cache(built, tmp_path):
+    # `built` is already a copy of the first build; move it once more, under another name
+    moved = tmp_path / "another" / "checkout"
+    moved.parent.mkdir()
+    shutil.move(built, moved)
+    assert build(moved).rendered == []
+    case = moved / "cases" / "delta-out.yaml"
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    assert rendered(build(moved)) == {"delta-out.pdf", "delta-out.html"} | INDEX
 
 
 def test_editing_one_case_renders_its_brief_and_the_handbooks_that_hold_it(built):

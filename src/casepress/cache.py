@@ -95,7 +95,7 @@ def tree_digest(folder: Path) -> str:
     """Every file under a folder: relative names and bytes (hidden files skipped)."""
     folder = Path(folder)
     if not folder.is_dir():
-        return digest("missing", str(folder))
+        return digest("missing", folder.name)
     parts: list[Any] = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
@@ -116,10 +116,11 @@ def theme_digest(theme) -> str:
     return digest(parts)
 
 
-NOT_SETTINGS = ("config_path", "cases_dir", "output_dir", "handbooks", "regions", "labels",
-                "theme_origin", "warnings")  # fmt: skip
-"""Project fields that do not shape outputs (handbooks have their own keys; ``labels`` are
-the theme's, digested with it). Every other field does, including any added later."""
+NOT_SETTINGS = ("root", "config_path", "cases_dir", "output_dir", "handbooks", "regions",
+                "labels", "theme_origin", "warnings")  # fmt: skip
+"""Project fields that do not shape outputs (where the project lies: outputs are the same
+bytes wherever it is; handbooks have their own keys; ``labels`` are the theme's, digested
+with it). Every other field does, including any added later."""
 
 
 def environment_digest(project, theme, options: dict[str, Any]) -> str:
@@ -180,10 +181,11 @@ def brief_key(environment: str, case, titles: dict[str, str], fmt: str, own: str
 def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns: dict) -> str:
     """Key of one handbook output: its definition and every case in it, in order."""
     edition = plan.edition
-    definition = [
-        (f.name, repr(getattr(edition, f.name)))
+    definition = [  # files by name: their bytes are digested below, wherever they lie
+        (f.name, value.name if isinstance(value, Path) else repr(value))
         for f in dataclasses.fields(edition)
         if f.name not in ("positions", "source")
+        for value in [getattr(edition, f.name)]
     ]
     held = {case.id for case in plan.cases}
     referenced = sorted({r for case in plan.cases for r in case.related} - held)
@@ -220,6 +222,16 @@ def site_keys(environment: str, cases, pdfs, handbooks) -> dict[str, str]:
     return keys
 
 
+def _place(root: Path, cache_dir: Path) -> str:
+    """An output folder as seen from the folder holding the cache: relative when inside it,
+    so a project moved or cloned elsewhere (another CI runner's checkout) keeps its cache."""
+    root, home = Path(root).resolve(), Path(cache_dir).resolve().parent
+    try:
+        return root.relative_to(home).as_posix()
+    except ValueError:
+        return root.as_posix()
+
+
 class Manifest:
     """What the last build wrote: output path (relative to the output folder) → record.
 
@@ -236,7 +248,7 @@ class Manifest:
     def load(cls, root: Path, cache_dir: Path) -> Manifest:
         """The manifest of the output folder ``root``, kept in ``cache_dir``."""
         root = Path(root)
-        path = Path(cache_dir) / f"{root.name}-{digest(str(root.resolve()))[:8]}.json"
+        path = Path(cache_dir) / f"{root.name}-{digest(_place(root, cache_dir))[:8]}.json"
         try:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
