@@ -156,3 +156,50 @@ def test_pdf_variant_is_passed_to_weasyprint(tmp_path, variant, part):
     assert code == 0
     root = PdfReader(tmp_path / "second-case.pdf").trailer["/Root"]
     assert part in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_a_missing_font_subsetter_is_named_with_the_package_to_install(
+    tmp_path, monkeypatch, capsys
+):
+    from casepress import workers
+
+    case = str(PROJECTS / "minimal" / "cases" / "minimal-case.yaml")
+    monkeypatch.setattr(workers, "harfbuzz_subset_available", lambda: False)
+    # HTML only: nothing to subset; --quiet: nothing printed; a PDF: the warning
+    for extra, warned in ((["--format", "html"], False), (["-q"], False), ([], True)):
+        args = ["brief", case, "-C", str(PROJECTS / "minimal"), "--output", str(tmp_path)]
+        assert main([*args, "--jobs", "1", *extra]) == 0
+        err = capsys.readouterr().err
+        assert ("apt-get install libharfbuzz-subset0" in err) is warned, extra
+
+
+def test_the_subsetter_check_sees_what_weasyprint_sees():
+    """Checked without importing WeasyPrint, so it must agree with WeasyPrint's own lookup
+    (this machine has Debian's libharfbuzz-subset0: make setup installs it)."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    from casepress.workers import harfbuzz_subset_available
+
+    assert harfbuzz_subset_available() is bool(harfbuzz_subset) is True
+
+
+def test_a_terminal_gets_a_progress_bar_with_counts_and_the_current_case(
+    tmp_path, monkeypatch, capsys
+):
+    import io
+
+    from rich.console import Console
+
+    from casepress import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(
+        cli, "_console", lambda: Console(file=screen, force_terminal=True, width=100)
+    )
+    cases = [str(p) for p in sorted((PROJECTS / "handbook" / "cases").glob("*.yaml"))]
+    args = ["brief", *cases, "-C", str(PROJECTS / "handbook"), "--output", str(tmp_path)]
+    assert main([*args, "--format", "html", "--jobs", "1"]) == 0
+    drawn = screen.getvalue()
+    assert "5/5" in drawn and "gamma-defence" in drawn and "━" in drawn  # counts, case, bar
+    assert "[1/5]" not in capsys.readouterr().err  # no plain lines as well

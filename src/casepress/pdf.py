@@ -506,10 +506,3 @@ def _captured_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous
-
-
-def harfbuzz_subset_available() -> bool:
-    """True when WeasyPrint can subset fonts with HarfBuzz (10x faster than fontTools)."""
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    return bool(harfbuzz_subset)
