@@ -196,6 +196,13 @@ def test_an_output_left_alone_keeps_its_warnings_and_its_report_entry(tmp_path):
     assert again.rendered == []
     assert sorted(map(str, again.warnings)) == sorted(map(str, first.warnings))
     assert (project / "build" / "report.json").read_text() == report_json
+    # moved elsewhere, the warnings kept name the files where they are now
+    moved = tmp_path / "elsewhere" / "a11y"
+    shutil.move(project, moved)
+    there = build(moved)
+    assert documents(there) == [] and str(project) not in str(there.warnings)
+    moved_first = [str(w).replace(str(project), str(moved)) for w in first.warnings]
+    assert sorted(map(str, there.warnings)) == sorted(moved_first)
 
 
 def test_explain_templates_when_nothing_needs_rendering(built, capsys):

@@ -325,8 +325,9 @@ def write_report(
 ) -> Path:
     """build/report.json: per output what it holds, the checks made, the palette's contrast.
 
-    Paths are relative to the output folder and nothing depends on the clock, so two builds
-    of the same sources give the same report; outputs are listed in path order, whichever
+    Outputs are named relative to the output folder, sources relative to the project, and
+    nothing depends on the clock, so two builds of the same sources give the same report
+    (from any working directory, wherever the project lies); outputs are listed in path order, whichever
     order the workers finished them in.
     """
     import json
@@ -334,25 +335,33 @@ def write_report(
     from . import __version__, quality
 
     output_dir = Path(output_dir)
+    root = project.root.resolve()
 
     def relative(entry: dict) -> dict:
         path = Path(entry["path"])
         entry["path"] = (
             str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
         )
+        source = Path(entry["source"])  # as displayed: relative to the working directory
+        if source.exists() and source.resolve().is_relative_to(root):
+            entry["source"] = source.resolve().relative_to(root).as_posix()
         return entry
 
     entries = sorted((relative(q.as_dict()) for q in report.quality), key=lambda e: e["path"])
-    document = {
+    head = {
         "generator": f"casepress {__version__}",
         "profile": project.profile,
         "pdf_variant": project.pdf_variant or "pdf/ua-1",
         "summary": quality.summary(report.quality),
         "contrast": [c.as_dict() for c in contrast],
-        "outputs": entries,
     }
+    # indented, but one output per line: C-encoded (indent= would use the pure-Python
+    # encoder, 0.3 s for 1,000 cases) and an output that changed is a line that changed
+    text = json.dumps(head, indent=2, ensure_ascii=False)[:-2]
+    lines = ",\n".join(f"    {json.dumps(e, ensure_ascii=False)}" for e in entries)
+    text += f',\n  "outputs": [\n{lines}\n  ]\n}}\n' if entries else ',\n  "outputs": []\n}\n'
     target = output_dir / "report.json"
-    if write_if_changed(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n"):
+    if write_if_changed(target, text):
         (changed if changed is not None else []).append(target)
     return target
 

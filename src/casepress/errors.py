@@ -14,7 +14,9 @@ every problem it can find before raising, so the user fixes them in one pass.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -41,11 +43,15 @@ class Problem:
 
 def display_path(path: Path | str) -> str:
     """A path as the user should read it: relative to the working directory when inside it."""
-    path = Path(path)
+    return _display_path(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display_path(path: str, cwd: str) -> str:  # resolving costs a system call per folder
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
-        return str(path)
+        return str(Path(path))
 
 
 class CasepressError(Exception):

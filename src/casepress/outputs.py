@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache
-from .errors import Problem, display_path
+from .errors import Problem
 from .quality import OutputQuality
 
 if TYPE_CHECKING:
@@ -88,10 +88,10 @@ def written(
         report.warn(problem)
     if quality is not None:
         report.quality.append(quality)
-        facts["quality"] = {**quality.as_dict(), "source": _portable(quality.source)}
+        facts["quality"] = {**quality.as_dict(), "source": manifest.portable(quality.source)}
     manifest.record(
         target, key, **facts,
-        said=[[_portable(p.path), p.line, p.column, p.field, p.message, p.severity]
+        said=[[manifest.portable(p.path), p.line, p.column, p.field, p.message, p.severity]
               for p in said],
     )  # fmt: skip
     report.outputs.append(target)
@@ -103,21 +103,11 @@ def reuse(report: BuildReport, manifest: cache.Manifest, target: Path) -> None:
     record = manifest.get(target)
     report.outputs.append(target)
     for path, line, column, field_name, message, severity in record.get("said", []):
-        report.warn(Problem(_local(path), line, column, field_name, message, severity))
+        report.warn(Problem(manifest.local(path), line, column, field_name, message, severity))
     if "quality" in record:
         quality = OutputQuality.from_dict(record["quality"])
-        quality.path, quality.source = str(target), _local(quality.source)
+        quality.path, quality.source = str(target), manifest.local(quality.source)
         report.quality.append(quality)
-
-
-def _portable(shown: str) -> str:
-    """A displayed path made absolute for the manifest (the next build may run elsewhere)."""
-    path = Path(shown)
-    return str(path.resolve()) if not path.is_absolute() and path.exists() else shown
-
-
-def _local(path: str) -> str:
-    return display_path(path) if Path(path).is_absolute() else path
 
 
 def _assess(
