@@ -327,8 +327,8 @@ def write_report(
 
     Outputs are named relative to the output folder, sources relative to the project, and
     nothing depends on the clock, so two builds of the same sources give the same report
-    (from any working directory, wherever the project lies); outputs are listed in path order, whichever
-    order the workers finished them in.
+    (from any working directory, wherever the project lies); outputs are listed in path
+    order, whichever order the workers finished them in.
     """
     import json
 
@@ -342,9 +342,9 @@ def write_report(
         entry["path"] = (
             str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
         )
-        source = Path(entry["source"])  # as displayed: relative to the working directory
-        if source.exists() and source.resolve().is_relative_to(root):
-            entry["source"] = source.resolve().relative_to(root).as_posix()
+        source = Path(entry["source"] or "/").resolve()  # shown relative to the working folder
+        if source.is_relative_to(root) and source.is_file():
+            entry["source"] = source.relative_to(root).as_posix()
         return entry
 
     entries = sorted((relative(q.as_dict()) for q in report.quality), key=lambda e: e["path"])
