@@ -36,7 +36,7 @@ CHILD = textwrap.dedent(
     }}))
     """
 )
-BUILD = "from casepress.cli import main; code = main(['build', '-C', sys.argv[1]])"
+BUILD = "from casepress.cli.commands import main; code = main(['build', '-C', sys.argv[1]])"
 UNGUARDED = (
     "from weasyprint import HTML; "
     "HTML(filename=sys.argv[1] + '/page.html').write_pdf(sys.argv[1] + '/page.pdf'); code = 0"

@@ -142,9 +142,9 @@ def bench(count: int, jobs: int, work: Path, repeat: int = 1) -> list[tuple]:
     print(f"  {'step':<28} {'time':>10} {'peak all':>11} {'peak 1 proc':>11}", flush=True)
     # The same HTML the briefs are made from, for the bare WeasyPrint loop.
     from casepress import load_cases, load_project
-    from casepress.build import with_theme_defaults
-    from casepress.render import Renderer
-    from casepress.themes import Sheet, theme_for
+    from casepress.build.driver import with_theme_defaults
+    from casepress.render.renderer import Renderer
+    from casepress.theme.chain import Sheet, theme_for
 
     theme = theme_for(load_project(root))
     project = with_theme_defaults(load_project(root), theme)

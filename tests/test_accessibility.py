@@ -7,8 +7,10 @@ import pikepdf
 import pytest
 
 from browser import Browser, axe_script, chromium_path
-from casepress import build_project, load_project, quality, tagging
+from casepress import build_project, load_project
+from casepress.checks import quality
 from casepress.cli import main
+from casepress.pdf import tagging
 from conftest import PROJECTS, ROOT, copy_project
 
 FIXTURE = PROJECTS / "a11y"

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from casepress import build_briefs, load_project
-from casepress.build import output_lock
+from casepress.build.driver import output_lock
 from casepress.cli import main
 from casepress.errors import BuildLockedError, RenderError
 from conftest import ROOT, copy_project, pdf_inventory, pdf_text, write_png
@@ -144,7 +144,7 @@ def test_allow_network_fetches_remote_images(project, capsys, loopback):
 def test_a_failed_render_keeps_the_previous_output_and_leaves_no_temporary_file(
     project, monkeypatch
 ):
-    from casepress.pdf import PdfRenderer
+    from casepress.pdf.writer import PdfRenderer
 
     build_briefs(load_project(project))
     briefs = project / "build" / "briefs"
@@ -230,7 +230,7 @@ def test_two_concurrent_builds_of_one_project_both_succeed_with_valid_pdfs(proje
 
 
 def test_a_refusal_is_attributed_to_the_field_that_names_the_resource():
-    from casepress.build import _field_naming
+    from casepress.build.driver import _field_naming
 
     texts = [
         ("title", "On the secret.txt policy"),  # prose that happens to say the file name

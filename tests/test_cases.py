@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from casepress import load_case, load_cases, load_project
-from casepress.cases import case_schema
+from casepress.model.cases import case_schema
 from conftest import PROJECTS
 
 

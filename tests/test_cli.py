@@ -161,7 +161,7 @@ def test_pdf_variant_is_passed_to_weasyprint(tmp_path, variant, part):
 def test_a_missing_font_subsetter_is_named_with_the_package_to_install(
     tmp_path, monkeypatch, capsys
 ):
-    from casepress import workers
+    from casepress.build import workers
 
     case = str(PROJECTS / "minimal" / "cases" / "minimal-case.yaml")
     monkeypatch.setattr(workers, "harfbuzz_subset_available", lambda: False)
@@ -178,7 +178,7 @@ def test_the_subsetter_check_sees_what_weasyprint_sees():
     (this machine has Debian's libharfbuzz-subset0: make setup installs it)."""
     from weasyprint.text.ffi import harfbuzz_subset
 
-    from casepress.workers import harfbuzz_subset_available
+    from casepress.build.workers import harfbuzz_subset_available
 
     assert harfbuzz_subset_available() is bool(harfbuzz_subset) is True
 
@@ -190,7 +190,7 @@ def test_a_terminal_gets_a_progress_bar_with_counts_and_the_current_case(
 
     from rich.console import Console
 
-    from casepress import cli
+    from casepress.cli import commands as cli
 
     screen = io.StringIO()
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)

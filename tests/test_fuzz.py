@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from casepress import CasepressError, load_case, load_project
-from casepress.cases import Case, Lesson
-from casepress.markup import render_markdown
-from casepress.render import Renderer
-from casepress.themes import load_theme
-from casepress.yamlsource import parse_yaml, read_yaml
+from casepress.model.cases import Case, Lesson
+from casepress.model.markup import render_markdown
+from casepress.model.source import parse_yaml, read_yaml
+from casepress.render.renderer import Renderer
+from casepress.theme.chain import load_theme
 
 FAST = settings(
     max_examples=150,
@@ -255,8 +255,8 @@ def test_any_case_renders_to_html_or_fails_cleanly(case, target):
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_a_few_cases_all_the_way_to_pdf(case):
-    from casepress.pdf import PdfRenderer
-    from casepress.themes import PDF_STYLESHEETS
+    from casepress.pdf.writer import PdfRenderer
+    from casepress.theme.chain import PDF_STYLESHEETS
 
     try:
         html = RENDERER.render_brief(case, target="pdf")

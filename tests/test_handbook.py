@@ -7,7 +7,9 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from casepress import build_handbooks, cache, load_cases, load_project, quality
+from casepress import build_handbooks, load_cases, load_project
+from casepress.build import cache
+from casepress.checks import quality
 from casepress.cli import main
 from conftest import PROJECTS, ROOT, copy_project, outline, squash
 

@@ -184,7 +184,7 @@ def run_case(
     others = {p.name: p.read_bytes() for p in briefs.iterdir()}
     seconds = Expectation.read(source).markdown_seconds
     if seconds:
-        monkeypatch.setattr("casepress.markup.MARKDOWN_SECONDS", seconds)
+        monkeypatch.setattr("casepress.model.markup.MARKDOWN_SECONDS", seconds)
     monkeypatch.chdir(project)
     code = main(["build"])
     out, err = capsys.readouterr()

@@ -10,14 +10,14 @@ import pytest
 import yaml
 
 from casepress import build_briefs, import_files, load_case, load_project, read_source, to_yaml
-from casepress.cases import CASE_SPEC
 from casepress.cli import main
 from casepress.errors import InputError
-from casepress.importer import slugify, split_lead_in
-from casepress.markup import render_markdown
-from casepress.places import country_code, region_name
-from casepress.readers import match_heading
-from casepress.yamlwriter import HEADER, SECTIONS, dump_case
+from casepress.importers.importer import slugify, split_lead_in
+from casepress.importers.readers import match_heading
+from casepress.model.cases import CASE_SPEC
+from casepress.model.markup import render_markdown
+from casepress.model.places import country_code, region_name
+from casepress.model.yamlwriter import HEADER, SECTIONS, dump_case
 from conftest import PROJECTS, SEED, pdf_text, squash
 
 IMPORT = PROJECTS / "import"
@@ -622,10 +622,10 @@ def test_slug_from_title():
 
 
 def test_a_case_file_that_does_not_validate_is_reported_and_fails(tmp_path, monkeypatch, capsys):
-    import casepress.importer
+    import casepress.importers.importer as importer
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(casepress.importer, "to_yaml", lambda case, schema: "title: [oops\n")
+    monkeypatch.setattr(importer, "to_yaml", lambda case, schema: "title: [oops\n")
     assert main(["import", str(SEED)]) == 2
     err = capsys.readouterr().err
     assert f"imported cases/{PERU}.yaml, which does not validate:" in err

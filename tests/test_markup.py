@@ -5,7 +5,7 @@ import time
 import pytest
 
 from casepress.errors import MarkupError
-from casepress.markup import case_link_ids, measure_html, render_markdown
+from casepress.model.markup import case_link_ids, measure_html, render_markdown
 
 
 def html(text: str, **options) -> str:

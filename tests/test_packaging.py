@@ -66,7 +66,7 @@ def test_installed_wheel_builds_a_brief_outside_the_checkout(wheel, tmp_path):
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "library" / "cases" / "truth-seeking-and-ssr-in-peru.yaml").is_file()
     probe = subprocess.run(
-        [sys.executable, "-c", "import casepress.themes as t; print(t.BUILTIN_TEMPLATES)"],
+        [sys.executable, "-c", "import casepress.theme.chain as t; print(t.BUILTIN_TEMPLATES)"],
         env={"PYTHONPATH": str(target)}, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert probe.stdout.strip().startswith(str(target))

@@ -12,10 +12,12 @@ import time
 import pikepdf
 import pytest
 
-from casepress import build_briefs, build_handbooks, build_project, cache, load_project, quality
-from casepress.cache import shard_of
+from casepress import build_briefs, build_handbooks, build_project, load_project
+from casepress.build import cache
+from casepress.build.cache import shard_of
+from casepress.build.workers import TaskFailure, WorkerPool
+from casepress.checks import quality
 from casepress.cli import main
-from casepress.workers import TaskFailure, WorkerPool
 from conftest import PROJECTS, ROOT, copy_project, outline
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -84,7 +86,7 @@ def test_shards_partition_the_outputs_exactly_and_deterministically(tmp_path):
     assert [shard_of(f"brief:case-{i:04d}", 3) for i in range(1, 7)] == [
         shard_of(f"brief:case-{i:04d}", 3) for i in range(1, 7)
     ]
-    code = "from casepress.cache import shard_of; print(shard_of('brief:case-0001', 3))"
+    code = "from casepress.build.cache import shard_of; print(shard_of('brief:case-0001', 3))"
     env = {**os.environ, "PYTHONHASHSEED": "123", "PYTHONPATH": str(ROOT / "src")}
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert int(again.stdout) == shard_of("brief:case-0001", 3)
@@ -216,7 +218,7 @@ def test_split_handbook_has_the_same_outline_and_links(twelve):
 
 def test_a_long_handbook_merged_in_groups_reads_the_same(twelve, tmp_path, monkeypatch):
     """Past merge.GROUP units the body is merged in groups first (memory): same book."""
-    from casepress import merge
+    from casepress.pdf import merge
 
     monkeypatch.setattr(merge, "GROUP", 4)  # 12 chapters, 5 parts, 2 indexes: 5 groups
     project = load_project(twelve[True].parent.parent / "lib", theme="house")
@@ -258,7 +260,7 @@ def test_with_its_briefs_built_a_cold_split_lays_out_every_chapter_once(tmp_path
 
 
 def test_named_strings_are_read_from_the_html_where_the_rules_allow():
-    from casepress.units import predict_strings
+    from casepress.pdf.units import predict_strings
 
     html = (
         '<section class="cover"><h1 class="cover-title">The &amp; <em>book</em></h1></section>'

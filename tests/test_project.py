@@ -3,7 +3,7 @@
 import pytest
 
 from casepress import InputError, load_project
-from casepress.project import DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_IMAGE_PIXELS, project_schema
+from casepress.model.project import DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_IMAGE_PIXELS, project_schema
 
 
 def write_config(folder, text):

@@ -6,9 +6,10 @@ import json
 import pikepdf
 import pytest
 
-from casepress import build_project, colours, load_project
+from casepress import build_project, load_project
 from casepress.cli import main
-from casepress.themes import load_theme
+from casepress.theme import colours
+from casepress.theme.chain import load_theme
 from conftest import PROJECTS, copy_project, page_texts
 
 FIXTURE = PROJECTS / "a11y"

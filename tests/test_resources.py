@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from casepress.errors import RenderError
-from casepress.pdf import PdfRenderer, SandboxFetcher
-from casepress.resources import RefusedError, ResourcePolicy, image_pixels, resolve_url
-from casepress.themes import PDF_STYLESHEETS, load_theme
+from casepress.pdf.writer import PdfRenderer, SandboxFetcher
+from casepress.render.resources import RefusedError, ResourcePolicy, image_pixels, resolve_url
+from casepress.theme.chain import PDF_STYLESHEETS, load_theme
 from conftest import bomb_png, pdf_inventory, write_png
 
 SECRET = "casepress-secret-6b1f"  # the content of files outside the project

@@ -3,7 +3,7 @@
 import jsonschema
 import yaml
 
-from casepress.cases import case_schema
+from casepress.model.cases import case_schema
 from conftest import ROOT
 
 
@@ -24,7 +24,7 @@ def test_the_schema_rejects_what_the_validator_rejects():
 
 
 def test_theme_files_are_valid_against_the_theme_schema():
-    from casepress.themes import theme_schema
+    from casepress.theme.chain import theme_schema
 
     schema = theme_schema()
     jsonschema.Draft202012Validator.check_schema(schema)

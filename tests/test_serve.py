@@ -20,8 +20,8 @@ from pypdf import PdfReader
 
 from browser import Browser, chromium_path
 from casepress import load_project
-from casepress.authoring import SAMPLE_ID, init_project
-from casepress.serve import PreviewServer, is_loopback
+from casepress.authoring.create import SAMPLE_ID, init_project
+from casepress.serve.server import PreviewServer, is_loopback
 
 PAGE = f"cases/{SAMPLE_ID}.html"
 TITLE = "title: Truth-seeking and SSR in Peru"

@@ -12,7 +12,7 @@ import pytest
 
 from browser import Browser, chromium_path
 from casepress import build_project, load_project
-from casepress.build import build_site
+from casepress.build.driver import build_site
 from conftest import copy_project
 
 TITLES = {

@@ -10,9 +10,9 @@ from pypdf import PdfReader
 
 from casepress import InputError, build_briefs, load_project
 from casepress.cli import main
-from casepress.markup import render_markdown
-from casepress.render import Renderer
-from casepress.themes import Sheet, check_theme, load_theme
+from casepress.model.markup import render_markdown
+from casepress.render.renderer import Renderer
+from casepress.theme.chain import Sheet, check_theme, load_theme
 from conftest import PROJECTS, ROOT, copy_project, page_texts
 from conftest import pdf_text as _pdf_text
 
@@ -130,8 +130,8 @@ def test_themed_html_is_standalone(pair):
 
 
 def render_html(project_dir, theme_name=None, **settings) -> str:
-    from casepress.build import with_theme_defaults
-    from casepress.cases import load_cases
+    from casepress.build.driver import with_theme_defaults
+    from casepress.model.cases import load_cases
 
     project = load_project(project_dir, theme=theme_name, **settings)
     theme = load_theme(project.root, project.theme, labels=project.labels)
@@ -141,7 +141,7 @@ def render_html(project_dir, theme_name=None, **settings) -> str:
 
 
 def test_dates_follow_the_language():
-    from casepress.render import _date
+    from casepress.render.renderer import _date
 
     day = __import__("datetime").date(2024, 3, 15)
     assert _date(day, "fr") == "15 mars 2024"
@@ -253,7 +253,7 @@ def test_extends_cycle_and_unknown_parent_name_the_places_searched(in_repo_root)
     assert problems_of("orphan") == [
         f"{SHOWN}/orphan/theme.yaml:2:10: extends: unknown theme 'no-such-theme'; looked in "
         f"{SHOWN}/no-such-theme/ (project); installed packages (entry points "
-        "'casepress.themes': none); built-in: base"
+        "'casepress.theme.chainNone': none); built-in: base"
     ]
     assert problems_of("wrong-name") == [
         f"{SHOWN}/wrong-name/theme.yaml:1:7: name: 'other-name' does not match the folder name "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from casepress.yamlsource import parse_yaml, read_yaml
+from casepress.model.source import parse_yaml, read_yaml
 
 
 def scalars(text: str) -> dict[str, str | None]:

@@ -22,8 +22,8 @@ __version__ = "0.1.0"
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from .authoring import init_project, new_case
-    from .build import (
+    from .authoring.create import init_project, new_case
+    from .build.driver import (
         BuildReport,
         build_briefs,
         build_handbooks,
@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         build_site,
         write_atomic,
     )
-    from .cases import Case, Catalogue, Lesson, load_case, load_cases
     from .errors import (
         BuildLockedError,
         CasepressError,
@@ -41,26 +40,27 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         RenderError,
         TemplateError,
     )
-    from .handbook import HandbookPlan, plan_handbook
-    from .importer import ImportedCase, ImportReport, import_files, read_source, to_yaml
-    from .project import Edition, Project, load_project
-    from .serve import PreviewServer
-    from .themes import Theme, check_theme, load_theme
+    from .importers.importer import ImportedCase, ImportReport, import_files, read_source, to_yaml
+    from .model.cases import Case, Catalogue, Lesson, load_case, load_cases
+    from .model.editions import HandbookPlan, plan_handbook
+    from .model.project import Edition, Project, load_project
+    from .serve.server import PreviewServer
+    from .theme.chain import Theme, check_theme, load_theme
 
 _EXPORTS = {
-    "init_project": "authoring",
-    "new_case": "authoring",
-    "BuildReport": "build",
-    "build_briefs": "build",
-    "build_handbooks": "build",
-    "build_project": "build",
-    "build_site": "build",
-    "write_atomic": "build",
-    "Case": "cases",
-    "Catalogue": "cases",
-    "Lesson": "cases",
-    "load_case": "cases",
-    "load_cases": "cases",
+    "init_project": "authoring.create",
+    "new_case": "authoring.create",
+    "BuildReport": "build.driver",
+    "build_briefs": "build.driver",
+    "build_handbooks": "build.driver",
+    "build_project": "build.driver",
+    "build_site": "build.driver",
+    "write_atomic": "build.driver",
+    "Case": "model.cases",
+    "Catalogue": "model.cases",
+    "Lesson": "model.cases",
+    "load_case": "model.cases",
+    "load_cases": "model.cases",
     "BuildLockedError": "errors",
     "CasepressError": "errors",
     "InputError": "errors",
@@ -68,20 +68,20 @@ _EXPORTS = {
     "Problem": "errors",
     "RenderError": "errors",
     "TemplateError": "errors",
-    "HandbookPlan": "handbook",
-    "plan_handbook": "handbook",
-    "ImportReport": "importer",
-    "ImportedCase": "importer",
-    "import_files": "importer",
-    "read_source": "importer",
-    "to_yaml": "importer",
-    "Edition": "project",
-    "Project": "project",
-    "load_project": "project",
-    "PreviewServer": "serve",
-    "Theme": "themes",
-    "check_theme": "themes",
-    "load_theme": "themes",
+    "HandbookPlan": "model.editions",
+    "plan_handbook": "model.editions",
+    "ImportReport": "importers.importer",
+    "ImportedCase": "importers.importer",
+    "import_files": "importers.importer",
+    "read_source": "importers.importer",
+    "to_yaml": "importers.importer",
+    "Edition": "model.project",
+    "Project": "model.project",
+    "load_project": "model.project",
+    "PreviewServer": "serve.server",
+    "Theme": "theme.chain",
+    "check_theme": "theme.chain",
+    "load_theme": "theme.chain",
 }
 """Public name → the module that defines it: imported on first use (PEP 562), so that
 ``import casepress`` (and the command line, and every worker process) pays only for what

@@ -1,0 +1,2 @@
+"""New projects, cases and themes: the files ``init``, ``new`` and ``theme new`` make.
+"""

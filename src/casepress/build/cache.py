@@ -1,0 +1,332 @@
+"""Build cache: a digest of everything each output depends on, and the manifest recording them.
+
+An output is rebuilt when its key changes or when the file on disk is missing or is not
+the file casepress wrote (size or modification time differ). Keys are computed from
+inputs, never from rendered HTML, so deciding that nothing needs rendering imports no
+WeasyPrint and renders no template. Keys cover:
+
+- the case file's bytes, local images it names, and the titles of the cases its
+  "See also" list shows;
+- for a handbook: its definition, introduction and logo, and every case it holds; for the
+  site's index: every case, which have a PDF, and the handbooks it lists;
+- every layer of the theme: the project's, each theme's and the built-in template and
+  style folders, each theme's folder (theme.yaml, fonts, logos), built-in labels;
+- every project setting (language, page size, PDF variant, profile, embedded sources, page
+  budget, the resource policy and limits...), the format, ``SOURCE_DATE_EPOCH``, and the
+  versions of casepress, WeasyPrint and the libraries that shape the HTML.
+
+Resources fetched over the network (``allow_network``) are not part of any key: a remote
+image that changes is noticed only by ``--force``.
+
+Outputs are reproducible (the same inputs give the same bytes), which is what makes a
+cache keyed on inputs safe. Manifests live in ``<output>/.casepress-cache/``, one per
+output folder, with each output's quality entry for the report; deleting the folder (or
+the output folder) forces a clean build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import display_path
+
+CACHE_DIR = ".casepress-cache"
+"""Under the project's output folder: manifests, and chapter PDFs of split handbooks."""
+UNITS_DIR = "units"
+_FORMAT = 3
+_LIBRARIES = ("weasyprint", "pydyf", "jinja2", "markdown", "nh3", "babel", "pikepdf")
+_IMAGE = re.compile(rb"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+def source_date() -> str | None:
+    """``SOURCE_DATE_EPOCH`` as a W3C date-time for PDF metadata, or None when unset."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def digest(*parts: Any) -> str:
+    """A short stable digest of strings, bytes and nested lists/tuples of them."""
+    h = hashlib.sha256()
+    _feed(h, parts)
+    return h.hexdigest()[:32]
+
+
+def _feed(h, value: Any) -> None:
+    if isinstance(value, bytes):
+        h.update(b"b%d:" % len(value) + value)
+    elif isinstance(value, (list, tuple)):
+        h.update(b"l%d:" % len(value))
+        for item in value:
+            _feed(h, item)
+    else:
+        text = str(value).encode("utf-8")
+        h.update(b"s%d:" % len(text) + text)
+
+
+@cache
+def _library_versions() -> tuple[tuple[str, str], ...]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:
+            found.append((name, "-"))
+    return tuple(found)
+
+
+def tree_digest(folder: Path) -> str:
+    """Every file under a folder: relative names and bytes (hidden files skipped)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return digest("missing", folder.name)
+    parts: list[Any] = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+            parts += [rel.as_posix(), path.read_bytes()]
+    return digest(parts)
+
+
+def theme_digest(theme) -> str:
+    """Every layer of a theme by content: its template and style folders, and for a theme
+    its whole folder (theme.yaml, fonts, logos); then its name and label overrides."""
+    parts: list[Any] = [theme.name, repr(sorted(theme.labels.items()))]
+    for layer in theme.layers:
+        parts.append([layer.label, layer.prefix or "",
+                      tree_digest(layer.templates), tree_digest(layer.styles)])  # fmt: skip
+        if layer.config is not None:
+            parts.append(tree_digest(layer.config.folder))
+    return digest(parts)
+
+
+NOT_SETTINGS = ("root", "config_path", "cases_dir", "output_dir", "handbooks", "regions",
+                "labels", "theme_origin", "warnings")  # fmt: skip
+"""Project fields that do not shape outputs (where the project lies: outputs are the same
+bytes wherever it is; handbooks have their own keys; ``labels`` are the theme's, digested
+with it). Every other field does, including any added later."""
+
+
+def environment_digest(project, theme, options: dict[str, Any]) -> str:
+    """What every output shares: versions, theme files, labels, settings and options."""
+    from ..model.labels import LABELS_DIR
+
+    settings = [
+        (f.name, repr(getattr(project, f.name)))
+        for f in dataclasses.fields(project)
+        if f.name not in NOT_SETTINGS
+    ]
+    return digest(
+        _FORMAT,
+        __version__,
+        _library_versions(),
+        theme_digest(theme),
+        tree_digest(LABELS_DIR),
+        settings,
+        sorted((k, repr(v)) for k, v in options.items()),
+        source_date() or "",
+    )
+
+
+def _file_bytes(path: Path | None) -> bytes:
+    if path is None:
+        return b""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b"<missing>"
+
+
+def case_digest(case, *, attached: bool = False) -> str:
+    """A case file and the local images it names (resolved beside the file); when the file
+    is ``attached`` to its PDF, also its modification time, the attachment's date (unless
+    ``SOURCE_DATE_EPOCH`` sets every date)."""
+    data = _file_bytes(case.path)
+    images = []
+    for match in _IMAGE.finditer(data):
+        ref = match.group(1).decode("utf-8", "replace")
+        if "://" not in ref and not ref.startswith("data:"):
+            images.append(_file_bytes(case.path.parent / ref))
+    stamp = ""
+    if attached and not source_date():
+        try:
+            stamp = str(int(Path(case.path).stat().st_mtime))
+        except OSError:
+            stamp = "missing"
+    return digest(data, images, stamp)
+
+
+def brief_key(environment: str, case, titles: dict[str, str], fmt: str, own: str) -> str:
+    """Key of one brief output; ``own`` is ``case_digest(case)``."""
+    related = [(other, titles.get(other, "")) for other in case.related]
+    return digest(environment, "brief", fmt, own, related)
+
+
+def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns: dict) -> str:
+    """Key of one handbook output: its definition and every case in it, in order."""
+    edition = plan.edition
+    definition = [  # files by name: their bytes are digested below, wherever they lie
+        (f.name, value.name if isinstance(value, Path) else repr(value))
+        for f in dataclasses.fields(edition)
+        if f.name not in ("positions", "source")
+        for value in [getattr(edition, f.name)]
+    ]
+    held = {case.id for case in plan.cases}
+    referenced = sorted({r for case in plan.cases for r in case.related} - held)
+    return digest(
+        environment,
+        "handbook",
+        fmt,
+        definition,
+        _file_bytes(edition.introduction),
+        _file_bytes(edition.logo),
+        [(part.title or "", [(c.id, owns[c.id]) for c in part.cases]) for part in plan.parts],
+        [(other, titles.get(other, "")) for other in referenced],
+    )
+
+
+def site_keys(environment: str, cases, pdfs, handbooks) -> dict[str, str]:
+    """Key of each page of the site by its path there: a case's page is its brief in the
+    site's template (with or without a PDF beside it); the index depends on every case,
+    which ones have a PDF, and the handbooks listed (``None``: all, as the preview does)."""
+    from ..render.site import INDEX_PAGE, case_page
+
+    titles = {c.id: c.title for c in cases}
+    owns = {c.id: case_digest(c) for c in cases}
+    keys = {
+        case_page(c.id): brief_key(
+            environment, c, titles, f"site:{pdfs is None or c.id in pdfs}", owns[c.id]
+        )
+        for c in cases
+    }
+    books = "all" if handbooks is None else sorted((n, sorted(f)) for n, f in handbooks.items())
+    keys[INDEX_PAGE] = digest(
+        environment, "index", sorted(owns.items()), "all" if pdfs is None else sorted(pdfs), books
+    )
+    return keys
+
+
+def _place(root: Path, cache_dir: Path) -> str:
+    """An output folder as seen from the folder holding the cache: relative when inside it,
+    so a project moved or cloned elsewhere (another CI runner's checkout) keeps its cache."""
+    root, home = Path(root).resolve(), Path(cache_dir).resolve().parent
+    try:
+        return root.relative_to(home).as_posix()
+    except ValueError:
+        return root.as_posix()
+
+
+class Manifest:
+    """What the last build wrote: output path (relative to the output folder) → record.
+
+    A record holds the key, the file's size and modification time as written, and facts
+    later builds use (a brief's page count, a split handbook's chapters).
+    """
+
+    def __init__(self, root: Path, path: Path, records: dict[str, dict] | None = None):
+        self.root = Path(root)
+        self.path = Path(path)
+        self.records: dict[str, dict] = records or {}
+
+    @classmethod
+    def load(cls, root: Path, cache_dir: Path) -> Manifest:
+        """The manifest of the output folder ``root``, kept in ``cache_dir``."""
+        root = Path(root)
+        path = Path(cache_dir) / f"{root.name}-{digest(_place(root, cache_dir))[:8]}.json"
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls(root, path)
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return cls(root, path)
+        return cls(root, path, data.get("outputs") or {})
+
+    @property
+    def home(self) -> Path:
+        """The folder holding the cache folder: the project's output folder."""
+        return self.path.parent.parent
+
+    def portable(self, shown: str) -> str:
+        """A file's path as shown to the user (relative to the working directory, or
+        absolute) as the manifest keeps it: relative to ``home``, starting with ./ or ../,
+        so that a project moved elsewhere still names its own files. Names that are not
+        files ("stylesheets", "command line") are kept as they are."""
+        path = Path(shown)
+        if not path.exists():
+            return shown
+        rel = Path(os.path.relpath(path.resolve(), self.home.resolve())).as_posix()
+        return rel if rel.startswith("../") else f"./{rel}"
+
+    def local(self, kept: str) -> str:
+        """The inverse of ``portable``, shown as ``display_path`` shows paths (absolute
+        paths, kept by earlier versions, are shown as they are)."""
+        if kept.startswith(("./", "../")):
+            return display_path(os.path.normpath(self.home / kept))
+        return display_path(kept) if Path(kept).is_absolute() else kept
+
+    def _rel(self, target: Path) -> str:
+        try:
+            return Path(target).relative_to(self.root).as_posix()
+        except ValueError:
+            return Path(target).resolve().as_posix()
+
+    def fresh(self, target: Path, key: str) -> bool:
+        """True when ``target`` holds exactly what a build with ``key`` wrote."""
+        record = self.records.get(self._rel(target))
+        if not record or record.get("key") != key:
+            return False
+        try:
+            stat = Path(target).stat()
+        except OSError:
+            return False
+        return stat.st_size == record.get("size") and stat.st_mtime_ns == record.get("mtime_ns")
+
+    def get(self, target: Path) -> dict:
+        return self.records.get(self._rel(target), {})
+
+    def record(self, target: Path, key: str, **facts: Any) -> None:
+        """Note a file just written (call after writing it)."""
+        stat = Path(target).stat()
+        self.records[self._rel(target)] = {
+            "key": key,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            **facts,
+        }
+
+    def forget(self, targets: Iterable[Path]) -> None:
+        for target in targets:
+            self.records.pop(self._rel(target), None)
+
+    def dumps(self) -> str:
+        """JSON with one output per line: C-encoded (``indent`` would use the pure-Python
+        encoder, a tenth of a second per thousand outputs) and still readable in a diff."""
+        lines = ",\n".join(
+            f" {json.dumps(path)}: {json.dumps(record, ensure_ascii=False)}"
+            for path, record in sorted(self.records.items())
+        )
+        return f'{{"format": {_FORMAT}, "outputs": {{\n{lines}\n}}}}\n'
+
+
+def shard_of(output_id: str, count: int) -> int:
+    """The shard (1..count) an output belongs to: a stable hash, the same on every machine
+    and in every Python process (unlike ``hash()``), and unchanged when others are added."""
+    value = int.from_bytes(hashlib.sha256(output_id.encode("utf-8")).digest()[:8], "big")
+    return value % count + 1

@@ -1,0 +1,430 @@
+"""Worker processes: a pool that renders documents, survives crashes and enforces timeouts.
+
+Each worker process builds its ``Renderer`` and ``PdfRenderer`` once (one
+``FontConfiguration``, stylesheets parsed once) and reuses them for every document it is
+given; it is replaced after ``max_tasks`` documents, because WeasyPrint returns only part
+of a document's memory when it is freed. Workers start from a ``forkserver`` that has
+already imported WeasyPrint, so a replacement costs a fork and a font set-up, not a
+second import; nothing is forked from a parent that has started threads.
+
+A worker that dies (a crash in a native library, the OOM killer) breaks the whole
+``ProcessPoolExecutor``: every document that was in flight is retried once, alone, in a
+fresh pool, so the one that kills its worker is named in a clear error and the others
+still build. A document that runs past its timeout is reported the same way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_MAX_TASKS = 100
+"""Documents a worker renders before it is replaced (keeps memory flat over long builds)."""
+DEFAULT_TIMEOUT = 600.0
+"""Seconds one document may take before its worker is stopped and the document reported."""
+_PRELOAD = ["casepress.render.renderer", "casepress.pdf.writer", "casepress.pdf.tagging"]
+
+
+def harfbuzz_subset_available() -> bool:
+    """True when HarfBuzz's subsetter loads, checked the way WeasyPrint looks for it but
+    without importing WeasyPrint (so a build with nothing to render starts fast)."""
+    import ctypes
+
+    for name in ("libharfbuzz-subset.so.0", "libharfbuzz-subset-0", "harfbuzz-subset",
+                 "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll"):  # fmt: skip
+        try:
+            ctypes.CDLL(name)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (cgroup/affinity aware where the OS tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+def start_server() -> None:
+    """Start the process workers fork from now, so that it imports WeasyPrint while this
+    process is still reading cases; a pool started later uses it (it is started once per
+    process, and ends with it)."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+@dataclass
+class TaskFailure:
+    """Why a task produced no result: its worker died or it ran out of time."""
+
+    message: str
+
+
+class WorkerPool:
+    """Runs ``fn(*args)`` in worker processes; results come back as tasks finish.
+
+    ``initializer(*initargs)`` runs once in every new worker (and, with ``jobs=0``, once
+    in this process, where tasks then run inline: no timeouts, no isolation; for tests
+    and for work that needs no WeasyPrint).
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple = (),
+        *,
+        max_tasks: int = DEFAULT_MAX_TASKS,
+        timeout: float = DEFAULT_TIMEOUT,
+    ):
+        self.jobs = jobs
+        self.initializer = initializer
+        self.initargs = initargs
+        self.max_tasks = max_tasks
+        self.timeout = timeout
+        self._executor: ProcessPoolExecutor | None = None
+        self._inline_ready = False
+        self._running: dict[Future, tuple] = {}
+        """future → (key, fn, args, timeout, started, suspect)"""
+        self._waiting: list[tuple] = []
+        self._suspects: list[tuple] = []
+        self._done: list[tuple[Hashable, Any]] = []
+
+    # -- life cycle ---------------------------------------------------------------------
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    @property
+    def capacity(self) -> int:
+        """Tasks worth keeping in flight: one per worker."""
+        return max(1, self.jobs)
+
+    @property
+    def busy(self) -> int:
+        return len(self._running) + len(self._waiting) + len(self._suspects) + len(self._done)
+
+    def _pool(self, workers: int) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=_context(),
+                initializer=self.initializer,
+                initargs=self.initargs,
+                max_tasks_per_child=self.max_tasks,
+            )
+        return self._executor
+
+    def _discard_pool(self) -> None:
+        """Stop every worker now (after a crash or a timeout) and forget the executor."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        for process in list(getattr(executor, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- submitting and collecting --------------------------------------------------------
+    def submit(self, key: Hashable, fn: Callable, *args: Any, timeout: float | None = None) -> None:
+        """Queue ``fn(*args)``; its outcome comes back from ``results()`` under ``key``."""
+        timeout = self.timeout if timeout is None else timeout
+        if self.jobs == 0:
+            if not self._inline_ready and self.initializer is not None:
+                self.initializer(*self.initargs)
+            self._inline_ready = True
+            self._done.append((key, fn(*args)))
+            return
+        self._waiting.append((key, fn, args, timeout, False))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        # Documents suspected of killing a worker run alone, one at a time.
+        if self._suspects:
+            if not self._running:
+                key, fn, args, timeout = self._suspects.pop(0)
+                self._start(key, fn, args, timeout, workers=1, suspect=True)
+            return
+        # One document queued behind each one being rendered, so that a worker goes on to
+        # the next while this process writes and reads back the last (its timeout clock
+        # then starts up to one document early).
+        while self._waiting and len(self._running) < 2 * self.jobs:
+            key, fn, args, timeout, _ = self._waiting.pop(0)
+            self._start(key, fn, args, timeout, workers=self.jobs)
+
+    def _start(self, key, fn, args, timeout, *, workers: int, suspect: bool = False) -> None:
+        try:
+            future = self._pool(workers).submit(fn, *args)
+        except BrokenProcessPool:
+            self._discard_pool()
+            future = self._pool(workers).submit(fn, *args)
+        self._running[future] = (key, fn, args, timeout, time.monotonic(), suspect)
+
+    def results(self) -> Iterator[tuple[Hashable, Any]]:
+        """Yield ``(key, result)`` as tasks finish (``TaskFailure`` for a lost task) until
+        nothing is left; tasks submitted meanwhile are included."""
+        while True:
+            while self._done:
+                yield self._done.pop(0)
+            if not (self._running or self._waiting or self._suspects):
+                return
+            self._dispatch()
+            yield from self._collect()
+
+    def next_results(self) -> list[tuple[Hashable, Any]]:
+        """Block until at least one task finishes; return everything finished by then."""
+        if self._done:
+            done, self._done = self._done, []
+            return done
+        self._dispatch()
+        return list(self._collect())
+
+    def _collect(self) -> Iterator[tuple[Hashable, Any]]:
+        if not self._running:
+            return
+        now = time.monotonic()
+        deadline = min(start + timeout for _, _, _, timeout, start, _ in self._running.values())
+        finished, _ = wait(
+            list(self._running), timeout=max(0.0, deadline - now), return_when=FIRST_COMPLETED
+        )
+        broken = False
+        for future in finished:
+            key, fn, args, timeout, _, suspect = self._running.pop(future)
+            try:
+                yield key, future.result()
+            except BrokenProcessPool:
+                broken = True
+                if suspect:
+                    yield (
+                        key,
+                        TaskFailure(
+                            "a worker process died while rendering this (a crash in a native "
+                            "library, or the system ran out of memory); the other outputs were built"
+                        ),
+                    )
+                else:
+                    self._suspects.append((key, fn, args, timeout))
+        if broken:
+            # Everything still in flight shared the broken pool: retry each alone.
+            for key, fn, args, timeout, _, _ in self._running.values():
+                self._suspects.append((key, fn, args, timeout))
+            self._running.clear()
+            self._discard_pool()
+            return
+        now = time.monotonic()
+        late = [f for f, (_, _, _, t, start, _) in self._running.items() if now - start >= t]
+        if late:
+            for future in late:
+                key, _, _, timeout, _, _ = self._running.pop(future)
+                yield key, TaskFailure(f"rendering took longer than {timeout:g} s and was stopped")
+            for key, fn, args, timeout, _, suspect in self._running.values():
+                self._waiting.insert(0, (key, fn, args, timeout, suspect))
+            self._running.clear()
+            self._discard_pool()
+
+    def map(self, fn: Callable, items: Iterable[tuple[Hashable, tuple]]) -> Iterator:
+        """Submit ``fn(*args)`` for every ``(key, args)`` and yield outcomes as they finish,
+        keeping only a few tasks queued so a huge library does not sit in memory twice."""
+        items = iter(items)
+        exhausted = False
+        while True:
+            while not exhausted and self.busy < 2 * self.capacity:
+                try:
+                    key, args = next(items)
+                except StopIteration:
+                    exhausted = True
+                    break
+                self.submit(key, fn, *args)
+            if not self.busy:
+                return
+            yield from self.next_results()
+
+
+# -- what a worker does -------------------------------------------------------------------
+# Module state of one worker process, set up once by ``init_worker``.
+_STATE: dict[str, Any] = {}
+PRINT_BLEED_MM = 3.0
+"""The bleed a printer gets with the print profile (styles/print-production.css)."""
+
+
+def init_worker(
+    project, theme, titles: dict[str, str], source_epoch: str | None, cwd: str | None = None
+) -> None:
+    """Runs once in each worker: keeps the project, theme and renderers for every task.
+
+    Workers fork from a server started earlier, whose environment and working folder may
+    be older than the build's: ``source_epoch`` is the build's ``SOURCE_DATE_EPOCH`` (None:
+    unset) and ``cwd`` its working folder (messages show paths relative to it).
+    """
+    from ..render.renderer import Renderer
+    from .cache import source_date
+
+    if source_epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = source_epoch
+    if cwd is not None and os.getcwd() != cwd:
+        os.chdir(cwd)
+    _STATE.clear()
+    _STATE.update(
+        project=project,
+        theme=theme,
+        source_date=source_date(),
+        renderer=Renderer(project, theme, titles=titles),
+        pdf={},
+        explained=set(),
+    )
+
+
+def pdf_renderer(
+    project,
+    theme,
+    document: str = "brief",
+    *,
+    policy=None,
+    max_elements: int | None = None,
+    source_date: str | None = None,
+):
+    """The PdfRenderer of a kind of document ("brief" or "handbook"): the theme's sheets for
+    the page size and profile, the resource policy of the project and its theme (default:
+    ``render.resource_policy``), the element limit, the PDF variant and the print bleed."""
+    from ..pdf.writer import PdfRenderer  # WeasyPrint is imported only when a PDF is wanted
+    from ..render.renderer import resource_policy
+
+    return PdfRenderer(
+        theme.stylesheets(
+            "pdf", page_size=project.page_size, document=document, profile=project.profile
+        ),
+        policy=policy or resource_policy(project, theme),
+        pdf_variant=project.pdf_variant,
+        max_elements=max_elements or project.max_elements,
+        bleed_mm=PRINT_BLEED_MM if project.profile == "print" else None,
+        source_date=source_date,
+    )
+
+
+def _pdf_renderer(document: str, max_elements: int | None = None):
+    """This worker's PdfRenderer for a kind of document, made on first use and kept."""
+    if (document, max_elements) not in _STATE["pdf"]:
+        _STATE["pdf"][document, max_elements] = pdf_renderer(
+            _STATE["project"], _STATE["theme"], document, policy=_STATE["renderer"].policy,
+            max_elements=max_elements, source_date=_STATE["source_date"],
+        )  # fmt: skip
+    return _STATE["pdf"][document, max_elements]
+
+
+def _new_lookups() -> list:
+    """Template lookups this worker has not reported yet (``--explain-templates``)."""
+    found = [lookup for lookup in _STATE["renderer"].lookups
+             if lookup.name not in _STATE["explained"]]  # fmt: skip
+    _STATE["explained"].update(lookup.name for lookup in found)
+    return found
+
+
+@dataclass
+class CaseResult:
+    """A case's outputs by format, or why they could not be made."""
+
+    data: dict[str, bytes]
+    pages: int | None = None
+    fill: float | None = None
+    """The PDF's last-page fill (``PdfResult.fill``)."""
+    problems: dict[str, list] = field(default_factory=dict)
+    """Format → what rendering it found, positioned in the case file (``Problem``)."""
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    """Format → the renderer's own warnings, for the quality report."""
+    errors: dict[str, str] = field(default_factory=dict)
+    invalid: bool = False
+    """The case's text has an error (among ``problems``): no format is written."""
+    sheet_warnings: tuple[str, ...] = ()
+    """Problems with the stylesheets themselves (the same for every document)."""
+    lookups: tuple = ()
+    """Templates this worker looked up for the first time (``render.Lookup``)."""
+
+
+def render_case(case, formats: tuple[str, ...]) -> CaseResult:
+    """A brief in each format: HTML from the templates, PDF through WeasyPrint (with the
+    case file attached when the project embeds sources). Problems in the case's text are
+    found here, at their field; an error among them stops every format of the case."""
+    from ..errors import CasepressError, InputError
+    from .driver import _pdf_problems
+
+    renderer, project = _STATE["renderer"], _STATE["project"]
+    result = CaseResult(data={})
+    for fmt in formats:
+        found = result.problems.setdefault(fmt, [])
+        try:
+            html = renderer.render_brief(case, target=fmt, problems=found)
+            if fmt == "pdf":
+                pdf_renderer = _pdf_renderer("brief")
+                sources = [case.path] if project.embed_source else []
+                pdf = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
+                found.extend(_pdf_problems(case, pdf))
+                result.data[fmt], result.pages, result.fill = pdf.data, pdf.pages, pdf.fill
+                result.messages[fmt] = pdf.warnings
+                result.sheet_warnings = tuple(pdf_renderer.stylesheet_warnings)
+            else:
+                result.data[fmt] = html.encode("utf-8")
+        except InputError as exc:  # in the case's text: it would fail in every format
+            found.extend(exc.problems)
+            result.invalid = True
+            break
+        except CasepressError as exc:
+            result.errors[fmt] = str(exc)
+    result.lookups = tuple(_new_lookups())
+    return result
+
+
+def render_document(
+    html: str,
+    base_url,
+    document: str = "handbook",
+    stubs: tuple[str, ...] = (),
+    attachments: tuple = (),
+    skip_pages: int = 0,
+    max_elements: int | None = None,
+):
+    """Any document (a whole handbook, or one part of it) → ``PdfResult`` with details.
+
+    ``stubs`` names anchors that live in other parts of a split handbook: links to them
+    are kept (as named destinations the merge resolves) instead of being dropped.
+    ``skip_pages`` leading pages are laid out but not written (a part's carrier page);
+    ``max_elements`` bounds the document (a handbook holds many cases). The stylesheets'
+    own warnings come back in ``sheet_warnings``.
+    """
+    from ..errors import CasepressError
+
+    try:
+        renderer = _pdf_renderer(document, max_elements)
+        result = renderer.pdf(
+            html, base_url=base_url, attachments=attachments, stubs=stubs, details=True,
+            skip_pages=skip_pages,
+        )  # fmt: skip
+        result.sheet_warnings = list(renderer.stylesheet_warnings)
+        return result
+    except CasepressError as exc:
+        return TaskFailure(str(exc))

@@ -1,0 +1,2 @@
+"""Reading finished outputs and themes back: the quality report, PDF/UA, theme checks.
+"""

@@ -1,0 +1,500 @@
+"""Commands only: parse → call the library → print the report. The only place that exits."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import CasepressError, InputError, Problem
+from .arguments import make_parser
+
+EXIT_OK, EXIT_RENDER, EXIT_INPUT = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 a render failed, 2 invalid input or usage)."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    _show_library_messages()
+    try:
+        return _COMMANDS[args.command](args)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        return EXIT_INPUT
+    except CasepressError as exc:
+        print(f"casepress: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("casepress: interrupted; finished outputs were kept", file=sys.stderr)
+        return 130
+
+
+def _show_library_messages() -> None:
+    """The library logs what a person should see while it works (waiting for a lock)."""
+    logger = logging.getLogger("casepress")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+        logger.setLevel(logging.INFO)
+
+
+class _StderrHandler(logging.Handler):
+    """Prints to whatever ``sys.stderr`` is at the time (tests swap it per test)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"casepress: {record.getMessage()}", file=sys.stderr)
+
+
+def _project(args: argparse.Namespace):
+    from ..model.project import load_project
+
+    return load_project(
+        args.project,
+        cases_dir=getattr(args, "cases", None),
+        page_size=getattr(args, "page_size", None),
+        pdf_variant=getattr(args, "pdf_variant", None),
+        theme=getattr(args, "theme", None),
+        profile=getattr(args, "profile", None),
+        embed_source=getattr(args, "embed_source", None),
+    )
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from ..build.driver import build_project
+
+    project = _project(args)
+    _warn_slow_pdf(args)
+    with _progress(args) as progress:
+        report = build_project(
+            project, output_dir=args.output, progress=progress, jobs=args.jobs,
+            shard=args.shard, force=args.force, explain_templates=args.explain_templates,
+        )  # fmt: skip
+    _explain(report, args)
+    return _finish(report, args)
+
+
+def _cmd_handbook(args: argparse.Namespace) -> int:
+    import re
+
+    from ..build.driver import build_handbooks
+    from ..model.project import make_edition
+
+    project = _project(args)
+    formats = ("pdf", "html") if args.format == "both" else (args.format,)
+    editions = []
+    filters = args.ids or args.regions or args.countries or args.topics or args.exclude
+    if args.title is None and (filters or args.name):
+        raise InputError(
+            [Problem("command line", 0, 0, "--title", "an ad hoc edition needs a --title")]
+        )
+    if args.title is not None:
+        if args.names:
+            raise InputError(
+                [Problem("command line", 0, 0, "NAME", "give handbook names or --title, not both")]
+            )
+        name = args.name or re.sub(r"[^a-z0-9]+", "-", args.title.lower()).strip("-") or "handbook"
+        values = {
+            "title": args.title, "subtitle": args.subtitle, "ids": args.ids,
+            "regions": args.regions, "countries": args.countries, "themes": args.topics,
+            "exclude": args.exclude, "group_by": args.group_by, "order_by": args.order_by,
+            "duplex": args.duplex,
+        }  # fmt: skip
+        editions.append(make_edition(name, values, project.root))
+    names = args.names or ([] if editions else None)
+    if names is None and not project.handbooks:
+        raise InputError(
+            [
+                Problem(
+                    "casepress.yaml",
+                    0,
+                    0,
+                    "handbooks",
+                    "no handbook is defined; add one under "
+                    "'handbooks:' or make an ad hoc edition with --title",
+                )
+            ]  # fmt: skip
+        )
+    if "pdf" in formats:
+        _warn_slow_pdf(args)
+    with _progress(args) as progress:
+        report = build_handbooks(
+            project, names=names, editions=editions, formats=formats, output_dir=args.output,
+            progress=progress, jobs=args.jobs, force=args.force,
+            explain_templates=args.explain_templates,
+        )  # fmt: skip
+    _explain(report, args)
+    return _finish(report, args)
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from ..build.driver import build_briefs
+
+    project = _project(args)
+    formats = ("pdf", "html") if args.format == "both" else (args.format,)
+    if "pdf" in formats:
+        _warn_slow_pdf(args)
+    with _progress(args) as progress:
+        report = build_briefs(
+            project, paths=args.paths, formats=formats, output_dir=args.output,
+            progress=progress, jobs=args.jobs, force=args.force,
+            explain_templates=args.explain_templates,
+        )  # fmt: skip
+    _explain(report, args)
+    return _finish(report, args)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from ..model.cases import load_cases
+
+    project = _project(args)
+    catalogue = load_cases(project, args.paths or None)
+    _print_problems(catalogue.problems)
+    failed = bool(catalogue.errors) or (args.strict and bool(catalogue.warnings))
+    if not args.quiet:
+        total = len(catalogue.cases) + len({p.path for p in catalogue.errors})
+        verdict = "invalid" if failed else "valid"
+        print(
+            f"checked {total} case file(s): {len(catalogue.cases)} valid, "
+            f"{len(catalogue.errors)} error(s), {len(catalogue.warnings)} warning(s) — {verdict}",
+            file=sys.stderr,
+        )
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from ..authoring.create import init_project
+
+    try:
+        created = init_project(args.folder)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        print("casepress: nothing was written", file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        folder = args.folder
+        print(f"made a casepress project in {_rel(folder.resolve())}:", file=sys.stderr)
+        for path in created:
+            print(f"  {path.relative_to(folder).as_posix()}", file=sys.stderr)
+        step = "" if folder.resolve() == Path.cwd().resolve() else f"  cd {folder}\n"
+        print(
+            f"next:\n{step}"
+            '  casepress new "A case title"    a new case file to fill in\n'
+            "  casepress serve                 preview it in your browser as you save\n"
+            "  casepress build                 PDFs, HTML and the site in build/",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from ..authoring.create import new_case
+
+    project = _project(args)
+    path = new_case(
+        project, args.title, regions=args.regions, countries=args.countries,
+        themes=args.topics, case_id=args.case_id, language=args.language,
+    )  # fmt: skip
+    if not args.quiet:
+        print(f"made {_rel(path)}: fill in the TODOs, then 'casepress check'", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import webbrowser
+
+    from ..serve.preview import default_loader
+    from ..serve.server import PreviewServer, is_loopback
+
+    logger = logging.getLogger("casepress.serve")
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    if not is_loopback(args.host):
+        print(
+            f"casepress: warning: listening on {args.host}: anyone who can reach this machine "
+            "can read the cases, drafts included",
+            file=sys.stderr,
+        )
+    loader = default_loader(args.project, theme=args.theme)
+    server = PreviewServer(loader, host=args.host, port=args.port)
+    result = server.start()
+    try:
+        _print_problems([p for p in result.problems if p.severity == "error"])
+        print(
+            f"casepress: serving a preview at {server.url} (Ctrl-C to stop); "
+            "it rebuilds as you save",
+            file=sys.stderr,
+        )
+        if args.open:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        print("\ncasepress: stopped", file=sys.stderr)
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from ..model.cases import case_schema
+    from ..model.project import project_schema
+    from ..theme.chain import theme_schema
+
+    if args.config:
+        schema = project_schema()
+    elif args.theme_file:
+        schema = theme_schema()
+    else:
+        schema = case_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ..errors import display_path
+    from ..importers.importer import FAILED, IMPORTED, SKIPPED, import_files
+
+    report = import_files(
+        _project(args), args.paths, output_dir=args.output, force=args.force, dry_run=args.dry_run
+    )
+    verb = "would write" if args.dry_run else "imported"
+    checks = repairs = 0
+    for result in report.results:
+        shown = display_path(result.source)
+        target = display_path(result.target) if result.target else ""
+        if args.dry_run and result.text is not None:
+            print(f"==> {target} <==\n{result.text}")
+        if result.status == FAILED:
+            for problem in result.problems:
+                print(f"failed {problem}", file=sys.stderr)
+            continue
+        if result.status == SKIPPED:
+            if not args.quiet:
+                print(f"skipped {target} (exists; use --force)", file=sys.stderr)
+            continue
+        if not args.quiet or result.problems:
+            invalid = ", which does not validate:" if result.problems else ""
+            print(f"{verb} {target}{invalid}", file=sys.stderr)
+        for note in result.notes:
+            checks += note.kind == "check"
+            repairs += note.kind != "check"
+            if not args.quiet or note.kind == "check":
+                print(note.format(shown), file=sys.stderr)
+        _print_problems(result.problems)
+    code = report.exit_code
+    if args.strict and code == EXIT_OK and checks:
+        code = EXIT_INPUT
+    if not args.quiet:
+        for path in report.ignored:
+            print(f"ignored {display_path(path)} (not .txt, .md or .docx)", file=sys.stderr)
+        invalid = f" ({len(report.invalid)} not valid)" if report.invalid else ""
+        print(
+            f"{verb} {report.count(IMPORTED)} case file(s){invalid}, skipped "
+            f"{report.count(SKIPPED)}, failed {report.count(FAILED)} in {report.seconds:.1f} s; "
+            f"{repairs} repair(s), {checks} note(s) to check",
+            file=sys.stderr,
+        )
+    return code
+
+
+def _cmd_theme(args: argparse.Namespace) -> int:
+    if args.theme_command is None:
+        args.print_theme_help()
+        return EXIT_INPUT
+    from ..model.project import load_project
+
+    project = load_project(args.project)
+    if args.theme_command == "new":
+        from ..authoring.create import write_theme_scaffold
+
+        written = write_theme_scaffold(project.root, args.name, args.extends)
+        if not args.quiet:
+            for path in written:
+                print(_rel(path))
+            print(
+                f"created theme {args.name!r}; check it with: casepress theme check {args.name}",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+    if args.theme_command == "list":
+        from ..theme.chain import theme_listing
+
+        for row in theme_listing(project.root):
+            print("  ".join(row).rstrip())
+        return EXIT_OK
+    from ..theme.chain import check_theme
+
+    name = args.name or project.theme
+    if name is None:
+        print("casepress: error: name a theme (casepress.yaml names none)", file=sys.stderr)
+        return EXIT_INPUT
+    summary, problems = check_theme(project.root, name)
+    _print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    failed = bool(errors) or (args.strict and warnings > 0)
+    if not args.quiet:
+        verdict = "invalid" if failed else "valid"
+        print(
+            f"checked theme {summary}: {len(errors)} error(s), {warnings} warning(s) — {verdict}",
+            file=sys.stderr,
+        )
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+_COMMANDS = {
+    "build": _cmd_build,
+    "brief": _cmd_brief,
+    "handbook": _cmd_handbook,
+    "check": _cmd_check,
+    "import": _cmd_import,
+    "init": _cmd_init,
+    "new": _cmd_new,
+    "serve": _cmd_serve,
+    "schema": _cmd_schema,
+    "theme": _cmd_theme,
+}
+
+
+def _explain(report, args: argparse.Namespace) -> None:
+    """--explain-templates: every template used, every place tried, the one that won."""
+    if getattr(args, "explain_templates", False):
+        for lookup in report.templates:
+            print(lookup.explain())
+
+
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace):
+    """A progress bar in a terminal, plain lines otherwise, nothing with --quiet."""
+    if args.quiet:
+        yield None
+    elif sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, transient=True, console=_console()) as bar:
+            task = None
+
+            def show(done: int, total: int, label: str) -> None:
+                nonlocal task
+                if task is None or done == 1:
+                    task = bar.add_task(label, total=total)
+                bar.update(task, completed=done, total=total, description=label)
+
+            yield show
+    else:
+
+        def lines(done: int, total: int, label: str) -> None:
+            print(f"[{done}/{total}] {label}", file=sys.stderr, flush=True)
+
+        yield lines
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _warn_slow_pdf(args: argparse.Namespace) -> None:
+    from ..build.workers import harfbuzz_subset_available  # checked without importing WeasyPrint
+
+    if not harfbuzz_subset_available() and not args.quiet:
+        print(
+            "casepress: warning: HarfBuzz font subsetting is unavailable, so PDFs take ~10x "
+            "longer to write; install it with: apt-get install libharfbuzz-subset0",
+            file=sys.stderr,
+        )
+
+
+def _finish(report, args: argparse.Namespace) -> int:
+    _print_problems(report.problems + report.failures)
+    if report.quality and not args.quiet:
+        _print_quality(report)
+    code = report.exit_code
+    strict_failure = args.strict and code == EXIT_OK and bool(report.warnings)
+    if strict_failure:
+        code = EXIT_INPUT
+    if not args.quiet:
+        files = len(report.rendered)
+        folders = sorted({str(_rel(p.parent)) for p in report.rendered})
+        where = f" in {', '.join(folders)}" if folders else ""
+        fresh = len({p for p in report.skipped if p.suffix in (".pdf", ".html")})
+        verdict = " — failed: --strict treats warnings as errors" if strict_failure else ""
+        print(
+            f"wrote {files} file(s){where}, {fresh} up to date, in {report.seconds:.1f} s; "
+            f"{len(report.errors)} error(s), {len(report.failures)} failed, "
+            f"{len(report.warnings)} warning(s){verdict}",
+            file=sys.stderr,
+        )
+    return code
+
+
+SUMMARY_LINES = 20
+"""Up to this many outputs get a line each in the printed summary; beyond, only totals."""
+
+
+def _print_quality(report) -> None:
+    """The quality summary: a line per output (for small builds), then the totals."""
+    from ..checks.quality import PRINT_MIN_DPI, summary
+
+    results = report.quality
+    for result in results if len(results) <= SUMMARY_LINES else []:
+        size = f"{result.bytes / 1024:,.0f} KB"
+        if result.format == "pdf":
+            embedded = sum(f["embedded"] for f in result.fonts)
+            passed = len(result.checks) - len(result.failed_checks)
+            budget = f" of {result.page_budget}" if result.page_budget else ""
+            line = (
+                f"{result.pages} pages{budget}, {size}, {embedded}/{len(result.fonts)} fonts "
+                f"embedded, {len(result.images)} image(s), PDF/UA checks {passed}/{len(result.checks)}"
+            )
+        else:
+            line = f"{size}, {len(result.images)} image(s), lang {result.language}"
+        print(f"  {_rel(Path(result.path))}: {line}", file=sys.stderr)
+    totals = summary(results)
+    report_path = next((p for p in report.outputs if p.name == "report.json"), None)
+    print(
+        f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML; "
+        f"{totals['images']} image(s), {totals['low_resolution_images']} under {PRINT_MIN_DPI} dpi; "
+        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused resource(s); "
+        f"{len(totals['over_budget'])} over page budget; PDF/UA checks "
+        f"{totals['checks_passed']} passed, {totals['checks_failed']} failed"
+        + (f"; details in {_rel(report_path)}" if report_path else ""),
+        file=sys.stderr,
+    )
+
+
+def _rel(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

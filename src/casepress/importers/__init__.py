@@ -1,0 +1,2 @@
+"""Existing case studies (.txt, .md, .docx) → case files.
+"""

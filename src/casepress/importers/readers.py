@@ -1,0 +1,468 @@
+"""Existing case studies (.txt, .md, .docx) → a title and a list of blocks, text cleaned.
+
+Each reader knows one format and nothing about case structure beyond the vocabulary of
+section headings (``match_heading``): plain text marks a heading only by a line of its
+own, so the reader must recognise one to split it from the paragraph it heads. What the
+blocks mean (context, lessons, outcome, tags) is decided in ``importer``.
+
+A block's lines are Markdown, except in plain text, whose lines are escaped when a block
+is joined into prose (``Source.join``): a ``*`` in a plain-text file is a star, not emphasis.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, Problem, display_path
+from .repair import CHECK, Note, Repairs, clean_line, normalise_newlines
+
+SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".docx": "word"}
+"""File name endings the importer reads, and the format each stands for."""
+
+MAX_TEXT_BYTES = 1_000_000
+MAX_WORD_BYTES = 20_000_000  # a Word file carries its pictures; its text is still ~20 KB
+
+# Section headings by role, as patterns over a heading's key (lower case, no accents,
+# straight apostrophes, no trailing colon). The language is None where spellings coincide.
+_HEADINGS = [
+    ("context", "en", r"context|background"),
+    ("context", "fr", r"contexte"),
+    ("context", "es", r"contexto|antecedentes"),
+    ("entry_point", "en", r"entry[- ]?points?"),
+    ("entry_point", "fr", r"points? d'entree"),
+    ("entry_point", "es", r"puntos? de entrada"),
+    ("lessons", "en", r"lessons?(?: (?:learned|learnt|identified))?"),
+    ("lessons", "fr", r"(?:enseignements?|lecons?)(?: (?:tire|appris|identifie)e?s?)?"),
+    ("lessons", "es", r"(?:lecciones|ensenanzas)(?: (?:aprendidas|identificadas))?"),
+    ("outcome", None, r"conclusions?"),
+    ("outcome", "en", r"outcomes?|results?|(?:closing|concluding) remarks"),
+    ("outcome", "fr", r"resultats?|remarques finales"),
+    ("outcome", "es", r"resultados?|conclusiones|observaciones finales"),
+    ("tags", "en", r"regions?(?:\(s\))?(?: ?(?:or|and|/) ?countr(?:y|ies)(?:\(ies\))?)?"
+                   r"|countr(?:y|ies)(?:\(ies\))?|tags|keywords"),
+    ("tags", "fr", r"(?:regions?(?:\(s\))? ?(?:ou|et|/) ?)?pays|mots[- ]cles"),
+    ("tags", "es", r"region(?:es)?(?:\(es\))? ?(?:o|y|/) ?pais(?:es)?(?:\(es\))?"
+                   r"|pais(?:es)?(?:\(es\))?|palabras clave"),
+    ("resources", "en", r"further (?:resources|reading)|resources|references|bibliography"),
+    ("resources", "fr", r"pour aller plus loin|ressources|references|bibliographie"),
+    ("resources", "es", r"recursos(?: adicionales)?|lecturas adicionales|referencias|bibliografia"),
+]  # fmt: skip
+_HEADING_PATTERNS = [(role, lang, re.compile(pattern)) for role, lang, pattern in _HEADINGS]
+
+
+def match_heading(text: str) -> tuple[str, str | None] | None:
+    """(role, language) when a line names a known section, in any capitalisation, else None.
+
+    Trailing colons and spaces, a leading number ("2. Context") and Markdown emphasis
+    around the words do not matter.
+    """
+    if len(text) > 60:
+        return None
+    key = heading_key(text)
+    for role, language, pattern in _HEADING_PATTERNS:
+        if pattern.fullmatch(key):
+            return role, language
+    return None
+
+
+def heading_key(text: str) -> str:
+    text = strip_markdown(text).strip().rstrip(":").strip()
+    text = re.sub(r"^\d+(?:\.\d+)*[.)]?\s+", "", text)
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return re.sub(r"\s+\(", "(", " ".join(text.split()))
+
+
+@dataclass
+class Block:
+    """A heading, a paragraph ("text") or a list, with the input line of each of its lines."""
+
+    kind: str
+    lines: list[str]
+    numbers: list[int]
+    gap: int = 0
+    """Blank lines (empty paragraphs in Word) before the block: two or more set it apart."""
+    level: int = 0
+    """Heading level in Markdown or Word; 0 for a line that names a section in plain text."""
+    role: str | None = None
+    """What a heading names: context, entry_point, lessons, outcome, tags or resources."""
+    language: str | None = None
+    verbatim: bool = False
+    """Markdown whose line breaks matter (code, tables, quotes): never joined or rewrapped."""
+
+    @property
+    def line(self) -> int:
+        return self.numbers[0]
+
+    @property
+    def text(self) -> str:
+        return self.lines[0] if self.kind == "heading" else "\n".join(self.lines)
+
+
+@dataclass
+class Prose:
+    """Markdown made from a block, with the input line where each part of it starts."""
+
+    text: str
+    starts: list[tuple[int, int]] = field(default_factory=list)
+
+    def line_at(self, offset: int) -> int:
+        index = bisect.bisect_right([o for o, _ in self.starts], offset) - 1
+        return self.starts[max(index, 0)][1] if self.starts else 0
+
+
+@dataclass
+class Source:
+    """One input file read: title, blocks in order, and what reading it found or changed."""
+
+    path: Path
+    title: str
+    title_line: int
+    blocks: list[Block]
+    markdown: bool
+    """False for plain text: lines are escaped when joined into Markdown."""
+    hard_wraps: bool
+    """True when several lines in one paragraph are wrapping to undo (plain text, Word)."""
+    subtitle: str | None = None
+    notes: list[Note] = field(default_factory=list)
+    repairs: Repairs = field(default_factory=Repairs)
+
+    @property
+    def shown(self) -> str:
+        return display_path(self.path)
+
+    def join(self, block: Block) -> Prose:
+        """The block as Markdown: wrapped lines joined (and counted), plain text escaped."""
+        if not self.markdown:
+            return _join_plain(block, self.repairs)
+        prose = Prose("")
+        keep_lines = block.verbatim or block.kind == "list"
+        for index, (line, number) in enumerate(zip(block.lines, block.numbers, strict=True)):
+            if index:
+                prose.text += "\n" if keep_lines else " "
+                if not keep_lines and self.hard_wraps:
+                    self.repairs.add("wrap", number)
+            prose.starts.append((len(prose.text), number))
+            prose.text += line if keep_lines else line.strip()
+        return prose
+
+
+def read_file(path: Path) -> Source:
+    """Read one .txt, .md or .docx file; raises InputError when it cannot be read at all."""
+    path = Path(path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    shown = display_path(path)
+    if kind is None:
+        _fail(shown, 0, "not a .txt, .md or .docx file" + (
+            "; save it as .docx from Word or LibreOffice" if path.suffix.lower() in (".doc", ".odt", ".rtf") else ""
+        ))  # fmt: skip
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        _fail(shown, 0, f"cannot read file: {exc.strerror}")
+    limit = MAX_WORD_BYTES if kind == "word" else MAX_TEXT_BYTES
+    if size > limit:
+        _fail(shown, 0, f"file is {size:,} bytes, more than the limit of {limit:,}")
+    if kind == "word":
+        from .wordreader import read_word  # python-docx and lxml load only for Word files
+
+        return read_word(path)
+    notes: list[Note] = []
+    text = _decode(path.read_bytes(), shown, notes)
+    source = (_read_markdown if kind == "markdown" else _read_plain)(path, text)
+    source.notes[:0] = notes
+    return source
+
+
+def _fail(shown: str, line: int, message: str):
+    raise InputError([Problem(shown, line, 0, "", message)])
+
+
+def _decode(data: bytes, shown: str, notes: list[Note]) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            _fail(shown, 0, "not valid UTF-16 although it starts like it; save the file as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if b"\x00" in data:
+            _fail(shown, line, "not a text file (it holds NUL bytes)")
+        notes.append(
+            Note(line, "not UTF-8: read as Windows-1252; check accented letters and quotes", CHECK)
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, list[tuple[int, str]]]]:
+    """Runs of non-blank lines, each with the number of blank lines before it."""
+    found: list[tuple[int, list[tuple[int, str]]]] = []
+    gap = 0
+    current: list[tuple[int, str]] = []
+    for number, line in lines:
+        if line.strip():
+            if not current:
+                found.append((gap, current))
+            current.append((number, line))
+            gap = 0
+        else:
+            current = []
+            gap += 1
+    return [(g, p) for g, p in found if p]
+
+
+def _read_plain(path: Path, text: str) -> Source:
+    repairs = Repairs()
+    lines = [
+        (n, clean_line(raw, n, repairs))
+        for n, raw in enumerate(normalise_newlines(text).split("\n"), 1)
+    ]
+    paragraphs = _paragraphs(lines)
+    if not paragraphs:
+        _fail(display_path(path), 0, "the file is empty")
+    (_, first), *rest = paragraphs
+    (title_line, title) = first[0]
+    blocks: list[Block] = []
+    for gap, paragraph in ([(0, first[1:])] if first[1:] else []) + rest:
+        current: list[tuple[int, str]] = []
+        for number, line in paragraph:
+            heading = match_heading(line)
+            if heading is None:
+                current.append((number, line))
+                continue
+            if current:
+                blocks += _plain_paragraphs(current, gap)
+                current, gap = [], 0
+            role, language = heading
+            blocks.append(Block("heading", [line.strip()], [number], gap, 0, role, language))
+            gap = 0
+        if current:
+            blocks += _plain_paragraphs(current, gap)
+    return Source(path, title, title_line, blocks, markdown=False, hard_wraps=True, repairs=repairs)
+
+
+WRAP_WIDTH = 100
+"""Text wrapped by a program has lines no longer than this; web text has a paragraph a line."""
+
+
+def _plain_paragraphs(lines: list[tuple[int, str]], gap: int) -> list[Block]:
+    """Lines with no blank line between them: one hard-wrapped paragraph, or, when a line
+    is longer than any wrapping leaves it, paragraphs a line each (copied from a web page).
+    A long line that ends mid-sentence is still joined to the next ("illegal / armed groups")."""
+    if all(len(line) <= WRAP_WIDTH for _, line in lines[:-1]):
+        return [_text_block(lines, gap)]
+    blocks: list[Block] = []
+    start = 0
+    for index in range(1, len(lines)):
+        before, line = lines[index - 1][1], lines[index][1]
+        if (
+            len(before) > WRAP_WIDTH
+            and re.search(r"[.!?:”\"’)]$", before)
+            and re.match(r"[\W_]*[A-Z0-9À-Þ]", line)
+        ):
+            blocks.append(_text_block(lines[start:index], gap if not start else 0))
+            start = index
+    blocks.append(_text_block(lines[start:], gap if not start else 0))
+    return blocks
+
+
+def _text_block(lines: list[tuple[int, str]], gap: int, **extra) -> Block:
+    return Block("text", [t for _, t in lines], [n for n, _ in lines], gap, **extra)
+
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MD_LIST = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+_MD_VERBATIM = re.compile(r"^(?: {4}|\t| {0,3}(?:>|\||<[A-Za-z/!]|\[\^[^\]]+\]:))")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+
+
+def _read_markdown(path: Path, text: str) -> Source:
+    repairs = Repairs()
+    notes: list[Note] = []
+    raw = normalise_newlines(text).split("\n")
+    start = _front_matter_end(raw)
+    if start:
+        notes.append(Note(1, f"front matter (lines 1–{start}) not imported", CHECK))
+    blocks: list[Block] = []
+    current: list[tuple[int, str]] = []
+    gap = 0
+    fence: str | None = None
+
+    def flush() -> None:
+        nonlocal current, gap
+        if current:
+            blocks.append(_markdown_block(current, gap))
+            current, gap = [], 0
+
+    for number, line in enumerate(raw[start:], start + 1):
+        if fence is not None:  # inside a fenced code block: lines as written, blank ones too
+            current.append((number, clean_line(line, number, Repairs(), keep_indent=True)))
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        line = clean_line(line, number, repairs, keep_indent=True)
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+        heading = _ATX.match(line) if not opening else None
+        if heading:
+            flush()
+            words = (heading.group(2) or "").strip()
+            found = match_heading(words)
+            role, language = found if found else (None, None)
+            blocks.append(
+                Block("heading", [words], [number], gap, len(heading.group(1)), role, language)
+            )
+            gap = 0
+        elif not line.strip():
+            flush()
+            gap += 1
+        elif current and _SETEXT.match(line) and len(current) == 1:
+            words = current[0][1].strip()
+            found = match_heading(words)
+            role, language = found if found else (None, None)
+            level = 1 if line.strip()[0] == "=" else 2
+            blocks.append(Block("heading", [words], [current[0][0]], gap, level, role, language))
+            current, gap = [], 0
+        else:
+            current.append((number, line))
+    flush()
+    if not blocks:
+        _fail(display_path(path), 0, "the file is empty")
+    return _markdown_source(path, blocks, notes, repairs)
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    if lines and lines[0].strip() == "---":
+        for index, line in enumerate(lines[1:60], 1):
+            if line.strip() in ("---", "..."):
+                return index + 1
+    return 0
+
+
+def _markdown_block(lines: list[tuple[int, str]], gap: int) -> Block:
+    first = lines[0][1]
+    if len(lines) == 1:
+        found = match_heading(first)
+        if found:  # "**Entry point**" or "Entry point:" on a line of its own
+            return Block("heading", [first.strip()], [lines[0][0]], gap, 0, *found)
+    if _MD_LIST.match(first):
+        return Block("list", [t for _, t in lines], [n for n, _ in lines], gap)
+    verbatim = bool(_FENCE.match(first) or _MD_VERBATIM.match(first))
+    return _text_block(lines, gap, verbatim=verbatim)
+
+
+def _markdown_source(
+    path: Path, blocks: list[Block], notes: list[Note], repairs: Repairs
+) -> Source:
+    first = blocks[0]
+    if first.kind == "heading" and first.level:
+        title, title_line = strip_markdown(first.text), first.line
+        rest = blocks[1:]
+    else:  # no heading first: the first line is the title, as in plain text
+        title, title_line = strip_markdown(first.lines[0]), first.line
+        remainder = Block(
+            first.kind, first.lines[1:], first.numbers[1:], 0, verbatim=first.verbatim
+        )
+        rest = ([remainder] if remainder.lines and first.kind != "heading" else []) + blocks[1:]
+    return Source(
+        path, title, title_line, rest, markdown=True, hard_wraps=False, notes=notes, repairs=repairs
+    )
+
+
+# Plain text → Markdown ------------------------------------------------------------------
+
+_BULLET = re.compile(r"^[•◦▪‣●■]\s*")
+_ASCII_ITEM = re.compile(r"^(?:([-*+])|(\d{1,3})[.)])\s+")
+
+
+def _join_plain(block: Block, repairs: Repairs) -> Prose:
+    """Plain lines → Markdown: wrapped lines joined, bullet lines kept as list items."""
+    parts: list[tuple[str, list[tuple[int, str]]]] = []  # ("p" or "- " / "1. ", lines)
+    for number, line in zip(block.numbers, block.lines, strict=True):
+        marker = _item_marker(line, parts)
+        if marker is not None:
+            prefix, length = marker
+            parts.append((prefix, [(number, line[length:])]))
+        elif parts:
+            parts[-1][1].append((number, line))
+            repairs.add("wrap", number)
+        else:
+            parts.append(("p", [(number, line)]))
+    prose = Prose("")
+    previous = None
+    for kind, lines in parts:
+        if previous is not None:
+            prose.text += "\n" if kind != "p" and previous != "p" else "\n\n"
+        prose.text += "" if kind == "p" else kind
+        for index, (number, line) in enumerate(lines):
+            escaped = escape_markdown(line.strip())
+            if index == 0:
+                escaped = escape_block_start(escaped)
+            else:
+                prose.text += " "
+            prose.starts.append((len(prose.text), number))
+            prose.text += escaped
+        previous = kind
+    return prose
+
+
+def _item_marker(line: str, parts: list) -> tuple[str, int] | None:
+    """("- " or "N. ", length of the marker) when a plain line starts a list item."""
+    bullet = _BULLET.match(line)
+    if bullet:
+        return "- ", bullet.end()
+    item = _ASCII_ITEM.match(line)
+    if not item:
+        return None
+    # "- " or "2." starts an item only where a list is expected, not in a wrapped sentence
+    previous = parts[-1] if parts else None
+    expected = previous is None or previous[0] != "p" or previous[1][-1][1].rstrip().endswith(":")
+    if not expected:
+        return None
+    return ("- " if item.group(1) else f"{item.group(2)}. "), item.end()
+
+
+_INLINE = re.compile(r"([\\`*_{}])")
+_LINK_LIKE = re.compile(r"\[(?=\^|[^\]]*\]\s*[(\[:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text as Markdown that renders as the same text (inline characters only)."""
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LINK_LIKE.sub(r"\\[", text)
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+
+
+_BLOCK_START = re.compile(r"^(?:(\d+)\.(?=\s)|([#>+-])(?=\s|#|$)|(#))")
+
+
+def escape_block_start(text: str) -> str:
+    """Escape what would make a paragraph's first line a heading, quote or list item."""
+    match = _BLOCK_START.match(text)
+    if not match:
+        return text
+    if match.group(1):
+        return f"{match.group(1)}\\.{text[match.end() :]}"
+    return "\\" + text
+
+
+def unescape_markdown(text: str) -> str:
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>|])", r"\1", text)
+    return text.replace("&lt;", "<").replace("&amp;", "&")
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown inline text as plain text: links to their words, emphasis and escapes gone."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    for _ in range(2):  # **bold *and italic***
+        text = re.sub(r"(?<![\\\w])(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)(?<!\\)\1(?!\w)", r"\2", text)
+    return unescape_markdown(text).strip()

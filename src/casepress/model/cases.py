@@ -1,0 +1,396 @@
+"""Case files → Case objects; every value keeps its file:line so later checks can point at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, display_path
+from .markup import case_link_ids, images_in
+from .places import normalise_country
+from .project import LANGUAGE_PATTERN, Project
+from .schema import INVALID, Context, Date, Field, ListOf, Object, Slug, Text, Url, Year, suggest
+from .source import parse_yaml, read_yaml
+
+LESSON = Object(
+    {
+        "title": Field(Text("Lead-in: a few words that name the lesson")),
+        "text": Field(Text("The lesson itself (Markdown)", markdown=True), required=True),
+    },
+    "One lesson: an optional lead-in and its paragraph",
+)
+RESOURCE = Object(
+    {
+        "title": Field(Text("Title of the publication or page"), required=True),
+        "url": Field(Url("Web address")),
+        "publisher": Field(Text("Who published it")),
+        "year": Field(Year("Year of publication")),
+    },
+    "A publication for further reading",
+)
+SOURCE = Object(
+    {
+        "publisher": Field(Text("Who first published this case")),
+        "url": Field(Url("Where the original can be found")),
+        "accessed": Field(Date("When the original was consulted (YYYY-MM-DD)")),
+    },
+    "Where this case comes from",
+)
+CASE_SPEC = Object(
+    {
+        "id": Field(Slug("Unique identifier; defaults to the file name without .yaml")),
+        "title": Field(Text("Title of the case"), required=True),
+        "subtitle": Field(Text("Subtitle shown under the title")),
+        "summary": Field(Text("One short paragraph for listings and contents")),
+        "language": Field(
+            Text(
+                "Language of the case (BCP 47 tag); defaults to the project's",
+                pattern=LANGUAGE_PATTERN,
+                hint="a language tag such as 'en', 'fr' or 'es'",
+            )
+        ),
+        "context": Field(Text("The opening narrative (Markdown)", markdown=True), required=True),
+        "entry_point": Field(Text("How the engagement began (Markdown)", markdown=True)),
+        "lessons_heading": Field(Text("Heading over the lessons, e.g. 'Lessons identified'")),
+        "lessons": Field(ListOf(LESSON, "Lessons learned, in order", min_items=1), required=True),
+        "outcome": Field(Text("Closing narrative after the lessons (Markdown)", markdown=True)),
+        "regions": Field(
+            ListOf(Text(), "Regions, e.g. 'Sub-Saharan Africa'", example="Sub-Saharan Africa")
+        ),
+        "countries": Field(
+            ListOf(
+                Text(convert=normalise_country),
+                "Countries: ISO 3166 names or codes",
+                example="Peru",
+            )
+        ),
+        "themes": Field(ListOf(Text(), "Themes, e.g. 'Police reform'", example="Police reform")),
+        "period": Field(Text("Period covered, as free text such as '2001–2003'")),
+        "authors": Field(ListOf(Text(), "Authors", example="A. Author")),
+        "published": Field(Date("Date of publication (YYYY-MM-DD)")),
+        "source": Field(SOURCE),
+        "further_resources": Field(ListOf(RESOURCE, "Further reading")),
+        "related": Field(
+            ListOf(Slug(), "Ids of related cases in this project", example="a-case-id")
+        ),
+    },
+    title="casepress case file",
+)
+
+
+def case_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a case file, made from ``CASE_SPEC``."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **CASE_SPEC.json_schema()}
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    year: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    publisher: str | None = None
+    url: str | None = None
+    accessed: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case. Markdown fields hold Markdown source; ``render`` turns them into HTML."""
+
+    id: str
+    path: Path
+    title: str
+    context: str
+    lessons: tuple[Lesson, ...]
+    language: str = "en"
+    subtitle: str | None = None
+    summary: str | None = None
+    entry_point: str | None = None
+    lessons_heading: str | None = None
+    outcome: str | None = None
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    period: str | None = None
+    authors: tuple[str, ...] = ()
+    published: dt.date | None = None
+    source: Source | None = None
+    further_resources: tuple[Resource, ...] = ()
+    related: tuple[str, ...] = ()
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Every tag, in the order a reader meets them: regions, countries, themes."""
+        return (*self.regions, *self.countries, *self.themes)
+
+    def where(self, field_path: str) -> tuple[int, int]:
+        return self.positions.get(field_path, (0, 0))
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every text the author wrote, as (field path, text): 'lessons[2].text', ..."""
+        yield from _texts(self, "", skip=frozenset({"id", "path", "language", "positions"}))
+
+
+def _texts(value: Any, path: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+    elif is_dataclass(value):
+        for spec in fields(value):
+            if spec.name not in skip:
+                name = f"{path}.{spec.name}" if path else spec.name
+                yield from _texts(getattr(value, spec.name), name)
+
+
+@dataclass
+class Catalogue:
+    """The outcome of loading cases: the valid ones, and every problem found in all of them."""
+
+    cases: list[Case]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def get(self, case_id: str) -> Case | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+
+def find_case_files(folder: Path) -> list[Path]:
+    """Case files under a folder, sorted; hidden files and folders are skipped."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def load_case(
+    path: Path, project: Project, *, text: str | None = None
+) -> tuple[Case | None, list[Problem]]:
+    """Validate one file; returns the case (None if invalid) and its problems.
+
+    With ``text``, that text is validated as if it were the file's (nothing is read).
+    """
+    document = read_yaml(path) if text is None else parse_yaml(text, path)
+    ctx = Context(document.shown, list(document.problems))
+    if document.root is None:
+        return None, ctx.problems
+    values = CASE_SPEC.validate(document.root, ctx, "")  # go on after duplicate keys: find more
+    if values is INVALID or ctx.problems:
+        return None, ctx.problems
+    case_id = values["id"] or path.stem
+    if values["id"] is None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", case_id):
+        ctx.error(
+            document.root,
+            "id",
+            f"the file name {path.stem!r} is not a valid id; rename the file "
+            "(lowercase letters, digits and hyphens) or set 'id:'",
+        )
+        return None, ctx.problems
+    missing_alt = _images_without_alt(values, path, document.shown, ctx.positions)
+    if missing_alt:
+        return None, ctx.problems + missing_alt
+    _warn_placeholders(values, ctx)
+    return _make_case(values, case_id, path, project, ctx.positions), ctx.problems
+
+
+PLACEHOLDER = re.compile(r"\bTODO\b")
+"""What ``casepress new`` writes in text still to be written; ``check`` warns while it is left."""
+
+
+def _warn_placeholders(value: Any, ctx: Context, path: str = "") -> None:
+    """A warning (``--strict`` fails) for every text still holding a TODO placeholder.
+
+    A new case must be valid the moment it is made, so its required fields hold placeholder
+    text; the warning keeps such a draft from being published by mistake.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _warn_placeholders(item, ctx, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _warn_placeholders(item, ctx, f"{path}[{index}]")
+    elif isinstance(value, str) and PLACEHOLDER.search(value):
+        line, column = ctx.positions.get(path, (0, 0))
+        message = "still holds a TODO placeholder; replace it before publishing"
+        ctx.problems.append(Problem(ctx.shown, line, column, path, message, "warning"))
+
+
+def _markdown_fields(values: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
+    for name in ("context", "entry_point", "outcome"):
+        yield name, values[name]
+    for index, lesson in enumerate(values["lessons"]):
+        yield f"lessons[{index}].text", lesson["text"]
+
+
+def _images_without_alt(
+    values: dict[str, Any], path: Path, shown: str, positions: dict
+) -> list[Problem]:
+    """Every image needs alternative text: it is what a screen reader reads, and what a
+    tagged PDF's Figure carries. The problem points at the image's own line when found."""
+    problems = []
+    lines: list[str] | None = None
+    for where, text in _markdown_fields(values):
+        searched_from = 0
+        for src, alt in images_in(text):
+            if alt and alt.strip():
+                continue
+            if lines is None:
+                lines = path.read_text("utf-8").splitlines()
+            line, column = positions.get(where, (0, 0))
+            found = _find(lines, src or "<img", max(line - 1, searched_from))
+            if found:
+                (line, column), searched_from = found, found[0]
+            name = f"image {src!r}" if src else "an image"
+            problems.append(
+                Problem(
+                    shown, line, column, where,
+                    f"{name} has no alt text; describe what it shows, "
+                    f"e.g. ![A map of the provinces]({src or 'map.png'})",
+                )
+            )  # fmt: skip
+    return problems
+
+
+def _find(lines: list[str], needle: str, start: int) -> tuple[int, int] | None:
+    """1-based (line, column) of the image markup holding ``needle``, from line ``start``."""
+    for number in range(start, len(lines)):
+        column = lines[number].find(needle)
+        if column >= 0:
+            text = lines[number]
+            opening = max(text.rfind("![", 0, column + 1), text.rfind("<img", 0, column + 1))
+            return number + 1, (opening if opening >= 0 else column) + 1
+    return None
+
+
+def _make_case(
+    values: dict[str, Any], case_id: str, path: Path, project: Project, positions: dict
+) -> Case:
+    source = values["source"]
+    return Case(
+        id=case_id,
+        path=path,
+        title=values["title"],
+        subtitle=values["subtitle"],
+        summary=values["summary"],
+        language=values["language"] or project.language or "en",
+        context=values["context"],
+        entry_point=values["entry_point"],
+        lessons_heading=values["lessons_heading"],
+        lessons=tuple(Lesson(item["title"], item["text"]) for item in values["lessons"]),
+        outcome=values["outcome"],
+        regions=tuple(_unique(values["regions"] or [])),
+        countries=tuple(_unique(values["countries"] or [])),
+        themes=tuple(_unique(values["themes"] or [])),
+        period=values["period"],
+        authors=tuple(values["authors"] or []),
+        published=values["published"],
+        source=Source(**source) if source and any(source.values()) else None,
+        further_resources=tuple(Resource(**r) for r in values["further_resources"] or []),
+        related=tuple(_unique(values["related"] or [])),
+        positions=positions,
+    )
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalogue:
+    """Load and validate cases (all of ``project.cases_dir`` unless paths are given).
+
+    Every file is read and every problem collected before anything is rendered. Checks
+    that span files follow: duplicate ids, and ``related`` ids that name no case.
+    """
+    files = find_case_files(project.cases_dir) if paths is None else _expand(paths)
+    problems: list[Problem] = []
+    loaded: list[Case] = []
+    for path in files:
+        case, found = load_case(path, project)
+        problems.extend(found)
+        if case is not None:
+            loaded.append(case)
+
+    by_id: dict[str, Case] = {}
+    valid: list[Case] = []
+    for case in loaded:
+        first = by_id.get(case.id)
+        if first is not None:
+            line, column = case.where("id") if "id" in case.positions else (1, 1)
+            message = f"duplicate id {case.id!r}: {display_path(first.path)} has it already"
+            problems.append(Problem(display_path(case.path), line, column, "id", message))
+            continue
+        by_id[case.id] = case
+        valid.append(case)
+
+    # Ids of files that failed validation count as known: their own errors are reported.
+    known = set(by_id) | {p.stem for p in files} | _ids_of_other_files(project, files)
+    cases = []
+    for case in valid:
+        found = [
+            Problem(display_path(case.path), *case.where(where), where, message)
+            for where, other in _references(case)
+            if other not in known
+            for message in [f"no case has the id {other!r}{suggest(other, sorted(known))}"]
+        ]
+        problems.extend(found)
+        if not found:
+            cases.append(case)
+    return Catalogue(cases=cases, problems=sorted(problems))
+
+
+def _references(case: Case) -> Iterable[tuple[str, str]]:
+    """(field, id) for every other case this one names: ``related`` and ``case:`` links."""
+    for index, other in enumerate(case.related):
+        yield f"related[{index}]", other
+    texts = [
+        ("context", case.context),
+        ("entry_point", case.entry_point),
+        ("outcome", case.outcome),
+    ]
+    texts += [(f"lessons[{i}].text", lesson.text) for i, lesson in enumerate(case.lessons)]
+    for where, text in texts:
+        for other in case_link_ids(text):
+            yield where, other
+
+
+def _expand(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        files.extend(find_case_files(path) if path.is_dir() else [path])
+    return list(dict.fromkeys(p.resolve() for p in files))
+
+
+def _ids_of_other_files(project: Project, loaded: list[Path]) -> set[str]:
+    """Ids of project cases not being built now (``brief one.yaml`` may relate to others)."""
+    loaded_set = {p.resolve() for p in loaded}
+    return {p.stem for p in find_case_files(project.cases_dir) if p.resolve() not in loaded_set}

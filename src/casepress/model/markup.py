@@ -1,0 +1,384 @@
+"""The one Markdown → safe HTML factory: extensions are configured here and nowhere else.
+
+Case text is written by many contributors, so what Python-Markdown produces is sanitised
+with nh3 (a maintained, Rust-backed sanitiser) against an allow-list of what briefs need:
+footnotes, tables, images with alt text, abbreviations, sub/superscript, ``lang`` on any
+element. Scripts, event handlers, ``javascript:`` URLs, iframes, objects, forms and
+``rel`` tricks (``{: rel=attachment}``) never survive. A project whose authors are trusted
+can turn sanitising off (``trust_html: true``); the fetcher still guards resources.
+
+Python-Markdown is quadratic on some input (10 KB of ``[`` takes 14 s; upstream issue
+#798), and html5ever on deep nesting, so every conversion runs against a time budget
+checked between processor steps, and HTML nested deeper than briefs ever need is refused
+before it reaches the sanitiser.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import math
+import re
+import threading
+import time
+from collections.abc import Callable
+from html.parser import HTMLParser
+from xml.etree.ElementTree import Element
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup, escape
+
+from ..errors import MarkupError
+
+EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
+EXTENSION_CONFIGS = {
+    "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+    "smarty": {"smart_angled_quotes": True},
+}
+QUOTES = {
+    # French: guillemets with a no-break space inside. U+00A0 rather than the narrow U+202F,
+    # which most text faces (Source Serif, Caladea, Cabin) lack: a fallback font would be
+    # embedded for one invisible character.
+    "fr": {
+        "left-double-quote": "&laquo;&#160;",
+        "right-double-quote": "&#160;&raquo;",
+        "left-angle-quote": "&laquo;&#160;",
+        "right-angle-quote": "&#160;&raquo;",
+    },
+    # Spanish (RAE): angular quotes first, without spaces; “ ” and ‘ ’ inside them.
+    "es": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;"},
+}
+"""Smart-quote substitutions by primary language; others get English curly quotes. Single
+quotes are left alone everywhere: the right single quote is also the apostrophe."""
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "title", "id", "class"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+CASE_LINK = re.compile(r"^case:([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+MARKDOWN_SECONDS = 5.0
+"""Time one field's Markdown may take to convert; ordinary text takes milliseconds."""
+MAX_TEXT_DEPTH = 50
+"""Deepest nesting of HTML elements in one field (25 levels of nested lists)."""
+VOID_ELEMENTS = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param")
+    + ("source", "track", "wbr")
+)
+
+LinkResolver = Callable[[str], "tuple[str | None, str | None] | None"]
+"""Given a case id, returns (href, note) for a ``case:`` link; a None href leaves plain text."""
+
+
+class _ShapeTree(Treeprocessor):
+    """Shifts headings under the section heading and resolves ``case:`` links."""
+
+    heading_offset = 2
+    resolve: LinkResolver | None = None
+    id_prefix = ""
+
+    def run(self, root: Element) -> None:
+        links: list[tuple[Element, Element]] = []
+        for parent in root.iter():
+            for element in parent:
+                tag = element.tag
+                if not isinstance(tag, str):  # comments and processing instructions
+                    continue
+                if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+                    element.tag = f"h{min(6, int(tag[1]) + self.heading_offset)}"
+                href = element.get("href", "")
+                if tag == "a" and href.startswith("case:"):
+                    links.append((parent, element))
+                if self.id_prefix:
+                    if element.get("id"):
+                        element.set("id", f"{self.id_prefix}{element.get('id')}")
+                    if tag == "a" and href.startswith("#"):
+                        element.set("href", f"#{self.id_prefix}{href[1:]}")
+        for parent, link in links:
+            self._resolve_case_link(parent, link)
+
+    def _resolve_case_link(self, parent: Element, link: Element) -> None:
+        """``[text](case:id)`` → a link to that case, or plain text (and a note) without one."""
+        found = CASE_LINK.match(link.get("href", ""))
+        target = self.resolve(found[1]) if found and self.resolve else None
+        href, note = target or (None, None)
+        if href is None:
+            link.tag = "span"
+            link.attrib.clear()
+        else:
+            link.set("href", href)
+        link.set("class", "case-ref")
+        if note:
+            span = Element("span", {"class": "case-ref-note"})
+            span.text = note
+            span.tail, link.tail = link.tail, " "
+            parent.insert(list(parent).index(link) + 1, span)
+
+
+class _OverBudgetError(Exception):
+    """The conversion ran past its deadline."""
+
+
+def _budgeted(method: Callable, md: markdown.Markdown) -> Callable:
+    """``method``, refusing to start once the conversion's deadline has passed."""
+
+    def call(*args, **kwargs):
+        if time.monotonic() > md.casepress_deadline:  # type: ignore[attr-defined]
+            raise _OverBudgetError
+        return method(*args, **kwargs)
+
+    return call
+
+
+def _create(language: str = "en") -> markdown.Markdown:
+    configs = {**EXTENSION_CONFIGS}
+    quotes = QUOTES.get(language)
+    if quotes:
+        configs["smarty"] = {**configs["smarty"], "substitutions": quotes}
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
+    # After footnotes (priority 50) have been placed, so their ids are prefixed too.
+    md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
+    # The super-linear work happens in inline patterns (a bracket scan per '[', a regex
+    # search per pattern per text node: 3 million for a 20,000-row table) and in block
+    # processors (a call per nesting level): check the deadline before each such call.
+    md.casepress_deadline = math.inf  # type: ignore[attr-defined]
+    registries = [md.inlinePatterns]  # smarty runs its patterns in a tree processor of its own
+    registries += [t.inlinePatterns for t in md.treeprocessors if hasattr(t, "inlinePatterns")]
+    for pattern in {id(p): p for registry in registries for p in registry}.values():
+        pattern.getCompiledRegExp = _budgeted(pattern.getCompiledRegExp, md)
+        pattern.handleMatch = _budgeted(pattern.handleMatch, md)
+    for processor in md.parser.blockprocessors:
+        processor.test = _budgeted(processor.test, md)
+        processor.run = _budgeted(processor.run, md)
+    return md
+
+
+_local = threading.local()
+
+
+def _quoting(language: str) -> str:
+    primary = language.split("-")[0].lower()
+    return primary if primary in QUOTES else "en"
+
+
+def _instance(language: str) -> markdown.Markdown:
+    """One Markdown per thread and quoting style (they are not thread-safe, and costly to make)."""
+    key = _quoting(language)
+    instances = getattr(_local, "instances", None)
+    if instances is None:
+        instances = _local.instances = {}
+    md = instances.get(key)
+    if md is None:
+        md = instances[key] = _create(key)
+    return md
+
+
+def _discard(language: str) -> None:
+    """Forget a Markdown stopped half-way, so that the next conversion starts afresh."""
+    getattr(_local, "instances", {}).pop(_quoting(language), None)
+
+
+def render_markdown(
+    text: str | None,
+    *,
+    id_prefix: str = "",
+    heading_offset: int = 2,
+    resolve: LinkResolver | None = None,
+    sanitise: bool = True,
+    check_image: Callable[[str], bool | str | None] | None = None,
+    on_removed: Callable[[list[str]], None] | None = None,
+    seconds: float | None = None,
+    language: str = "en",
+) -> Markup:
+    """Markdown source → HTML that is safe to place in a template.
+
+    ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
+    ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3);
+    ``language`` chooses the quotation marks ("x" becomes « x » in French).
+    ``check_image(src)`` is asked about every image left after sanitising: an address to
+    use instead, True to keep it, or False/None to refuse it (the image is then replaced
+    by its alt text). ``on_removed`` is told what the sanitiser took
+    out (``['<script>', 'onerror=']``), when it took anything. Raises ``MarkupError`` when the text cannot be
+    converted within ``seconds`` (default ``MARKDOWN_SECONDS``) or is nested too deeply.
+    """
+    if not text:
+        return Markup("")
+    if _SURROGATE.search(text):
+        raise MarkupError("the text contains lone surrogate code points (not valid Unicode)")
+    budget = MARKDOWN_SECONDS if seconds is None else seconds
+    md = _instance(language)
+    md.reset()
+    shaper: _ShapeTree = md.treeprocessors["casepress-shape"]  # type: ignore[assignment]
+    shaper.id_prefix = id_prefix
+    shaper.heading_offset = heading_offset
+    shaper.resolve = resolve
+    md.casepress_deadline = time.monotonic() + budget  # type: ignore[attr-defined]
+    try:
+        html = md.convert(text)
+    except _OverBudgetError:
+        _discard(language)  # stopped half-way: start the next conversion afresh
+        raise MarkupError(
+            f"the Markdown took more than {budget:g} s to convert and was abandoned; "
+            "very long tables, paragraphs crowded with brackets or markup, or lists nested "
+            "very deeply are the usual causes: split the text"
+        ) from None
+    except RecursionError:
+        _discard(language)
+        raise MarkupError(
+            "the Markdown is nested too deeply (lists or quotes within each other)"
+        ) from None
+    except Exception as exc:  # a bug in Python-Markdown on odd input must not stop the build
+        _discard(language)
+        raise MarkupError(
+            f"the Markdown could not be converted ({type(exc).__name__}: {exc})"
+        ) from None
+    finally:
+        md.casepress_deadline = math.inf  # type: ignore[attr-defined]
+    _elements, depth = measure_html(html, stop_at_depth=MAX_TEXT_DEPTH)
+    if depth > MAX_TEXT_DEPTH:
+        raise MarkupError(
+            f"the text's HTML is nested more than {MAX_TEXT_DEPTH} levels deep "
+            "(or leaves tags unclosed)"
+        )
+    if sanitise:
+        cleaned = clean_html(html)
+        if on_removed is not None:
+            removed = removed_markup(html, cleaned)
+            if removed:
+                on_removed(removed)
+        html = cleaned
+    if check_image:
+        html = _check_images(html, check_image)
+    return Markup(html)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_html(html: str) -> str:
+    """Remove everything not on the allow-list (content of script/style goes entirely)."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "form", "template"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        filter_style_properties={"text-align"},
+    )
+
+
+# Tags as a tolerant scanner sees them: "[^<>]*" keeps every attempt short, so the scan is
+# linear even on hostile text (a quoted ">" inside an attribute only ends a tag early).
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
+_IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+)""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
+
+
+def measure_html(html: str, *, stop_at_depth: int | None = None) -> tuple[int, int]:
+    """(elements, deepest nesting) of an HTML string, without building a tree.
+
+    An end tag closes up to its matching open element; unclosed elements count as nested,
+    so sloppy raw HTML over-estimates depth rather than hiding it. With ``stop_at_depth``
+    the scan ends as soon as the nesting passes it.
+    """
+    elements = deepest = 0
+    stack: list[str] = []
+    for match in _TAG.finditer(html):
+        closing, name, rest = match.groups()
+        name = name.lower()
+        if closing:
+            if name in stack:
+                while stack.pop() != name:
+                    pass
+            continue
+        elements += 1
+        if name in VOID_ELEMENTS or rest.endswith("/"):
+            continue
+        stack.append(name)
+        if len(stack) > deepest:
+            deepest = len(stack)
+            if stop_at_depth is not None and deepest > stop_at_depth:
+                break
+    return elements, deepest
+
+
+def removed_markup(before: str, after: str) -> list[str]:
+    """Elements and attributes in ``before`` that ``after`` lacks: what a sanitiser took.
+
+    Python-Markdown only emits what the allow-list keeps, so anything missing came from
+    raw HTML (or attribute lists) in the author's text.
+    """
+    wanted, kept = _inventory(before), _inventory(after)
+    return [item for item in wanted if wanted[item] > kept.get(item, 0)]
+
+
+def _inventory(html: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for match in _TAG.finditer(html):
+        if match[1]:
+            continue
+        items = [f"<{match[2].lower()}>"]
+        items += [f"{name.lower()}=" for name, *_ in _ATTRIBUTE.findall(match[3])]
+        for item in items:
+            counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+def _check_images(html: str, allow: Callable[[str], bool | str | None]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        attributes = {
+            name.lower(): htmllib.unescape("".join(values))  # one of the three is set
+            for name, *values in _ATTRIBUTE.findall(match[0])
+        }
+        verdict = allow(attributes.get("src", ""))
+        if isinstance(verdict, str):
+            src = f' src="{escape(verdict)}"'
+            return _SRC.sub(lambda _: src, match[0], count=1)
+        if verdict:
+            return match[0]
+        alt = attributes.get("alt", "")
+        return f'<span class="image-refused">{escape(alt)}</span>' if alt else ""
+
+    return _IMG.sub(replace, html)
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            values = dict(attrs)
+            self.found.append((values.get("src") or "", values.get("alt")))
+
+
+def images_in(text: str | None) -> list[tuple[str, str | None]]:
+    """(src, alt) of every image a Markdown field shows, Markdown or HTML, in order."""
+    if not text or ("![" not in text and "<img" not in text.lower()):
+        return []
+    parser = _Images()
+    parser.feed(render_markdown(text))
+    return parser.found
+
+
+def case_link_ids(text: str | None) -> list[str]:
+    """Ids named by ``case:`` links in Markdown source, for validation."""
+    if not text:
+        return []
+    return re.findall(r"\]\(\s*case:([^)\s]*)\s*\)", text)

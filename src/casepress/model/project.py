@@ -1,0 +1,345 @@
+"""casepress.yaml → Project: validated settings, with every path resolved against the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from ..theme.config import PAGE_SIZES
+from .labels import LANGUAGE_PATTERN, labels_type
+from .schema import (
+    INVALID,
+    Choice,
+    Context,
+    Count,
+    Date,
+    Field,
+    Flag,
+    Integer,
+    ListOf,
+    MapOf,
+    Object,
+    Slug,
+    Text,
+)
+from .source import read_yaml
+
+CONFIG_NAME = "casepress.yaml"
+COMMAND_LINE = "command line"
+"""The ``source`` of an edition defined by flags rather than in casepress.yaml."""
+PDF_VARIANTS = (
+    "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4u",
+    "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f",
+    "pdf/ua-1", "pdf/ua-2",
+)  # fmt: skip
+PROFILES = ("screen", "print")
+"""screen: the PDF as read on screen; print: the same with bleed, crop marks and mirrored
+margins, handbook chapters on right-hand pages (styles/print-production.css)."""
+
+GROUP_BY = ("region", "country", "theme", "none")
+ORDER_BY = ("title", "country", "period", "ids")
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+HANDBOOK_SPEC = Object(
+    {
+        "title": Field(Text("Title on the cover"), required=True),
+        "subtitle": Field(Text("Subtitle on the cover")),
+        "edition": Field(Text("Edition statement, e.g. 'Second edition'")),
+        "date": Field(Date("Date of this edition (YYYY-MM-DD)")),
+        "organisation": Field(Text("Publisher shown on the cover; defaults to the project's")),
+        "logo": Field(Text("Logo image for the cover (SVG or PNG), relative to casepress.yaml")),
+        "introduction": Field(
+            Text("Markdown file rendered as front matter, relative to casepress.yaml")
+        ),
+        "ids": Field(
+            ListOf(Slug(), "Cases in this order (instead of filters)", example="a-case-id")
+        ),
+        "regions": Field(
+            ListOf(Text(), "Cases tagged with any of these regions", example="Sub-Saharan Africa")
+        ),
+        "countries": Field(
+            ListOf(Text(), "Cases tagged with any of these countries", example="Peru")
+        ),
+        "themes": Field(
+            ListOf(Text(), "Cases tagged with any of these themes", example="Police reform")
+        ),
+        "exclude": Field(ListOf(Slug(), "Ids of cases to leave out", example="a-case-id")),
+        "group_by": Field(
+            Choice(GROUP_BY, "Parts of the handbook: one per region, country or theme")
+        ),
+        "order_by": Field(Choice(ORDER_BY, "Order of cases within a part")),
+        "duplex": Field(Flag("Printed on both sides: chapters start on a right-hand page")),
+        "copyright": Field(Text("Copyright line for the imprint page")),
+        "isbn": Field(Text("ISBN for the imprint page")),
+        "disclaimer": Field(
+            Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
+        ),
+        "max_pages": Field(Count("Page budget: a warning when the PDF has more pages")),
+    },
+    "A handbook: cases selected by id or by tags, with cover, contents and indexes",
+)
+BRIEFS_SPEC = Object(
+    {"max_pages": Field(Count("Page budget of every brief: a warning when a PDF is longer"))},
+    "Settings for briefs",
+)
+
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+"""40 megapixels: a 7,700 × 5,200 photograph; decoded, about 160 MB."""
+DEFAULT_MAX_ELEMENTS = 10_000
+"""HTML elements in one PDF brief: a long case has ~300; at the limit layout takes ~20 s, ~350 MB."""
+
+PROJECT_SPEC = Object(
+    {
+        "title": Field(Text("Name of the case library, used in listings")),
+        "organisation": Field(Text("Publishing organisation, shown in every footer")),
+        "language": Field(
+            Text(
+                "Default language of cases (BCP 47 tag such as en, fr, es-419); "
+                "default: the theme's, else en",
+                pattern=LANGUAGE_PATTERN,
+                hint="a language tag such as 'en' or 'fr'",
+            )
+        ),
+        "theme": Field(Slug("Theme: a folder in themes/, an installed theme, or base")),
+        "page_size": Field(
+            Choice(PAGE_SIZES, "Paper size of PDF briefs; default: the theme's, else A4")
+        ),
+        "labels": Field(labels_type("Label overrides per language, over the theme's")),
+        "pdf_variant": Field(
+            Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint (default: pdf/ua-1)")
+        ),
+        "profile": Field(
+            Choice(PROFILES, "print adds bleed, crop marks and mirrored margins"),
+            default="screen",
+        ),
+        "embed_source": Field(
+            Flag("Attach each case's YAML file to its PDF (and to handbooks) for archiving")
+        ),
+        "briefs": Field(BRIEFS_SPEC),
+        "cases": Field(Text("Folder of case files, relative to this file"), default="cases"),
+        "output": Field(
+            Text("Folder outputs are written to, relative to this file"), default="build"
+        ),
+        "regions": Field(
+            ListOf(
+                Text(),
+                "Region names `casepress import` sorts tags into, besides its built-in list",
+                example="Andean region",
+            )
+        ),
+        "handbooks": Field(
+            MapOf(
+                HANDBOOK_SPEC,
+                "Handbooks to build, by name (the name is the output file name)",
+                key_pattern=SLUG,
+                key_hint="a handbook name in lowercase letters, digits and hyphens",
+            )
+        ),
+        "allow_network": Field(
+            Flag("Let briefs load images and stylesheets over http(s); off by default"),
+            default=False,
+        ),
+        "trust_html": Field(
+            Flag(
+                "Case authors are trusted: raw HTML in Markdown is kept as written instead of "
+                "sanitised (files outside the project and the network stay out of reach)"
+            ),
+            default=False,
+        ),
+        "max_image_pixels": Field(
+            # Pillow refuses more than 2 x 89,478,485 pixels itself; stay below its warning.
+            Integer(
+                "Largest image (width x height) a brief may embed", minimum=1, maximum=89_000_000
+            ),
+            default=DEFAULT_MAX_IMAGE_PIXELS,
+        ),
+        "max_elements": Field(
+            Integer(
+                "Most HTML elements one PDF brief may have: bounds layout time and memory",
+                minimum=100,
+            ),
+            default=DEFAULT_MAX_ELEMENTS,
+        ),
+    },
+    title="casepress project (casepress.yaml)",
+)
+
+
+def project_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of casepress.yaml, made from ``PROJECT_SPEC``."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **PROJECT_SPEC.json_schema()}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One handbook definition: what to select, how to group and order it, its front matter."""
+
+    name: str
+    title: str
+    subtitle: str | None = None
+    edition: str | None = None
+    date: Any = None
+    organisation: str | None = None
+    logo: Path | None = None
+    introduction: Path | None = None
+    ids: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    group_by: str = "none"
+    order_by: str = "title"
+    duplex: bool = False
+    copyright: str | None = None
+    isbn: str | None = None
+    disclaimer: str | None = None
+    max_pages: int | None = None
+    source: str = "casepress.yaml"
+    """Where the definition came from, for messages (the file, or 'command line')."""
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, field_path: str) -> tuple[int, int]:
+        return self.positions.get(field_path, (0, 0))
+
+
+def make_edition(
+    name: str, values: dict[str, Any], root: Path, *, source: str = COMMAND_LINE, positions=None
+) -> Edition:
+    """An Edition from validated values (from casepress.yaml or the command line)."""
+    listed = {
+        k: tuple(values.get(k) or ()) for k in ("ids", "regions", "countries", "themes", "exclude")
+    }
+    return Edition(
+        name=name,
+        title=values["title"],
+        subtitle=values.get("subtitle"),
+        edition=values.get("edition"),
+        date=values.get("date"),
+        organisation=values.get("organisation"),
+        logo=root / values["logo"] if values.get("logo") else None,
+        introduction=root / values["introduction"] if values.get("introduction") else None,
+        group_by=values.get("group_by") or "none",
+        order_by=values.get("order_by") or ("ids" if listed["ids"] else "title"),
+        duplex=bool(values.get("duplex")),
+        copyright=values.get("copyright"),
+        isbn=values.get("isbn"),
+        disclaimer=values.get("disclaimer"),
+        max_pages=values.get("max_pages"),
+        source=source,
+        positions=positions or {},
+        **listed,
+    )
+
+
+@dataclass(frozen=True)
+class Project:
+    """Settings for one casepress project; paths are absolute."""
+
+    root: Path
+    config_path: Path | None = None
+    title: str | None = None
+    organisation: str | None = None
+    language: str | None = None
+    """Default language of cases; None: the theme's, else English."""
+    theme: str | None = None
+    page_size: str | None = None
+    """Paper size; None: the theme's, else A4 (``--page-size`` > casepress.yaml > theme)."""
+    pdf_variant: str | None = None
+    profile: str = "screen"
+    embed_source: bool = False
+    brief_max_pages: int | None = None
+    cases_dir: Path = field(default=Path("cases"))
+    output_dir: Path = field(default=Path("build"))
+    handbooks: dict[str, Edition] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()
+    """Extra region names for the importer (``regions:`` in casepress.yaml)."""
+    labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    theme_origin: Problem | None = field(default=None, compare=False, repr=False)
+    """Where the theme was chosen (``--theme`` or casepress.yaml's line), for error messages."""
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
+    """Suspect but usable settings in casepress.yaml (an unknown label name)."""
+    allow_network: bool = False
+    trust_html: bool = False
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    max_elements: int = DEFAULT_MAX_ELEMENTS
+
+    @property
+    def briefs_dir(self) -> Path:
+        return self.output_dir / "briefs"
+
+    @property
+    def handbooks_dir(self) -> Path:
+        return self.output_dir / "handbooks"
+
+
+def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
+    """Load ``casepress.yaml`` from a folder (or the file itself); defaults when it is absent.
+
+    Keyword overrides (``output_dir=...``, ``page_size=...``) replace settings from the file;
+    ``None`` means "not given" so a CLI can pass its flags straight through.
+    """
+    path = Path(path or ".").resolve()
+    config = path if path.is_file() else path / CONFIG_NAME
+    root = config.parent
+    values: dict[str, Any] = {}
+    handbooks: dict[str, Edition] = {}
+    theme_origin = None
+    warnings: list[Problem] = []
+    if config.exists():
+        document = read_yaml(config)
+        ctx = Context(document.shown, list(document.problems))
+        if document.root is not None and not ctx.problems:
+            result = PROJECT_SPEC.validate(document.root, ctx, "")
+            if result is not INVALID:
+                values = result
+        if any(p.severity == "error" for p in ctx.problems):
+            raise InputError(ctx.problems)
+        for name, spec in (values.get("handbooks") or {}).items():
+            prefix = f"handbooks.{name}."
+            positions = {
+                k.removeprefix(prefix): v for k, v in ctx.positions.items() if k.startswith(prefix)
+            }
+            handbooks[name] = make_edition(
+                name, spec, root, source=document.shown, positions=positions
+            )
+        warnings = ctx.problems
+        if "theme" in ctx.positions:
+            line, column = ctx.positions["theme"]
+            theme_origin = Problem(document.shown, line, column, "theme", "")
+    else:
+        config = None
+        values = {name: f.default for name, f in PROJECT_SPEC.fields.items()}
+    settings = {
+        "title": values.get("title"),
+        "organisation": values.get("organisation"),
+        "language": values.get("language"),
+        "theme": values.get("theme"),
+        "page_size": values.get("page_size"),
+        "pdf_variant": values.get("pdf_variant"),
+        "profile": values.get("profile") or "screen",
+        "embed_source": bool(values.get("embed_source")),
+        "brief_max_pages": (values.get("briefs") or {}).get("max_pages"),
+        "cases_dir": root / (values.get("cases") or "cases"),
+        "output_dir": root / (values.get("output") or "build"),
+        "regions": tuple(values.get("regions") or ()),
+        "labels": values.get("labels") or {},
+        "allow_network": bool(values.get("allow_network")),
+        "trust_html": bool(values.get("trust_html")),
+        "max_image_pixels": values.get("max_image_pixels") or DEFAULT_MAX_IMAGE_PIXELS,
+        "max_elements": values.get("max_elements") or DEFAULT_MAX_ELEMENTS,
+    }
+    for name, value in overrides.items():
+        if value is not None:
+            settings[name] = Path(value).resolve() if name.endswith("_dir") else value
+    if overrides.get("theme") is not None:
+        theme_origin = Problem("--theme", 0, 0, "", "")
+    return Project(
+        root=root,
+        config_path=config,
+        handbooks=handbooks,
+        theme_origin=theme_origin,
+        warnings=tuple(warnings),
+        **settings,
+    )

@@ -1,0 +1,530 @@
+"""Field types: the one definition from which values are validated and JSON Schema is made.
+
+Each type turns a positioned ``Node`` into a Python value, or records a ``Problem`` at the
+node's position and returns ``INVALID``. The same objects describe themselves as JSON
+Schema (``json_schema()``), so what ``casepress check`` accepts and what an editor
+validates while a case is typed cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem
+from .source import Node
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+"""Returned by a type that has reported a problem; the caller keeps going to find more."""
+
+
+@dataclass
+class Context:
+    """Where problems go while one file is validated, and where values were found."""
+
+    shown: str
+    problems: list[Problem] = field(default_factory=list)
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    folder: Path | None = None
+    """The folder relative file paths are resolved against (``File`` fields)."""
+
+    def error(self, node: Node, path: str, message: str) -> Any:
+        self.problems.append(Problem(self.shown, node.line, node.column, path, message))
+        return INVALID
+
+    def warn(self, node: Node, path: str, message: str) -> None:
+        self.problems.append(
+            Problem(self.shown, node.line, node.column, path, message, severity="warning")
+        )
+
+
+class Type:
+    """A field type; subclasses implement ``check`` and ``schema``."""
+
+    description = ""
+
+    def validate(self, node: Node, ctx: Context, path: str) -> Any:
+        ctx.positions[path] = (node.line, node.column)
+        return self.check(node, ctx, path)
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:  # pragma: no cover
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        result = self.schema()
+        if self.description:
+            result = {"description": self.description, **result}
+        return result
+
+
+class Text(Type):
+    """A string written as the author wrote it; ``markdown`` marks fields rendered as Markdown."""
+
+    def __init__(
+        self,
+        description: str = "",
+        *,
+        markdown: bool = False,
+        pattern: str | None = None,
+        hint: str = "",
+        convert: Callable[[str], Any] | None = None,
+    ):
+        self.description = description
+        self.markdown = markdown
+        self.pattern = re.compile(pattern) if pattern else None
+        self.hint = hint
+        self.convert = convert
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.kind != "scalar":
+            return ctx.error(node, path, f"expected text, got {node.describe()}")
+        if node.text is None:
+            return None
+        text = node.text
+        if not self.markdown:
+            text = " ".join(text.split())  # one-line values: folded lines and stray spaces go
+        if self.pattern and not self.pattern.fullmatch(text):
+            return ctx.error(node, path, f"expected {self.hint}, got {text!r}")
+        if self.convert:
+            try:
+                return self.convert(text)
+            except ValueError as exc:
+                return ctx.error(node, path, str(exc))
+        return text
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "string"}
+        if self.pattern:
+            result["pattern"] = f"^(?:{self.pattern.pattern})$"
+        if self.markdown:
+            result["contentMediaType"] = "text/markdown"
+        return result
+
+
+def Slug(description: str = "") -> Text:  # noqa: N802 - reads like a type in field tables
+    return Text(
+        description,
+        pattern=r"[a-z0-9]+(?:-[a-z0-9]+)*",
+        hint="a lowercase slug such as 'police-reform-in-sierra-leone'",
+    )
+
+
+def Url(description: str = "") -> Text:  # noqa: N802
+    return Text(description, pattern=r"https?://\S+", hint="a web address starting with https://")
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(f"{text!r} is not a date in the calendar") from None
+        raise ValueError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
+
+
+class Date(Text):
+    """An ISO 8601 calendar date, kept as ``datetime.date``."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(description, convert=_parse_date)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
+
+
+class Year(Text):
+    """A four-digit year; YAML editors see 2003 as a number, casepress as the text '2003'."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(description, pattern=r"\d{4}", hint="a four-digit year such as 2003")
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+                {"type": "string", "pattern": r"^\d{4}$"},
+            ]
+        }
+
+
+class Count(Text):
+    """A whole number of at least 1, such as a page budget."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(
+            description, pattern=r"[1-9][0-9]{0,5}", hint="a whole number such as 2", convert=int
+        )
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 1}
+
+
+class Choice(Text):
+    """One of a fixed set of words, matched without regard to case."""
+
+    def __init__(self, choices: Sequence[str], description: str = ""):
+        super().__init__(description)
+        self.choices = list(choices)
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        value = super().check(node, ctx, path)
+        if value is None or value is INVALID:
+            return value
+        for choice in self.choices:
+            if choice.lower() == value.lower():
+                return choice
+        return ctx.error(node, path, f"expected one of {', '.join(self.choices)}, got {value!r}")
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": self.choices}
+
+
+class Flag(Type):
+    """true or false (YAML 1.2 spelling only: 'yes', 'no', 'on', 'off' are refused)."""
+
+    def __init__(self, description: str = ""):
+        self.description = description
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        text = (node.text or "").lower() if node.kind == "scalar" else None
+        if text == "true":
+            return True
+        if text == "false":
+            return False
+        if node.is_null:
+            return None
+        return ctx.error(node, path, f"expected true or false, got {node.describe()}")
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+class Integer(Type):
+    """A whole number within bounds; ``_`` may group digits (``40_000_000``)."""
+
+    def __init__(self, description: str = "", *, minimum: int = 0, maximum: int | None = None):
+        self.description = description
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.is_null:
+            return None
+        text = (node.text or "").replace("_", "") if node.kind == "scalar" else ""
+        if not re.fullmatch(r"\d{1,15}", text):
+            return ctx.error(node, path, f"expected a whole number, got {node.describe()}")
+        value = int(text)
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            upper = f" and {self.maximum:,}" if self.maximum is not None else ""
+            return ctx.error(
+                node, path, f"expected a number between {self.minimum:,}{upper}, got {value:,}"
+            )
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "integer", "minimum": self.minimum}
+        if self.maximum is not None:
+            result["maximum"] = self.maximum
+        return result
+
+
+class ListOf(Type):
+    """A YAML list of one item type."""
+
+    def __init__(self, item: Type, description: str = "", *, min_items: int = 0, example: str = ""):
+        self.item = item
+        self.description = description
+        self.min_items = min_items
+        self.example = example
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.is_null:
+            return [] if not self.min_items else ctx.error(node, path, "must not be empty")
+        if node.kind != "seq":
+            example = f" such as [{self.example}]" if self.example else ""
+            return ctx.error(node, path, f"expected a list{example}, got {node.describe()}")
+        if len(node.items) < self.min_items:
+            wanted = "one item" if self.min_items == 1 else f"{self.min_items} items"
+            return ctx.error(node, path, f"must list at least {wanted}")
+        values = [
+            self.item.validate(item, ctx, f"{path}[{i}]") for i, item in enumerate(node.items)
+        ]
+        if any(v is INVALID for v in values):
+            return INVALID
+        return [v for v in values if v is not None]
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            result["minItems"] = self.min_items
+        return result
+
+
+@dataclass
+class Field:
+    """One named field of an object type."""
+
+    type: Type
+    required: bool = False
+    default: Any = None
+
+
+class Object(Type):
+    """A mapping with known fields; unknown ones get a 'did you mean' suggestion."""
+
+    def __init__(self, fields: dict[str, Field], description: str = "", *, title: str = ""):
+        self.fields = fields
+        self.description = description
+        self.title = title
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.kind != "map":
+            return ctx.error(node, path, f"expected a mapping of fields, got {node.describe()}")
+        values: dict[str, Any] = {}
+        ok = True
+        given: dict[str, Node] = {}
+        for key, value in node.entries:
+            name = key.text or ""
+            spec = self.fields.get(name)
+            where = f"{path}.{name}" if path else name
+            if spec is None:
+                ok = False
+                ctx.error(key, where, f"unknown field{suggest(name, self.fields)}")
+                continue
+            given[name] = value
+            if value.is_null and not spec.required and isinstance(spec.type, Object):
+                # An optional section left empty (`source:` with its keys commented out) is as
+                # if it were absent, like any other empty optional field, so a new case can
+                # list every field for the author to fill in.
+                ctx.positions[where] = (value.line, value.column)
+                values[name] = None
+                continue
+            result = spec.type.validate(value, ctx, where)
+            if result is INVALID:
+                ok = False
+            values[name] = result
+        for name, spec in self.fields.items():
+            where = f"{path}.{name}" if path else name
+            if spec.required and (values.get(name) in (None, "", [])):
+                ok = False
+                target = given.get(name, node)
+                reason = "must not be empty" if name in given else "required field is missing"
+                ctx.error(target, where, reason)
+            if values.get(name) is None:
+                values[name] = spec.default() if callable(spec.default) else spec.default
+        return values if ok else INVALID
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "type": "object",
+            "properties": {
+                name: f.type.json_schema() if f.required else _nullable(f.type.json_schema())
+                for name, f in self.fields.items()
+            },
+            "additionalProperties": False,
+        }
+        if self.title:
+            result = {"title": self.title, **result}
+        required = [name for name, f in self.fields.items() if f.required]
+        if required:
+            result["required"] = required
+        return result
+
+
+class MapOf(Type):
+    """A mapping whose keys the author chooses (a palette, languages, label names)."""
+
+    def __init__(
+        self,
+        value: Type,
+        description: str = "",
+        *,
+        key_pattern: str = r"[a-z][a-z0-9_-]*",
+        key_hint: str = "a lowercase name such as 'primary'",
+        keys: Sequence[str] = (),
+        unknown_key: str = "error",
+    ):
+        self.value = value
+        self.description = description
+        self.key_pattern = re.compile(key_pattern)
+        self.key_hint = key_hint
+        self.keys = list(keys)
+        """Known keys: a key outside them gets a 'did you mean' (an error, or a warning)."""
+        self.unknown_key = unknown_key
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.is_null:
+            return {}
+        if node.kind != "map":
+            return ctx.error(node, path, f"expected a mapping of names, got {node.describe()}")
+        values: dict[str, Any] = {}
+        ok = True
+        for key, value in node.entries:
+            name = key.text or ""
+            where = f"{path}.{name}" if path else name
+            if not self.key_pattern.fullmatch(name):
+                ctx.error(key, where, f"expected {self.key_hint} as the name, got {name!r}")
+                ok = False
+                continue
+            if self.keys and name not in self.keys:
+                message = f"unknown name{suggest(name, self.keys)}"
+                if self.unknown_key == "error":
+                    ctx.error(key, where, message)
+                    ok = False
+                    continue
+                ctx.warn(key, where, f"{message}; templates can still use it")
+            result = self.value.validate(value, ctx, where)
+            if result is INVALID:
+                ok = False
+            elif result is not None:
+                values[name] = result
+        return values if ok else INVALID
+
+    def schema(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "type": "object",
+            "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
+            "additionalProperties": self.value.json_schema(),
+        }
+        if self.keys and self.unknown_key == "error":
+            result["propertyNames"] = {"enum": self.keys}
+        return result
+
+
+def _colour_names() -> list[str]:
+    from tinycss2 import color3  # the CSS colour keywords, for 'did you mean'
+
+    return sorted(getattr(color3, "_COLOR_KEYWORDS", {}))
+
+
+class Colour(Text):
+    """A CSS colour as WeasyPrint reads it: #rgb, #rrggbb, rgb(), hsl(), device-cmyk(), a name."""
+
+    def __init__(self, description: str = ""):
+        super().__init__(description)
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        value = super().check(node, ctx, path)
+        if value is None or value is INVALID:
+            return value
+        from tinycss2.color5 import parse_color  # the parser WeasyPrint itself uses
+
+        parsed = None if re.search(r"[;{}<>]", value) else parse_color(value)
+        if parsed is None or parsed == "currentcolor":
+            hint = suggest(value, _colour_names()) if value.isalpha() else ""
+            return ctx.error(node, path, f"expected a colour like '#1a5276', got {value!r}{hint}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "examples": ["#1a5276", "rgb(26 82 118)", "teal"]}
+
+
+Sniffer = Callable[[bytes, Path], "str | None"]
+"""Given a file's first bytes and its path, an error message, or None when the file is fine."""
+
+
+class File(Text):
+    """A file inside ``ctx.folder`` (a theme folder), given relative to it; kept as a Path.
+
+    Absolute paths and paths that leave the folder (``../``, or a symbolic link pointing
+    outside) are refused, so a theme only ever hands its own files to the renderer.
+    """
+
+    def __init__(self, description: str = "", *, sniff: Sniffer | None = None):
+        super().__init__(description)
+        self.sniff = sniff
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        value = super().check(node, ctx, path)
+        if value is None or value is INVALID:
+            return value
+        folder = (ctx.folder or Path.cwd()).resolve()
+        if Path(value).is_absolute() or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+            return ctx.error(node, path, f"give a path relative to the theme folder, not {value!r}")
+        target = (folder / value).resolve()
+        if not target.is_relative_to(folder):
+            return ctx.error(node, path, f"{value!r} is outside the theme folder")
+        if not target.exists():
+            return ctx.error(node, path, f"file {value!r} does not exist{_nearby(folder, value)}")
+        if not target.is_file():
+            return ctx.error(node, path, f"{value!r} is a folder, not a file")
+        try:
+            with open(target, "rb") as handle:
+                head = handle.read(2048)
+        except OSError as exc:
+            return ctx.error(node, path, f"cannot read {value!r}: {exc.strerror or exc}")
+        message = self.sniff(head, target) if self.sniff else None
+        if message:
+            return ctx.error(node, path, f"{value!r}: {message}")
+        return target
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "description": "a path relative to the theme folder"}
+
+
+def _nearby(folder: Path, value: str) -> str:
+    """' (did you mean 'logo.svg'?)' from the files that are there."""
+    parent = (folder / value).parent
+    if not parent.is_dir():
+        return ""
+    names = [
+        os.path.relpath(p, folder).replace(os.sep, "/") for p in parent.iterdir() if p.is_file()
+    ]
+    return suggest(value, names)
+
+
+def sniff_image(head: bytes, path: Path) -> str | None:
+    """SVG, PNG or JPEG: what WeasyPrint draws without surprises in print."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
+        return None
+    if b"<svg" in head.lstrip(b"\xef\xbb\xbf")[:2048]:
+        return None
+    return "not an SVG, PNG or JPEG image"
+
+
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"wOFF", b"wOF2")
+
+
+def sniff_font(head: bytes, path: Path) -> str | None:
+    """TrueType, OpenType or WOFF(2), judged by the file's signature rather than its name."""
+    if head[:4] in FONT_SIGNATURES:
+        return None
+    if not head:
+        return "cannot be read as a font: the file is empty"
+    return "cannot be read as a font (expected a TrueType, OpenType or WOFF file)"
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an optional field: its type, or empty (YAML null), as the validator allows."""
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
+    if not isinstance(schema.get("type"), str):
+        return {"anyOf": [schema, {"type": "null"}]}
+    result = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
+
+
+def suggest(word: str, candidates: Sequence[str] | dict[str, Any], *, quote: str = "'") -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
+    lowered = {c.lower().replace("-", "_"): c for c in candidates}
+    match = difflib.get_close_matches(
+        word.lower().replace("-", "_"), list(lowered), n=1, cutoff=0.6
+    )
+    return f" (did you mean {quote}{lowered[match[0]]}{quote}?)" if match else ""

@@ -1,0 +1,2 @@
+"""HTML → WeasyPrint → PDF bytes: the adapter, tagging, split handbook units, the merge.
+"""

@@ -1,0 +1,587 @@
+"""Jinja environment + context → HTML string. No file is written here.
+
+Templates render in Jinja's sandbox with autoescaping on for every template, whatever its
+suffix, and ``StrictUndefined``: in a published brief a silently blank field is worse than
+a failed build. Case text arrives as Markup already sanitised by ``markup.py``.
+
+Templates are found through one chain (``ThemeLoader``): the project's ``templates/``, the
+theme, its parents, the built-in templates. ``base:name`` skips to the built-in template and
+``<theme>:name`` starts at that theme, so an override can extend the template it replaces.
+
+Case text's images are checked against the project's ``ResourcePolicy`` here, where the
+case and the field are still known, so a refusal is reported where the author wrote it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from jinja2 import nodes
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from .. import __version__
+from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
+from ..model.cases import Case
+from ..model.editions import HandbookPlan
+from ..model.markup import render_markdown
+from ..model.places import country_code
+from ..model.project import Project
+from ..theme.chain import Layer, Sheet, Theme
+from .resources import RefusedError, ResourcePolicy, resolve_url
+
+BRIEF_TEMPLATE = "brief.html.j2"
+HANDBOOK_TEMPLATE = "handbook.html.j2"
+
+Link = Callable[[str], "tuple[str | None, str | None]"]
+"""Another case's id → (href or None, note or None), for related lists and case: links."""
+
+
+@dataclass
+class Lookup:
+    """Where one template name was looked for, in order, and what was there."""
+
+    name: str
+    tried: list[tuple[Path, str, bool]] = field(default_factory=list)
+    """(candidate file, layer label, exists)."""
+
+    @property
+    def winner(self) -> Path | None:
+        return next((path for path, _, found in self.tried if found), None)
+
+    def explain(self) -> str:
+        """The name, then every place in order: 'used', 'not found' or 'overridden'."""
+        winner = self.winner
+        lines = [f"{self.name} → {display_path(winner) if winner else 'NOT FOUND'}"]
+        width = max(len(display_path(path)) for path, _, _ in self.tried)
+        for index, (path, label, found) in enumerate(self.tried, 1):
+            status = "used" if path == winner else ("overridden" if found else "not found")
+            lines.append(f"  {index}. {display_path(path):<{width}}  {label:<16} {status}")
+        return "\n".join(lines)
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Looks a template up along the theme's layers and records every place it tried."""
+
+    def __init__(self, layers: tuple[Layer, ...]):
+        self.layers = layers
+        self.lookups: dict[str, Lookup] = {}
+
+    def candidates(self, template: str) -> tuple[list[Layer], str]:
+        prefix, colon, rest = template.partition(":")
+        for index, layer in enumerate(self.layers):
+            if colon and layer.prefix == prefix:
+                return list(self.layers[index:]), rest
+        return list(self.layers), template
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        layers, name = self.candidates(template)
+        searched = ", ".join(
+            f"{display_path(layer.templates)}/ ({layer.label})" for layer in layers
+        )
+        try:
+            pieces = split_template_path(name)  # refuses '..': nothing outside the folders
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(
+                template, f"template {template!r} not found; searched: {searched}"
+            ) from None
+        lookup = Lookup(template)
+        for layer in layers:
+            path = Path(posixpath.join(layer.templates, *pieces))
+            lookup.tried.append((path, layer.label, path.is_file()))
+        self.lookups[template] = lookup
+        filename = lookup.winner
+        if filename is None:
+            raise jinja2.TemplateNotFound(
+                template, f"template {template!r} not found; searched: {searched}"
+            )
+        source = filename.read_text("utf-8")
+        mtime = os.path.getmtime(filename)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        return source, str(filename), uptodate
+
+
+def make_environment(theme: Theme) -> SandboxedEnvironment:
+    """The one loader chain: overrides → theme → parents → built-in (and ``base:``)."""
+    env = SandboxedEnvironment(
+        loader=ThemeLoader(theme.layers),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["page_counter"] = page_counter
+    return env
+
+
+def css_string(value: Any) -> Markup:
+    """A value as a quoted CSS string, for labels placed in ``content:``."""
+    text = str(value)
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-–—’'" else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def page_counter(label: Any) -> Markup:
+    """'Page {page} of {pages}' → HTML whose spans CSS fills with the page counters."""
+    text = str(escape(label))
+    text = text.replace("{page}", '<span class="page-number"></span>')
+    return Markup(text.replace("{pages}", '<span class="page-count"></span>'))
+
+
+@dataclass
+class Renderer:
+    """Renders cases of one project in one theme; holds the compiled templates."""
+
+    project: Project
+    theme: Theme
+    titles: dict[str, str] = field(default_factory=dict)
+    """Titles of the project's cases by id, for 'See also' lists."""
+
+    @cached_property
+    def env(self) -> SandboxedEnvironment:
+        return make_environment(self.theme)
+
+    def inline_css(self, document: str = "brief") -> Markup:
+        """The HTML stylesheets of a kind of document, inlined (read once per renderer)."""
+        if document not in self._css:
+            sheets = self.theme.stylesheets("html", document=document)
+            self._css[document] = Markup("\n".join(sheet_text(s) for s in sheets))
+        return self._css[document]
+
+    def __post_init__(self) -> None:
+        self._css: dict[str, Markup] = {}
+
+    @property
+    def lookups(self) -> list[Lookup]:
+        """Every template used so far and where it was looked for (``--explain-templates``)."""
+        return list(self.env.loader.lookups.values())  # type: ignore[union-attr]
+
+    @property
+    def page_size(self) -> str:
+        """``--page-size`` > casepress.yaml > the theme's > A4."""
+        return self.project.page_size or self.theme.page.size or "A4"
+
+    @property
+    def language(self) -> str:
+        """The project's language: casepress.yaml > the theme's > English."""
+        return self.project.language or self.theme.language or "en"
+
+    @cached_property
+    def policy(self) -> ResourcePolicy:
+        """What case text may load: the same rules the PDF fetcher enforces."""
+        return resource_policy(self.project, self.theme)
+
+    def render_brief(
+        self,
+        case: Case,
+        *,
+        target: str,
+        link: Link | None = None,
+        problems: list[Problem] | None = None,
+        template: str = BRIEF_TEMPLATE,
+        document: str = "brief",
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        """One case as a standalone document; ``target`` is "pdf" or "html".
+
+        ``link(case_id)`` gives (href, note) for another case (``related`` and ``case:``
+        links); by default the sibling brief ``<id>.<target>``. Warnings found on the way
+        (refused images, removed HTML) go to ``problems``; errors in case text (an image
+        over the pixel limit, Markdown that cannot be converted) raise ``InputError``.
+        ``template``, ``document`` (which stylesheets) and ``extra`` (added to the context)
+        let another kind of page, such as the site's, reuse a brief.
+        """
+        link = link or (lambda other: (f"{other}.{target}", None))
+        context = self.document_context(case.language, target, document=document)
+        found: list[Problem] = []
+        context["case"] = self.case_view(case, link, context["labels"], found, target=target)
+        if any(p.severity == "error" for p in found):
+            raise InputError(found)
+        if problems is not None:
+            problems.extend(found)
+        context["pdf_href"] = f"{case.id}.pdf"
+        context.update(extra or {})
+        return self.render_template(template, context)
+
+    def render_handbook(
+        self, plan: HandbookPlan, *, target: str, problems: list[Problem] | None = None
+    ) -> str:
+        """A whole handbook as one document: cover, imprint, contents, parts, indexes.
+
+        Problems in case text go to ``problems``, as for briefs; a chapter whose text has an
+        error is still laid out without the offending part (its brief reports it too)."""
+        edition = plan.edition
+        context = self.document_context(self.language, target, document="handbook")
+        labels = context["labels"]
+
+        def link(other: str) -> tuple[str | None, str | None]:
+            if plan.contains(other):
+                return f"#case-{other}", None
+            return None, labels["not_in_edition"]
+
+        def entry(case: Case) -> dict[str, str]:
+            return {"id": case.id, "title": case.title, "href": f"#case-{case.id}"}
+
+        language = self.language
+        # the print profile binds the book: chapters start on right-hand pages
+        duplex = edition.duplex or context["page"]["duplex"] or self.project.profile == "print"
+        context["page"]["duplex"] = duplex
+        context["handbook"] = {
+            "name": edition.name,
+            "title": edition.title,
+            "subtitle": edition.subtitle,
+            "edition": edition.edition,
+            "date": _date(edition.date, language, labels.get("date_format", "long")),
+            "organisation": edition.organisation or context["project"]["organisation"],
+            "logo": _image(edition.logo, edition.organisation or edition.title, target)
+            if edition.logo
+            else context["theme"]["logo"],
+            "introduction": render_markdown(
+                plan.introduction, id_prefix="intro-", language=language
+            ),
+            "copyright": edition.copyright,
+            "isbn": edition.isbn,
+            "disclaimer": render_markdown(
+                edition.disclaimer, id_prefix="imprint-", language=language
+            ),
+            "duplex": context["page"]["duplex"],
+            "grouped": plan.grouped,
+        }
+        context["parts"] = [
+            {
+                "title": labels["other_cases"] if part.other else part.title,
+                "anchor": part.anchor,
+                "cases": [
+                    self.case_view(case, link, labels, problems, target=target)
+                    for case in part.cases
+                ],
+            }
+            for part in plan.parts
+        ]
+
+        def index(title: str, anchor: str, items, localise: bool = False) -> dict[str, Any]:
+            entries = [
+                {
+                    "term": country_name(item.term, language) if localise else item.term,
+                    "cases": [entry(c) for c in item.cases],
+                }
+                for item in items
+            ]
+            entries.sort(key=lambda e: e["term"].casefold())
+            return {"title": title, "anchor": anchor, "entries": entries}
+
+        indexes = [
+            index(labels["index_countries"], "index-countries", plan.country_index, True),
+            index(labels["index_themes"], "index-themes", plan.theme_index),
+        ]
+        context["indexes"] = [i for i in indexes if i["entries"]]
+        return self.render_template(HANDBOOK_TEMPLATE, context)
+
+    def document_context(
+        self, language: str, target: str, *, document: str = "brief"
+    ) -> dict[str, Any]:
+        """What every document's templates see, whatever the document (brief, handbook)."""
+        return {
+            "project": self.project_view(),
+            "theme": self.theme_view(language, target),
+            "labels": self.theme.label_set(language),
+            "lang": language,
+            "target": target,
+            "page": {"size": self.page_size, "duplex": bool(self.theme.page.duplex)},
+            "inline_css": self.inline_css(document) if target == "html" else Markup(""),
+            "generator": f"casepress {__version__}",
+        }
+
+    def render_template(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(exc.message or f"template {exc.name!r} not found") from None
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(exc.filename) if exc.filename else exc.name
+            raise TemplateError(
+                f"{where}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
+        except jinja2.exceptions.SecurityError as exc:
+            where = _template_position(exc, name)
+            raise TemplateError(
+                f"{where}: unsafe template code refused by the sandbox: {exc}"
+            ) from None
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"{_template_position(exc, name)}: {exc}") from None
+        except RecursionError as exc:
+            where = _template_position(exc, name)
+            raise TemplateError(
+                f"{where}: templates include or call each other endlessly"
+            ) from None
+        except Exception as exc:  # whatever a template's expression raises, say where
+            where = _template_position(exc, name)
+            raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+    def project_view(self) -> dict[str, Any]:
+        return {
+            "title": self.project.title,
+            "organisation": self.project.organisation or self.theme.organisation,
+            "page_size": self.page_size,
+        }
+
+    def theme_view(self, language: str, target: str) -> dict[str, Any]:
+        """theme.yaml as templates see it: texts in the document's language, images as URLs."""
+        theme = self.theme
+        organisation = self.project.organisation or theme.organisation
+        disclaimer = _pick(theme.disclaimer, language)
+        return {
+            "name": theme.name,
+            "organisation": organisation,
+            "logo": _image(theme.logo, organisation or theme.name, target),
+            "footer": _pick(theme.footer, language) or organisation,
+            "disclaimer": render_markdown(disclaimer, id_prefix="disclaimer-", language=language),
+            "funders": [
+                {"name": f.name, "url": f.url, "logo": _image(f.logo, f.name, target)}
+                for f in theme.funders
+            ],
+            "colours": theme.colours,
+        }
+
+    def case_view(
+        self,
+        case: Case,
+        link: Link,
+        labels: dict[str, str] | None = None,
+        problems: list[Problem] | None = None,
+        *,
+        target: str = "pdf",
+    ) -> dict[str, Any]:
+        """The case as templates see it: Markdown rendered, dates and countries in its language.
+
+        Problems in case text (refused images, Markdown that cannot be converted) are
+        appended to ``problems``, each at its field. A local image, named relative to the
+        case file, becomes an absolute file URL for a PDF (so a handbook, laid out from the
+        project folder, finds it too) and a ``data:`` URL for HTML (the page stays standalone).
+        """
+        language = case.language
+        date_format = (labels or {}).get("date_format", "long")
+        problems = [] if problems is None else problems
+        shown = display_path(case.path)
+
+        def report(field: str, message: str, severity: str = "warning") -> None:
+            line, column = case.where(field)
+            problems.append(Problem(shown, line, column, field, message, severity=severity))
+
+        def md(text: str | None, part: str, field: str) -> Markup:
+            def check_image(src: str) -> str | None:
+                if not src.strip():  # the sanitiser removed an address it does not allow
+                    report(field, "image removed: its address is not one case text may use")
+                    return None
+                url = resolve_url(src, case.path.parent)
+                try:
+                    path = self.policy.check(url)
+                    if path is not None:
+                        self.policy.check_image(path, url)
+                except RefusedError as refusal:
+                    severity = "error" if refusal.fatal else "warning"
+                    report(field, f"image {src!r} refused: {refusal.reason}", severity)
+                    return None
+                if path is None:  # data:, or http(s) where the project allows the network
+                    return src
+                return _data_url(path) if target == "html" else path.as_uri()
+
+            def removed(items: list[str]) -> None:
+                report(
+                    field,
+                    f"HTML removed by the sanitiser: {', '.join(items)} (casepress keeps the "
+                    "markup briefs need; set trust_html: true only if every author is trusted)",
+                )
+
+            try:
+                return render_markdown(
+                    text,
+                    id_prefix=f"{case.id}-{part}-",
+                    resolve=link,
+                    sanitise=not self.project.trust_html,
+                    check_image=check_image,
+                    on_removed=removed,
+                    language=language,
+                )
+            except MarkupError as exc:
+                report(field, str(exc), "error")
+                return Markup("")
+
+        def date(value: dt.date | None) -> str | None:
+            return _date(value, language, date_format)
+
+        countries = [country_name(name, language) for name in case.countries]
+        return {
+            "id": case.id,
+            "title": case.title,
+            "subtitle": case.subtitle,
+            "summary": case.summary,
+            "language": language,
+            "context": md(case.context, "context", "context"),
+            "entry_point": md(case.entry_point, "entry", "entry_point"),
+            "lessons_heading": case.lessons_heading,
+            "lessons": [
+                {
+                    "number": i,
+                    "title": lesson.title,
+                    "text": md(lesson.text, f"lesson{i}", f"lessons[{i - 1}].text"),
+                }
+                for i, lesson in enumerate(case.lessons, 1)
+            ],
+            "outcome": md(case.outcome, "outcome", "outcome"),
+            "regions": list(case.regions),
+            "countries": countries,
+            "themes": list(case.themes),
+            "tags": [*case.regions, *countries, *case.themes],
+            "period": case.period,
+            "authors": list(case.authors),
+            "published": date(case.published),
+            "published_iso": case.published.isoformat() if case.published else None,
+            "source": _source_view(case, date),
+            "further_resources": [vars(r) for r in case.further_resources],
+            "related": [
+                {"id": other, "title": self.titles.get(other, other), **_href_note(link(other))}
+                for other in case.related
+            ],
+        }
+
+
+def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
+    href, note = target
+    return {"href": href, "note": note}
+
+
+def sheet_text(sheet: Path | Sheet) -> str:
+    return sheet.css if isinstance(sheet, Sheet) else sheet.read_text("utf-8")
+
+
+def _pick(texts: dict[str, str] | None, language: str) -> str | None:
+    """The text for a language from ``{language: text}`` ('*' is any language)."""
+    if not texts:
+        return None
+    primary = language.split("-")[0].lower()
+    for key in (language, primary, "*", "en"):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()))
+
+
+_MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+def _image(path: Path | None, alt: str, target: str) -> dict[str, str] | None:
+    """An image for a template: a file URL for PDF (the fetcher allows theme folders), a
+    ``data:`` URL for HTML so the page stays standalone."""
+    if path is None:
+        return None
+    if target == "pdf":
+        return {"src": path.as_uri(), "alt": alt}
+    return {"src": _data_url(path), "alt": alt}
+
+
+@cache
+def _data_url(path: Path) -> str:
+    media = _MEDIA_TYPES.get(path.suffix.lower(), "image/jpeg")
+    return f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+@cache
+def country_name(name: str, language: str) -> str:
+    """A country's name in a language ('Peru' → 'Pérou' in French); English stays canonical."""
+    primary = language.split("-")[0].lower()
+    code = country_code(name)
+    if primary == "en" or code is None:
+        return name
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return name
+    return locale.territories.get(code) or name
+
+
+def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:
+    """The project's resource rules: its own folder and the theme's, and its settings."""
+    return ResourcePolicy.of(
+        (project.root, *theme.roots),
+        allow_network=project.allow_network,
+        max_image_pixels=project.max_image_pixels,
+    )
+
+
+def _date(value: dt.date | None, language: str, date_format: str = "long") -> str | None:
+    if value is None:
+        return None
+    try:
+        return format_date(value, format=date_format, locale=language.replace("-", "_"))
+    except Exception:  # unknown locale or bad pattern: ISO, never fail a build over a date
+        return value.isoformat()
+
+
+def _source_view(case: Case, date: Callable[[dt.date | None], str | None]) -> dict | None:
+    if case.source is None:
+        return None
+    return {
+        "publisher": case.source.publisher,
+        "url": case.source.url,
+        "accessed": date(case.source.accessed),
+    }
+
+
+def _template_position(exc: Exception, name: str) -> str:
+    """'templates/x.html.j2:12' from the innermost template frame of a render error."""
+    tb = exc.__traceback__
+    where = name
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename.endswith(".html"):
+            where = f"{display_path(filename)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def check_templates(theme: Theme) -> list[Problem]:
+    """Compile every template of the theme's own layers; syntax errors with file:line."""
+    env = make_environment(theme)
+    problems = []
+    for layer in theme.layers:
+        if layer.config is None or not layer.templates.is_dir():
+            continue
+        for path in sorted(layer.templates.rglob("*.j2")):
+            shown = display_path(path)
+            try:
+                tree = env.parse(path.read_text("utf-8"), filename=str(path))
+            except jinja2.TemplateSyntaxError as exc:
+                message = f"template syntax error: {exc.message}"
+                problems.append(Problem(shown, exc.lineno, 0, "", message))
+                continue
+            for node in tree.find_all(
+                (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+            ):
+                name = getattr(node.template, "value", None)
+                if not isinstance(name, str):
+                    continue  # a computed name can only be checked by rendering
+                try:
+                    env.loader.get_source(env, name)  # type: ignore[union-attr]
+                except jinja2.TemplateNotFound as exc:
+                    problems.append(Problem(shown, node.lineno, 0, "", str(exc.message)))
+    return problems

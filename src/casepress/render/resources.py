@@ -1,0 +1,157 @@
+"""What a brief may load: project and theme files, ``data:`` URIs, http(s) only when allowed.
+
+One policy, used twice: ``pdf.py``'s fetcher enforces it for everything WeasyPrint asks
+for (images, stylesheets, ``@import``, ``@font-face``, attachments), and ``render.py``
+checks the images of case text with it while it still knows the case and the field, so a
+refusal can be reported where the author wrote it. Nothing here imports WeasyPrint.
+
+Local paths are resolved before they are compared with the allowed folders, so ``..``,
+percent-encoded traversal and symbolic links pointing outside are all refused; hidden
+files and folders (``.git``, ``.env``) are never served. Raster images are measured from
+their header before anything decodes them, and refused above a pixel limit.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
+
+from ..model.project import DEFAULT_MAX_IMAGE_PIXELS
+
+MAX_RESOURCE_BYTES = 50_000_000
+"""Largest single resource (image, font, stylesheet) a brief may load."""
+
+NETWORK_SCHEMES = ("http", "https")
+
+
+class RefusedError(Exception):
+    """The policy does not allow a resource; ``reason`` says why in words for the author."""
+
+    def __init__(self, url: str, reason: str, *, fatal: bool = False):
+        self.url = url
+        self.reason = reason
+        self.fatal = fatal  # too big to skip quietly: the document must not be laid out
+        super().__init__(f"{shorten(url)}: {reason}")
+
+    def __reduce__(self):  # crosses from worker processes to the build (pickled)
+        return (type(self), (self.url, self.reason), {"fatal": self.fatal})
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    """Where resources may come from and how large images may be."""
+
+    roots: tuple[Path, ...]
+    allow_network: bool = False
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
+    max_bytes: int = MAX_RESOURCE_BYTES
+    _resolved: tuple[Path, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        resolved = tuple(dict.fromkeys(Path(r).resolve() for r in self.roots))
+        object.__setattr__(self, "_resolved", resolved)
+
+    @classmethod
+    def of(cls, roots: Iterable[Path], **options) -> ResourcePolicy:
+        return cls(tuple(roots), **options)
+
+    def check(self, url: str) -> Path | None:
+        """Raise ``RefusedError`` unless the URL may be loaded; a ``file:`` URL gives its path."""
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return None
+        if scheme == "file":
+            return self.local_file(url)
+        if scheme in NETWORK_SCHEMES:
+            if not self.allow_network:
+                raise RefusedError(
+                    url, "network access is off (set allow_network: true to allow it)"
+                )
+            return None
+        raise RefusedError(url, f"the {scheme or 'empty'} scheme is not allowed")
+
+    def local_file(self, url: str) -> Path:
+        """The file a ``file:`` URL names, when it is a regular file inside an allowed folder."""
+        try:
+            # url2pathname percent-decodes once, as WeasyPrint encoded once
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+        except (ValueError, OSError):
+            raise RefusedError(url, "not a valid file path") from None
+        root = next((r for r in self._resolved if path.is_relative_to(r)), None)
+        if root is None:
+            raise RefusedError(url, "outside the project and its theme folders")
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            raise RefusedError(url, "hidden files and folders are never read")
+        if not path.exists():
+            raise RefusedError(url, "no such file")
+        if not path.is_file():
+            raise RefusedError(url, "not a regular file")
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise RefusedError(url, f"{size:,} bytes, more than the limit of {self.max_bytes:,}")
+        return path
+
+    def check_image(self, source: bytes | BinaryIO | Path, url: str) -> None:
+        """Raise ``RefusedError`` (fatal) when a raster image has more pixels than allowed.
+
+        Only the header is read; data that is not a raster image Pillow knows (SVG, fonts,
+        stylesheets) passes, since nothing here would decode it into pixels.
+        """
+        measured = image_pixels(source)
+        if measured is None:
+            return
+        pixels, shown = measured
+        if pixels > self.max_image_pixels:
+            raise RefusedError(
+                url,
+                f"image is {shown} ({pixels / 1e6:,.1f} megapixels), more than the limit of "
+                f"{self.max_image_pixels / 1e6:,.1f} megapixels (max_image_pixels in casepress.yaml)",
+                fatal=True,
+            )
+
+
+def image_pixels(source: bytes | BinaryIO | Path) -> tuple[int, str] | None:
+    """Pixel count of a raster image and how to show it, from its header; None if not one."""
+    from PIL import Image, UnidentifiedImageError
+
+    stream = BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    with warnings.catch_warnings():
+        # Pillow warns about, then refuses, images above its own limit while opening them;
+        # here we only want their size, to give a clearer refusal of our own.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(stream) as image:
+                width, height = image.size
+                return width * height, f"{width:,} × {height:,} pixels"
+        except Image.DecompressionBombError as exc:
+            found = re.search(r"\((\d+) pixels\)", str(exc))
+            pixels = int(found[1]) if found else 2**31
+            return pixels, f"{pixels:,} pixels"
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+            return None
+
+
+def resolve_url(src: str, base_dir: Path) -> str:
+    """An attribute value as WeasyPrint resolves it against a document in ``base_dir``."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9.+-]*:", src):
+        return src
+    return urljoin(base_dir.resolve().as_uri() + "/", src)
+
+
+def shorten(url: str, limit: int = 80) -> str:
+    """A URL short enough for a message (``data:`` URIs can be megabytes long).
+
+    The end of a long path is kept, since the file name is what the author recognises.
+    """
+    if len(url) <= limit:
+        return url
+    if url.startswith("data:"):
+        return url[: limit - 3] + "..."
+    return url[: limit // 3] + "..." + url[-(limit - limit // 3 - 3) :]

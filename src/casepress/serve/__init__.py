@@ -1,0 +1,2 @@
+"""``casepress serve``: the preview server and the incremental rebuilds behind it.
+"""

@@ -1,0 +1,2 @@
+"""Themes: theme.yaml, the ``extends:`` chain, template and stylesheet lookup, colours.
+"""

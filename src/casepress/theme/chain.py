@@ -1,0 +1,529 @@
+"""Theme: finding themes, the ``extends:`` chain, and the layers templates and sheets come from.
+
+A theme is a folder with a ``theme.yaml`` and, optionally, ``templates/`` and ``styles/``::
+
+    themes/<name>/theme.yaml      settings, validated like a case file (path:line:col)
+    themes/<name>/templates/      Jinja templates that replace built-in ones
+    themes/<name>/styles/         CSS loaded after the built-in sheets
+
+A theme is looked for in the project's ``themes/`` folder, then among installed packages that
+declare an entry point in the ``casepress.themes`` group, then built in (``base``). The chain
+of places templates and styles come from runs, most specific first::
+
+    project templates/ and styles/ → the selected theme → its parents → built-in (base)
+
+Stylesheets cascade the other way (built-in first, so later sheets win): for each theme,
+parents first, a sheet generated from its ``theme.yaml`` (custom properties, ``@font-face``,
+``@page``) and then its own ``styles/*.css``; the project's ``styles/`` after them all.
+``theme.yaml`` itself is read by ``themefile.py``; label catalogues live in ``labels.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError, Problem, display_path
+from ..model.labels import (  # noqa: F401 - re-exported: themes.py was their home
+    LABELS_DIR,
+    LANGUAGE_PATTERN,
+    builtin_labels,
+    builtin_languages,
+    label_set,
+    merge_labels,
+)
+from ..model.schema import suggest
+from ..model.source import read_yaml
+from .config import (  # noqa: F401 - re-exported for templates' and tests' convenience
+    BASE,
+    PAGE_SIZES,
+    THEME_FILE,
+    Funder,
+    Page,
+    ThemeConfig,
+    entry_node,
+    generated_css,
+    read_theme_config,
+    theme_schema,
+)
+
+if TYPE_CHECKING:
+    from ..model.project import Project
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def _builtin(name: str) -> Path:
+    """An installed wheel carries ``casepress/<name>``; a checkout has it at the top level."""
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parents[1] / name
+
+
+BUILTIN_TEMPLATES = _builtin("templates")
+BUILTIN_STYLES = _builtin("styles")
+THEMES_DIR = "themes"
+"""A project's folder of themes."""
+ENTRY_POINT_GROUP = "casepress.themes"
+"""Entry-point group through which an installed package offers a theme."""
+
+PDF_STYLESHEETS = ("fonts.css", "base.css", "print.css")
+"""Sheets for PDF output, in cascade order; a theme's ``styles/`` may replace or add to them."""
+HTML_STYLESHEETS = ("base.css", "screen.css")
+"""Sheets inlined into standalone HTML output."""
+_ONLY_FOR = {"fonts.css": "pdf", "print.css": "pdf", "screen.css": "html", "site.css": "html"}
+"""Sheet names that apply to one target only; every other ``*.css`` applies to both."""
+_DOCUMENT_SHEETS = {"handbook.css": "handbook", "site.css": "site"}
+"""Sheets named after a kind of document load only for that kind (a brief skips handbook.css)."""
+_PROFILE_SHEETS = {"print-production.css": "print"}
+"""Sheets that load only for one output profile: bleed, marks and mirrored margins for print."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding themes
+
+
+@dataclass(frozen=True)
+class ThemeRef:
+    """A theme that can be selected by name, and where it lives."""
+
+    name: str
+    folder: Path | None
+    origin: str
+    """'project', 'package <distribution>' or 'built-in'."""
+    error: str | None = None
+    """Why an installed entry point could not give a folder."""
+
+
+def installed_themes() -> list[ThemeRef]:
+    """Themes offered by installed packages through the ``casepress.themes`` entry points.
+
+    An entry point names a module (its folder is the theme) or an attribute holding the
+    folder's path: ``acme = "acme_theme"`` or ``acme = "acme_theme:THEME_DIR"``.
+    """
+    refs = []
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = getattr(entry.dist, "name", None) or entry.value.split(":")[0].split(".")[0]
+        origin = f"package {dist}"
+        try:
+            target = entry.load()
+            if callable(target) and not isinstance(target, type):
+                target = target()
+            module_file = getattr(target, "__file__", None)
+            folder = Path(module_file).parent if module_file else Path(os.fspath(target))
+        except Exception as exc:  # a broken third-party package must not stop the listing
+            refs.append(ThemeRef(entry.name, None, origin, f"{type(exc).__name__}: {exc}"))
+            continue
+        refs.append(ThemeRef(entry.name, folder.resolve(), origin))
+    return refs
+
+
+def project_themes(project_root: Path | None) -> list[ThemeRef]:
+    folder = (project_root / THEMES_DIR) if project_root else None
+    if folder is None or not folder.is_dir():
+        return []
+    return [
+        ThemeRef(p.name, p.resolve(), "project")
+        for p in sorted(folder.iterdir())
+        if p.is_dir() and not p.name.startswith(".")
+    ]
+
+
+def available_themes(project_root: Path | None = None) -> list[ThemeRef]:
+    """Every theme that can be selected, in lookup order; a name found twice, first wins."""
+    refs = [*project_themes(project_root), *installed_themes()]
+    refs.append(ThemeRef(BASE, None, "built-in"))
+    return refs
+
+
+def find_theme(name: str, project_root: Path | None = None) -> ThemeRef | None:
+    if name == BASE:
+        return ThemeRef(BASE, None, "built-in")
+    if project_root is not None:
+        candidate = project_root / THEMES_DIR / name
+        if candidate.is_dir():
+            return ThemeRef(name, candidate.resolve(), "project")
+    for ref in installed_themes():
+        if ref.name == name:
+            return ref
+    return None
+
+
+def theme_search_places(project_root: Path | None, name: str) -> str:
+    """Every place a theme name is looked for, for error messages."""
+    places = []
+    if project_root is not None:
+        places.append(f"{display_path(project_root / THEMES_DIR / name)}/ (project)")
+    installed = [r.name for r in installed_themes()]
+    places.append(
+        f"installed packages (entry points '{ENTRY_POINT_GROUP}': "
+        f"{', '.join(installed) if installed else 'none'})"
+    )
+    places.append(f"built-in: {BASE}")
+    return "; ".join(places)
+
+
+# ---------------------------------------------------------------------------------------------
+# The resolved theme
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One place in the chain that templates and styles come from."""
+
+    label: str
+    """How explanations name it: 'project', 'theme acme', 'built-in'."""
+    templates: Path
+    styles: Path
+    config: ThemeConfig | None = None
+    prefix: str | None = None
+    """Name for ``{% extends "<prefix>:brief.html.j2" %}``: the theme's name, or 'base'."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A stylesheet generated from settings (theme.yaml, casepress.yaml), not read from a file."""
+
+    origin: str
+    css: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A resolved theme: folders in lookup order (most specific first), settings merged."""
+
+    name: str
+    template_dirs: tuple[Path, ...]
+    style_dirs: tuple[Path, ...]
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Label overrides by language: the theme chain's, then the project's."""
+    layers: tuple[Layer, ...] = ()
+    """Project, theme, parents, built-in: the chain ``--explain-templates`` shows."""
+
+    @property
+    def configs(self) -> tuple[ThemeConfig, ...]:
+        """The chain's theme.yaml settings, most specific first."""
+        return tuple(layer.config for layer in self.layers if layer.config is not None)
+
+    def _first(self, attribute: str) -> Any:
+        for config in self.configs:
+            value = getattr(config, attribute)
+            if value is not None:
+                return value
+        return None
+
+    @property
+    def organisation(self) -> str | None:
+        return self._first("organisation")
+
+    @property
+    def language(self) -> str | None:
+        return self._first("language")
+
+    @property
+    def logo(self) -> Path | None:
+        return self._first("logo")
+
+    @property
+    def footer(self) -> dict[str, str] | None:
+        return self._first("footer")
+
+    @property
+    def disclaimer(self) -> dict[str, str] | None:
+        return self._first("disclaimer")
+
+    @property
+    def funders(self) -> tuple[Funder, ...]:
+        return next((c.funders for c in self.configs if c.funders), ())
+
+    @property
+    def page(self) -> Page:
+        pages = [c.page for c in self.configs]
+        return Page(
+            size=next((p.size for p in pages if p.size), None),
+            margins=next((p.margins for p in pages if p.margins), None),
+            duplex=next((p.duplex for p in pages if p.duplex is not None), None),
+        )
+
+    @property
+    def colours(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for config in reversed(self.configs):
+            merged.update(config.colours)
+        return merged
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """Folders resources may be read from (used by the sandboxed fetcher)."""
+        folders = [d.parent for d in (*self.template_dirs, *self.style_dirs)]
+        folders += [c.folder for c in self.configs]
+        return tuple(dict.fromkeys(folders))
+
+    def stylesheets(
+        self,
+        target: str | tuple[str, ...] = "pdf",
+        *,
+        page_size: str | None = None,
+        document: str = "brief",
+        profile: str = "screen",
+    ) -> list[Path | Sheet]:
+        """Sheets for "pdf" or "html" output, in cascade order (later sheets win).
+
+        Built-in sheets first; then, for each theme from the root of the chain to the
+        selected one, a sheet generated from its theme.yaml followed by its ``styles/``;
+        then the project's ``styles/``; last, ``page_size`` when the project or the command
+        line chose one, so that it beats the theme's. (``target`` may also be the tuple
+        ``PDF_STYLESHEETS`` or ``HTML_STYLESHEETS``.)
+        """
+        if isinstance(target, tuple):
+            target = "pdf" if "print.css" in target else "html"
+        sheets: list[Path | Sheet] = []
+        for layer in reversed(self.layers):
+            if layer.config is not None:
+                css = generated_css(layer.config, target)
+                if css:
+                    sheets.append(Sheet(display_path(layer.config.path), css))
+            sheets.extend(_folder_sheets(layer.styles, target, document, profile))
+        if page_size and target == "pdf":
+            sheets.append(Sheet("page size", f"@page {{ size: {page_size}; }}\n"))
+        return sheets
+
+    def label_set(self, language: str) -> dict[str, str]:
+        """Labels for a language: English, then the language, each with the overrides."""
+        return label_set(language, self.labels)
+
+
+def _folder_sheets(
+    folder: Path, target: str, document: str = "brief", profile: str = "screen"
+) -> list[Path]:
+    """A styles folder's sheets for a target: built-in names in built-in order, then the rest."""
+    if not folder.is_dir():
+        return []
+    order = {name: i for i, name in enumerate(("fonts.css", "base.css", "print.css", "screen.css"))}
+    found = [
+        p
+        for p in folder.glob("*.css")
+        if p.is_file()
+        and _ONLY_FOR.get(p.name, target) == target
+        and _DOCUMENT_SHEETS.get(p.name, document) == document
+        and _PROFILE_SHEETS.get(p.name, profile) == profile
+    ]
+    return sorted(found, key=lambda p: (order.get(p.name, len(order)), p.name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def resolve_chain(
+    name: str,
+    project_root: Path | None = None,
+    *,
+    origin: Problem | None = None,
+) -> tuple[list[ThemeConfig], list[Problem]]:
+    """The theme and its parents (most specific first, ``base`` left out), and every problem.
+
+    ``origin`` positions an unknown top-level name: where the name was given
+    (casepress.yaml's ``theme:``, or ``--theme``).
+    """
+    problems: list[Problem] = []
+    chain: list[ThemeConfig] = []
+    visited: list[tuple[str, Path]] = []
+    current, asked_at = name, origin
+    while current != BASE:
+        ref = find_theme(current, project_root)
+        if ref is None or ref.folder is None:
+            why = f" ({ref.error})" if ref is not None and ref.error else ""
+            message = f"unknown theme {current!r}{why}{_suggest_theme(current, project_root)}; "
+            message += f"looked in {theme_search_places(project_root, current)}"
+            problems.append(_at(asked_at, message))
+            break
+        if any(seen == current for seen, _ in visited):
+            names = " → ".join([*(n for n, _ in visited), current])
+            folders = ", ".join(display_path(folder) for _, folder in visited)
+            message = f"{current!r} makes a cycle: {names}; theme folders read: {folders}"
+            problems.append(_at(asked_at, message))
+            break
+        visited.append((current, ref.folder))
+        config, extends_node = read_theme_config(ref.folder, ref.name, ref.origin, problems)
+        if config is not None:
+            chain.append(config)
+            current = config.extends
+        elif extends_node is not None:
+            current = extends_node.text or BASE
+        else:
+            break
+        shown = display_path(ref.folder / THEME_FILE)
+        line, column = (extends_node.line, extends_node.column) if extends_node else (0, 0)
+        asked_at = Problem(shown, line, column, "extends", "")
+    return chain, problems
+
+
+def _suggest_theme(name: str, project_root: Path | None) -> str:
+    return suggest(name, [r.name for r in available_themes(project_root)])
+
+
+def _at(where: Problem | None, message: str) -> Problem:
+    if where is None:
+        return Problem("casepress", 0, 0, "", message)
+    return Problem(where.path, where.line, where.column, where.field, message)
+
+
+def load_theme(
+    project_root: Path | None = None,
+    name: str | None = None,
+    *,
+    labels: dict[str, dict[str, str]] | None = None,
+    origin: Problem | None = None,
+) -> Theme:
+    """The theme for a project: its own overrides in front of the named theme and its parents.
+
+    ``labels`` are the project's label overrides (casepress.yaml ``labels:``); they win over
+    the theme's. Raises ``InputError`` with every problem in every theme.yaml of the chain.
+    """
+    chain, problems = resolve_chain(name or BASE, project_root, origin=origin)
+    if any(p.severity == "error" for p in problems):
+        raise InputError([p for p in problems if p.severity == "error"])
+    layers: list[Layer] = []
+    if project_root is not None:
+        templates, styles = project_root / "templates", project_root / "styles"
+        if not _same(templates, BUILTIN_TEMPLATES) and not _same(styles, BUILTIN_STYLES):
+            layers.append(Layer("project", templates, styles))
+    for config in chain:
+        layers.append(
+            Layer(
+                f"theme {config.name}",
+                config.folder / "templates",
+                config.folder / "styles",
+                config,
+                prefix=config.name,
+            )
+        )
+    layers.append(Layer("built-in", BUILTIN_TEMPLATES, BUILTIN_STYLES, prefix=BASE))
+    return Theme(
+        name=name or BASE,
+        template_dirs=tuple(layer.templates for layer in layers if layer.templates.is_dir()),
+        style_dirs=tuple(layer.styles for layer in layers if layer.styles.is_dir()),
+        labels=merge_labels(*(c.labels for c in reversed(chain)), labels or {}),
+        layers=tuple(layers),
+    )
+
+
+def theme_for(project: Project) -> Theme:
+    """The theme a project asks for (``--theme`` or ``theme:``), with its label overrides."""
+    return load_theme(
+        project.root, project.theme, labels=project.labels, origin=project.theme_origin
+    )
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.is_dir() and a.resolve() == b.resolve()
+
+
+def check_stylesheets(theme: Theme) -> list[Problem]:
+    """CSS that cannot be read in the chain's own sheets (not the built-in ones), positioned.
+
+    WeasyPrint skips what it cannot read with a logged warning; a theme check says where.
+    """
+    import tinycss2  # WeasyPrint's CSS parser
+
+    problems = []
+    for layer in theme.layers:
+        if layer.config is None or not layer.styles.is_dir():
+            continue
+        for path in sorted(layer.styles.glob("*.css")):
+            rules = tinycss2.parse_stylesheet(
+                path.read_text("utf-8"), skip_comments=True, skip_whitespace=True
+            )
+            for node, inside in _css_errors(rules):
+                message = (
+                    "CSS: cannot read this declaration; expected 'property: value;'"
+                    if inside
+                    else "CSS: cannot read this rule (a stray '}' or a missing '{'?)"
+                )
+                problems.append(
+                    Problem(display_path(path), node.source_line, node.source_column, "", message)
+                )
+    return problems
+
+
+def _css_errors(nodes: Iterable[Any]) -> Iterable[tuple[Any, bool]]:
+    """Parse errors as (node, inside a rule's block)."""
+    import tinycss2
+
+    for node in nodes:
+        if node.type == "error":
+            yield node, False
+        elif node.type == "qualified-rule" or (node.type == "at-rule" and node.content):
+            content = tinycss2.parse_blocks_contents(node.content)
+            yield from ((n, True) for n in content if n.type == "error")
+
+
+def check_theme(project_root: Path | None, name: str) -> tuple[str, list[Problem]]:
+    """Every problem in a theme and its parents: theme.yaml, templates, stylesheets.
+
+    Returns a one-line description of the chain (``acme → base``) and the problems.
+    """
+    chain, problems = resolve_chain(name, project_root)
+    valid = not any(p.severity == "error" for p in problems)
+    names = " → ".join([*(c.name for c in chain), BASE]) if valid else name
+    if valid:
+        from ..render.renderer import check_templates  # Jinja is needed only for this step
+
+        theme = load_theme(project_root, name)
+        problems += check_templates(theme) + check_stylesheets(theme) + check_contrast(theme)
+    return names, sorted(problems)
+
+
+def check_contrast(theme: Theme) -> list[Problem]:
+    """WCAG 2.1 AA contrast of the palette pairs the layouts use, as the theme resolves them:
+    text under 4.5:1 (focus outlines under 3:1) on its background is an error."""
+    from . import colours
+
+    config = next((layer.config for layer in theme.layers if layer.config is not None), None)
+    where = display_path(config.path) if config is not None else "styles"
+    line = column = 0
+    if config is not None:  # point at the palette in theme.yaml
+        lines = config.path.read_text("utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if text.startswith("colours:")), 0)
+        column = 1 if line else 0
+    problems = []
+    for pair in colours.check_stylesheets(theme.stylesheets("html", document="handbook")):
+        if not pair.passed:
+            message = (
+                f"{pair.foreground} on {pair.background} ({pair.used_for}) has a contrast of "
+                f"{pair.ratio:.2f}:1, under the {pair.minimum:g}:1 WCAG 2.1 AA asks for"
+            )
+            problems.append(Problem(where, line, column, "colours", message))
+    return problems
+
+
+def theme_listing(project_root: Path | None) -> list[tuple[str, ...]]:
+    """Rows for ``casepress theme list``: name, parent, where from, folder (header first)."""
+    rows = [("NAME", "EXTENDS", "FROM", "FOLDER")]
+    seen: set[str] = set()
+    for ref in available_themes(project_root):
+        origin = ref.origin if ref.name not in seen else f"{ref.origin} (hidden by the first)"
+        seen.add(ref.name)
+        if ref.folder is None:
+            extends = "" if ref.name == BASE else "(broken)"
+            folder = "(inside casepress)" if ref.name == BASE else (ref.error or "")
+        else:
+            extends = _extends_of(ref.folder)
+            folder = display_path(ref.folder)
+        rows.append((ref.name, extends, origin, folder))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [tuple(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row))
+            for row in rows]  # fmt: skip
+
+
+def _extends_of(folder: Path) -> str:
+    path = folder / THEME_FILE
+    if not path.is_file():
+        return f"(no {THEME_FILE})"
+    document = read_yaml(path)
+    node = entry_node(document.root, "extends") if document.root is not None else None
+    return (node.text if node is not None and node.text else BASE) if not document.problems else "?"

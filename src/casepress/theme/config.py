@@ -1,0 +1,351 @@
+"""theme.yaml → ThemeConfig: the format, its validation, and the CSS it generates.
+
+``theme.yaml`` is validated like a case file: every problem is reported as
+``path:line:col: field: message`` (unknown keys with a suggestion, a logo or font file that
+is missing, unreadable or of the wrong kind, a colour WeasyPrint would not read). What it
+sets reaches the page through a generated stylesheet: colours become ``--colour-<name>``,
+fonts ``--font-<role>`` plus ``@font-face`` rules for the theme's files, and ``page:``
+an ``@page`` rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, display_path
+from ..model.labels import LANGUAGE_PATTERN, labels_type
+from ..model.schema import (
+    INVALID,
+    Choice,
+    Colour,
+    Context,
+    Field,
+    File,
+    Flag,
+    ListOf,
+    MapOf,
+    Object,
+    Slug,
+    Text,
+    Type,
+    Url,
+    sniff_font,
+    sniff_image,
+)
+from ..model.source import Node, read_yaml
+
+BASE = "base"
+"""The built-in theme every chain ends in."""
+THEME_FILE = "theme.yaml"
+PAGE_SIZES = ("A4", "Letter", "A5")
+_LENGTH = r"(?:0|\d+(?:\.\d+)?(?:mm|cm|in|pt|pc|px|q|Q))"
+
+FONT_VARIANTS = {
+    "regular": (400, "normal"),
+    "italic": (400, "italic"),
+    "medium": (500, "normal"),
+    "medium_italic": (500, "italic"),
+    "semibold": (600, "normal"),
+    "semibold_italic": (600, "italic"),
+    "bold": (700, "normal"),
+    "bold_italic": (700, "italic"),
+}
+FONT_FALLBACKS = {
+    "body": '"Source Serif Pro", Georgia, "DejaVu Serif", serif',
+    "heading": '"Source Sans Pro", Arial, "DejaVu Sans", sans-serif',
+}
+"""What follows a theme's family in ``--font-<role>``: the built-in faces fill missing glyphs."""
+
+
+class Localised(Type):
+    """One text for every language, or a mapping ``{language: text}`` chosen by the case."""
+
+    def __init__(self, description: str = "", *, markdown: bool = False):
+        self.description = description
+        self.text = Text(markdown=markdown)
+        self.by_language = MapOf(
+            Text(markdown=markdown),
+            key_pattern=LANGUAGE_PATTERN,
+            key_hint="a language tag such as 'fr'",
+        )
+
+    def check(self, node: Node, ctx: Context, path: str) -> Any:
+        if node.kind == "map":
+            return self.by_language.check(node, ctx, path)
+        value = self.text.check(node, ctx, path)
+        return value if value in (None, INVALID) else {"*": value}
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [self.text.json_schema(), self.by_language.json_schema()]}
+
+
+FONT_SPEC = Object(
+    {
+        "family": Field(Text("Family name used in CSS, e.g. 'Caladea'"), required=True),
+        **{
+            variant: Field(
+                File(f"Font file for weight {weight}, {style} (TTF, OTF or WOFF)", sniff=sniff_font)
+            )
+            for variant, (weight, style) in FONT_VARIANTS.items()
+        },
+    },
+    "A font family and the files of its faces, relative to the theme folder",
+)
+PAGE_SPEC = Object(
+    {
+        "size": Field(Choice(PAGE_SIZES, "Paper size")),
+        "margins": Field(
+            Text(
+                "Page margins as in CSS: top [right [bottom [left]]], e.g. '20mm 18mm 22mm'",
+                pattern=rf"{_LENGTH}(?:\s+{_LENGTH}){{0,3}}",
+                hint="one to four lengths such as '20mm 18mm 22mm 18mm'",
+            )
+        ),
+        "duplex": Field(
+            Flag("Printed on both sides: margins and page numbers mirror on left-hand pages")
+        ),
+    },
+    "The printed page",
+)
+FUNDER_SPEC = Object(
+    {
+        "name": Field(Text("Name of the funder (the logo's text alternative)"), required=True),
+        "logo": Field(File("Logo: SVG, PNG or JPEG", sniff=sniff_image)),
+        "url": Field(Url("Funder's web address")),
+    },
+    "A funder whose mark is shown in the brief",
+)
+THEME_SPEC = Object(
+    {
+        "name": Field(Slug("Theme name: the folder name (or entry point name)"), required=True),
+        "extends": Field(Slug("The theme this one builds on (default: base)"), default=BASE),
+        "description": Field(Text("What the theme is for")),
+        "organisation": Field(Text("Organisation name: PDF author and footer")),
+        "language": Field(
+            Text(
+                "Language of cases that name none and whose project sets none",
+                pattern=LANGUAGE_PATTERN,
+                hint="a language tag such as 'fr'",
+            )
+        ),
+        "logo": Field(File("Organisation logo: SVG, PNG or JPEG", sniff=sniff_image)),
+        "colours": Field(
+            MapOf(Colour(), "Named palette: each becomes --colour-<name> in CSS"),
+        ),
+        "fonts": Field(
+            MapOf(
+                FONT_SPEC,
+                "Font roles (body, heading, ...): each becomes --font-<role> in CSS",
+                key_hint="a role such as 'body' or 'heading'",
+            )
+        ),
+        "page": Field(PAGE_SPEC),
+        "labels": Field(labels_type("Label overrides per language, e.g. {fr: {lessons: ...}}")),
+        "footer": Field(Localised("Footer text on every page (default: the organisation)")),
+        "disclaimer": Field(Localised("Paragraph at the end of every brief", markdown=True)),
+        "funders": Field(ListOf(FUNDER_SPEC, "Funders whose marks end the brief")),
+    },
+    title="casepress theme (theme.yaml)",
+)
+
+
+def theme_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of theme.yaml, made from ``THEME_SPEC``."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **THEME_SPEC.json_schema()}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    weight: int
+    style: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Font:
+    role: str
+    family: str
+    faces: tuple[FontFace, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    size: str | None = None
+    margins: str | None = None
+    duplex: bool | None = None
+
+
+@dataclass(frozen=True)
+class Funder:
+    name: str
+    logo: Path | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ThemeConfig:
+    """One theme folder and its validated ``theme.yaml``."""
+
+    name: str
+    folder: Path
+    origin: str
+    """Where it was found: 'project', 'package <distribution>'."""
+    extends: str = BASE
+    description: str | None = None
+    organisation: str | None = None
+    language: str | None = None
+    logo: Path | None = None
+    colours: dict[str, str] = field(default_factory=dict)
+    fonts: tuple[Font, ...] = ()
+    page: Page = Page()
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    footer: dict[str, str] | None = None
+    disclaimer: dict[str, str] | None = None
+    funders: tuple[Funder, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return self.folder / THEME_FILE
+
+
+def _make_config(values: dict[str, Any], folder: Path, origin: str) -> ThemeConfig:
+    fonts = tuple(
+        Font(
+            role,
+            spec["family"],
+            tuple(
+                FontFace(weight, style, spec[variant])
+                for variant, (weight, style) in FONT_VARIANTS.items()
+                if spec.get(variant)
+            ),
+        )
+        for role, spec in (values["fonts"] or {}).items()
+    )
+    page = values["page"] or {}
+    return ThemeConfig(
+        name=values["name"],
+        folder=folder,
+        origin=origin,
+        extends=values["extends"] or BASE,
+        description=values["description"],
+        organisation=values["organisation"],
+        language=values["language"],
+        logo=values["logo"],
+        colours=dict(values["colours"] or {}),
+        fonts=fonts,
+        page=Page(page.get("size"), page.get("margins"), page.get("duplex")),
+        labels=values["labels"] or {},
+        footer=values["footer"],
+        disclaimer=values["disclaimer"],
+        funders=tuple(Funder(**f) for f in values["funders"] or []),
+    )
+
+
+def read_theme_config(
+    folder: Path, name: str, origin: str, problems: list[Problem]
+) -> tuple[ThemeConfig | None, Node | None]:
+    """Validate one theme folder's theme.yaml (adding to ``problems``); returns the settings
+    (None when invalid) and the ``extends`` node, so that a chain can be followed even
+    through an invalid theme and every problem found in one run."""
+    path = folder / THEME_FILE
+    if not path.is_file():
+        problems.append(
+            Problem(display_path(folder), 0, 0, "", f"not a theme: it has no {THEME_FILE}")
+        )
+        return None, None
+    document = read_yaml(path)
+    ctx = Context(document.shown, list(document.problems), folder=folder)
+    if document.root is None:
+        problems.extend(ctx.problems)
+        return None, None
+    values = THEME_SPEC.validate(document.root, ctx, "")
+    extends_node = entry_node(document.root, "extends")
+    name_node = entry_node(document.root, "name")
+    if values is not INVALID and values["name"] != name:
+        where = "entry point" if origin.startswith("package") else "folder"
+        ctx.error(
+            name_node or document.root,
+            "name",
+            f"{values['name']!r} does not match the {where} name {name!r}",
+        )
+    problems.extend(ctx.problems)
+    if values is INVALID or any(p.severity == "error" for p in ctx.problems):
+        # Go on along the chain when ``extends`` itself is readable: report the parents too.
+        if extends_node is not None and extends_node.kind == "scalar" and extends_node.text:
+            return None, extends_node
+        return None, None
+    return _make_config(values, folder, origin), extends_node
+
+
+def entry_node(root: Node, key: str) -> Node | None:
+    if root.kind != "map":
+        return None
+    return next((value for k, value in root.entries if k.text == key), None)
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def generated_css(config: ThemeConfig, target: str) -> str:
+    """theme.yaml as CSS: custom properties, ``@font-face`` (PDF) and ``@page`` (PDF)."""
+    lines: list[str] = []
+    properties = [f"--colour-{name}: {value};" for name, value in config.colours.items()]
+    for font in config.fonts:
+        fallback = FONT_FALLBACKS.get(font.role, FONT_FALLBACKS["heading"])
+        properties.append(f"--font-{font.role}: {_css_string(font.family)}, {fallback};")
+        if target == "pdf":
+            lines += [
+                f"@font-face {{ font-family: {_css_string(font.family)}; "
+                f"src: url({_css_string(face.path.as_uri())}); "
+                f"font-weight: {face.weight}; font-style: {face.style}; }}"
+                for face in font.faces
+            ]
+    if properties:
+        lines.append(":root {\n  " + "\n  ".join(properties) + "\n}")
+    if target == "pdf":
+        page = config.page
+        rules = []
+        if page.size:
+            rules.append(f"size: {page.size};")
+        if page.margins:
+            rules.append(f"margin: {page.margins};")
+        if rules:
+            lines.append("@page { " + " ".join(rules) + " }")
+        if page.duplex:
+            lines.append(DUPLEX_CSS)
+            if page.margins:
+                top, right, bottom, left = _four(page.margins)
+                lines.append(f"@page :left {{ margin: {top} {left} {bottom} {right}; }}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+DUPLEX_CSS = """\
+@page :right {
+  @top-left { content: none; }
+  @top-right { content: string(case-title); font-family: var(--font-heading);
+    font-size: var(--size-small); color: var(--colour-muted); vertical-align: bottom;
+    padding-bottom: 4mm; text-align: right; }
+}
+@page :left {
+  @bottom-left { content: element(running-page-number); }
+  @bottom-right { content: element(running-footer); text-align: right; }
+}
+@page :first { @top-right { content: none; } }"""
+"""``page: {duplex: true}``: on a left-hand page the page number moves to the outer (left)
+corner and the footer to the inner one; the running head sits on the outer side. With
+``margins``, the left and right margins swap on left-hand pages too."""
+
+
+def _four(margins: str) -> tuple[str, str, str, str]:
+    """CSS margin shorthand expanded to (top, right, bottom, left)."""
+    v = margins.split()
+    if len(v) == 1:
+        return v[0], v[0], v[0], v[0]
+    if len(v) == 2:
+        return v[0], v[1], v[0], v[1]
+    if len(v) == 3:
+        return v[0], v[1], v[2], v[1]
+    return v[0], v[1], v[2], v[3]
