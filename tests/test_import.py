@@ -12,8 +12,8 @@ import yaml
 from casepress import build_briefs, import_files, load_case, load_project, read_source, to_yaml
 from casepress.cli import main
 from casepress.errors import InputError
+from casepress.importers.blocks import match_heading
 from casepress.importers.importer import slugify, split_lead_in
-from casepress.importers.readers import match_heading
 from casepress.model.cases import CASE_SPEC
 from casepress.model.markup import render_markdown
 from casepress.model.places import country_code, region_name

@@ -9,10 +9,11 @@ import pytest
 from pypdf import PdfReader
 
 from casepress import InputError, build_briefs, load_project
+from casepress.checks.theme import check_theme
 from casepress.cli import main
 from casepress.model.markup import render_markdown
 from casepress.render.renderer import Renderer
-from casepress.theme.chain import Sheet, check_theme, load_theme
+from casepress.theme.chain import Sheet, load_theme
 from conftest import PROJECTS, ROOT, copy_project, page_texts
 from conftest import pdf_text as _pdf_text
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         build_site,
         write_atomic,
     )
+    from .checks.theme import check_theme
     from .errors import (
         BuildLockedError,
         CasepressError,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .model.editions import HandbookPlan, plan_handbook
     from .model.project import Edition, Project, load_project
     from .serve.server import PreviewServer
-    from .theme.chain import Theme, check_theme, load_theme
+    from .theme.chain import Theme, load_theme
 
 _EXPORTS = {
     "init_project": "authoring.create",
@@ -80,7 +81,7 @@ _EXPORTS = {
     "load_project": "model.project",
     "PreviewServer": "serve.server",
     "Theme": "theme.chain",
-    "check_theme": "theme.chain",
+    "check_theme": "checks.theme",
     "load_theme": "theme.chain",
 }
 """Public name → the module that defines it: imported on first use (PEP 562), so that

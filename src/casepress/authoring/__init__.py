@@ -1,2 +1,1 @@
-"""New projects, cases and themes: the files ``init``, ``new`` and ``theme new`` make.
-"""
+"""New projects, cases and themes: the files ``init``, ``new`` and ``theme new`` make."""

@@ -295,7 +295,9 @@ def build_project(
     report.failures += site.failures
     changed: list[Path] = []
     report.outputs.append(write_schema(out, changed))
-    contrast = check_contrast(theme)
+    from ..checks.theme import palette_contrast
+
+    contrast = palette_contrast(theme)
     for pair in contrast:
         if not pair.passed:
             message = (
@@ -307,13 +309,6 @@ def build_project(
     report.rendered += changed
     report.seconds = time.perf_counter() - started
     return report
-
-
-def check_contrast(theme: Theme) -> list:
-    """The palette pairs (colours.PAIRS) of the colours the theme's style sheets declare."""
-    from ..theme import colours
-
-    return colours.check_stylesheets(theme.stylesheets("html", document="handbook"))
 
 
 def write_report(

@@ -1,2 +1,1 @@
-"""Reading finished outputs and themes back: the quality report, PDF/UA, theme checks.
-"""
+"""Reading finished outputs and themes back: the quality report, PDF/UA, theme checks."""

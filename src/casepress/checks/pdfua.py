@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from .quality import Check
+
+@dataclass
+class Check:
+    """One machine check of a PDF and its result."""
+
+    id: str
+    clause: str
+    """Where the requirement comes from, e.g. 'ISO 14289-1 §7.4.2'."""
+    title: str
+    passed: bool
+    detail: str = ""
+
 
 PAINTING = {"f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do", "Tj", "TJ", "'", '"',
             "INLINE IMAGE"}  # fmt: skip

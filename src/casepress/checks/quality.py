@@ -16,23 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..render.resources import shorten
+from .pdfua import Check, check_pdf
 
 PRINT_MIN_DPI = 150
 """Below this effective resolution an image is too coarse for print."""
 
 MM_PER_PT = 25.4 / 72
-
-
-@dataclass
-class Check:
-    """One machine check of a PDF and its result."""
-
-    id: str
-    clause: str
-    """Where the requirement comes from, e.g. 'ISO 14289-1 §7.4.2'."""
-    title: str
-    passed: bool
-    detail: str = ""
 
 
 @dataclass
@@ -99,8 +88,6 @@ def inspect_pdf(path: Path, *, profile: str = "screen") -> OutputQuality:
     """Measure a written PDF and run the PDF/UA machine checks on it."""
     import pikepdf
 
-    from . import pdfua
-
     path = Path(path)
     result = OutputQuality(path=str(path), format="pdf", bytes=path.stat().st_size)
     result.profile = profile
@@ -119,7 +106,7 @@ def inspect_pdf(path: Path, *, profile: str = "screen") -> OutputQuality:
         result.fonts = _fonts(pdf)
         result.images = _images(pdf)
         result.attachments = _attachments(pdf)
-        result.checks = pdfua.check_pdf(pdf, xmp=xmp, fonts=result.fonts)
+        result.checks = check_pdf(pdf, xmp=xmp, fonts=result.fonts)
         result.missing_alt = [
             c.detail for c in result.checks if c.id == "figures-alt" and not c.passed
         ]

@@ -333,7 +333,7 @@ def _cmd_theme(args: argparse.Namespace) -> int:
         for row in theme_listing(project.root):
             print("  ".join(row).rstrip())
         return EXIT_OK
-    from ..theme.chain import check_theme
+    from ..checks.theme import check_theme
 
     name = args.name or project.theme
     if name is None:

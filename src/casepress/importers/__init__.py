@@ -1,2 +1,1 @@
-"""Existing case studies (.txt, .md, .docx) → case files.
-"""
+"""Existing case studies (.txt, .md, .docx) → case files."""

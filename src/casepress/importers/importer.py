@@ -4,7 +4,7 @@ The importer works from a case study's structure, not one exact spelling:
 
 - title: the first non-empty line, the first Markdown heading, or the Word Title / Heading 1;
 - context: what comes before the first known heading (a "Context" heading is optional);
-- headings: ``readers.match_heading`` (English, French, Spanish, any capitalisation);
+- headings: ``blocks.match_heading`` (English, French, Spanish, any capitalisation);
 - lessons: one per paragraph. A lead-in before an em dash, an en dash, a spaced hyphen or a
   colon, or ending in a question mark (kept), or set in bold, becomes the lesson's title
   when the text after it starts a sentence. A short line of its own, or a heading, is the
@@ -41,8 +41,7 @@ from ..model.places import country_code, display_name, region_name, suggest_coun
 from ..model.project import Project
 from ..model.yamlwriter import dump_case
 from ..theme.chain import builtin_labels
-from .readers import (
-    SUFFIXES,
+from .blocks import (
     Block,
     Prose,
     Source,
@@ -50,9 +49,9 @@ from .readers import (
     escape_markdown,
     heading_key,
     match_heading,
-    read_file,
     strip_markdown,
 )
+from .readers import SUFFIXES, read_file
 from .repair import CHECK, REPAIRED, Note, repair_ligatures
 
 IMPORTED, SKIPPED, FAILED = "imported", "skipped", "failed"

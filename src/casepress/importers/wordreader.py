@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import display_path
-from .readers import Block, Source, _fail, escape_markdown, match_heading, strip_markdown
+from .blocks import Block, Source, escape_markdown, fail, match_heading, strip_markdown
 from .repair import CHECK, Note, Repairs, clean_line
 
 
@@ -26,7 +26,7 @@ def read_word(path: Path) -> Source:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        _fail(shown, 0, f"not a Word document that can be read ({exc}); save it again as .docx")
+        fail(shown, 0, f"not a Word document that can be read ({exc}); save it again as .docx")
     repairs = Repairs()
     notes: list[Note] = []
     items: list[tuple[int, str, int, list[str]]] = []  # (number, kind, level, lines)
@@ -45,7 +45,7 @@ def read_word(path: Path) -> Source:
 
     title_at = _title_index(items)
     if title_at is None:
-        _fail(shown, 0, "the document is empty")
+        fail(shown, 0, "the document is empty")
     skipped = [n for n, _, _, lines in items[:title_at] if lines]
     if skipped:
         notes.append(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..theme.config import PAGE_SIZES
 from .labels import LANGUAGE_PATTERN, labels_type
 from .schema import (
     INVALID,
@@ -27,6 +26,7 @@ from .schema import (
 from .source import read_yaml
 
 CONFIG_NAME = "casepress.yaml"
+PAGE_SIZES = ("A4", "Letter", "A5")
 COMMAND_LINE = "command line"
 """The ``source`` of an edition defined by flags rather than in casepress.yaml."""
 PDF_VARIANTS = (

@@ -1,2 +1,1 @@
-"""HTML → WeasyPrint → PDF bytes: the adapter, tagging, split handbook units, the merge.
-"""
+"""HTML → WeasyPrint → PDF bytes: the adapter, tagging, split handbook units, the merge."""

@@ -1,2 +1,1 @@
-"""``casepress serve``: the preview server and the incremental rebuilds behind it.
-"""
+"""``casepress serve``: the preview server and the incremental rebuilds behind it."""

@@ -1,2 +1,1 @@
-"""Themes: theme.yaml, the ``extends:`` chain, template and stylesheet lookup, colours.
-"""
+"""Themes: theme.yaml, the ``extends:`` chain, template and stylesheet lookup, colours."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import Problem, display_path
 from ..model.labels import LANGUAGE_PATTERN, labels_type
+from ..model.project import PAGE_SIZES
 from ..model.schema import (
     INVALID,
     Choice,
@@ -39,7 +40,6 @@ from ..model.source import Node, read_yaml
 BASE = "base"
 """The built-in theme every chain ends in."""
 THEME_FILE = "theme.yaml"
-PAGE_SIZES = ("A4", "Letter", "A5")
 _LENGTH = r"(?:0|\d+(?:\.\d+)?(?:mm|cm|in|pt|pc|px|q|Q))"
 
 FONT_VARIANTS = {
