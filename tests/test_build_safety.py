@@ -230,7 +230,7 @@ def test_two_concurrent_builds_of_one_project_both_succeed_with_valid_pdfs(proje
 
 
 def test_a_refusal_is_attributed_to_the_field_that_names_the_resource():
-    from casepress.build.driver import _field_naming
+    from casepress.pdf.problems import field_naming as _field_naming
 
     texts = [
         ("title", "On the secret.txt policy"),  # prose that happens to say the file name

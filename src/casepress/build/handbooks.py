@@ -1,25 +1,26 @@
-"""Writing handbooks, delegated by ``build.build_handbooks``: one pass or split, then recorded.
+"""Handbooks, one kind of output: the project's editions and ad hoc ones, HTML and PDF.
 
-The HTML is rendered here; the PDF is laid out in the worker pool in one pass or chapter by
-chapter (``assemble``); each output is written, read back and recorded as briefs are.
+Each edition is planned (its selection validated) before any is rendered. The HTML is
+rendered here; the PDF is laid out in the worker pool in one pass or chapter by chapter
+(``split``); each output is written, read back and recorded as briefs are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CasepressError, Problem, RenderError
-from ..model.cases import Catalogue
-from ..model.editions import HandbookPlan
-from ..model.project import Project
-from ..theme.chain import Theme
+from ..errors import CasepressError, InputError, Problem, RenderError, display_path
+from ..model.editions import HandbookPlan, plan_handbook
+from ..model.project import Edition
 from . import cache
-from .driver import Progress
-from .outputs import BuildReport, written
-from .workers import TaskFailure, WorkerPool
+from .context import BuildContext
+from .outputs import Ledger, OutputKind, Written
+from .workers import TaskFailure
 from .writing import write_atomic
 
 LOGGER = logging.getLogger("casepress")
@@ -47,37 +48,104 @@ class _Pdf:
     found: list[Problem]
 
 
-@dataclass
+def build_handbooks_in(
+    context: BuildContext, names: Iterable[str] | None = None, editions: Iterable[Edition] = (),
+    split: bool | None = None,
+) -> None:  # fmt: skip
+    """The project's handbooks (all, or those ``names``) plus ad hoc ``editions``.
+
+    An invalid edition is reported and skipped, the others still build. A large handbook's
+    PDF is laid out chapter by chapter in parallel and merged (``split``: None decides by
+    size, True or False forces; one that cannot be split is laid out in one pass, and says
+    why when split was asked for); an unchanged one is not rendered at all.
+    """
+    plans = _plans(context, names, editions)
+    if not plans:
+        return
+    out = context.folder(context.project.handbooks_dir)
+    environment = cache.environment_digest(context.project, context.theme, {"document": "handbook"})
+    with context.manifest(out) as manifest:
+        ledger = Ledger(context.report, manifest, OutputKind.HANDBOOK, context.project.profile)
+        todo = _stale_handbooks(context, ledger, plans, environment)
+        if todo:
+            job = HandbookJob(context, ledger, environment, plans)
+            job.build(todo, split=split)
+            job.prune_units()
+            context.report.add_templates(context.renderer().lookups)
+    if context.options.explain_templates and not todo:
+        renderer = context.renderer()  # nothing rendered: look the templates up
+        with contextlib.suppress(CasepressError):
+            for fmt in context.options.formats:
+                renderer.render_handbook(plans[0], target=fmt)
+        context.report.add_templates(renderer.lookups)
+
+
+def _plans(
+    context: BuildContext, names: Iterable[str] | None, editions: Iterable[Edition]
+) -> list[HandbookPlan]:
+    """The editions asked for, planned; problems with them go into the report."""
+    project, report = context.project, context.report
+    chosen: list[Edition] = []
+    for name in list(project.handbooks) if names is None else list(names):
+        if name in project.handbooks:
+            chosen.append(project.handbooks[name])
+            continue
+        where = display_path(project.config_path) if project.config_path else "casepress.yaml"
+        known = ", ".join(sorted(project.handbooks)) or "none are defined"
+        report.problems.append(
+            Problem(where, 0, 0, "handbooks", f"no handbook named {name!r} (defined: {known})")
+        )
+    plans = []
+    for edition in [*chosen, *editions]:
+        try:
+            plan = plan_handbook(edition, context.catalogue, project)
+        except InputError as exc:
+            report.problems.extend(exc.problems)
+            continue
+        if context.in_shard(f"handbook:{edition.name}"):
+            plans.append(plan)
+    return plans
+
+
+def _stale_handbooks(
+    context: BuildContext, ledger: Ledger, plans: list[HandbookPlan], environment: str
+) -> list[tuple[HandbookPlan, str, Path, str]]:
+    """(plan, format, target, key) to render; those left alone go into the report."""
+    owns = {c.id: cache.case_digest(c, attached=context.project.embed_source)
+            for plan in plans for c in plan.cases}  # fmt: skip
+    todo = []
+    for plan in plans:
+        for fmt in context.options.formats:
+            target = ledger.manifest.root / f"{plan.edition.name}.{fmt}"
+            key = cache.handbook_key(environment, plan, context.titles, fmt, owns)
+            if not context.options.force and ledger.manifest.fresh(target, key):
+                ledger.kept(target, plan.edition.name)
+            else:
+                todo.append((plan, fmt, target, key))
+    return todo
+
+
 class HandbookJob:
     """Renders and writes handbooks, keeping the split path's chapter PDFs for next time."""
 
-    project: Project
-    theme: Theme
-    catalogue: Catalogue
-    pool: WorkerPool
-    out: Path
-    manifest: cache.Manifest
-    report: BuildReport
-    progress: Progress | None
-    environment: str
-    cache_dir: Path
-    max_elements: int | None = None
-    css_texts: list[str] = field(default_factory=list)
+    def __init__(
+        self, context: BuildContext, ledger: Ledger, environment: str, plans: list[HandbookPlan]
+    ) -> None:
+        from ..render.renderer import sheet_text
 
-    def __post_init__(self) -> None:
-        from ..render.renderer import Renderer, sheet_text
-
-        titles = {c.id: c.title for c in self.catalogue.cases}
-        self.renderer = Renderer(self.project, self.theme, titles=titles)
-        project = self.project
-        sheets = self.theme.stylesheets(
-            "pdf", page_size=project.page_size, document="handbook", profile=project.profile
-        )
+        self.context, self.ledger, self.environment = context, ledger, environment
+        self.project, self.pool = context.project, context.pool
+        self.manifest, self.report = ledger.manifest, context.report
+        self.renderer = context.renderer()
+        # the element limit bounds one case; a handbook holds many
+        self.max_elements = self.project.max_elements * max(len(p.cases) for p in plans)
+        sheets = context.theme.stylesheets(
+            "pdf", page_size=self.project.page_size, document="handbook",
+            profile=self.project.profile,
+        )  # fmt: skip
         self.css_texts = [sheet_text(sheet) for sheet in sheets]
 
-    def build(
-        self, todo, *, split: bool | None, hints: dict[str, tuple[int, float | None]], force: bool
-    ) -> None:
+    def build(self, todo, *, split: bool | None) -> None:
         """Every stale handbook output: HTML written at once, single-pass PDFs laid out
         side by side in the pool, then each split PDF using the whole pool."""
         from ..pdf.units import why_not_split
@@ -93,7 +161,7 @@ class HandbookJob:
                 continue
             if fmt == "html":
                 write_atomic(target, html)
-                self._written(plan, "html", target, key, [], found)
+                self._written(plan, target, key, [], found)
                 continue
             sources = (
                 tuple(c.path for part in plan.parts for c in part.cases)
@@ -106,9 +174,12 @@ class HandbookJob:
                 LOGGER.info("%s: laid out in one pass: %s", plan.edition.name, reason)
             pdfs.append(_Pdf(plan, target, key, html, sources, wanted and reason is None, found))
         self._single_pass([p for p in pdfs if not p.split])
-        for job in pdfs:
-            if job.split:
-                self._split(job, hints, force)
+        if any(job.split for job in pdfs):
+            # the briefs of the last build say how long each chapter is likely to be
+            hints = page_hints(self.project.briefs_dir, self.project.output_dir / cache.CACHE_DIR)
+            for job in pdfs:
+                if job.split:
+                    self._split(job, hints, self.context.options.force)
 
     def _single_pass(self, jobs: list[_Pdf]) -> None:
         from .workers import render_document
@@ -127,10 +198,9 @@ class HandbookJob:
             for message in result.sheet_warnings:
                 self.report.warn("stylesheets", message)
             write_atomic(job.target, result.data)
-            self._written(job.plan, "pdf", job.target, job.key, result.warnings, job.found,
+            self._written(job.plan, job.target, job.key, result.warnings, job.found,
                           pages=result.pages)  # fmt: skip
-            if self.progress:
-                self.progress(done, len(jobs), f"{name}.pdf")
+            self.context.progress(done, len(jobs), f"{name}.pdf")
 
     def _split(self, job: _Pdf, hints: dict[str, tuple[int, float | None]], force: bool) -> None:
         from .split import SplitHandbook
@@ -141,7 +211,7 @@ class HandbookJob:
             job.plan, job.html, self.project.root, self.pool, self._load_unit, previous, hints,
             salt=self.environment, css_texts=self.css_texts, attachments=job.attachments,
             attachments_salt=cache.digest([cache.case_digest(c, attached=True) for c in attached]),
-            max_elements=self.max_elements, progress=self.progress,
+            max_elements=self.max_elements, progress=self.context.options.progress,
         )  # fmt: skip
         try:
             data = book.build()
@@ -153,29 +223,25 @@ class HandbookJob:
         for unit_key, unit in book.new_units.items():
             write_atomic(self._unit_path(unit_key), unit.data)
         write_atomic(job.target, data)
-        self._written(job.plan, "pdf", job.target, job.key, book.warnings, job.found,
+        self._written(job.plan, job.target, job.key, book.warnings, job.found,
                       units=book.unit_facts())  # fmt: skip
 
-    def _written(self, plan, fmt: str, target: Path, key: str, messages, found=(), **facts) -> None:
+    def _written(self, plan, target: Path, key: str, messages, found=(), **facts) -> None:
         name = plan.edition.name
         messages = list(dict.fromkeys(messages))
-        written(
-            self.report, self.manifest, target, key, fmt, kind="handbook",
-            source=plan.edition.source, messages=messages,
-            said=[*found, *(Problem(plan.edition.source, 0, 0, "", f"{name}: {m}", "warning")
-                            for m in messages)],
-            page_budget=plan.edition.max_pages, profile=self.project.profile, **facts,
-        )  # fmt: skip
+        said = [*found, *(Problem(plan.edition.source, 0, 0, "", f"{name}: {m}", "warning")
+                          for m in messages)]  # fmt: skip
+        self.ledger.written(Written(
+            target, key, name, plan.edition.source, messages=messages, said=said,
+            page_budget=plan.edition.max_pages, facts=facts,
+        ))  # fmt: skip
 
     def _failed(self, plan, fmt: str, target: Path, exc: Exception) -> None:
-        self.manifest.forget([target])
-        name = plan.edition.name
-        self.report.failures.append(
-            Problem(plan.edition.source, 0, 0, "", f"handbook {name} {fmt.upper()}: {exc}")
-        )
+        message = f"handbook {plan.edition.name} {fmt.upper()}: {exc}"
+        self.ledger.failed(target, Problem(plan.edition.source, 0, 0, "", message))
 
     def _unit_path(self, key: str) -> Path:
-        return self.cache_dir / cache.UNITS_DIR / f"{key}.pdf"
+        return self.context.cache_dir / cache.UNITS_DIR / f"{key}.pdf"
 
     def _load_unit(self, key: str) -> bytes | None:
         try:
@@ -185,7 +251,7 @@ class HandbookJob:
 
     def prune_units(self) -> None:
         """Drop chapter PDFs that no handbook in this folder uses any more."""
-        folder = self.cache_dir / cache.UNITS_DIR
+        folder = self.context.cache_dir / cache.UNITS_DIR
         if not folder.is_dir():
             return
         manifests = [self.manifest.records]

@@ -4,6 +4,7 @@ was just written (read back, then recorded in the manifest) or left alone (its r
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,30 +18,88 @@ if TYPE_CHECKING:
     from ..render.renderer import Lookup
 
 
+class OutputKind(enum.Enum):
+    """What an output is, whatever folder it was written to."""
+
+    BRIEF = "brief"
+    HANDBOOK = "handbook"
+    SITE = "site"
+    """A page of the browsable library, or a file published in it."""
+    SCHEMA = "schema"
+    REPORT = "report"
+
+
+class State(enum.Enum):
+    RENDERED = "rendered"
+    """Made by this build."""
+    KEPT = "kept"
+    """Left as it was: nothing it depends on changed."""
+    COPIED = "copied"
+    """A finished output published again under another name (the site's PDFs)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a build is responsible for."""
+
+    path: Path
+    kind: OutputKind
+    name: str
+    """The case id, the handbook's name, or the site page's path."""
+    format: str
+    state: State
+
+
 @dataclass
 class BuildReport:
     """What a build did: files written, problems found (validation and rendering), timing."""
 
-    outputs: list[Path] = field(default_factory=list)
+    entries: list[Output] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """Validation errors and warnings, and warnings from rendering."""
     failures: list[Problem] = field(default_factory=list)
     """Outputs that could not be rendered."""
-    rendered: list[Path] = field(default_factory=list)
-    """Outputs rendered by this build (the others in ``outputs`` were up to date)."""
-    copied: list[Path] = field(default_factory=list)
-    """Finished outputs published again under another name (the site's PDFs)."""
     quality: list[OutputQuality] = field(default_factory=list)
     """What each output holds (quality.py); ``build_project`` writes report.json."""
     seconds: float = 0.0
     templates: list[Lookup] = field(default_factory=list)
     """Every template used, and every place it was looked for (``--explain-templates``)."""
 
+    def add(self, path: Path, kind: OutputKind, name: str, state: State = State.RENDERED) -> None:
+        self.entries.append(Output(Path(path), kind, name, Path(path).suffix[1:], state))
+
+    def of(self, kind: OutputKind, fmt: str | None = None) -> list[Output]:
+        """The outputs of one kind (and format)."""
+        return [o for o in self.entries if o.kind is kind and fmt in (None, o.format)]
+
+    def merge(self, other: BuildReport) -> None:
+        """Take in what another part of the same build did (each problem said once)."""
+        self.entries += other.entries
+        known = set(self.problems)
+        self.problems += [p for p in other.problems if p not in known]
+        self.failures += other.failures
+        self.add_templates(other.templates)
+        self.quality += other.quality
+
+    @property
+    def outputs(self) -> list[Path]:
+        """Every file the build is responsible for, made now or left as it was."""
+        return [o.path for o in self.entries]
+
+    @property
+    def rendered(self) -> list[Path]:
+        """Outputs rendered by this build (the others in ``outputs`` were up to date)."""
+        return [o.path for o in self.entries if o.state is State.RENDERED]
+
+    @property
+    def copied(self) -> list[Path]:
+        """Finished outputs published again under another name (the site's PDFs)."""
+        return [o.path for o in self.entries if o.state is State.COPIED]
+
     @property
     def skipped(self) -> list[Path]:
         """Outputs left as they were because nothing they depend on changed."""
-        done = {*self.rendered, *self.copied}
-        return [p for p in self.outputs if p not in done]
+        return [o.path for o in self.entries if o.state is State.KEPT]
 
     @property
     def errors(self) -> list[Problem]:
@@ -71,56 +130,83 @@ class BuildReport:
         self.templates += [lookup for lookup in lookups if lookup.name not in known]
 
 
-def written(
-    report: BuildReport, manifest: cache.Manifest, target: Path, key: str, fmt: str, *,
-    kind: str, source: str, messages: list[str], said: list[Problem],
-    page_budget: int | None, profile: str, **facts: Any,
-) -> None:  # fmt: skip
-    """After writing ``target``: read it back for the report, report what was ``said``
-    while rendering it and what the reading finds, and record it all in the manifest for
-    the builds that will leave it alone (``messages``: the renderer's own, for the report)."""
-    quality, findings = _assess(
-        target, fmt, kind=kind, source=source, profile=profile, warnings=messages,
-        page_budget=page_budget,
-    )  # fmt: skip
-    said = [*said, *(Problem(source, 0, 0, "", m, "warning") for m in findings)]
-    for problem in said:
-        report.warn(problem)
-    if quality is not None:
-        report.quality.append(quality)
-        facts["quality"] = {**quality.as_dict(), "source": manifest.portable(quality.source)}
-    manifest.record(
-        target, key, **facts,
-        said=[[manifest.portable(p.path), p.line, p.column, p.field, p.message, p.severity]
-              for p in said],
-    )  # fmt: skip
-    report.outputs.append(target)
-    report.rendered.append(target)
+@dataclass
+class Written:
+    """An output just written, and what rendering it said."""
+
+    target: Path
+    key: str
+    """The cache key of its inputs (``cache``)."""
+    name: str
+    source: str
+    """The file it was made from, as shown in messages."""
+    messages: list[str] = field(default_factory=list)
+    """The renderer's own warnings, for the quality report."""
+    said: list[Problem] = field(default_factory=list)
+    """Problems found while rendering, positioned in the source."""
+    page_budget: int | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    """Kept in the manifest for later builds (pages, fill, units)."""
 
 
-def reuse(report: BuildReport, manifest: cache.Manifest, target: Path) -> None:
-    """An output left as it was: listed with the quality entry and the problems it had."""
-    record = manifest.get(target)
-    report.outputs.append(target)
-    for path, line, column, field_name, message, severity in record.get("said", []):
-        report.warn(Problem(manifest.local(path), line, column, field_name, message, severity))
-    if "quality" in record:
-        quality = OutputQuality.from_dict(record["quality"])
-        quality.path, quality.source = str(target), manifest.local(quality.source)
-        report.quality.append(quality)
+@dataclass
+class Ledger:
+    """One output folder during a build: the manifest of what it holds, and the report."""
+
+    report: BuildReport
+    manifest: cache.Manifest
+    kind: OutputKind
+    profile: str
+
+    def written(self, output: Written) -> None:
+        """After writing an output: read it back for the report, report what was said while
+        rendering it and what the reading finds, and record it all in the manifest for the
+        builds that will leave it alone."""
+        target, source = output.target, output.source
+        quality, findings = _assess(output, self.kind.value, self.profile)
+        said = [*output.said, *(Problem(source, 0, 0, "", m, "warning") for m in findings)]
+        for problem in said:
+            self.report.warn(problem)
+        facts = dict(output.facts)
+        if quality is not None:
+            self.report.quality.append(quality)
+            facts["quality"] = {**quality.as_dict(), "source": self.manifest.portable(source)}
+        portable = self.manifest.portable
+        self.manifest.record(
+            target, output.key, **facts,
+            said=[[portable(p.path), p.line, p.column, p.field, p.message, p.severity]
+                  for p in said],
+        )  # fmt: skip
+        self.report.add(target, self.kind, output.name)
+
+    def kept(self, target: Path, name: str) -> None:
+        """An output left as it was: listed with the quality entry and the problems it had."""
+        record = self.manifest.get(target)
+        self.report.add(target, self.kind, name, State.KEPT)
+        local = self.manifest.local
+        for path, line, column, field_name, message, severity in record.get("said", []):
+            self.report.warn(Problem(local(path), line, column, field_name, message, severity))
+        if "quality" in record:
+            quality = OutputQuality.from_dict(record["quality"])
+            quality.path, quality.source = str(target), local(quality.source)
+            self.report.quality.append(quality)
+
+    def failed(self, target: Path, problem: Problem) -> None:
+        """An output that could not be made: its record is dropped, so the next build
+        tries again, and the failure is reported."""
+        self.manifest.forget([target])
+        self.report.failures.append(problem)
 
 
-def _assess(
-    target: Path, fmt: str, *, kind: str, source: str, profile: str, warnings: list[str],
-    page_budget: int | None,
-) -> tuple[OutputQuality | None, list[str]]:  # fmt: skip
+def _assess(output: Written, kind: str, profile: str) -> tuple[OutputQuality | None, list[str]]:
     """Read a written output back for the quality report; what it finds is worth a warning."""
     from ..checks import quality
 
+    target = output.target
     try:
         result = quality.assess(
-            target, fmt, kind=kind, source=source, profile=profile,
-            warnings=warnings, page_budget=page_budget,
+            target, target.suffix[1:], kind=kind, source=output.source, profile=profile,
+            warnings=output.messages, page_budget=output.page_budget,
         )  # fmt: skip
     except Exception as exc:  # a report must never cost the output it describes
         return None, [f"{target.name}: not inspected: {exc}"]

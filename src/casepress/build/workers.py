@@ -371,7 +371,7 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
     case file attached when the project embeds sources). Problems in the case's text are
     found here, at their field; an error among them stops every format of the case."""
     from ..errors import CasepressError, InputError
-    from .driver import _pdf_problems
+    from ..pdf.problems import pdf_problems
 
     renderer, project = _STATE["renderer"], _STATE["project"]
     result = CaseResult(data={})
@@ -383,7 +383,7 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
                 pdf_renderer = _pdf_renderer("brief")
                 sources = [case.path] if project.embed_source else []
                 pdf = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
-                found.extend(_pdf_problems(case, pdf))
+                found.extend(pdf_problems(case, pdf))
                 result.data[fmt], result.pages, result.fill = pdf.data, pdf.pages, pdf.fill
                 result.messages[fmt] = pdf.warnings
                 result.sheet_warnings = tuple(pdf_renderer.stylesheet_warnings)

@@ -1,0 +1,114 @@
+"""Briefs, one kind of output: a PDF and/or HTML brief per valid case.
+
+A case's brief is rendered again only when something it depends on changed (``cache``);
+the rest are rendered in the workers (``workers.render_case``), written as their results
+come back, read back for the report and recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from ..errors import CasepressError, Problem, display_path
+from ..model.cases import Case
+from . import cache
+from .context import BuildContext
+from .outputs import Ledger, OutputKind, Written
+from .workers import CaseResult, TaskFailure
+from .writing import write_atomic
+
+
+@dataclass
+class _Stale:
+    """A case with formats to render, and the cache key of each format."""
+
+    case: Case
+    formats: tuple[str, ...]
+    keys: dict[str, str]
+
+
+def build_briefs_in(context: BuildContext, only: Collection[str] | None = None) -> None:
+    """Every brief of the context's cases (``only``: those ids) into its briefs folder.
+
+    Invalid cases were reported when they were read; a case that fails to render is
+    reported and the others carry on, its previous outputs kept.
+    """
+    if not context.catalogue.cases:
+        return
+    out = context.folder(context.project.briefs_dir)
+    with context.manifest(out) as manifest:
+        ledger = Ledger(context.report, manifest, OutputKind.BRIEF, context.project.profile)
+        stale = _stale_briefs(context, ledger, only)
+        if stale:
+            _render(context, ledger, stale)
+    if context.options.explain_templates and not stale:
+        renderer = context.renderer()  # nothing rendered: look the templates up
+        with contextlib.suppress(CasepressError):  # a broken template was reported already
+            for fmt in context.options.formats:
+                renderer.render_brief(context.catalogue.cases[0], target=fmt)
+        context.report.add_templates(renderer.lookups)
+
+
+def _stale_briefs(
+    context: BuildContext, ledger: Ledger, only: Collection[str] | None
+) -> list[_Stale]:
+    """The briefs to render; those left alone are entered in the report as they were."""
+    formats, force = context.options.formats, context.options.force
+    environment = cache.environment_digest(context.project, context.theme, {"document": "brief"})
+    out = ledger.manifest.root
+    stale = []
+    for case in context.catalogue.cases:
+        if (only is not None and case.id not in only) or not context.in_shard(f"brief:{case.id}"):
+            continue
+        own = cache.case_digest(case, attached=context.project.embed_source)
+        keys = {f: cache.brief_key(environment, case, context.titles, f, own) for f in formats}
+        todo = tuple(f for f in formats
+                     if force or not ledger.manifest.fresh(out / f"{case.id}.{f}", keys[f]))  # fmt: skip
+        for fmt in formats:
+            if fmt not in todo:
+                ledger.kept(out / f"{case.id}.{fmt}", case.id)
+        if todo:
+            stale.append(_Stale(case, todo, keys))
+    return stale
+
+
+def _render(context: BuildContext, ledger: Ledger, stale: list[_Stale]) -> None:
+    from .workers import render_case
+
+    by_id = {item.case.id: item for item in stale}
+    items = ((item.case.id, (item.case, item.formats)) for item in stale)
+    for done, (case_id, result) in enumerate(context.pool.map(render_case, items), 1):
+        item = by_id[case_id]
+        if isinstance(result, TaskFailure):
+            result = CaseResult(data={}, errors=dict.fromkeys(item.formats, result.message))
+        context.report.add_templates(result.lookups)
+        for fmt in item.formats:
+            _record(context, ledger, item, fmt, result)
+        context.progress(done, len(stale), case_id)
+
+
+def _record(
+    context: BuildContext, ledger: Ledger, item: _Stale, fmt: str, result: CaseResult
+) -> None:
+    """Write one format of a rendered brief, or report why it was not made."""
+    case, shown = item.case, display_path(item.case.path)
+    target = ledger.manifest.root / f"{case.id}.{fmt}"
+    found = result.problems.get(fmt, [])
+    if fmt not in result.data:
+        context.report.problems.extend(found)  # an error in the case's text is one of them
+        if not result.invalid:
+            message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
+            ledger.failed(target, Problem(shown, 0, 0, "", message))
+        return
+    write_atomic(target, result.data[fmt])
+    facts = {}
+    if fmt == "pdf":
+        found = [*found, *(Problem("stylesheets", 0, 0, "", m, "warning")
+                           for m in result.sheet_warnings)]  # fmt: skip
+        facts = {"pages": result.pages, "fill": result.fill}
+    ledger.written(Written(
+        target, item.keys[fmt], case.id, shown, messages=result.messages.get(fmt, []),
+        said=found, page_budget=context.project.brief_max_pages, facts=facts,
+    ))  # fmt: skip

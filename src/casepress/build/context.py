@@ -1,0 +1,191 @@
+"""The build context: what every kind of output needs, set up once for a build.
+
+A build gathers first (the project with its theme's defaults, the theme chain, every case
+validated), then each kind of output (``briefs``, ``handbooks``, ``site``) runs against the
+same context: the options, one pool of workers, the cache folder, one report. The driver
+(``driver.py``) opens a context, runs the kinds asked for and closes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from ..model.cases import Catalogue, load_cases
+from ..model.project import Project
+from ..theme.chain import Theme, theme_for
+from . import cache
+from .outputs import BuildReport
+from .workers import WorkerPool, default_jobs, init_worker
+from .writing import LOCK_TIMEOUT, output_lock, write_if_changed
+
+if TYPE_CHECKING:
+    from ..render.renderer import Renderer
+
+Format = Literal["pdf", "html"]
+FORMATS: tuple[Format, ...] = ("pdf", "html")
+Progress = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, label)`` after each document is rendered."""
+Shard = tuple[int, int]
+"""``(index, count)``, 1-based: build only the outputs that ``cache.shard_of`` puts there."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, whatever is built; ``None`` means "not given" (the project decides)."""
+
+    formats: tuple[Format, ...] = FORMATS
+    output_dir: Path | None = None
+    """The folder this build writes into (default: the project's output folder, or the
+    kind's folder in it when one kind is built)."""
+    jobs: int | None = None
+    """Worker processes that render (default: one per CPU; 0: in this process)."""
+    shard: Shard | None = None
+    force: bool = False
+    """Render everything, even outputs whose inputs have not changed."""
+    explain_templates: bool = False
+    """Fill ``report.templates`` even when nothing is rendered."""
+    progress: Progress | None = None
+    lock_timeout: float = LOCK_TIMEOUT
+    cache_dir: Path | None = None
+    """Where the record of builds is kept (default: ``.casepress-cache`` in the output)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formats", tuple(self.formats))
+        if self.output_dir is not None:
+            object.__setattr__(self, "output_dir", Path(self.output_dir))
+
+
+def with_theme_defaults(project: Project, theme: Theme) -> Project:
+    """The project with the theme's default language where casepress.yaml names none."""
+    if project.language is None and theme.language:
+        return dataclasses.replace(project, language=theme.language)
+    return project
+
+
+class BuildContext:
+    """One build: project, theme, cases, options, the worker pool, the cache and the report.
+
+    Open it with ``BuildContext.open``; use it as a context manager so that a pool it
+    started is closed. Kinds of output take it and add what they write to ``report``.
+    """
+
+    def __init__(
+        self, project: Project, theme: Theme, catalogue: Catalogue, options: BuildOptions,
+        pool: WorkerPool | None = None,
+    ) -> None:  # fmt: skip
+        self.project = project
+        self.theme = theme
+        self.catalogue = catalogue
+        self.options = options
+        self.started = time.perf_counter()
+        self.report = BuildReport(problems=[*project.warnings, *catalogue.problems])
+        self.titles = {c.id: c.title for c in catalogue.cases}
+        self._pool = pool
+        self._own_pool = pool is None
+        self._renderer: Renderer | None = None
+
+    @classmethod
+    def open(
+        cls, project: Project, options: BuildOptions, *, theme: Theme | None = None,
+        catalogue: Catalogue | None = None, paths: Iterable[Path] | None = None,
+        pool: WorkerPool | None = None, workers: bool = True,
+    ) -> BuildContext:  # fmt: skip
+        """Gather everything a build needs: the theme (the project's unless given), the
+        project with the theme's defaults, and every case validated (unless given).
+        ``workers``: whether this build may render PDFs in worker processes."""
+        if catalogue is None and pool is None and workers:
+            _start_early(options, cls.cache_folder(project, options))
+        theme = theme or theme_for(project)
+        project = with_theme_defaults(project, theme)
+        catalogue = catalogue or load_cases(project, paths)
+        return cls(project, theme, catalogue, options, pool)
+
+    @staticmethod
+    def cache_folder(project: Project, options: BuildOptions) -> Path:
+        """Where the record of a build is kept: inside the folder the caller asked for."""
+        if options.cache_dir is not None:
+            return Path(options.cache_dir)
+        return (options.output_dir or project.output_dir) / cache.CACHE_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache_folder(self.project, self.options)
+
+    def folder(self, default: Path) -> Path:
+        """The folder one kind of output is written to: the one asked for, else its own."""
+        return self.options.output_dir or default
+
+    def in_shard(self, output_id: str) -> bool:
+        shard = self.options.shard
+        return shard is None or cache.shard_of(output_id, shard[1]) == shard[0]
+
+    @property
+    def pool(self) -> WorkerPool:
+        """Workers for this build, made on first use (they start with the first document)."""
+        if self._pool is None:
+            jobs = self.options.jobs if "pdf" in self.options.formats else 0
+            self._pool = WorkerPool(
+                default_jobs() if jobs is None else max(0, jobs),
+                init_worker,
+                (self.project, self.theme, self.titles, os.environ.get("SOURCE_DATE_EPOCH"),
+                 os.getcwd()),
+            )  # fmt: skip
+        return self._pool
+
+    def renderer(self) -> Renderer:
+        """This process's renderer (Jinja is imported only when something is rendered)."""
+        if self._renderer is None:
+            from ..render.renderer import Renderer
+
+            self._renderer = Renderer(self.project, self.theme, titles=self.titles)
+        return self._renderer
+
+    @contextmanager
+    def manifest(self, folder: Path) -> Iterator[cache.Manifest]:
+        """The record of what ``folder`` holds, with the folder locked while it is decided
+        and written; saved when the block ends, even when it fails part-way."""
+        with output_lock(folder, timeout=self.options.lock_timeout):
+            manifest = cache.Manifest.load(folder, self.cache_dir)
+            try:
+                yield manifest
+            finally:
+                write_if_changed(manifest.path, manifest.dumps())
+
+    def progress(self, done: int, total: int, label: str) -> None:
+        if self.options.progress:
+            self.options.progress(done, total, label)
+
+    def finish(self) -> BuildReport:
+        """The report, with the time the build took."""
+        self.report.seconds = time.perf_counter() - self.started
+        return self.report
+
+    def close(self) -> None:
+        if self._own_pool and self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> BuildContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _start_early(options: BuildOptions, cache_dir: Path) -> None:
+    """When a cold build (``force``, or no record of a previous one in ``cache_dir``) will
+    render PDFs in worker processes, start the server they fork from before the cases are
+    read: its WeasyPrint import then overlaps the reading. A warm build starts it only if it
+    finds something to render."""
+    cold = options.force or not cache_dir.exists()
+    if cold and "pdf" in options.formats and (options.jobs is None or options.jobs > 0):
+        from .workers import start_server
+
+        start_server()

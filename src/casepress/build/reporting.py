@@ -1,0 +1,78 @@
+"""What a whole build leaves beside its outputs: the JSON Schemas editors use, and
+``report.json`` (per output what it holds, the checks made, the palette's contrast)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import __version__
+from ..checks import quality
+from ..checks.quality import OutputQuality
+from ..checks.theme import palette_contrast
+from ..model.project import Project
+from ..theme.chain import Theme
+from .outputs import BuildReport, OutputKind, State
+from .writing import json_lines, write_if_changed
+
+
+def write_schema(output_dir: Path, report: BuildReport) -> None:
+    """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
+    (case files) and build/theme.schema.json (theme.yaml); a file is rewritten only when its
+    text changed."""
+    from ..model.cases import case_schema
+    from ..theme.config import theme_schema
+
+    for name, schema in (("case", case_schema()), ("theme", theme_schema())):
+        target = Path(output_dir) / f"{name}.schema.json"
+        changed = write_if_changed(target, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        report.add(target, OutputKind.SCHEMA, name, State.RENDERED if changed else State.KEPT)
+
+
+def check_palette(theme: Theme, report: BuildReport) -> list:
+    """The palette pairs' contrast, for report.json; a pair under WCAG 2.1 AA is a warning."""
+    contrast = palette_contrast(theme)
+    for pair in contrast:
+        if not pair.passed:
+            message = (
+                f"contrast {pair.ratio:.2f}:1 of {pair.foreground} on {pair.background} "
+                f"({pair.used_for}) is under {pair.minimum:g}:1 (WCAG 2.1 AA)"
+            )
+            report.warn("stylesheets", message)
+    return contrast
+
+
+def write_report(output_dir: Path, report: BuildReport, project: Project, contrast: list) -> None:
+    """build/report.json: per output what it holds, the checks made, the palette's contrast.
+
+    Outputs are named relative to the output folder, sources relative to the project, and
+    nothing depends on the clock, so two builds of the same sources give the same report
+    (from any working directory, wherever the project lies); outputs are listed in path
+    order, whichever order the workers finished them in.
+    """
+    output_dir = Path(output_dir)
+    root = project.root.resolve()
+    entries = sorted((_entry(q, output_dir, root) for q in report.quality),
+                     key=lambda e: e["path"])  # fmt: skip
+    head = {
+        "generator": f"casepress {__version__}",
+        "profile": project.profile,
+        "pdf_variant": project.pdf_variant or "pdf/ua-1",
+        "summary": quality.summary(report.quality),
+        "contrast": [c.as_dict() for c in contrast],
+    }
+    target = output_dir / "report.json"
+    changed = write_if_changed(target, json_lines(head, "outputs", entries))
+    report.add(target, OutputKind.REPORT, "report", State.RENDERED if changed else State.KEPT)
+
+
+def _entry(found: OutputQuality, output_dir: Path, root: Path) -> dict:
+    entry = found.as_dict()
+    path = Path(entry["path"])
+    entry["path"] = (
+        str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
+    )
+    source = Path(entry["source"] or "/").resolve()  # shown relative to the working folder
+    if source.is_relative_to(root) and source.is_file():
+        entry["source"] = source.relative_to(root).as_posix()
+    return entry
