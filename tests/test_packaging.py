@@ -30,15 +30,15 @@ def test_wheel_contains_builtin_templates_styles_fonts_and_labels(wheel):
         "casepress/styles/print.css",
         "casepress/styles/fonts/SourceSerifPro-Regular.ttf",
         "casepress/styles/fonts/OFL-SourceSerifPro.txt",
-        "casepress/labels/fr.yaml",
-        "casepress/scaffold/theme.yaml",
-        "casepress/scaffold/templates/case.html.j2",
+        "casepress/model/labels/fr.yaml",
+        "casepress/authoring/scaffold/theme.yaml",
+        "casepress/authoring/scaffold/templates/case.html.j2",
         "casepress/templates/site-index.html.j2",
         "casepress/styles/site.css",
-        "casepress/skeleton/casepress.yaml",
-        "casepress/skeleton/sample-case.yaml",
-        "casepress/skeleton/new-case.yaml.j2",
-        "casepress/skeleton/gitignore",
+        "casepress/authoring/skeleton/casepress.yaml",
+        "casepress/authoring/skeleton/sample-case.yaml",
+        "casepress/authoring/skeleton/new-case.yaml.j2",
+        "casepress/authoring/skeleton/gitignore",
     ):
         assert expected in names, expected
 

@@ -254,7 +254,7 @@ def test_extends_cycle_and_unknown_parent_name_the_places_searched(in_repo_root)
     assert problems_of("orphan") == [
         f"{SHOWN}/orphan/theme.yaml:2:10: extends: unknown theme 'no-such-theme'; looked in "
         f"{SHOWN}/no-such-theme/ (project); installed packages (entry points "
-        "'casepress.theme.chainNone': none); built-in: base"
+        "'casepress.themes': none); built-in: base"
     ]
     assert problems_of("wrong-name") == [
         f"{SHOWN}/wrong-name/theme.yaml:1:7: name: 'other-name' does not match the folder name "
