@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from casepress import build_briefs, load_project
-from casepress.build.driver import output_lock
+from casepress.build.writing import output_lock
 from casepress.cli import main
 from casepress.errors import BuildLockedError, RenderError
 from conftest import ROOT, copy_project, pdf_inventory, pdf_text, write_png
