@@ -95,17 +95,17 @@ class BuildContext:
     def open(
         cls, project: Project, options: BuildOptions, *, theme: Theme | None = None,
         catalogue: Catalogue | None = None, paths: Iterable[Path] | None = None,
-        pool: WorkerPool | None = None, workers: bool = True,
+        workers: bool = True,
     ) -> BuildContext:  # fmt: skip
         """Gather everything a build needs: the theme (the project's unless given), the
         project with the theme's defaults, and every case validated (unless given).
         ``workers``: whether this build may render PDFs in worker processes."""
-        if catalogue is None and pool is None and workers:
+        if catalogue is None and workers:
             _start_early(options, cls.cache_folder(project, options))
         theme = theme or theme_for(project)
         project = with_theme_defaults(project, theme)
         catalogue = catalogue or load_cases(project, paths)
-        return cls(project, theme, catalogue, options, pool)
+        return cls(project, theme, catalogue, options)
 
     @staticmethod
     def cache_folder(project: Project, options: BuildOptions) -> Path:

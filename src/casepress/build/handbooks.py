@@ -182,13 +182,14 @@ class HandbookJob:
                     self._split(job, hints, self.context.options.force)
 
     def _single_pass(self, jobs: list[_Pdf]) -> None:
-        from .workers import render_document
+        from .workers import DocumentTask, render_document
 
         by_name = {job.plan.edition.name: job for job in jobs}
         for job in jobs:
             self.pool.submit(
-                job.plan.edition.name, render_document, job.html, self.project.root,
-                "handbook", (), job.attachments, 0, self.max_elements,
+                job.plan.edition.name, render_document,
+                DocumentTask(job.html, self.project.root, attachments=job.attachments,
+                             max_elements=self.max_elements),
             )  # fmt: skip
         for done, (name, result) in enumerate(self.pool.results(), 1):
             job = by_name[name]
@@ -203,16 +204,17 @@ class HandbookJob:
             self.context.progress(done, len(jobs), f"{name}.pdf")
 
     def _split(self, job: _Pdf, hints: dict[str, tuple[int, float | None]], force: bool) -> None:
-        from .split import SplitHandbook
+        from .split import SplitHandbook, SplitJob
 
         previous = {} if force else self.manifest.get(job.target).get("units", {})
         attached = [c for part in job.plan.parts for c in part.cases] if job.attachments else []
-        book = SplitHandbook(
-            job.plan, job.html, self.project.root, self.pool, self._load_unit, previous, hints,
-            salt=self.environment, css_texts=self.css_texts, attachments=job.attachments,
+        split = SplitJob(
+            job.plan, job.html, self.project.root, previous, hints, salt=self.environment,
+            css_texts=self.css_texts, attachments=job.attachments,
             attachments_salt=cache.digest([cache.case_digest(c, attached=True) for c in attached]),
-            max_elements=self.max_elements, progress=self.context.options.progress,
+            max_elements=self.max_elements,
         )  # fmt: skip
+        book = SplitHandbook(split, self.pool, self._load_unit, self.context.options.progress)
         try:
             data = book.build()
         except CasepressError as exc:

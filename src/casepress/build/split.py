@@ -85,36 +85,39 @@ class UnitResult:
                 "first_strings": self.first_strings}  # fmt: skip
 
 
+@dataclass
+class SplitJob:
+    """A handbook to lay out unit by unit, and what earlier builds know of it."""
+
+    plan: object
+    """The ``HandbookPlan``."""
+    html: str
+    base_url: Path
+    previous: dict[str, dict] = field(default_factory=dict)
+    """The units of the last build (manifest facts), by unit name."""
+    hints: dict[str, int | tuple[int, float | None]] = field(default_factory=dict)
+    salt: str = ""
+    """Everything but a unit's HTML that shapes its PDF (theme, settings, versions)."""
+    css_texts: list[str] = field(default_factory=list)
+    attachments: tuple[Path, ...] = ()
+    attachments_salt: str = ""
+    max_elements: int | None = None
+
+
 class SplitHandbook:
     """Lays out a handbook unit by unit in the worker pool and merges the PDFs."""
 
     def __init__(
-        self,
-        plan,
-        html: str,
-        base_url: Path,
-        pool,
-        load_unit: Callable[[str], bytes | None],
-        previous: dict[str, dict],
-        hints: dict[str, int | tuple[int, float | None]],
-        *,
-        salt: str = "",
-        css_texts: list[str] = (),
-        attachments: tuple[Path, ...] = (),
-        attachments_salt: str = "",
-        max_elements: int | None = None,
-        progress=None,
-    ):
-        self.max_elements = max_elements
-        self.name = plan.edition.name
-        self.base_url = base_url
-        self.pool = pool
-        self.load_unit = load_unit
-        self.previous = previous
-        self.progress = progress
-        self.salt = salt
-        self.attachments = tuple(attachments)
-        self.attachments_salt = attachments_salt
+        self, job: SplitJob, pool, load_unit: Callable[[str], bytes | None], progress=None
+    ) -> None:
+        self.job, self.pool, self.load_unit, self.progress = job, pool, load_unit, progress
+        self.name = job.plan.edition.name
+        self.previous = job.previous
+        self._read(job.html, job.css_texts, job.hints)
+        self._start_learning(job.previous)
+
+    def _read(self, html: str, css_texts, hints) -> None:
+        """The handbook cut into units, and what its CSS asks of them."""
         self.cut = cut(html)
         self.front, self.body = self.cut.front, self.cut.body
         texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", self.cut.head, re.S)]
@@ -133,6 +136,9 @@ class SplitHandbook:
             for name, hint in hints.items()
         }
         """Brief id → (pages, last-page fill) of the brief, from the last build of briefs."""
+
+    def _start_learning(self, previous: dict[str, dict]) -> None:
+        """What is known of page counts before any unit is laid out."""
         self.overflow = OVERFLOW_FILL
         """Last-page fill above which a brief's chapter is taken to need one page more
         (learnt from the chapters laid out so far)."""
@@ -284,12 +290,12 @@ class SplitHandbook:
         return f"{head}{body}\n</body>\n</html>\n", stubs
 
     def _key(self, unit: Unit, html: str) -> str:
-        extra = self.attachments_salt if unit.front else ""
-        return cache.digest(self.salt, html, extra)
+        extra = self.job.attachments_salt if unit.front else ""
+        return cache.digest(self.job.salt, html, extra)
 
     # -- laying out ---------------------------------------------------------------------------
     def _submit(self, unit: Unit, starts: dict[str, int], carries: dict[str, dict]) -> None:
-        from .workers import render_document
+        from .workers import DocumentTask, render_document
 
         carry = carries.get(unit.name, {})
         html, stubs = self.unit_html(unit, starts, carry)
@@ -301,8 +307,10 @@ class SplitHandbook:
         task = (self.name, unit.name, key, tuple(stubs))
         self.submitted[task] = (starts, carry)
         self.pool.submit(
-            task, render_document, html, self.base_url, "handbook", tuple(stubs),
-            self.attachments if unit.front else (), 0 if unit.front else 1, self.max_elements,
+            task, render_document,
+            DocumentTask(html, self.job.base_url, stubs=tuple(stubs),
+                         attachments=self.job.attachments if unit.front else (),
+                         skip_pages=0 if unit.front else 1, max_elements=self.job.max_elements),
         )  # fmt: skip
 
     def _cached(self, unit: Unit, key: str, stubs: list[str]) -> UnitResult | None:

@@ -399,30 +399,35 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
     return result
 
 
-def render_document(
-    html: str,
-    base_url,
-    document: str = "handbook",
-    stubs: tuple[str, ...] = (),
-    attachments: tuple = (),
-    skip_pages: int = 0,
-    max_elements: int | None = None,
-):
-    """Any document (a whole handbook, or one part of it) → ``PdfResult`` with details.
+@dataclass(frozen=True)
+class DocumentTask:
+    """A document for a worker to lay out (a whole handbook, or one unit of a split one).
 
-    ``stubs`` names anchors that live in other parts of a split handbook: links to them
-    are kept (as named destinations the merge resolves) instead of being dropped.
-    ``skip_pages`` leading pages are laid out but not written (a part's carrier page);
-    ``max_elements`` bounds the document (a handbook holds many cases). The stylesheets'
-    own warnings come back in ``sheet_warnings``.
+    ``stubs`` names anchors that live in other units of a split handbook: links to them are
+    kept (as named destinations the merge resolves) instead of being dropped.
+    ``skip_pages`` leading pages are laid out but not written (a unit's carrier page);
+    ``max_elements`` bounds the document (a handbook holds many cases).
     """
+
+    html: str
+    base_url: Any
+    document: str = "handbook"
+    stubs: tuple[str, ...] = ()
+    attachments: tuple = ()
+    skip_pages: int = 0
+    max_elements: int | None = None
+
+
+def render_document(task: DocumentTask):
+    """A document → ``PdfResult`` with details, the stylesheets' own warnings in
+    ``sheet_warnings``; ``TaskFailure`` when it cannot be laid out."""
     from ..errors import CasepressError
 
     try:
-        renderer = _pdf_renderer(document, max_elements)
+        renderer = _pdf_renderer(task.document, task.max_elements)
         result = renderer.pdf(
-            html, base_url=base_url, attachments=attachments, stubs=stubs, details=True,
-            skip_pages=skip_pages,
+            task.html, base_url=task.base_url, attachments=task.attachments, stubs=task.stubs,
+            details=True, skip_pages=task.skip_pages,
         )  # fmt: skip
         result.sheet_warnings = list(renderer.stylesheet_warnings)
         return result
