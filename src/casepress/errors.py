@@ -18,6 +18,11 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+"""An error stops the output it is found in (exit 2); a warning is counted, and fails
+``--strict``."""
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +34,7 @@ class Problem:
     column: int
     field: str
     message: str
-    severity: str = "error"  # or "warning"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = self.path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from ..errors import InputError, Problem
 from .labels import LANGUAGE_PATTERN, labels_type
@@ -34,7 +34,8 @@ PDF_VARIANTS = (
     "pdf/a-1a", "pdf/a-2a", "pdf/a-3a", "pdf/a-4e", "pdf/a-4f",
     "pdf/ua-1", "pdf/ua-2",
 )  # fmt: skip
-PROFILES = ("screen", "print")
+Profile = Literal["screen", "print"]
+PROFILES: tuple[Profile, ...] = get_args(Profile)
 """screen: the PDF as read on screen; print: the same with bleed, crop marks and mirrored
 margins, handbook chapters on right-hand pages (styles/print-production.css)."""
 
@@ -247,7 +248,7 @@ class Project:
     page_size: str | None = None
     """Paper size; None: the theme's, else A4 (``--page-size`` > casepress.yaml > theme)."""
     pdf_variant: str | None = None
-    profile: str = "screen"
+    profile: Profile = "screen"
     embed_source: bool = False
     brief_max_pages: int | None = None
     cases_dir: Path = field(default=Path("cases"))
