@@ -19,12 +19,25 @@ from .schema import ListOf, Object, Text, Type
 
 WIDTH = 92
 
-HEADER = ("id", "title", "subtitle", "summary", "language", "period", "regions", "countries",
-          "themes", "authors", "published", "source")  # fmt: skip
-"""Keys written first, together: what a case is about."""
-SECTIONS = (("context",), ("entry_point",), ("lessons_heading", "lessons"), ("outcome",),
-            ("further_resources",), ("related",))  # fmt: skip
-"""Then the narrative, in reading order; each group after a blank line."""
+
+def layout(spec: Object) -> list[tuple[str, ...]]:
+    """An object's field names in the groups a file shows them in: by each field's declared
+    ``order``, consecutive fields of one ``section`` together."""
+    groups: list[tuple[str, ...]] = []
+    section = None
+    for name in sorted(spec.fields, key=lambda name: spec.fields[name].order):
+        if groups and spec.fields[name].section == section:
+            groups[-1] += (name,)
+        else:
+            groups.append((name,))
+            section = spec.fields[name].section
+    return groups
+
+
+HEADER, *_NARRATIVE = layout(CASE_SPEC)
+SECTIONS = tuple(_NARRATIVE)
+"""Keys written first, together (what a case is about); then the narrative in reading
+order, each group after a blank line. Both come from the fields' declarations in cases.py."""
 
 _YAML11_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
 
