@@ -11,11 +11,14 @@ import re
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casepress import load_case, load_project
+from casepress.cli import main
 from casepress.model.cases import CASE_SPEC, Case, Lesson, Source, case_schema
 from casepress.model.schema import ListOf, Text, declare, object_of, to_model
-from casepress.model.yamlwriter import HEADER, SECTIONS, dump_case, layout
+from casepress.model.yamlwriter import HEADER, SECTIONS, dump_case, layout, scalar
 from casepress.render.renderer import Renderer
 from casepress.theme.chain import load_theme
 
@@ -153,3 +156,72 @@ def test_an_empty_source_and_repeated_tags_are_as_before(tmp_path):
     assert problems == []
     assert case.source is None and case.themes == ("A", "B") and case.authors == ("X", "X")
     assert case.language == "es" and case.published == dt.date(2020, 2, 2)
+
+
+# -- one YAML scalar writer -------------------------------------------------------------
+
+HARD = ["yes", "No", "on", "OFF", "true", "null", "~", "", "123", "1.10", "1e3", "0x1F",
+        "2024-01-01", "12:30", " lead", "trail ", "a: b", "ends:", "x #y", "#hash", "- dash",
+        "? key", "it's", "'q'", '"q"', "back\\slash", "two\nlines", "tab\there", "Łódź",
+        "Реформа", "Why?", "a, b", "[x]", "line\u2028sep", "nel\x85", "del\x7f"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HARD)
+def test_hard_scalars_read_back_as_the_same_text(text):
+    for document, back in [
+        (f"k: {scalar(text)}", lambda d: d["k"]),
+        (f"- {scalar(text)}", lambda d: d[0]),
+        (f"k: [{scalar(text, flow=True)}, z]", lambda d: d["k"][0]),
+    ]:
+        value = back(yaml.safe_load(document))
+        assert isinstance(value, str) and value == text, document
+
+
+def test_letters_stay_readable_and_plain_text_stays_plain():
+    assert scalar("Łódź police") == "Łódź police"
+    assert scalar("Réforme «au» Pérou") == "Réforme «au» Pérou"
+    assert scalar("“curly” quotes") == '"“curly” quotes"'
+    assert scalar("it's") == "it's"
+    assert "\\u" not in scalar("Реформа: полиции")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_any_text_reads_back_as_the_same_string(text):
+    assert yaml.safe_load(f"k: {scalar(text)}")["k"] == text
+    assert yaml.safe_load(f"- {scalar(text)}") == [text]
+    assert yaml.safe_load(f"k: [{scalar(text, flow=True)}]")["k"] == [text]
+
+
+def test_a_tag_with_a_question_mark_reads_back(tmp_path):
+    """A flow list item such as `Why?` was written plain and could not be read back."""
+    (tmp_path / "casepress.yaml").write_text("title: Library\n")
+    path = tmp_path / "c.yaml"
+    values = {"title": "T", "themes": ["Why?", "Who: guards"], "context": "c",
+              "lessons": [{"text": "t"}]}  # fmt: skip
+    path.write_text(dump_case(values), "utf-8")
+    case, problems = load_case(path, load_project(tmp_path))
+    assert [str(p) for p in problems] == []
+    assert case.themes == ("Why?", "Who: guards")
+
+
+NASTY_TITLES = ["Yes", "1e3 reform", "2024-01-01", "0x1F", 'No: "the #1" case',
+                "Why? Police reform", "Łódź police", "Null", "C:\\ reform", "Reform #2"]  # fmt: skip
+
+
+@pytest.mark.parametrize("title", NASTY_TITLES)
+def test_new_and_import_write_a_title_alike(title, tmp_path, capsys):
+    main(["init", str(tmp_path), "-q"])
+    assert main(["new", title, "-C", str(tmp_path), "-q", "--id", "new-case"]) == 0
+    made = (tmp_path / "cases" / "new-case.yaml").read_text("utf-8")
+    new_line = next(line for line in made.splitlines() if line.startswith("title: "))
+
+    source = tmp_path / "old.txt"
+    source.write_text(f"{title}\n\nThe context.\n\nLESSONS LEARNT:\n\nA lesson.\n", "utf-8")
+    capsys.readouterr()
+    assert main(["import", str(source), "-C", str(tmp_path), "--dry-run", "-q"]) == 0
+    imported = capsys.readouterr().out
+    import_line = next(line for line in imported.splitlines() if line.startswith("title: "))
+
+    assert re.fullmatch(re.escape(import_line) + r" +# required", new_line)
+    assert yaml.safe_load(import_line) == {"title": title}
