@@ -34,12 +34,12 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
+from ..model import schema
 from ..model.cases import CASE_SPEC, Case
 from ..model.editions import HandbookPlan
 from ..model.markup import render_markdown
 from ..model.places import country_code
 from ..model.project import Project
-from ..model.schema import Date, ListOf, Object, Text, Type
 from ..theme.chain import Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
 
@@ -442,24 +442,24 @@ class Renderer:
             "related": related,
         }
 
-        def seen(value: Any, kind: Type, where: str, part: str) -> Any:
+        def seen(value: Any, kind: schema.Type, where: str, part: str) -> Any:
             """A value as templates see it, by its declared type."""
-            if isinstance(kind, Text) and kind.markdown:
+            if isinstance(kind, schema.Text) and kind.markdown:
                 return md(value, part, where)
-            if isinstance(kind, Date):
+            if isinstance(kind, schema.Date):
                 return date(value)
-            if isinstance(kind, ListOf) and isinstance(kind.item, Object):
+            if isinstance(kind, schema.ListOf) and isinstance(kind.item, schema.Object):
                 return [
                     {"number": i, **seen_fields(item, kind.item, f"{where}[{i - 1}]", f"{part}{i}")}
                     for i, item in enumerate(value, 1)
                 ]
-            if isinstance(kind, ListOf):
+            if isinstance(kind, schema.ListOf):
                 return list(value)
-            if isinstance(kind, Object):
+            if isinstance(kind, schema.Object):
                 return None if value is None else seen_fields(value, kind, where, part)
             return value
 
-        def seen_fields(value: Any, kind: Object, path: str, part: str) -> dict[str, Any]:
+        def seen_fields(value: Any, kind: schema.Object, path: str, part: str) -> dict[str, Any]:
             return {
                 name: seen(getattr(value, name), declared.type, f"{path}.{name}", part)
                 for name, declared in kind.fields.items()
