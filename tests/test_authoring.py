@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from casepress import load_case, load_cases, load_project
-from casepress.authoring.create import SAMPLE_ID, case_id_from_title, plan_case, yaml_scalar
+from casepress.authoring.create import SAMPLE_ID, case_id_from_title, plan_case
 from casepress.cli import main
 from casepress.model.cases import CASE_SPEC
+from casepress.model.yamlwriter import scalar as yaml_scalar
 
 INIT_FILES = [
     ".casepress/case.schema.json",

@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
-import yaml
 
 from ..build.writing import create_files, write_atomic
 from ..errors import InputError, Problem, display_path
 from ..model.cases import case_schema, find_case_files
 from ..model.places import normalise_country
 from ..model.project import CONFIG_NAME, LANGUAGE_PATTERN, SLUG, Project, project_schema
+from ..model.yamlwriter import scalar
 from ..theme.chain import BASE, THEMES_DIR, find_theme, theme_search_places
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
@@ -147,21 +147,6 @@ def new_case(project: Project, title: str, **options) -> Path:
     return path
 
 
-def yaml_scalar(value: str) -> str:
-    """A one-line value as YAML: plain when it reads back unchanged, else double-quoted."""
-    text = " ".join(str(value).split())
-    if _reads_back(f"key: {text}", {"key": text}) and _reads_back(f"- {text}", [text]):
-        return text
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
-
-
-def _reads_back(document: str, expected: object) -> bool:
-    try:
-        return yaml.safe_load(document) == expected
-    except yaml.YAMLError:
-        return False
-
-
 def _pad(text: str, width: int = COMMENT_COLUMN) -> str:
     return text.ljust(width - 1) + " "
 
@@ -196,7 +181,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters["yaml"] = yaml_scalar
+    env.filters["yaml"] = scalar  # the YAML writer's own: `new` and `import` quote alike
     env.filters["pad"] = _pad
     return env
 

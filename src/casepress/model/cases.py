@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,125 +13,138 @@ from ..errors import Problem, display_path
 from .markup import case_link_ids, images_in
 from .places import normalise_country
 from .project import LANGUAGE_PATTERN, Project
-from .schema import INVALID, Context, Date, Field, ListOf, Object, Slug, Text, Url, Year, suggest
+from .schema import (
+    INVALID,
+    Context,
+    Date,
+    ListOf,
+    Object,
+    Slug,
+    Text,
+    Url,
+    Year,
+    declare,
+    object_of,
+    suggest,
+    to_model,
+)
 from .source import parse_yaml, read_yaml
 
-LESSON = Object(
-    {
-        "title": Field(Text("Lead-in: a few words that name the lesson")),
-        "text": Field(Text("The lesson itself (Markdown)", markdown=True), required=True),
-    },
-    "One lesson: an optional lead-in and its paragraph",
-)
-RESOURCE = Object(
-    {
-        "title": Field(Text("Title of the publication or page"), required=True),
-        "url": Field(Url("Web address")),
-        "publisher": Field(Text("Who published it")),
-        "year": Field(Year("Year of publication")),
-    },
-    "A publication for further reading",
-)
-SOURCE = Object(
-    {
-        "publisher": Field(Text("Who first published this case")),
-        "url": Field(Url("Where the original can be found")),
-        "accessed": Field(Date("When the original was consulted (YYYY-MM-DD)")),
-    },
-    "Where this case comes from",
-)
-CASE_SPEC = Object(
-    {
-        "id": Field(Slug("Unique identifier; defaults to the file name without .yaml")),
-        "title": Field(Text("Title of the case"), required=True),
-        "subtitle": Field(Text("Subtitle shown under the title")),
-        "summary": Field(Text("One short paragraph for listings and contents")),
-        "language": Field(
-            Text(
-                "Language of the case (BCP 47 tag); defaults to the project's",
-                pattern=LANGUAGE_PATTERN,
-                hint="a language tag such as 'en', 'fr' or 'es'",
-            )
-        ),
-        "context": Field(Text("The opening narrative (Markdown)", markdown=True), required=True),
-        "entry_point": Field(Text("How the engagement began (Markdown)", markdown=True)),
-        "lessons_heading": Field(Text("Heading over the lessons, e.g. 'Lessons identified'")),
-        "lessons": Field(ListOf(LESSON, "Lessons learned, in order", min_items=1), required=True),
-        "outcome": Field(Text("Closing narrative after the lessons (Markdown)", markdown=True)),
-        "regions": Field(
-            ListOf(Text(), "Regions, e.g. 'Sub-Saharan Africa'", example="Sub-Saharan Africa")
-        ),
-        "countries": Field(
-            ListOf(
-                Text(convert=normalise_country),
-                "Countries: ISO 3166 names or codes",
-                example="Peru",
-            )
-        ),
-        "themes": Field(ListOf(Text(), "Themes, e.g. 'Police reform'", example="Police reform")),
-        "period": Field(Text("Period covered, as free text such as '2001–2003'")),
-        "authors": Field(ListOf(Text(), "Authors", example="A. Author")),
-        "published": Field(Date("Date of publication (YYYY-MM-DD)")),
-        "source": Field(SOURCE),
-        "further_resources": Field(ListOf(RESOURCE, "Further reading")),
-        "related": Field(
-            ListOf(Slug(), "Ids of related cases in this project", example="a-case-id")
-        ),
-    },
-    title="casepress case file",
-)
-
-
-def case_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of a case file, made from ``CASE_SPEC``."""
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **CASE_SPEC.json_schema()}
+# The case model, declared once. Each field's one declaration (``declare``) gives its type
+# and description for validation and JSON Schema (``CASE_SPEC``, ``case_schema``), the
+# attribute of the object (``Case``), where the YAML writer puts it (``order``, ``section``)
+# and how templates see it (``Renderer.case_view``: by its type, or by ``show``/``anchor``).
 
 
 @dataclass(frozen=True)
 class Lesson:
-    title: str | None
-    text: str
+    title: str | None = declare(Text("Lead-in: a few words that name the lesson"), default=MISSING)
+    text: str = declare(Text("The lesson itself (Markdown)", markdown=True), required=True)
+
+
+LESSON = object_of(Lesson, "One lesson: an optional lead-in and its paragraph")
 
 
 @dataclass(frozen=True)
 class Resource:
-    title: str
-    url: str | None = None
-    publisher: str | None = None
-    year: str | None = None
+    title: str = declare(Text("Title of the publication or page"), required=True)
+    url: str | None = declare(Url("Web address"))
+    publisher: str | None = declare(Text("Who published it"))
+    year: str | None = declare(Year("Year of publication"))
+
+
+RESOURCE = object_of(Resource, "A publication for further reading")
 
 
 @dataclass(frozen=True)
 class Source:
-    publisher: str | None = None
-    url: str | None = None
-    accessed: dt.date | None = None
+    publisher: str | None = declare(Text("Who first published this case"))
+    url: str | None = declare(Url("Where the original can be found"))
+    accessed: dt.date | None = declare(Date("When the original was consulted (YYYY-MM-DD)"))
 
 
-@dataclass(frozen=True)
+SOURCE = object_of(Source, "Where this case comes from")
+
+ABOUT = "about"
+"""The section of a case file's facts, written first; the narrative sections follow."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Case:
     """A validated case. Markdown fields hold Markdown source; ``render`` turns them into HTML."""
 
-    id: str
+    id: str = declare(
+        Slug("Unique identifier; defaults to the file name without .yaml"),
+        default=MISSING, order=1, section=ABOUT,
+    )  # fmt: skip
     path: Path
-    title: str
-    context: str
-    lessons: tuple[Lesson, ...]
-    language: str = "en"
-    subtitle: str | None = None
-    summary: str | None = None
-    entry_point: str | None = None
-    lessons_heading: str | None = None
-    outcome: str | None = None
-    regions: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    period: str | None = None
-    authors: tuple[str, ...] = ()
-    published: dt.date | None = None
-    source: Source | None = None
-    further_resources: tuple[Resource, ...] = ()
-    related: tuple[str, ...] = ()
+    title: str = declare(Text("Title of the case"), required=True, order=2, section=ABOUT)
+    subtitle: str | None = declare(Text("Subtitle shown under the title"), order=3, section=ABOUT)
+    summary: str | None = declare(
+        Text("One short paragraph for listings and contents"), order=4, section=ABOUT
+    )
+    language: str = declare(
+        Text(
+            "Language of the case (BCP 47 tag); defaults to the project's",
+            pattern=LANGUAGE_PATTERN,
+            hint="a language tag such as 'en', 'fr' or 'es'",
+        ),
+        default="en", order=5, section=ABOUT,
+    )  # fmt: skip
+    context: str = declare(
+        Text("The opening narrative (Markdown)", markdown=True),
+        required=True, order=13, section="context",
+    )  # fmt: skip
+    entry_point: str | None = declare(
+        Text("How the engagement began (Markdown)", markdown=True),
+        order=14, section="entry_point", anchor="entry",
+    )  # fmt: skip
+    lessons_heading: str | None = declare(
+        Text("Heading over the lessons, e.g. 'Lessons identified'"), order=15, section="lessons"
+    )
+    lessons: tuple[Lesson, ...] = declare(
+        ListOf(LESSON, "Lessons learned, in order", min_items=1),
+        required=True, order=16, section="lessons", anchor="lesson",
+    )  # fmt: skip
+    outcome: str | None = declare(
+        Text("Closing narrative after the lessons (Markdown)", markdown=True),
+        order=17, section="outcome",
+    )  # fmt: skip
+    regions: tuple[str, ...] = declare(
+        ListOf(
+            Text(), "Regions, e.g. 'Sub-Saharan Africa'", example="Sub-Saharan Africa",
+            unique=True,
+        ),
+        order=7, section=ABOUT,
+    )  # fmt: skip
+    countries: tuple[str, ...] = declare(
+        ListOf(
+            Text(convert=normalise_country), "Countries: ISO 3166 names or codes",
+            example="Peru", unique=True,
+        ),
+        order=8, section=ABOUT, show="countries",
+    )  # fmt: skip
+    themes: tuple[str, ...] = declare(
+        ListOf(Text(), "Themes, e.g. 'Police reform'", example="Police reform", unique=True),
+        order=9, section=ABOUT,
+    )  # fmt: skip
+    period: str | None = declare(
+        Text("Period covered, as free text such as '2001–2003'"), order=6, section=ABOUT
+    )
+    authors: tuple[str, ...] = declare(
+        ListOf(Text(), "Authors", example="A. Author"), order=10, section=ABOUT
+    )
+    published: dt.date | None = declare(
+        Date("Date of publication (YYYY-MM-DD)"), order=11, section=ABOUT
+    )
+    source: Source | None = declare(SOURCE, order=12, section=ABOUT)
+    further_resources: tuple[Resource, ...] = declare(
+        ListOf(RESOURCE, "Further reading"), order=18, section="further_resources"
+    )
+    related: tuple[str, ...] = declare(
+        ListOf(Slug(), "Ids of related cases in this project", example="a-case-id", unique=True),
+        order=19, section="related", show="related",
+    )  # fmt: skip
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -145,6 +158,15 @@ class Case:
     def texts(self) -> Iterator[tuple[str, str]]:
         """Every text the author wrote, as (field path, text): 'lessons[2].text', ..."""
         yield from _texts(self, "", skip=frozenset({"id", "path", "language", "positions"}))
+
+
+CASE_SPEC = object_of(Case, title="casepress case file")
+"""Validation and JSON Schema of a case file, made from ``Case``'s declarations."""
+
+
+def case_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a case file, made from ``CASE_SPEC``."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **CASE_SPEC.json_schema()}
 
 
 def _texts(value: Any, path: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
@@ -244,11 +266,20 @@ def _warn_placeholders(value: Any, ctx: Context, path: str = "") -> None:
         ctx.problems.append(Problem(ctx.shown, line, column, path, message, "warning"))
 
 
-def _markdown_fields(values: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
-    for name in ("context", "entry_point", "outcome"):
-        yield name, values[name]
-    for index, lesson in enumerate(values["lessons"]):
-        yield f"lessons[{index}].text", lesson["text"]
+def _markdown_fields(
+    value: Any, spec: Object = CASE_SPEC, path: str = ""
+) -> Iterator[tuple[str, str | None]]:
+    """(field path, Markdown) for every Markdown field the spec declares, in a case's
+    validated values or in a Case: 'context', ..., 'lessons[0].text'."""
+    for name, declared in spec.fields.items():
+        item = value.get(name) if isinstance(value, dict) else getattr(value, name)
+        where = f"{path}.{name}" if path else name
+        kind = declared.type
+        if isinstance(kind, Text) and kind.markdown:
+            yield where, item
+        elif isinstance(kind, ListOf) and isinstance(kind.item, Object):
+            for index, entry in enumerate(item or ()):
+                yield from _markdown_fields(entry, kind.item, f"{where}[{index}]")
 
 
 def _images_without_alt(
@@ -294,34 +325,10 @@ def _find(lines: list[str], needle: str, start: int) -> tuple[int, int] | None:
 def _make_case(
     values: dict[str, Any], case_id: str, path: Path, project: Project, positions: dict
 ) -> Case:
-    source = values["source"]
-    return Case(
-        id=case_id,
-        path=path,
-        title=values["title"],
-        subtitle=values["subtitle"],
-        summary=values["summary"],
-        language=values["language"] or project.language or "en",
-        context=values["context"],
-        entry_point=values["entry_point"],
-        lessons_heading=values["lessons_heading"],
-        lessons=tuple(Lesson(item["title"], item["text"]) for item in values["lessons"]),
-        outcome=values["outcome"],
-        regions=tuple(_unique(values["regions"] or [])),
-        countries=tuple(_unique(values["countries"] or [])),
-        themes=tuple(_unique(values["themes"] or [])),
-        period=values["period"],
-        authors=tuple(values["authors"] or []),
-        published=values["published"],
-        source=Source(**source) if source and any(source.values()) else None,
-        further_resources=tuple(Resource(**r) for r in values["further_resources"] or []),
-        related=tuple(_unique(values["related"] or [])),
-        positions=positions,
+    language = values["language"] or project.language or "en"
+    return to_model(
+        CASE_SPEC, values, id=case_id, path=path, language=language, positions=positions
     )
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalogue:
@@ -371,13 +378,7 @@ def _references(case: Case) -> Iterable[tuple[str, str]]:
     """(field, id) for every other case this one names: ``related`` and ``case:`` links."""
     for index, other in enumerate(case.related):
         yield f"related[{index}]", other
-    texts = [
-        ("context", case.context),
-        ("entry_point", case.entry_point),
-        ("outcome", case.outcome),
-    ]
-    texts += [(f"lessons[{i}].text", lesson.text) for i, lesson in enumerate(case.lessons)]
-    for where, text in texts:
+    for where, text in _markdown_fields(case):
         for other in case_link_ids(text):
             yield where, other
 

@@ -8,6 +8,7 @@ validates while a case is typed cannot drift apart.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import os
@@ -28,6 +29,8 @@ class _Invalid:
 
 INVALID: Any = _Invalid()
 """Returned by a type that has reported a problem; the caller keeps going to find more."""
+
+_AUTO: Any = object()
 
 
 @dataclass
@@ -246,11 +249,21 @@ class Integer(Type):
 class ListOf(Type):
     """A YAML list of one item type."""
 
-    def __init__(self, item: Type, description: str = "", *, min_items: int = 0, example: str = ""):
+    def __init__(
+        self,
+        item: Type,
+        description: str = "",
+        *,
+        min_items: int = 0,
+        example: str = "",
+        unique: bool = False,
+    ):
         self.item = item
         self.description = description
         self.min_items = min_items
         self.example = example
+        self.unique = unique
+        """Repeated items are kept once in the model object (``to_model``); not an error."""
 
     def check(self, node: Node, ctx: Context, path: str) -> Any:
         if node.is_null:
@@ -277,11 +290,24 @@ class ListOf(Type):
 
 @dataclass
 class Field:
-    """One named field of an object type."""
+    """One named field of an object type.
+
+    Besides what validation needs, a field may say how it is written to YAML and shown in
+    templates, so that one declaration serves the validator, the JSON Schema, the model
+    object, the YAML writer and the template context (see ``declare``).
+    """
 
     type: Type
     required: bool = False
     default: Any = None
+    order: int = 0
+    """Position of the field in a file the YAML writer lays out (lowest first)."""
+    section: str = ""
+    """Fields of one section are written together; each section after a blank line."""
+    anchor: str = ""
+    """For Markdown: what its HTML ids start with after the case id (default: the name)."""
+    show: str = ""
+    """How templates see the value when its type does not say it (e.g. 'countries')."""
 
 
 class Object(Type):
@@ -291,6 +317,8 @@ class Object(Type):
         self.fields = fields
         self.description = description
         self.title = title
+        self.model: type | None = None
+        """The class ``to_model`` makes of validated values (set by ``object_of``)."""
 
     def check(self, node: Node, ctx: Context, path: str) -> Any:
         if node.kind != "map":
@@ -344,6 +372,59 @@ class Object(Type):
         if required:
             result["required"] = required
         return result
+
+
+def declare(kind: Type, *, required: bool = False, default: Any = _AUTO, **how: Any) -> Any:
+    """A dataclass field that is also a schema field: ``title: str = declare(Text(...))``.
+
+    The model class is then the one declaration of its fields: ``object_of`` makes the
+    ``Object`` type (validation, JSON Schema) from it and ``to_model`` fills it from the
+    validated values. ``default`` is the object's value when the file leaves the field out:
+    None, or () for a list, unless given; ``dataclasses.MISSING`` makes the attribute
+    required when the object is made although the file may leave it out (a case's id).
+    ``how`` is ``Field``'s layout metadata (order, section, anchor, show).
+    """
+    spec = Field(kind, required=required, **how)
+    if default is _AUTO:
+        default = dataclasses.MISSING if required else () if isinstance(kind, ListOf) else None
+    return dataclasses.field(default=default, metadata={"spec": spec})
+
+
+def object_of(model: type, description: str = "", *, title: str = "") -> Object:
+    """The ``Object`` type of a dataclass whose fields were made by ``declare``, in order."""
+    fields = {f.name: f.metadata["spec"] for f in dataclasses.fields(model) if "spec" in f.metadata}
+    spec = Object(fields, description, title=title)
+    spec.model = model
+    return spec
+
+
+def to_model(spec: Object, values: dict[str, Any], **given: Any) -> Any:
+    """The model object of validated ``values`` (``given`` overrides): lists become tuples,
+    repeated items of a ``unique`` list go, a nested object with nothing in it is None."""
+    model = spec.model
+    assert model is not None, "to_model needs an Object made by object_of"
+    has_default = {
+        f.name
+        for f in dataclasses.fields(model)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    }
+    kwargs = {}
+    for name, field_spec in spec.fields.items():
+        value = _model_value(field_spec.type, values.get(name))
+        if value is not None or name not in has_default:  # None: the model's default
+            kwargs[name] = value
+    return model(**{**kwargs, **given})
+
+
+def _model_value(kind: Type, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(kind, ListOf):
+        items = [_model_value(kind.item, item) for item in value]
+        return tuple(dict.fromkeys(items) if kind.unique else items)
+    if isinstance(kind, Object) and kind.model is not None:
+        return to_model(kind, value) if any(value.values()) else None
+    return value
 
 
 class MapOf(Type):

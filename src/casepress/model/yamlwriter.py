@@ -19,12 +19,25 @@ from .schema import ListOf, Object, Text, Type
 
 WIDTH = 92
 
-HEADER = ("id", "title", "subtitle", "summary", "language", "period", "regions", "countries",
-          "themes", "authors", "published", "source")  # fmt: skip
-"""Keys written first, together: what a case is about."""
-SECTIONS = (("context",), ("entry_point",), ("lessons_heading", "lessons"), ("outcome",),
-            ("further_resources",), ("related",))  # fmt: skip
-"""Then the narrative, in reading order; each group after a blank line."""
+
+def layout(spec: Object) -> list[tuple[str, ...]]:
+    """An object's field names in the groups a file shows them in: by each field's declared
+    ``order``, consecutive fields of one ``section`` together."""
+    groups: list[tuple[str, ...]] = []
+    section = None
+    for name in sorted(spec.fields, key=lambda name: spec.fields[name].order):
+        if groups and spec.fields[name].section == section:
+            groups[-1] += (name,)
+        else:
+            groups.append((name,))
+            section = spec.fields[name].section
+    return groups
+
+
+HEADER, *_NARRATIVE = layout(CASE_SPEC)
+SECTIONS = tuple(_NARRATIVE)
+"""Keys written first, together (what a case is about); then the narrative in reading
+order, each group after a blank line. Both come from the fields' declarations in cases.py."""
 
 _YAML11_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
 
@@ -87,22 +100,38 @@ def _list_item(item: dict[str, Any], kind: Object, indent: int) -> list[str]:
 
 
 def scalar(text: str, *, flow: bool = False) -> str:
-    """One line of text, plain when that is safe, else double-quoted."""
+    """One line of text, plain when that is safe, else double-quoted: the one YAML scalar
+    writer (``casepress import`` and ``casepress new`` both use it).
+
+    Any text reads back as the same string, with any YAML reader (``yes``, ``1e3``,
+    ``2024-01-01`` and ``~`` stay text); letters of every script stay as they are, and only
+    what YAML cannot hold in a line (control characters, line breaks) is escaped.
+    ``flow`` is for an item of a flow list (``[a, b]``), where ``,[]{}:?`` also need quotes.
+    """
     if _plain_is_safe(text, flow):
         return text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", escaped)
+    escaped = _UNPRINTABLE.sub(_escape, escaped)
     return f'"{escaped}"'
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+"""What a YAML reader would take as a line break, or refuses in a file."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _plain_is_safe(text: str, flow: bool) -> bool:
-    if not text or text != text.strip() or "\n" in text or "\t" in text:
+    if not text or text != text.strip() or _UNPRINTABLE.search(text):
         return False
     if not text[0].isalpha() or text.lower() in _YAML11_WORDS:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
-    return not (flow and any(c in text for c in ",[]{}"))
+    return not (flow and any(c in text for c in ",[]{}:?"))  # PyYAML ends flow plain at ':?'
 
 
 def _foldable(text: str) -> bool:

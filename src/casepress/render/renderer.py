@@ -34,7 +34,8 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
-from ..model.cases import Case
+from ..model import schema
+from ..model.cases import CASE_SPEC, Case
 from ..model.editions import HandbookPlan
 from ..model.markup import render_markdown
 from ..model.places import country_code
@@ -430,40 +431,50 @@ class Renderer:
         def date(value: dt.date | None) -> str | None:
             return _date(value, language, date_format)
 
-        countries = [country_name(name, language) for name in case.countries]
-        return {
-            "id": case.id,
-            "title": case.title,
-            "subtitle": case.subtitle,
-            "summary": case.summary,
-            "language": language,
-            "context": md(case.context, "context", "context"),
-            "entry_point": md(case.entry_point, "entry", "entry_point"),
-            "lessons_heading": case.lessons_heading,
-            "lessons": [
-                {
-                    "number": i,
-                    "title": lesson.title,
-                    "text": md(lesson.text, f"lesson{i}", f"lessons[{i - 1}].text"),
-                }
-                for i, lesson in enumerate(case.lessons, 1)
-            ],
-            "outcome": md(case.outcome, "outcome", "outcome"),
-            "regions": list(case.regions),
-            "countries": countries,
-            "themes": list(case.themes),
-            "tags": [*case.regions, *countries, *case.themes],
-            "period": case.period,
-            "authors": list(case.authors),
-            "published": date(case.published),
-            "published_iso": case.published.isoformat() if case.published else None,
-            "source": _source_view(case, date),
-            "further_resources": [vars(r) for r in case.further_resources],
-            "related": [
+        def related(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+            return [
                 {"id": other, "title": self.titles.get(other, other), **_href_note(link(other))}
-                for other in case.related
-            ],
+                for other in ids
+            ]
+
+        special: dict[str, Callable[[Any], Any]] = {
+            "countries": lambda names: [country_name(name, language) for name in names],
+            "related": related,
         }
+
+        def seen(value: Any, kind: schema.Type, where: str, part: str) -> Any:
+            """A value as templates see it, by its declared type."""
+            if isinstance(kind, schema.Text) and kind.markdown:
+                return md(value, part, where)
+            if isinstance(kind, schema.Date):
+                return date(value)
+            if isinstance(kind, schema.ListOf) and isinstance(kind.item, schema.Object):
+                return [
+                    {"number": i, **seen_fields(item, kind.item, f"{where}[{i - 1}]", f"{part}{i}")}
+                    for i, item in enumerate(value, 1)
+                ]
+            if isinstance(kind, schema.ListOf):
+                return list(value)
+            if isinstance(kind, schema.Object):
+                return None if value is None else seen_fields(value, kind, where, part)
+            return value
+
+        def seen_fields(value: Any, kind: schema.Object, path: str, part: str) -> dict[str, Any]:
+            return {
+                name: seen(getattr(value, name), declared.type, f"{path}.{name}", part)
+                for name, declared in kind.fields.items()
+            }
+
+        view = {
+            name: special[declared.show](getattr(case, name))
+            if declared.show
+            else seen(getattr(case, name), declared.type, name, declared.anchor or name)
+            for name, declared in CASE_SPEC.fields.items()
+        }
+        # computed for templates, besides the declared fields
+        view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
+        view["published_iso"] = case.published.isoformat() if case.published else None
+        return view
 
 
 def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
@@ -535,16 +546,6 @@ def _date(value: dt.date | None, language: str, date_format: str = "long") -> st
         return format_date(value, format=date_format, locale=language.replace("-", "_"))
     except Exception:  # unknown locale or bad pattern: ISO, never fail a build over a date
         return value.isoformat()
-
-
-def _source_view(case: Case, date: Callable[[dt.date | None], str | None]) -> dict | None:
-    if case.source is None:
-        return None
-    return {
-        "publisher": case.source.publisher,
-        "url": case.source.url,
-        "accessed": date(case.source.accessed),
-    }
 
 
 def _template_position(exc: Exception, name: str) -> str:
