@@ -46,9 +46,21 @@ class Problem:
         return f"{where}: {prefix}{self.message}"
 
 
+_SHOWN_FROM: str | None = None
+"""The folder paths are shown relative to, when not this process's working folder."""
+
+
+def show_paths_from(folder: str | None) -> None:
+    """Show paths relative to ``folder`` (None: the working folder). A worker process, forked
+    from a server started in another folder, shows them as the command that started the
+    build does, without changing its own working folder."""
+    global _SHOWN_FROM
+    _SHOWN_FROM = folder
+
+
 def display_path(path: Path | str) -> str:
     """A path as the user should read it: relative to the working directory when inside it."""
-    return _display_path(str(path), os.getcwd())
+    return _display_path(str(path), _SHOWN_FROM or os.getcwd())
 
 
 @lru_cache(maxsize=4096)

@@ -280,6 +280,7 @@ def init_worker(
     be older than the build's: ``source_epoch`` is the build's ``SOURCE_DATE_EPOCH`` (None:
     unset) and ``cwd`` its working folder (messages show paths relative to it).
     """
+    from ..errors import show_paths_from
     from ..render.renderer import Renderer
     from .cache import source_date
 
@@ -287,8 +288,8 @@ def init_worker(
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch
-    if cwd is not None and os.getcwd() != cwd:
-        os.chdir(cwd)
+    if multiprocessing.parent_process() is not None:  # not the inline pool (jobs=0)
+        show_paths_from(cwd)
     _STATE.clear()
     _STATE.update(
         project=project,
