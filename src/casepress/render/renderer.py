@@ -39,6 +39,7 @@ from ..model.editions import HandbookPlan
 from ..model.markup import render_markdown
 from ..model.places import country_code
 from ..model.project import Project
+from ..text import css_string as quoted_css
 from ..theme.chain import Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
 
@@ -135,10 +136,9 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
 
 
 def css_string(value: Any) -> Markup:
-    """A value as a quoted CSS string, for labels placed in ``content:``."""
-    text = str(value)
-    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-–—’'" else f"\\{ord(c):x} " for c in text)
-    return Markup(f'"{escaped}"')
+    """A value as a quoted CSS string, for labels placed in ``content:`` (``text.css_string``:
+    it cannot close the string nor the ``<style>`` element, so it needs no HTML escaping)."""
+    return Markup(quoted_css(str(value)))
 
 
 def page_counter(label: Any) -> Markup:
