@@ -13,11 +13,12 @@ from casepress import build_briefs, import_files, load_case, load_project, read_
 from casepress.cli import main
 from casepress.errors import InputError
 from casepress.importers.blocks import match_heading
-from casepress.importers.importer import slugify, split_lead_in
+from casepress.importers.importer import split_lead_in
 from casepress.model.cases import CASE_SPEC
 from casepress.model.markup import render_markdown
 from casepress.model.places import country_code, region_name
 from casepress.model.yamlwriter import HEADER, SECTIONS, dump_case
+from casepress.text import slugify
 from conftest import PROJECTS, SEED, pdf_text, squash
 
 IMPORT = PROJECTS / "import"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,8 +22,9 @@ from ..build.writing import create_files, write_atomic
 from ..errors import InputError, Problem, display_path
 from ..model.cases import case_schema, find_case_files
 from ..model.places import normalise_country
-from ..model.project import CONFIG_NAME, LANGUAGE_PATTERN, SLUG, Project, project_schema
+from ..model.project import CONFIG_NAME, LANGUAGE_PATTERN, Project, project_schema
 from ..model.yamlwriter import scalar
+from ..text import SLUG, slugify
 from ..theme.chain import BASE, THEMES_DIR, find_theme, theme_search_places
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"
@@ -32,7 +32,6 @@ SCHEMA_FOLDER = ".casepress"
 CASE_SCHEMA = f"{SCHEMA_FOLDER}/case.schema.json"
 PROJECT_SCHEMA = f"{SCHEMA_FOLDER}/project.schema.json"
 SAMPLE_ID = "truth-seeking-and-ssr-in-peru"
-MAX_ID_LENGTH = 60
 COMMAND_LINE = "command line"
 COMMENT_COLUMN = 33
 """Column where the comments of a new case file start."""
@@ -60,26 +59,11 @@ def init_project(folder: Path | str = ".") -> list[Path]:
     return create_files(plan_project(folder))
 
 
-_LATIN = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l",
-     "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i"}
-)  # fmt: skip
-"""Latin letters that Unicode does not decompose into a base letter and an accent."""
-
-
 def case_id_from_title(title: str) -> str:
-    """An id from a title: ASCII, lower case, hyphens ('Réforme à Haïti' → 'reforme-a-haiti').
-
-    Accents are dropped; any other character (punctuation, dashes, letters of other
-    scripts) separates words. An empty result means the title needs an explicit id.
-    """
-    decomposed = unicodedata.normalize("NFKD", title.translate(_LATIN))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", letters.lower()).strip("-")
-    if len(slug) > MAX_ID_LENGTH:  # cut at a word boundary
-        slug = slug[: MAX_ID_LENGTH + 1].rsplit("-", 1)[0] if "-" in slug else slug
-        slug = slug[:MAX_ID_LENGTH].strip("-")
-    return slug
+    """An id from a title, as ``casepress import`` makes it ('Réforme à Haïti' →
+    'reforme-a-haiti'; see ``text.slugify``). An empty result means the title needs an
+    explicit id."""
+    return slugify(title)
 
 
 def plan_case(
@@ -201,7 +185,7 @@ def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> 
 
     if name == BASE:
         raise refuse("'base' is the built-in theme; choose another name")
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name):
+    if not re.fullmatch(SLUG, name):
         raise refuse(f"{name!r} cannot name a theme: use lowercase letters, digits and hyphens")
     if folder.exists():
         raise refuse("already exists; choose another name")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import CasepressError, InputError, Problem
+from ..text import slugify
 from .arguments import make_parser
 
 EXIT_OK, EXIT_RENDER, EXIT_INPUT = 0, 1, 2
@@ -81,8 +82,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_handbook(args: argparse.Namespace) -> int:
-    import re
-
     from ..build.driver import build_handbooks
     from ..model.project import make_edition
 
@@ -99,7 +98,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
             raise InputError(
                 [Problem("command line", 0, 0, "NAME", "give handbook names or --title, not both")]
             )
-        name = args.name or re.sub(r"[^a-z0-9]+", "-", args.title.lower()).strip("-") or "handbook"
+        name = args.name or slugify(args.title) or "handbook"
         values = {
             "title": args.title, "subtitle": args.subtitle, "ids": args.ids,
             "regions": args.regions, "countries": args.countries, "themes": args.topics,

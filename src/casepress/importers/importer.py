@@ -27,7 +27,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from ..model.cases import load_case
 from ..model.places import country_code, display_name, region_name, suggest_country
 from ..model.project import Project
 from ..model.yamlwriter import dump_case
+from ..text import slugify
 from ..theme.chain import builtin_labels
 from .blocks import (
     Block,
@@ -187,14 +187,6 @@ def read_source(path: Path, project: Project | None = None) -> ImportedCase:
     """Read one .txt, .md or .docx case study; InputError when it cannot become a case."""
     source = read_file(path)
     return _Importer(source, project or Project(root=Path.cwd())).run()
-
-
-def slugify(title: str) -> str:
-    """'Truth-seeking and SSR in Peru' → 'truth-seeking-and-ssr-in-peru' (ASCII, at most 80)."""
-    text = re.sub(r"[’'ʼ]", "", title).replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return slug[:81].rsplit("-", 1)[0] if len(slug) > 80 else slug
 
 
 _SEPARATOR = re.compile(r"\s*\u2014\s*|\s+\u2013\s+|\s+-\s+|:\s+|(?<=\?)\s+")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..errors import InputError, Problem
+from ..text import slugify
 from .cases import Case, Catalogue, find_case_files
 from .places import country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
@@ -224,7 +225,12 @@ def _group(edition: Edition, cases: list[Case]) -> list[Part]:
         return (1, 0, name.casefold())
 
     return [
-        Part(name, f"part-{_slug(name or 'other')}", groups[name], other=name is None)
+        Part(
+            name,
+            f"part-{slugify(name or 'other', max_length=None) or 'part'}",
+            groups[name],
+            other=name is None,
+        )
         for name in sorted(groups, key=part_order)
     ]
 
@@ -235,7 +241,3 @@ def _index(cases: list[Case], terms: Callable[[Case], Iterable[str]]) -> list[In
         for term in terms(case):
             entries.setdefault(term, []).append(case)
     return [IndexEntry(term, entries[term]) for term in sorted(entries, key=str.casefold)]
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "part"

@@ -30,6 +30,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
 from ..errors import MarkupError
+from ..text import SLUG, html_tags
 
 EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
@@ -68,16 +69,12 @@ ALLOWED_ATTRIBUTES = {
     "li": {"value"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-CASE_LINK = re.compile(r"^case:([a-z0-9]+(?:-[a-z0-9]+)*)$")
+CASE_LINK = re.compile(rf"^case:({SLUG})$")
 
 MARKDOWN_SECONDS = 5.0
 """Time one field's Markdown may take to convert; ordinary text takes milliseconds."""
 MAX_TEXT_DEPTH = 50
 """Deepest nesting of HTML elements in one field (25 levels of nested lists)."""
-VOID_ELEMENTS = frozenset(
-    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param")
-    + ("source", "track", "wbr")
-)
 
 LinkResolver = Callable[[str], "tuple[str | None, str | None] | None"]
 """Given a case id, returns (href, note) for a ``case:`` link; a None href leaves plain text."""
@@ -281,9 +278,6 @@ def clean_html(html: str) -> str:
     )
 
 
-# Tags as a tolerant scanner sees them: "[^<>]*" keeps every attempt short, so the scan is
-# linear even on hostile text (a quoted ">" inside an attribute only ends a tag early).
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _IMG = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""\ssrc\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+)""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
@@ -298,18 +292,18 @@ def measure_html(html: str, *, stop_at_depth: int | None = None) -> tuple[int, i
     """
     elements = deepest = 0
     stack: list[str] = []
-    for match in _TAG.finditer(html):
-        closing, name, rest = match.groups()
-        name = name.lower()
-        if closing:
-            if name in stack:
-                while stack.pop() != name:
+    for tag in html_tags(html):  # linear even on hostile text
+        if not tag.name:  # a comment
+            continue
+        if tag.closing:
+            if tag.name in stack:
+                while stack.pop() != tag.name:
                     pass
             continue
         elements += 1
-        if name in VOID_ELEMENTS or rest.endswith("/"):
+        if tag.empty:
             continue
-        stack.append(name)
+        stack.append(tag.name)
         if len(stack) > deepest:
             deepest = len(stack)
             if stop_at_depth is not None and deepest > stop_at_depth:
@@ -329,11 +323,11 @@ def removed_markup(before: str, after: str) -> list[str]:
 
 def _inventory(html: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for match in _TAG.finditer(html):
-        if match[1]:
+    for tag in html_tags(html):
+        if tag.closing or not tag.name:
             continue
-        items = [f"<{match[2].lower()}>"]
-        items += [f"{name.lower()}=" for name, *_ in _ATTRIBUTE.findall(match[3])]
+        items = [f"<{tag.name}>"]
+        items += [f"{name.lower()}=" for name, *_ in _ATTRIBUTE.findall(tag.attributes)]
         for item in items:
             counts[item] = counts.get(item, 0) + 1
     return counts

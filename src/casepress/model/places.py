@@ -64,6 +64,35 @@ def display_name(alpha_2: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
+@cache
+def country_name(name: str, language: str) -> str:
+    """A country's name in a language: 'Peru' → 'Pérou' (fr), 'Perú' (es).
+
+    The name a reader of that language expects comes from Babel (CLDR territory names);
+    for a language Babel does not know, from pycountry's ISO 3166 translations. English
+    stays canonical: ``name`` as given (the display name), as does a name not known here.
+    """
+    code = country_code(name)
+    if language.split("-")[0].lower() == "en" or code is None:
+        return name
+    from babel import Locale, UnknownLocaleError  # loaded only when a case is rendered
+
+    try:
+        found = Locale.parse(language.replace("-", "_")).territories.get(code)
+    except (UnknownLocaleError, ValueError):
+        found = None
+    return found or _iso_translation(code, language) or name
+
+
+def _iso_translation(alpha_2: str, language: str) -> str | None:
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    if country is None:
+        return None
+    english = getattr(country, "common_name", None) or country.name
+    translated = _catalogue(language.replace("-", "_")).gettext(english)
+    return translated if translated != english else None
+
+
 def country_code(name: str, *, languages: Iterable[str] = ()) -> str | None:
     """The alpha-2 code for a name or an alpha-2/alpha-3 code, or None when unknown.
 
@@ -78,11 +107,19 @@ def country_code(name: str, *, languages: Iterable[str] = ()) -> str | None:
 
 
 @cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    """pycountry's ISO 3166 names in one language (names stay English when it has none)."""
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:
+        return gettext.NullTranslations()
+
+
+@cache
 def _translated_names(language: str) -> dict[str, str]:
     """Lower-cased country names in one language → alpha-2 code (pycountry ships them)."""
-    try:
-        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
-    except OSError:
+    catalogue = _catalogue(language)
+    if type(catalogue) is gettext.NullTranslations:
         return {}
     table: dict[str, str] = {}
     for country in pycountry.countries:

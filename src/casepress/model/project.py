@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from ..errors import InputError, Problem
+from ..text import SLUG
 from .labels import LANGUAGE_PATTERN, labels_type
 from .schema import (
     INVALID,
@@ -41,7 +42,6 @@ margins, handbook chapters on right-hand pages (styles/print-production.css)."""
 
 GROUP_BY = ("region", "country", "theme", "none")
 ORDER_BY = ("title", "country", "period", "ids")
-SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 HANDBOOK_SPEC = Object(
     {

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from ..text import SLUG
 from .source import Node
 
 
@@ -122,7 +123,7 @@ class Text(Type):
 def Slug(description: str = "") -> Text:  # noqa: N802 - reads like a type in field tables
     return Text(
         description,
-        pattern=r"[a-z0-9]+(?:-[a-z0-9]+)*",
+        pattern=SLUG,
         hint="a lowercase slug such as 'police-reform-in-sierra-leone'",
     )
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_TAG = re.compile(
-    r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S
-)
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}  # fmt: skip
+from ..text import css_string as css_string  # build/split.py writes named strings with it
+from ..text import html_tags
+
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
 _CLASS = re.compile(r"""\sclass=["']([^"']*)["']""")
 LINK = re.compile(r"""<a\b((?:[^>"']|"[^"]*"|'[^']*')*?)\shref=(["'])#([^"']+)\2""")
@@ -107,25 +105,24 @@ def _html_names(html: str) -> set[str]:
 
 
 def opening_tags(fragment: str) -> list[str]:
-    return [m.group(0) for m in _TAG.finditer(fragment) if m.group(2) and not m.group(1)]
+    return [tag.text for tag in html_tags(fragment) if tag.name and not tag.closing]
 
 
 def _children(html: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Top-level elements in ``html[start:end]``: (start, end, opening tag)."""
     found, depth, open_at, open_tag = [], 0, 0, ""
-    for match in _TAG.finditer(html, start, end):
-        closing, name = match.group(1), (match.group(2) or "").lower()
-        if not name or name in _VOID or match.group(3).rstrip().endswith("/"):
-            if depth == 0 and name:
-                found.append((match.start(), match.end(), match.group(0)))
+    for tag in html_tags(html, start, end):
+        if tag.empty:
+            if depth == 0 and tag.name:
+                found.append((tag.start, tag.end, tag.text))
             continue
-        if closing:
+        if tag.closing:
             depth -= 1
             if depth == 0:
-                found.append((open_at, match.end(), open_tag))
+                found.append((open_at, tag.end, open_tag))
         else:
             if depth == 0:
-                open_at, open_tag = match.start(), match.group(0)
+                open_at, open_tag = tag.start, tag.text
             depth += 1
     return found
 
@@ -139,22 +136,21 @@ def cut(html: str) -> Cut:
     stack: list[tuple[str, str]] = []
     wrappers: list[tuple[str, str]] = []
     start = end = -1
-    for match in _TAG.finditer(html, body.end(), body_end):
-        closing, name = match.group(1), (match.group(2) or "").lower()
-        if not name or name in _VOID or match.group(3).rstrip().endswith("/"):
+    for tag in html_tags(html, body.end(), body_end):
+        if tag.empty:
             continue
-        if closing:
-            if not stack or stack[-1][0] != name:
-                raise ValueError(f"the handbook HTML does not nest: </{name}>")
+        if tag.closing:
+            if not stack or stack[-1][0] != tag.name:
+                raise ValueError(f"the handbook HTML does not nest: </{tag.name}>")
             stack.pop()
             if wrappers and end < 0 and len(stack) == len(wrappers) - 1:
-                end = match.end()
+                end = tag.end
         else:
-            stack.append((name, match.group(0)))
-            if "body-matter" in _classes(match.group(0)):
+            stack.append((tag.name, tag.text))
+            if "body-matter" in _classes(tag.text):
                 if wrappers:
                     raise ValueError("the handbook template has more than one .body-matter")
-                wrappers, start = list(stack), match.start()
+                wrappers, start = list(stack), tag.start
     if not wrappers or end < 0:
         raise ValueError("the handbook template has no .body-matter element")
     after = re.sub(r"<!--.*?-->|\s", "", html[end:body_end], flags=re.S)
@@ -324,14 +320,6 @@ def format_counter(value: int, style: str) -> str:
     return str(value)
 
 
-def css_string(text: str) -> str:
-    """A CSS string literal that is safe inside a ``<style>`` element."""
-    escaped = "".join(
-        f"\\{ord(c):x} " if c in '"\\<>&' or ord(c) < 32 or ord(c) == 127 else c for c in text
-    )
-    return f'"{escaped}"'
-
-
 # -- named strings read from the HTML ----------------------------------------------------
 _COMBINATOR = re.compile(r"\s*>\s*|\s+")
 
@@ -416,19 +404,18 @@ def _elements(fragment: str) -> list[tuple[str, list[str], str]]:
             found[index][2].append(htmllib.unescape(text))
 
     at = 0
-    for match in _TAG.finditer(fragment):
-        add_text(fragment[at : match.start()])
-        at = match.end()
-        if not match.group(2):  # a comment
+    for tag in html_tags(fragment):
+        add_text(fragment[at : tag.start])
+        at = tag.end
+        if not tag.name:  # a comment
             continue
-        name = match.group(2).lower()
-        if match.group(1):  # a closing tag: close up to the element it names
+        if tag.closing:  # close up to the element it names
             while stack:
-                if stack.pop()[0] == name:
+                if stack.pop()[0] == tag.name:
                     break
             continue
-        found.append([match.group(0), [tag for _, tag, _ in stack], []])
-        if name not in _VOID and not match.group(3).rstrip().endswith("/"):
-            stack.append((name, match.group(0), len(found) - 1))
+        found.append([tag.text, [opening for _, opening, _ in stack], []])
+        if not tag.empty:
+            stack.append((tag.name, tag.text, len(found) - 1))
     add_text(fragment[at:])
     return [(tag, ancestors, " ".join("".join(text).split())) for tag, ancestors, text in found]

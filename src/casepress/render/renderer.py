@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from jinja2 import nodes
 from jinja2.loaders import split_template_path
@@ -38,8 +37,9 @@ from ..model import schema
 from ..model.cases import CASE_SPEC, Case
 from ..model.editions import HandbookPlan
 from ..model.markup import render_markdown
-from ..model.places import country_code
+from ..model.places import country_name
 from ..model.project import Project
+from ..text import css_string as quoted_css
 from ..theme.chain import Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
 
@@ -136,10 +136,9 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
 
 
 def css_string(value: Any) -> Markup:
-    """A value as a quoted CSS string, for labels placed in ``content:``."""
-    text = str(value)
-    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-–—’'" else f"\\{ord(c):x} " for c in text)
-    return Markup(f'"{escaped}"')
+    """A value as a quoted CSS string, for labels placed in ``content:`` (``text.css_string``:
+    it cannot close the string nor the ``<style>`` element, so it needs no HTML escaping)."""
+    return Markup(quoted_css(str(value)))
 
 
 def page_counter(label: Any) -> Markup:
@@ -514,20 +513,6 @@ def _image(path: Path | None, alt: str, target: str) -> dict[str, str] | None:
 def _data_url(path: Path) -> str:
     media = _MEDIA_TYPES.get(path.suffix.lower(), "image/jpeg")
     return f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
-@cache
-def country_name(name: str, language: str) -> str:
-    """A country's name in a language ('Peru' → 'Pérou' in French); English stays canonical."""
-    primary = language.split("-")[0].lower()
-    code = country_code(name)
-    if primary == "en" or code is None:
-        return name
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return name
-    return locale.territories.get(code) or name
 
 
 def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:

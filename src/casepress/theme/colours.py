@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import tinycss2.color3
+import tinycss2
+from tinycss2.color5 import parse_color  # the parser WeasyPrint itself uses
 
 TEXT_MINIMUM = 4.5
 """WCAG 2.1 SC 1.4.3 (AA), normal-size text."""
@@ -69,29 +70,66 @@ class Contrast:
         return {**self.__dict__, "ratio": round(self.ratio, 2), "passed": self.passed}
 
 
-_HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_RGB = re.compile(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)")
-_NAMES = {"white": "#ffffff", "black": "#000000"}
-
-
 def parse_colour(value: str) -> tuple[float, float, float, float]:
-    """'#1d2329', '#fff', 'rgb(…)', 'rgba(…, a)', 'white', 'black' → (r, g, b, alpha) in 0–255."""
-    text = _NAMES.get(value.strip().lower(), value.strip())
-    match = _HEX.fullmatch(text)
-    if match:
-        digits = match.group(1)
-        if len(digits) == 3:
-            digits = "".join(c * 2 for c in digits)
-        r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
-        return (r, g, b, 1.0)
-    match = _RGB.fullmatch(text)
-    if match:
-        r, g, b = (float(match.group(i)) for i in (1, 2, 3))
-        return (r, g, b, float(match.group(4)) if match.group(4) else 1.0)
-    parsed = tinycss2.color3.parse_color(text)  # any other CSS colour: names, hsl(), …
-    if parsed is not None and not isinstance(parsed, str):  # 'currentcolor' has no value
-        return (parsed.red * 255, parsed.green * 255, parsed.blue * 255, parsed.alpha)
-    raise ValueError(f"expected a colour like '#1a5276' or 'rgb(26, 82, 118)', got {value!r}")
+    """Any CSS colour WeasyPrint reads → (r, g, b, alpha), r/g/b the sRGB it draws, in 0–255.
+
+    Read by ``tinycss2.color5``, the parser WeasyPrint itself uses (and the schema checks
+    theme.yaml colours with): '#1d2329', 'rgb(31 78 121)', 'rgba(0, 0, 0, .5)', 'hsl(…)',
+    'color(srgb …)', 'lab(…)', 'device-cmyk(…)', 'teal', 'transparent'. Raises ValueError for
+    anything else ('currentcolor' included: it has no value of its own).
+    """
+    parsed = None if re.search(r"[;{}<>]", value) else parse_color(value.strip())
+    if parsed is None or isinstance(parsed, str):
+        raise ValueError(f"expected a colour like '#1a5276' or 'rgb(26 82 118)', got {value!r}")
+    r, g, b = (min(1.0, max(0.0, c)) * 255 for c in _srgb(parsed))
+    return (r, g, b, parsed.alpha)
+
+
+# CSS Color 4, §18 (sample code): linear-light XYZ (D65) → linear sRGB, and the Bradford
+# adaptation from D50 (lab(), lch(), xyz-d50) to D65.
+_XYZ_D65_TO_LINEAR_SRGB = (
+    (3.2409699419045226, -1.537383177570094, -0.4986107602930034),
+    (-0.9692436362808796, 1.8759675015077202, 0.04155505740717559),
+    (0.05563007969699366, -0.20397695888897652, 1.0569715142428786),
+)
+_D50_TO_D65 = (
+    (0.955473421488075, -0.02309845494876471, 0.06325924320057072),
+    (-0.0283697093338637, 1.0099953980813041, 0.021041441191917323),
+    (0.012314014864481998, -0.020507649298898964, 1.330365926242124),
+)
+
+
+def _times(matrix, vector) -> tuple[float, ...]:
+    return tuple(sum(m * v for m, v in zip(row, vector, strict=True)) for row in matrix)
+
+
+def _encoded(linear: float) -> float:
+    """sRGB transfer function (linear light → the 0–1 channel value)."""
+    sign, c = (-1 if linear < 0 else 1), abs(linear)
+    return sign * (1.055 * c ** (1 / 2.4) - 0.055 if c > 0.0031308 else 12.92 * c)
+
+
+def _srgb(colour) -> tuple[float, float, float]:
+    """A tinycss2 colour as the sRGB channels (0–1, not clipped) WeasyPrint 70 paints it in."""
+    space = colour.space
+    coordinates = tuple(c or 0.0 for c in colour.coordinates)
+    if space in ("srgb", "hsl", "hwb"):
+        return colour.to("srgb").coordinates
+    if space == "srgb-linear":
+        return tuple(_encoded(c) for c in coordinates)
+    if space in ("xyz", "xyz-d65", "oklab", "oklch", "xyz-d50", "lab", "lch"):
+        if space in ("oklab", "oklch"):
+            coordinates = colour.to("xyz-d65").coordinates
+        elif space in ("lab", "lch"):
+            coordinates = colour.to("xyz-d50").coordinates
+        if space in ("xyz-d50", "lab", "lch"):
+            coordinates = _times(_D50_TO_D65, coordinates)
+        return tuple(_encoded(c) for c in _times(_XYZ_D65_TO_LINEAR_SRGB, coordinates))
+    if space == "device-cmyk":  # CSS Color 5's naive conversion (no colour profile)
+        c, m, y, k = coordinates
+        return tuple(1 - min(1.0, ink * (1 - k) + k) for ink in (c, m, y))
+    # display-p3, rec2020, ...: WeasyPrint 70 warns and paints the channels as sRGB
+    return (*coordinates[:3], *(0.0,) * (3 - len(coordinates[:3])))
 
 
 def relative_luminance(rgb: tuple[float, float, float]) -> float:
@@ -106,30 +144,42 @@ def relative_luminance(rgb: tuple[float, float, float]) -> float:
 
 
 def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2.1 contrast ratio (1–21); a translucent foreground is laid over the background."""
+    """WCAG 2.1 contrast ratio (1–21) of two CSS colours.
+
+    A translucent colour is measured as it shows: the background laid over the white page,
+    then the foreground over that background ('transparent' text thus measures 1:1).
+    """
     fr, fg, fb, alpha = parse_colour(foreground)
-    br, bg, bb, _ = parse_colour(background)
-    over = (
-        fr * alpha + br * (1 - alpha),
-        fg * alpha + bg * (1 - alpha),
-        fb * alpha + bb * (1 - alpha),
-    )
-    lighter, darker = sorted(
-        (relative_luminance(over), relative_luminance((br, bg, bb))), reverse=True
-    )
+    below = _over(parse_colour(background), _WHITE)
+    over = _over((fr, fg, fb, alpha), below)
+    lighter, darker = sorted((relative_luminance(over), relative_luminance(below)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
-_PROPERTY = re.compile(r"(--colour-[a-z0-9-]+)\s*:\s*([^;}]+)")
+_WHITE = (255.0, 255.0, 255.0)
+
+
+def _over(colour: tuple[float, float, float, float], below: tuple[float, ...]) -> tuple:
+    """Source-over compositing of a colour (with its alpha) on an opaque one."""
+    *rgb, alpha = colour
+    return tuple(c * alpha + b * (1 - alpha) for c, b in zip(rgb, below, strict=True))
 
 
 def custom_properties(css_texts: Iterable[str]) -> dict[str, str]:
-    """``--colour-*`` values declared in style sheets, later sheets winning (the cascade)."""
+    """``--colour-*`` values declared in style sheets, later sheets winning (the cascade).
+
+    Read with tinycss2 (WeasyPrint's CSS parser), in any rule, @media blocks included."""
     found: dict[str, str] = {}
+
+    def walk(nodes: Iterable) -> None:
+        for node in nodes:
+            if node.type == "declaration" and node.name.startswith("--colour-"):
+                found[node.name] = tinycss2.serialize(node.value).strip()
+            elif node.type in ("qualified-rule", "at-rule") and node.content is not None:
+                walk(tinycss2.parse_blocks_contents(node.content, True, True))
+
     for text in css_texts:
-        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-        for name, value in _PROPERTY.findall(text):
-            found[name] = value.strip()
+        walk(tinycss2.parse_stylesheet(text, True, True))
     return found
 
 
@@ -141,9 +191,19 @@ def check_palette(colours: Mapping[str, str], pairs: Iterable[Pair] = PAIRS) -> 
         background = colours.get(pair.background, pair.background)
         if foreground.startswith("--") or background.startswith("--"):
             continue  # a theme without that colour
+        if not (_readable(foreground) and _readable(background)):
+            continue  # not a colour of its own (var(--x), a typo): nothing to measure
         ratio = contrast_ratio(foreground, background)
         results.append(Contrast(foreground, background, pair.used_for, ratio, pair.minimum))
     return results
+
+
+def _readable(value: str) -> bool:
+    try:
+        parse_colour(value)
+    except ValueError:
+        return False
+    return True
 
 
 def check_stylesheets(sheets: Iterable) -> list[Contrast]:

@@ -36,6 +36,7 @@ from ..model.schema import (
     sniff_image,
 )
 from ..model.source import Node, read_yaml
+from ..text import css_string
 
 BASE = "base"
 """The built-in theme every chain ends in."""
@@ -83,7 +84,16 @@ class Localised(Type):
 
 FONT_SPEC = Object(
     {
-        "family": Field(Text("Family name used in CSS, e.g. 'Caladea'"), required=True),
+        "family": Field(
+            Text(
+                "Family name used in CSS, e.g. 'Caladea'",
+                # WeasyPrint 70 names the PDF's fonts after it without escaping PDF delimiters
+                pattern=r"[^()<>\[\]{}/%#\x00-\x1f\x7f]+",
+                hint="a family name such as 'Caladea', without ( ) < > [ ] { } / % # or control "
+                "characters (the PDF names its fonts after it)",
+            ),
+            required=True,
+        ),
         **{
             variant: Field(
                 File(f"Font file for weight {weight}, {style} (TTF, OTF or WOFF)", sniff=sniff_font)
@@ -285,21 +295,17 @@ def entry_node(root: Node, key: str) -> Node | None:
     return next((value for k, value in root.entries if k.text == key), None)
 
 
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 def generated_css(config: ThemeConfig, target: str) -> str:
     """theme.yaml as CSS: custom properties, ``@font-face`` (PDF) and ``@page`` (PDF)."""
     lines: list[str] = []
     properties = [f"--colour-{name}: {value};" for name, value in config.colours.items()]
     for font in config.fonts:
         fallback = FONT_FALLBACKS.get(font.role, FONT_FALLBACKS["heading"])
-        properties.append(f"--font-{font.role}: {_css_string(font.family)}, {fallback};")
+        properties.append(f"--font-{font.role}: {css_string(font.family)}, {fallback};")
         if target == "pdf":
             lines += [
-                f"@font-face {{ font-family: {_css_string(font.family)}; "
-                f"src: url({_css_string(face.path.as_uri())}); "
+                f"@font-face {{ font-family: {css_string(font.family)}; "
+                f"src: url({css_string(face.path.as_uri())}); "
                 f"font-weight: {face.weight}; font-style: {face.style}; }}"
                 for face in font.faces
             ]
