@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: build test setup lint clean
+.PHONY: build test setup lint clean check-upstream
 build: setup
 	$(BIN)/casepress build
 
@@ -15,6 +15,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+# the PDF tests against the newest WeasyPrint, in a scratch venv (see scripts/check-upstream)
+check-upstream:
+	sh scripts/check-upstream
 
 setup: $(VENV)/.installed
 

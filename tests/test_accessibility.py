@@ -59,6 +59,58 @@ def tags(node) -> list[str]:
 
 def test_the_tagging_hooks_find_what_they_need_in_this_weasyprint():
     assert tagging.hooks_available()
+    assert tagging.hooks_problem() is None
+
+
+def _tiny_pdf(tmp_path) -> bytes:
+    from casepress.pdf.writer import PdfRenderer
+
+    html = (
+        '<html lang="en"><head><title>T</title></head><body><h1>Title</h1><p>Hi</p></body></html>'
+    )
+    return PdfRenderer([], roots=[tmp_path]).pdf(html, tmp_path).data
+
+
+def test_tagging_replaces_weasyprint_only_while_a_pdf_is_written(tmp_path):
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    data = _tiny_pdf(tmp_path)
+    assert tags._build_box_tree is original  # put back once the PDF is written
+    (tmp_path / "t.pdf").write_bytes(data)
+    pdf = pikepdf.open(tmp_path / "t.pdf")
+    assert "/StructTreeRoot" in pdf.Root and pdf.Root.Lang == "en"
+    with tagging.completing_tags():
+        assert tags._build_box_tree is not original
+        with tagging.completing_tags():  # a second writer (another thread): still in place
+            pass
+        assert tags._build_box_tree is not original
+    assert tags._build_box_tree is original
+
+
+def test_a_weasyprint_whose_tag_builder_changed_is_refused_with_what_to_install(
+    tmp_path, monkeypatch
+):
+    from weasyprint.pdf import tags
+
+    from casepress.errors import RenderError
+
+    def changed(box, parent, pdf, page_number, nums, annotations, tags, links):
+        raise AssertionError("must not be called")
+
+    monkeypatch.setattr(tags, "_build_box_tree", changed)
+    assert not tagging.hooks_available()
+    problem = tagging.hooks_problem()
+    assert (
+        "_build_box_tree(box, parent, pdf, page_number, nums, annotations, tags, links)" in problem
+    )
+    assert problem.endswith(
+        "install the version casepress supports: pip install 'weasyprint>=70,<71'"
+    )
+    with pytest.raises(RenderError) as raised:
+        _tiny_pdf(tmp_path)
+    assert str(raised.value) == problem  # not "writing the PDF failed: TypeError: ..."
+    assert tags._build_box_tree is changed
 
 
 def test_catalog_declares_language_marking_title_display_and_pdf_ua(built):

@@ -219,3 +219,59 @@ def test_source_date_epoch_reaches_the_workers_for_attached_sources(built, monke
     pdf = pikepdf.open(built / "build" / "briefs" / "delta-out.pdf")
     attached = pdf.attachments["delta-out.yaml"].get_file()
     assert attached.mod_date.year == 2026 and attached.mod_date.month == 1
+
+
+# --- One image finder: however an image is written, its bytes are part of its case's key ------
+
+
+def _case_with(tmp_path, context: str):
+    from casepress.model.cases import load_cases
+
+    project = tmp_path / "p"
+    (project / "cases").mkdir(parents=True)
+    indented = "\n".join(f"  {line}" if line else "" for line in context.splitlines())
+    (project / "cases" / "charted.yaml").write_text(
+        f"title: Charted\ncontext: |\n{indented}\nlessons:\n  - text: A lesson.\n", "utf-8"
+    )
+    (project / "cases" / "chart.png").write_bytes(b"\x89PNG first")
+    catalogue = load_cases(load_project(project))
+    return project, catalogue
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        '<img src="chart.png" alt="A chart">',
+        "Look: ![A chart][ref]\n\n[ref]: chart.png",
+        "![A chart](chart.png)",
+        "![A chart](<chart.png>)",
+    ],
+    ids=["raw-html", "reference-style", "inline", "angle-brackets"],
+)
+def test_replacing_an_image_changes_its_cases_key(tmp_path, context):
+    from casepress.build.cache import case_digest
+
+    project, catalogue = _case_with(tmp_path, context)
+    assert not catalogue.problems, [str(p) for p in catalogue.problems]
+    (case,) = catalogue.cases
+    before = case_digest(case)
+    assert case_digest(case) == before
+    (project / "cases" / "chart.png").write_bytes(b"\x89PNG second")
+    assert case_digest(case) != before
+
+
+@pytest.mark.parametrize(
+    ("context", "shown"),
+    [
+        ('<img src="chart.png">', "image 'chart.png' has no alt text"),
+        ("![][r]\n\n[r]: chart.png", "image 'chart.png' has no alt text"),
+    ],
+    ids=["raw-html", "reference-style"],
+)
+def test_an_image_without_alt_text_is_found_however_written(tmp_path, context, shown):
+    _, catalogue = _case_with(tmp_path, context)
+    assert catalogue.cases == []
+    (problem,) = catalogue.problems
+    assert problem.field == "context" and shown in problem.message
+    lines = (tmp_path / "p" / "cases" / "charted.yaml").read_text("utf-8").splitlines()
+    assert "chart.png" in lines[problem.line - 1], str(problem)  # where the image is named

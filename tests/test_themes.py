@@ -2,6 +2,7 @@
 sees it; theme.yaml errors with their positions; the chain; packaged themes; the commands."""
 
 import re
+import shutil
 import sys
 from functools import cache
 
@@ -397,3 +398,110 @@ def test_theme_check_reports_text_colours_under_wcag_contrast(tmp_path, capsys):
     ) in err
     assert "(focus outline in HTML) has a contrast of 1.63:1, under the 3:1" in err
     assert main(["theme", "check", "azimut", "-C", str(ROOT)]) == 0
+
+
+# --- Built-ins are never a project layer --------------------------------------------------------
+
+
+def copy_of_the_repository(dest):
+    """The repository's project files, copied: its top-level templates/ and styles/ are the
+    built-ins (byte for byte) in another place."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("casepress.yaml", "cases", "docs", "themes", "templates", "styles"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        else:
+            shutil.copy(source, dest / name)
+    return dest
+
+
+def _sheets(theme, root):
+    """Stylesheets as comparable values: files relative to the project or the checkout."""
+    found = []
+    for sheet in theme.stylesheets("html", document="handbook"):
+        if isinstance(sheet, Sheet):
+            found.append(sheet.css)
+        else:
+            found.append(sheet.relative_to(root if sheet.is_relative_to(root) else ROOT))
+    return found
+
+
+@pytest.mark.parametrize("name", [None, "azimut"])
+def test_a_copy_of_the_repository_has_the_layers_of_the_checkout(tmp_path, name):
+    copy = copy_of_the_repository(tmp_path)
+    checkout, copied = load_theme(ROOT, name), load_theme(copy, name)
+    assert [layer.label for layer in copied.layers] == [layer.label for layer in checkout.layers]
+    assert "project" not in [layer.label for layer in copied.layers]
+    assert _sheets(copied, copy) == _sheets(checkout, ROOT)
+    assert copied.overrides == ()
+
+
+def test_a_copy_of_the_repository_inlines_the_stylesheet_once(tmp_path):
+    copy = copy_of_the_repository(tmp_path)
+    html = render_html(copy)
+    assert html.count("--colour-primary:") == render_html(ROOT).count("--colour-primary:") == 1
+
+
+def _with_one_edited_template(tmp_path):
+    project = copy_of_the_repository(tmp_path)
+    edited = project / "templates" / "case.html.j2"
+    edited.write_text(edited.read_text("utf-8") + "{# our own #}\n", "utf-8")
+    return project, edited
+
+
+def test_one_edited_template_is_the_one_override(tmp_path):
+    project, edited = _with_one_edited_template(tmp_path)
+    theme = load_theme(project, "azimut")
+    assert [layer.label for layer in theme.layers] == [
+        "project", "theme azimut", "built-in",
+    ]  # fmt: skip
+    (override,) = theme.overrides
+    assert override.path == edited
+    assert override.overridden == project / "themes" / "azimut" / "templates" / "case.html.j2"
+    assert override.layer == "theme azimut"
+    # the copied stylesheets are the built-in ones: none of them is loaded twice
+    assert _sheets(theme, project) == _sheets(load_theme(ROOT, "azimut"), ROOT)
+
+
+def test_the_build_says_once_which_file_overrides_the_theme(tmp_path, capsys, monkeypatch):
+    project, _ = _with_one_edited_template(tmp_path)
+    monkeypatch.chdir(project)
+    case = "cases/verite-et-rss-au-perou.yaml"
+    args = ["brief", case, "--theme", "azimut", "--format", "html", "--output", str(tmp_path / "o")]
+    assert main([*args, "-q", "--explain-templates"]) == 0
+    captured = capsys.readouterr()
+    message = (
+        "casepress: templates/case.html.j2: overrides theme azimut's case.html.j2 "
+        "(themes/azimut/templates/case.html.j2); delete or rename it to use the theme's\n"
+    )
+    assert captured.err.count("overrides") == 1 and message in captured.err
+    out = captured.out
+    assert "case.html.j2 → templates/case.html.j2 (the project's, overriding theme azimut's)" in out
+    assert re.search(r"1\. templates/case.html.j2 +project +used\n", out)
+    assert re.search(r"2\. themes/azimut/templates/case.html.j2 +theme azimut +overridden\n", out)
+    assert re.search(r"1\. templates/brief.html.j2 +project +same as built-in: skipped\n", out)
+    assert re.search(r"3\. \S+/templates/brief.html.j2 +built-in +used\n", out)
+
+
+def test_a_project_stylesheet_named_like_a_built_in_one_is_mentioned(tmp_path):
+    project = copy_project("minimal", tmp_path)
+    (project / "styles").mkdir()
+    (project / "styles" / "base.css").write_text("body { color: black; }\n")
+    (override,) = load_theme(project, None).overrides
+    assert override.layer == "built-in" and override.overridden.name == "base.css"
+    assert "loaded after every theme sheet" in override.message
+    assert "delete it to use the theme's" in override.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["base", "azimut"])
+def test_a_copy_of_the_repository_makes_the_briefs_of_the_checkout(tmp_path, pair, name):
+    copy = copy_of_the_repository(tmp_path / "copy")
+    out = tmp_path / "out"
+    project = load_project(copy, output_dir=out, theme=name)
+    report = build_briefs(project, paths=[copy / "cases" / f"{FRENCH_PERU}.yaml"])
+    assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+    pdf, html = pair[name]
+    assert (out / "briefs" / pdf.name).read_bytes() == pdf.read_bytes()
+    assert (out / "briefs" / html.name).read_bytes() == html.read_bytes()

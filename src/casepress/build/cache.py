@@ -31,21 +31,23 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from .. import __version__
 from ..errors import display_path
+from ..model.cases import case_images
+from ..render.resources import resolve_url
 
 CACHE_DIR = ".casepress-cache"
 """Under the project's output folder: manifests, and chapter PDFs of split handbooks."""
 UNITS_DIR = "units"
 _FORMAT = 3
 _LIBRARIES = ("weasyprint", "pydyf", "jinja2", "markdown", "nh3", "babel", "pikepdf")
-_IMAGE = re.compile(rb"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
 def source_date() -> str | None:
@@ -160,10 +162,10 @@ def case_digest(case, *, attached: bool = False) -> str:
     ``SOURCE_DATE_EPOCH`` sets every date)."""
     data = _file_bytes(case.path)
     images = []
-    for match in _IMAGE.finditer(data):
-        ref = match.group(1).decode("utf-8", "replace")
-        if "://" not in ref and not ref.startswith("data:"):
-            images.append(_file_bytes(case.path.parent / ref))
+    for src, _alt in case_images(case):  # every image the renderer sees, however written
+        url = resolve_url(src, case.path.parent)
+        if url.startswith("file:"):
+            images.append(_file_bytes(Path(url2pathname(urlsplit(url).path))))
     stamp = ""
     if attached and not source_date():
         try:

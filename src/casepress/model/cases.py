@@ -282,6 +282,18 @@ def _markdown_fields(
                 yield from _markdown_fields(entry, kind.item, f"{where}[{index}]")
 
 
+def case_images(case: Case) -> list[tuple[str, str | None]]:
+    """(src, alt) of every image the case's Markdown fields show, in order (``images_in``):
+    the images validation checks, the renderer loads and the build cache digests."""
+    values = {
+        "context": case.context,
+        "entry_point": case.entry_point,
+        "outcome": case.outcome,
+        "lessons": [{"text": lesson.text} for lesson in case.lessons],
+    }
+    return [image for _, text in _markdown_fields(values) for image in images_in(text)]
+
+
 def _images_without_alt(
     values: dict[str, Any], path: Path, shown: str, positions: dict
 ) -> list[Problem]:

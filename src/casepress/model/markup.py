@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from html.parser import HTMLParser
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -333,12 +333,17 @@ def _inventory(html: str) -> dict[str, int]:
     return counts
 
 
+def _image_attributes(tag: str) -> dict[str, str]:
+    """The attributes of one ``<img ...>`` tag, names lowercased, entities decoded."""
+    return {
+        name.lower(): htmllib.unescape("".join(values))  # one of the three is set
+        for name, *values in _ATTRIBUTE.findall(tag)
+    }
+
+
 def _check_images(html: str, allow: Callable[[str], bool | str | None]) -> str:
     def replace(match: re.Match[str]) -> str:
-        attributes = {
-            name.lower(): htmllib.unescape("".join(values))  # one of the three is set
-            for name, *values in _ATTRIBUTE.findall(match[0])
-        }
+        attributes = _image_attributes(match[0])
         verdict = allow(attributes.get("src", ""))
         if isinstance(verdict, str):
             src = f' src="{escape(verdict)}"'
@@ -351,24 +356,29 @@ def _check_images(html: str, allow: Callable[[str], bool | str | None]) -> str:
     return _IMG.sub(replace, html)
 
 
-class _Images(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.found: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "img":
-            values = dict(attrs)
-            self.found.append((values.get("src") or "", values.get("alt")))
-
-
 def images_in(text: str | None) -> list[tuple[str, str | None]]:
-    """(src, alt) of every image a Markdown field shows, Markdown or HTML, in order."""
+    """(src, alt) of every image a Markdown field shows, in order: the one image finder.
+
+    The text is converted and sanitised as the renderer converts it, and the images are read
+    from the ``<img>`` tags that come out, the tags ``render_markdown(check_image=...)`` is
+    asked about: so inline ``![x](a.png)``, reference-style ``![x][ref]`` with
+    ``[ref]: a.png``, and raw ``<img src="a.png" alt="x">`` are all found, and an image in a
+    code span is not. Validation (alt text), the build cache (an image's bytes are part of
+    its case's key) and the renderer agree on what a case shows. Remembered per text: a
+    build asks for the same fields more than once.
+    """
     if not text or ("![" not in text and "<img" not in text.lower()):
         return []
-    parser = _Images()
-    parser.feed(render_markdown(text))
-    return parser.found
+    return list(_images_in(text))
+
+
+@lru_cache(maxsize=4096)
+def _images_in(text: str) -> tuple[tuple[str, str | None], ...]:
+    found = []
+    for match in _IMG.finditer(render_markdown(text)):
+        attributes = _image_attributes(match[0])
+        found.append((attributes.get("src", ""), attributes.get("alt")))
+    return tuple(found)
 
 
 def case_link_ids(text: str | None) -> list[str]:

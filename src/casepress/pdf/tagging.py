@@ -24,19 +24,28 @@ is still in memory, before a byte is written:
 Two hooks do this, both active only inside ``completing_tags()``: a wrapper around
 WeasyPrint's private ``tags._build_box_tree`` that notes which HTML element and which page
 each structure element came from, and a ``finisher`` that edits the tree with those notes.
-The wrapper leans on a private function, so ``hooks_available()`` says whether it could be
-installed; ``quality.check_pdf`` verifies the written file independently either way.
+The wrapper replaces WeasyPrint's function only while a document is written (the first
+``completing_tags`` block in the process puts it in place, the last one out restores the
+original), and it leans on a private function of WeasyPrint 70: ``hooks_problem()`` compares
+that function's signature with the one the wrapper was written for, and a tagged PDF is
+refused with that explanation rather than failing half-way with a ``TypeError``.
+``quality.check_pdf`` verifies the written file independently either way.
+``scripts/check-upstream`` runs the PDF tests against the newest WeasyPrint.
 """
 
 from __future__ import annotations
 
 import contextvars
+import inspect
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pydyf
+
+from ..errors import RenderError
 
 try:  # private API of WeasyPrint 70: checked by hooks_available() and by the tests
     from weasyprint.formatting_structure.boxes import MarginBox
@@ -73,9 +82,51 @@ class TagLog:
 _LOG: contextvars.ContextVar[TagLog | None] = contextvars.ContextVar("casepress_tags", default=None)
 
 
+WRITTEN_FOR = "(box, parent, pdf, page_number, nums, annotations, tags)"
+"""The signature of WeasyPrint 70's ``tags._build_box_tree``, which the wrapper replaces."""
+SUPPORTED = "weasyprint>=70,<71"
+
+
+def _weasyprint_version() -> str:
+    try:
+        import weasyprint
+
+        return weasyprint.__version__
+    except Exception:  # pragma: no cover - WeasyPrint is a dependency
+        return "unknown"
+
+
+def hooks_problem() -> str | None:
+    """Why the wrapper cannot replace this WeasyPrint's ``_build_box_tree``, or None."""
+    if _wp_tags is None or not hasattr(_wp_tags, "_build_box_tree"):
+        found = "has no weasyprint.pdf.tags._build_box_tree"
+    else:
+        current = _wp_tags._build_box_tree
+        if current is _build_box_tree:
+            return None  # in place, inside a completing_tags() block
+        try:
+            signature = str(inspect.signature(current))
+        except (TypeError, ValueError):
+            signature = "(?)"
+        if signature == WRITTEN_FOR:
+            return None
+        found = f"has weasyprint.pdf.tags._build_box_tree{signature}"
+    return (
+        f"casepress tags PDFs by wrapping WeasyPrint 70's private "
+        f"weasyprint.pdf.tags._build_box_tree{WRITTEN_FOR}, but the installed WeasyPrint "
+        f"{_weasyprint_version()} {found}; install the version casepress supports: "
+        f"pip install '{SUPPORTED}'"
+    )
+
+
 def hooks_available() -> bool:
-    """True when this WeasyPrint exposes what ``completing_tags`` needs."""
-    return _ORIGINAL is not None
+    """True when this WeasyPrint has the function ``completing_tags`` wraps, as it was."""
+    return hooks_problem() is None
+
+
+_INSTALL = threading.Lock()
+_ACTIVE = 0
+"""How many ``completing_tags`` blocks are open in this process (threads may write at once)."""
 
 
 def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
@@ -125,16 +176,36 @@ def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
 
 
 @contextmanager
-def completing_tags() -> Iterator[TagLog]:
-    """Within this block, WeasyPrint records what ``finish`` needs to complete the tags."""
-    if _wp_tags is not None and _wp_tags._build_box_tree is not _build_box_tree:
-        _wp_tags._build_box_tree = _build_box_tree  # recursion looks the name up here
+def completing_tags(tagged: bool = True) -> Iterator[TagLog]:
+    """Within this block, WeasyPrint records what ``finish`` needs to complete the tags.
+
+    WeasyPrint's ``_build_box_tree`` is replaced on entry and put back on exit (by the last
+    block to leave, when threads write at once). Raises ``RenderError`` saying what to
+    install when this WeasyPrint's function is not the one the wrapper was written for.
+    With ``tagged`` False nothing is replaced.
+    """
+    global _ACTIVE, _ORIGINAL
     log = TagLog()
+    if not tagged:
+        yield log
+        return
+    problem = hooks_problem()
+    if problem is not None:
+        raise RenderError(problem)
+    with _INSTALL:
+        if _ACTIVE == 0 and _wp_tags._build_box_tree is not _build_box_tree:
+            _ORIGINAL = _wp_tags._build_box_tree
+            _wp_tags._build_box_tree = _build_box_tree  # recursion looks the name up here
+        _ACTIVE += 1
     token = _LOG.set(log)
     try:
         yield log
     finally:
         _LOG.reset(token)
+        with _INSTALL:
+            _ACTIVE -= 1
+            if _ACTIVE == 0 and _wp_tags._build_box_tree is _build_box_tree:
+                _wp_tags._build_box_tree = _ORIGINAL
 
 
 def finish(document, pdf: pydyf.PDF, log: TagLog) -> None:

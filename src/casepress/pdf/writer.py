@@ -230,7 +230,7 @@ class PdfRenderer:
         from . import tagging
 
         try:
-            with tagging.completing_tags() as log:
+            with tagging.completing_tags(self.tagged) as log:
                 return document.write_pdf(
                     attachments=[source_attachment(path) for path in attachments] or None,
                     pdf_variant=self.pdf_variant,
@@ -241,6 +241,8 @@ class PdfRenderer:
                 )
         except FatalURLFetchingError as exc:
             raise RenderError(f"refused {exc}") from None
+        except RenderError:
+            raise  # said already what to do (tagging and this WeasyPrint do not match)
         except Exception as exc:
             raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
 

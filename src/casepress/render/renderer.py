@@ -40,7 +40,7 @@ from ..model.markup import render_markdown
 from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
-from ..theme.chain import Layer, Sheet, Theme
+from ..theme.chain import PROJECT, Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
 
 BRIEF_TEMPLATE = "brief.html.j2"
@@ -55,21 +55,30 @@ class Lookup:
     """Where one template name was looked for, in order, and what was there."""
 
     name: str
-    tried: list[tuple[Path, str, bool]] = field(default_factory=list)
-    """(candidate file, layer label, exists)."""
+    tried: list[tuple[Path, str, str]] = field(default_factory=list)
+    """(candidate file, layer label, FOUND, MISSING or COPY)."""
+
+    FOUND, MISSING, COPY = "found", "missing", "copy"
 
     @property
     def winner(self) -> Path | None:
-        return next((path for path, _, found in self.tried if found), None)
+        return next((path for path, _, found in self.tried if found == self.FOUND), None)
 
     def explain(self) -> str:
-        """The name, then every place in order: 'used', 'not found' or 'overridden'."""
+        """The name, then every place in order: 'used', 'not found', 'overridden', or a
+        project file passed over because it is the built-in one's copy."""
         winner = self.winner
         lines = [f"{self.name} → {display_path(winner) if winner else 'NOT FOUND'}"]
+        labels = [label for path, label, found in self.tried if found == self.FOUND]
+        if labels[:1] == [PROJECT] and len(labels) > 1:
+            whose = "the built-in one" if labels[1] == "built-in" else f"{labels[1]}'s"
+            lines[0] += f" (the project's, overriding {whose})"
         width = max(len(display_path(path)) for path, _, _ in self.tried)
+        status = {self.FOUND: "overridden", self.MISSING: "not found",
+                  self.COPY: "same as built-in: skipped"}  # fmt: skip
         for index, (path, label, found) in enumerate(self.tried, 1):
-            status = "used" if path == winner else ("overridden" if found else "not found")
-            lines.append(f"  {index}. {display_path(path):<{width}}  {label:<16} {status}")
+            shown = "used" if path == winner else status[found]
+            lines.append(f"  {index}. {display_path(path):<{width}}  {label:<16} {shown}")
         return "\n".join(lines)
 
 
@@ -101,7 +110,9 @@ class ThemeLoader(jinja2.BaseLoader):
         lookup = Lookup(template)
         for layer in layers:
             path = Path(posixpath.join(layer.templates, *pieces))
-            lookup.tried.append((path, layer.label, path.is_file()))
+            found = (Lookup.FOUND if layer.has(path) else
+                     Lookup.COPY if path in layer.copies else Lookup.MISSING)  # fmt: skip
+            lookup.tried.append((path, layer.label, found))
         self.lookups[template] = lookup
         filename = lookup.winner
         if filename is None:

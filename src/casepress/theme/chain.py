@@ -12,6 +12,12 @@ of places templates and styles come from runs, most specific first::
 
     project templates/ and styles/ → the selected theme → its parents → built-in (base)
 
+A project file byte-identical to the built-in file of the same name *is* the built-in one,
+not an override: a copy of the repository (whose top-level ``templates/`` and ``styles/`` are
+the built-ins) has no project layer, and a project that copied the built-ins and edited one
+file overrides just that file. A project file that does override a theme's or the built-in
+file of the same name is listed by ``Theme.overrides`` and mentioned once by ``theme_for``.
+
 Stylesheets cascade the other way (built-in first, so later sheets win): for each theme,
 parents first, a sheet generated from its ``theme.yaml`` (custom properties, ``@font-face``,
 ``@page``) and then its own ``styles/*.css``; the project's ``styles/`` after them all.
@@ -20,6 +26,8 @@ parents first, a sheet generated from its ``theme.yaml`` (custom properties, ``@
 
 from __future__ import annotations
 
+import filecmp
+import logging
 import os
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -180,6 +188,45 @@ class Layer:
     config: ThemeConfig | None = None
     prefix: str | None = None
     """Name for ``{% extends "<prefix>:brief.html.j2" %}``: the theme's name, or 'base'."""
+    copies: frozenset[Path] = frozenset()
+    """Files in ``templates`` and ``styles`` that are the built-in files of the same name,
+    byte for byte: lookups and stylesheets pass over them (the built-in layer has them)."""
+
+    def has(self, path: Path) -> bool:
+        """Whether this layer supplies the file: it exists and is not a built-in copy."""
+        return path.is_file() and path not in self.copies
+
+
+@dataclass(frozen=True)
+class Override:
+    """A project file that replaces (a template) or follows (a stylesheet) a file of the same
+    name in the theme chain or the built-ins."""
+
+    path: Path
+    """The project's file."""
+    overridden: Path
+    """The first file of that name below the project: the theme's, a parent's, the built-in."""
+    layer: str
+    """The label of the layer ``overridden`` belongs to: 'theme azimut', 'built-in'."""
+
+    @property
+    def message(self) -> str:
+        """What it does and how to stop it, for the build's output."""
+        builtin = self.layer == "built-in"
+        whose = "the built-in" if builtin else f"{self.layer}'s"
+        name, shown, other = (
+            self.overridden.name,
+            display_path(self.path),
+            display_path(self.overridden),
+        )
+        if self.path.suffix == ".css":
+            return (
+                f"{shown}: the project's stylesheet is loaded after every theme sheet, so its "
+                f"rules win over {whose} {name} ({other}) and the rest of the theme; delete it "
+                "to use the theme's, or keep only the rules you mean to change"
+            )
+        instead = "the built-in one" if builtin else "the theme's"
+        return f"{shown}: overrides {whose} {name} ({other}); delete or rename it to use {instead}"
 
 
 @dataclass(frozen=True)
@@ -201,6 +248,30 @@ class Theme:
     """Label overrides by language: the theme chain's, then the project's."""
     layers: tuple[Layer, ...] = ()
     """Project, theme, parents, built-in: the chain ``--explain-templates`` shows."""
+
+    @property
+    def overrides(self) -> tuple[Override, ...]:
+        """The project's templates and stylesheets that share a name with a file below them
+        (the theme's, a parent's, the built-in one), built-in copies left out."""
+        project = next((layer for layer in self.layers if layer.label == PROJECT), None)
+        if project is None:
+            return ()
+        below = [layer for layer in self.layers if layer is not project]
+        found = []
+        for mine, folder_of, pattern in (
+            (project.templates, lambda layer: layer.templates, "**/*"),
+            (project.styles, lambda layer: layer.styles, "*.css"),
+        ):
+            for path in _own_files(mine, pattern):
+                if not project.has(path):
+                    continue
+                relative = path.relative_to(mine)
+                for layer in below:
+                    other = folder_of(layer) / relative
+                    if layer.has(other):
+                        found.append(Override(path, other, layer.label))
+                        break
+        return tuple(found)
 
     @property
     def configs(self) -> tuple[ThemeConfig, ...]:
@@ -285,7 +356,11 @@ class Theme:
                 css = generated_css(layer.config, target)
                 if css:
                     sheets.append(Sheet(display_path(layer.config.path), css))
-            sheets.extend(_folder_sheets(layer.styles, target, document, profile))
+            sheets.extend(
+                sheet
+                for sheet in _folder_sheets(layer.styles, target, document, profile)
+                if sheet not in layer.copies
+            )
         if page_size and target == "pdf":
             sheets.append(Sheet("page size", f"@page {{ size: {page_size}; }}\n"))
         return sheets
@@ -388,9 +463,9 @@ def load_theme(
         raise InputError([p for p in problems if p.severity == "error"])
     layers: list[Layer] = []
     if project_root is not None:
-        templates, styles = project_root / "templates", project_root / "styles"
-        if not _same(templates, BUILTIN_TEMPLATES) and not _same(styles, BUILTIN_STYLES):
-            layers.append(Layer("project", templates, styles))
+        project = _project_layer(project_root)
+        if project is not None:
+            layers.append(project)
     for config in chain:
         layers.append(
             Layer(
@@ -411,15 +486,65 @@ def load_theme(
     )
 
 
-def theme_for(project: Project) -> Theme:
-    """The theme a project asks for (``--theme`` or ``theme:``), with its label overrides."""
-    return load_theme(
-        project.root, project.theme, labels=project.labels, origin=project.theme_origin
+PROJECT = "project"
+"""The label of the project's own layer."""
+
+
+def _project_layer(root: Path) -> Layer | None:
+    """The project's ``templates/`` and ``styles/``, less the files that are the built-in ones.
+
+    A file with the same name and bytes as a built-in file is that built-in file (the
+    repository itself, a copy of it, a project that copied the built-ins to edit one). When
+    every file is such a copy, the project has no layer of its own; a project without the
+    folders keeps its (empty) layer, so ``--explain-templates`` shows where overrides go.
+    """
+    templates, styles = root / "templates", root / "styles"
+    copies: set[Path] = set()
+    own = 0
+    for folder, builtin in ((templates, BUILTIN_TEMPLATES), (styles, BUILTIN_STYLES)):
+        for path in _own_files(folder):
+            twin = builtin / path.relative_to(folder)
+            if twin.is_file() and filecmp.cmp(path, twin, shallow=False):
+                copies.add(path)
+            else:
+                own += 1
+    if copies and not own:
+        return None
+    return Layer(PROJECT, templates, styles, copies=frozenset(copies))
+
+
+def _own_files(folder: Path, pattern: str = "**/*") -> list[Path]:
+    """Files under a folder, hidden ones (and those in hidden folders) left out."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path
+        for path in folder.glob(pattern)
+        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts)
     )
 
 
-def _same(a: Path, b: Path) -> bool:
-    return a.is_dir() and a.resolve() == b.resolve()
+_log = logging.getLogger("casepress")
+_ANNOUNCED: set[str] = set()
+"""Override messages this process has logged already: each is said once."""
+
+
+def theme_for(project: Project) -> Theme:
+    """The theme a project asks for (``--theme`` or ``theme:``), with its label overrides.
+
+    Each project file that overrides a file of the theme (or a built-in one) is mentioned
+    once, as an information message: an override is allowed, but a forgotten one (an old
+    copy of ``brief.html.j2`` hiding the new theme's) is hard to find otherwise.
+    """
+    theme = load_theme(
+        project.root, project.theme, labels=project.labels, origin=project.theme_origin
+    )
+    for override in theme.overrides:
+        message = override.message
+        if message not in _ANNOUNCED:
+            _ANNOUNCED.add(message)
+            _log.info("%s", message)
+    return theme
 
 
 def theme_listing(project_root: Path | None) -> list[tuple[str, ...]]:
