@@ -36,6 +36,20 @@ class Problem:
     message: str
     severity: Severity = "error"
 
+    @classmethod
+    def error(
+        cls, path: str | Path, message: str, *, line: int = 0, column: int = 0, field: str = ""
+    ) -> Problem:
+        """An error in ``path`` (a path is shown as ``display_path`` shows it)."""
+        return cls(_shown(path), line, column, field, message, "error")
+
+    @classmethod
+    def warning(
+        cls, path: str | Path, message: str, *, line: int = 0, column: int = 0, field: str = ""
+    ) -> Problem:
+        """A warning: suspect but renderable (``--strict`` fails on it)."""
+        return cls(_shown(path), line, column, field, message, "warning")
+
     def __str__(self) -> str:
         where = self.path
         if self.line:
@@ -44,6 +58,10 @@ class Problem:
         if self.field:
             return f"{where}: {prefix}{self.field}: {self.message}"
         return f"{where}: {prefix}{self.message}"
+
+
+def _shown(path: str | Path) -> str:
+    return display_path(path) if isinstance(path, Path) else path
 
 
 _SHOWN_FROM: str | None = None

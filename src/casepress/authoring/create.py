@@ -55,7 +55,7 @@ def init_project(folder: Path | str = ".") -> list[Path]:
     """Create a project; refuses (InputError naming each file) if any of its files exists."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise InputError([Problem(display_path(folder), 0, 0, "", "is a file, not a folder")])
+        raise InputError([Problem.error(display_path(folder), "is a file, not a folder")])
     return create_files(plan_project(folder))
 
 
@@ -84,7 +84,7 @@ def plan_case(
     problems: list[Problem] = []
 
     def problem(flag: str, message: str) -> None:
-        problems.append(Problem(COMMAND_LINE, 0, 0, flag, message))
+        problems.append(Problem.error(COMMAND_LINE, message, field=flag))
 
     title = " ".join(title.split())
     if not title:
@@ -109,7 +109,7 @@ def plan_case(
         for existing in find_case_files(project.cases_dir):
             if existing.stem == case_id:
                 message = "already exists; choose another title or an --id"
-                problems.append(Problem(display_path(existing), 0, 0, "", message))
+                problems.append(Problem.error(display_path(existing), message))
     if problems:
         raise InputError(problems)
 
@@ -181,7 +181,7 @@ def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> 
     shown = display_path(folder)
 
     def refuse(message: str) -> InputError:
-        return InputError([Problem(shown, 0, 0, "", message)])
+        return InputError([Problem.error(shown, message)])
 
     if name == BASE:
         raise refuse("'base' is the built-in theme; choose another name")

@@ -100,12 +100,12 @@ def _record(
         context.report.problems.extend(found)  # an error in the case's text is one of them
         if not result.invalid:
             message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
-            ledger.failed(target, Problem(shown, 0, 0, "", message))
+            ledger.failed(target, Problem.error(shown, message))
         return
     write_atomic(target, result.data[fmt])
     facts = {}
     if fmt == "pdf":
-        found = [*found, *(Problem("stylesheets", 0, 0, "", m, "warning")
+        found = [*found, *(Problem.warning("stylesheets", m)
                            for m in result.sheet_warnings)]  # fmt: skip
         facts = {"pages": result.pages, "fill": result.fill}
     ledger.written(Written(

@@ -93,7 +93,9 @@ def _plans(
         where = display_path(project.config_path) if project.config_path else "casepress.yaml"
         known = ", ".join(sorted(project.handbooks)) or "none are defined"
         report.problems.append(
-            Problem(where, 0, 0, "handbooks", f"no handbook named {name!r} (defined: {known})")
+            Problem.error(
+                where, f"no handbook named {name!r} (defined: {known})", field="handbooks"
+            )
         )
     plans = []
     for edition in [*chosen, *editions]:
@@ -231,7 +233,7 @@ class HandbookJob:
     def _written(self, plan, target: Path, key: str, messages, found=(), **facts) -> None:
         name = plan.edition.name
         messages = list(dict.fromkeys(messages))
-        said = [*found, *(Problem(plan.edition.source, 0, 0, "", f"{name}: {m}", "warning")
+        said = [*found, *(Problem.warning(plan.edition.source, f"{name}: {m}")
                           for m in messages)]  # fmt: skip
         self.ledger.written(Written(
             target, key, name, plan.edition.source, messages=messages, said=said,
@@ -240,7 +242,7 @@ class HandbookJob:
 
     def _failed(self, plan, fmt: str, target: Path, exc: Exception) -> None:
         message = f"handbook {plan.edition.name} {fmt.upper()}: {exc}"
-        self.ledger.failed(target, Problem(plan.edition.source, 0, 0, "", message))
+        self.ledger.failed(target, Problem.error(plan.edition.source, message))
 
     def _unit_path(self, key: str) -> Path:
         return self.context.cache_dir / cache.UNITS_DIR / f"{key}.pdf"

@@ -119,9 +119,7 @@ class BuildReport:
     def warn(self, source: str | Problem, message: str = "") -> None:
         """Add a problem once (the same stylesheet warning comes from every worker): a
         ``Problem``, or a warning about a whole file."""
-        problem = (
-            source if isinstance(source, Problem) else Problem(source, 0, 0, "", message, "warning")
-        )
+        problem = source if isinstance(source, Problem) else Problem.warning(source, message)
         if problem not in self.problems:
             self.problems.append(problem)
 
@@ -164,7 +162,7 @@ class Ledger:
         builds that will leave it alone."""
         target, source = output.target, output.source
         quality, findings = _assess(output, self.kind.value, self.profile)
-        said = [*output.said, *(Problem(source, 0, 0, "", m, "warning") for m in findings)]
+        said = [*output.said, *(Problem.warning(source, m) for m in findings)]
         for problem in said:
             self.report.warn(problem)
         facts = dict(output.facts)

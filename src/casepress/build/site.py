@@ -55,7 +55,7 @@ def build_site_in(
             except CasepressError as exc:
                 manifest.forget([target])
                 message = f"site page not written: {exc}"
-                report.failures.append(Problem(page.source, 0, 0, "", message))
+                report.failures.append(Problem.error(page.source, message))
             context.progress(done, len(stale), f"site/{page.path}")
         for path, source in plan.copies.items():
             target = out / path

@@ -106,7 +106,7 @@ def create_files(files: Mapping[Path, bytes | str]) -> list[Path]:
 
 
 def _exists(path: Path) -> Problem:
-    return Problem(display_path(path), 0, 0, "", "already exists; casepress does not overwrite it")
+    return Problem.error(display_path(path), "already exists; casepress does not overwrite it")
 
 
 def copy_atomic(source: Path, target: Path) -> None:

@@ -39,7 +39,12 @@ def check_stylesheets(theme: Theme) -> list[Problem]:
                     else "CSS: cannot read this rule (a stray '}' or a missing '{'?)"
                 )
                 problems.append(
-                    Problem(display_path(path), node.source_line, node.source_column, "", message)
+                    Problem.error(
+                        display_path(path),
+                        message,
+                        line=node.source_line,
+                        column=node.source_column,
+                    )
                 )
     return problems
 
@@ -89,5 +94,7 @@ def check_contrast(theme: Theme) -> list[Problem]:
                 f"{pair.foreground} on {pair.background} ({pair.used_for}) has a contrast of "
                 f"{pair.ratio:.2f}:1, under the {pair.minimum:g}:1 WCAG 2.1 AA asks for"
             )
-            problems.append(Problem(where, line, column, "colours", message))
+            problems.append(
+                Problem.error(where, message, line=line, column=column, field="colours")
+            )
     return problems

@@ -91,12 +91,16 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
     filters = args.ids or args.regions or args.countries or args.topics or args.exclude
     if args.title is None and (filters or args.name):
         raise InputError(
-            [Problem("command line", 0, 0, "--title", "an ad hoc edition needs a --title")]
+            [Problem.error("command line", "an ad hoc edition needs a --title", field="--title")]
         )
     if args.title is not None:
         if args.names:
             raise InputError(
-                [Problem("command line", 0, 0, "NAME", "give handbook names or --title, not both")]
+                [
+                    Problem.error(
+                        "command line", "give handbook names or --title, not both", field="NAME"
+                    )
+                ]
             )
         name = args.name or slugify(args.title) or "handbook"
         values = {
@@ -110,13 +114,11 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
     if names is None and not project.handbooks:
         raise InputError(
             [
-                Problem(
+                Problem.error(
                     "casepress.yaml",
-                    0,
-                    0,
-                    "handbooks",
                     "no handbook is defined; add one under "
                     "'handbooks:' or make an ad hoc edition with --title",
+                    field="handbooks",
                 )
             ]  # fmt: skip
         )

@@ -137,7 +137,7 @@ class Source:
 
 
 def fail(shown: str, line: int, message: str):
-    raise InputError([Problem(shown, line, 0, "", message)])
+    raise InputError([Problem.error(shown, message, line=line)])
 
 
 _BULLET = re.compile(r"^[•◦▪‣●■]\s*")

@@ -140,7 +140,7 @@ def import_files(
             )
             result.status, result.problems = (
                 FAILED,
-                [Problem(display_path(path), 0, 0, "", message)],
+                [Problem.error(display_path(path), message)],
             )
             continue
         first_source[case.id] = path
@@ -270,7 +270,7 @@ class _Importer:
         self.notes.append(Note(line, message, kind))
 
     def fail(self, line: int, message: str):
-        raise InputError([Problem(self.source.shown, line, 0, "", message)])
+        raise InputError([Problem.error(self.source.shown, message, line=line)])
 
     def run(self) -> ImportedCase:
         source = self.source

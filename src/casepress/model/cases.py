@@ -263,7 +263,9 @@ def _warn_placeholders(value: Any, ctx: Context, path: str = "") -> None:
     elif isinstance(value, str) and PLACEHOLDER.search(value):
         line, column = ctx.positions.get(path, (0, 0))
         message = "still holds a TODO placeholder; replace it before publishing"
-        ctx.problems.append(Problem(ctx.shown, line, column, path, message, "warning"))
+        ctx.problems.append(
+            Problem.warning(ctx.shown, message, line=line, column=column, field=path)
+        )
 
 
 def _markdown_fields(
@@ -314,11 +316,8 @@ def _images_without_alt(
                 (line, column), searched_from = found, found[0]
             name = f"image {src!r}" if src else "an image"
             problems.append(
-                Problem(
-                    shown, line, column, where,
-                    f"{name} has no alt text; describe what it shows, "
-                    f"e.g. ![A map of the provinces]({src or 'map.png'})",
-                )
+                Problem.error(shown, f"{name} has no alt text; describe what it shows, "
+                    f"e.g. ![A map of the provinces]({src or 'map.png'})", line=line, column=column, field=where)
             )  # fmt: skip
     return problems
 
@@ -365,7 +364,11 @@ def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalog
         if first is not None:
             line, column = case.where("id") if "id" in case.positions else (1, 1)
             message = f"duplicate id {case.id!r}: {display_path(first.path)} has it already"
-            problems.append(Problem(display_path(case.path), line, column, "id", message))
+            problems.append(
+                Problem.error(
+                    display_path(case.path), message, line=line, column=column, field="id"
+                )
+            )
             continue
         by_id[case.id] = case
         valid.append(case)

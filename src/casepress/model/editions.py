@@ -85,13 +85,19 @@ _FLAGS = {"ids": "--id", "exclude": "--exclude", "regions": "--region",
 def _problem(problems: list[Problem], edition: Edition, path: str, message: str) -> None:
     if edition.source == COMMAND_LINE:
         flag = _FLAGS.get(path.split("[")[0], path)
-        problems.append(Problem(COMMAND_LINE, 0, 0, flag, message))
+        problems.append(Problem.error(COMMAND_LINE, message, field=flag))
         return
     line, column = edition.where(path)
     if not line:  # fall back to the handbook's own entry
         line, column = edition.where("title")
     problems.append(
-        Problem(edition.source, line, column, f"handbooks.{edition.name}.{path}", message)
+        Problem.error(
+            edition.source,
+            message,
+            line=line,
+            column=column,
+            field=f"handbooks.{edition.name}.{path}",
+        )
     )
 
 

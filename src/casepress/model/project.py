@@ -308,7 +308,9 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         warnings = ctx.problems
         if "theme" in ctx.positions:
             line, column = ctx.positions["theme"]
-            theme_origin = Problem(document.shown, line, column, "theme", "")
+            theme_origin = Problem.error(
+                document.shown, "", line=line, column=column, field="theme"
+            )
     else:
         config = None
         values = {name: f.default for name, f in PROJECT_SPEC.fields.items()}
@@ -335,7 +337,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         if value is not None:
             settings[name] = Path(value).resolve() if name.endswith("_dir") else value
     if overrides.get("theme") is not None:
-        theme_origin = Problem("--theme", 0, 0, "", "")
+        theme_origin = Problem.error("--theme", "")
     return Project(
         root=root,
         config_path=config,

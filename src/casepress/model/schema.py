@@ -45,12 +45,14 @@ class Context:
     """The folder relative file paths are resolved against (``File`` fields)."""
 
     def error(self, node: Node, path: str, message: str) -> Any:
-        self.problems.append(Problem(self.shown, node.line, node.column, path, message))
+        self.problems.append(
+            Problem.error(self.shown, message, line=node.line, column=node.column, field=path)
+        )
         return INVALID
 
     def warn(self, node: Node, path: str, message: str) -> None:
         self.problems.append(
-            Problem(self.shown, node.line, node.column, path, message, severity="warning")
+            Problem.warning(self.shown, message, line=node.line, column=node.column, field=path)
         )
 
 

@@ -86,13 +86,13 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return Document(path, None, [Problem(shown, 0, 0, "", f"cannot read file: {exc.strerror}")])
+        return Document(path, None, [Problem.error(shown, f"cannot read file: {exc.strerror}")])
     if len(data) > max_bytes:
         message = (
             f"file is {len(data):,} bytes, more than the limit of {max_bytes:,}; "
             "split the text or move long material to a linked resource"
         )
-        return Document(path, None, [Problem(shown, 0, 0, "", message)])
+        return Document(path, None, [Problem.error(shown, message)])
     text, problem = _decode(data, shown)
     if problem:
         return Document(path, None, [problem])
@@ -105,7 +105,7 @@ def parse_yaml(text: str, path: Path) -> Document:
     bad = _find_forbidden_character(text)
     if bad:
         line, column, message = bad
-        return Document(path, None, [Problem(shown, line, column, "", message)])
+        return Document(path, None, [Problem.error(shown, message, line=line, column=column)])
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -118,11 +118,11 @@ def parse_yaml(text: str, path: Path) -> Document:
                 context += f" that starts at line {started.line + 1}, column {started.column + 1}"
             message = f"invalid YAML: {exc.problem} ({context})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return Document(path, None, [Problem(shown, line, column, "", message)])
+        return Document(path, None, [Problem.error(shown, message, line=line, column=column)])
     except yaml.YAMLError as exc:  # reader errors carry no mark in some builds
-        return Document(path, None, [Problem(shown, 0, 0, "", f"invalid YAML: {exc}")])
+        return Document(path, None, [Problem.error(shown, f"invalid YAML: {exc}")])
     except RecursionError:
-        return Document(path, None, [Problem(shown, 0, 0, "", "invalid YAML: nested too deeply")])
+        return Document(path, None, [Problem.error(shown, "invalid YAML: nested too deeply")])
     if root is None:
         return Document(path, Node("map", 1, 1), [])
     converter = _Converter(shown)
@@ -139,13 +139,13 @@ def _alias_problems(text: str, shown: str) -> list[Problem]:
     marks = [e.start_mark for e in events if isinstance(e, yaml.AliasEvent)]
     message = "YAML anchors and aliases (&name / *name) are not supported"
     problems = [
-        Problem(shown, mark.line + 1, mark.column + 1, "", message)
+        Problem.error(shown, message, line=mark.line + 1, column=mark.column + 1)
         for mark in marks[:MAX_ALIASES_LISTED]
     ]
     if len(marks) > MAX_ALIASES_LISTED:
         unlisted = len(marks) - MAX_ALIASES_LISTED
         problems.append(
-            Problem(shown, 0, 0, "", f"{unlisted:,} more YAML aliases not listed; remove them all")
+            Problem.error(shown, f"{unlisted:,} more YAML aliases not listed; remove them all")
         )
     return problems
 
@@ -160,7 +160,7 @@ def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:
         message = (
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8 in your editor"
         )
-        return "", Problem(shown, line, column, "", message)
+        return "", Problem.error(shown, message, line=line, column=column)
 
 
 # C0 and C1 controls (but tab and line breaks), DEL, lone surrogates, the two noncharacters
@@ -202,14 +202,18 @@ class _Converter:
 
     def _problem(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.shown, mark.line + 1, mark.column + 1, "", message))
+        self.problems.append(
+            Problem.error(self.shown, message, line=mark.line + 1, column=mark.column + 1)
+        )
 
     def convert(self, root: yaml.Node) -> Node:
         try:
             node = self._convert(root, 0)
         except _TooBigError as exc:
             message = f"document too large or nested too deeply (more than {MAX_NODES:,} values)"
-            self.problems.append(Problem(self.shown, exc.line, exc.column, "", message))
+            self.problems.append(
+                Problem.error(self.shown, message, line=exc.line, column=exc.column)
+            )
             node = Node("map", 1, 1)
         return node
 

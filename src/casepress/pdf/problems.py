@@ -23,7 +23,7 @@ def pdf_problems(case: Case, result: PdfResult) -> list[Problem]:
 
     def warn(field: str, message: str) -> None:
         line, column = case.where(field) if field else (0, 0)
-        problems.append(Problem(shown, line, column, field, message, severity="warning"))
+        problems.append(Problem.warning(shown, message, line=line, column=column, field=field))
 
     for refusal in result.refusals:
         warn(field_naming(refusal.url, texts), f"refused {shorten(refusal.url)}: {refusal.reason}")

@@ -569,7 +569,7 @@ def check_templates(theme: Theme) -> list[Problem]:
                 tree = env.parse(path.read_text("utf-8"), filename=str(path))
             except jinja2.TemplateSyntaxError as exc:
                 message = f"template syntax error: {exc.message}"
-                problems.append(Problem(shown, exc.lineno, 0, "", message))
+                problems.append(Problem.error(shown, message, line=exc.lineno))
                 continue
             for node in tree.find_all(
                 (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
@@ -580,5 +580,5 @@ def check_templates(theme: Theme) -> list[Problem]:
                 try:
                     env.loader.get_source(env, name)  # type: ignore[union-attr]
                 except jinja2.TemplateNotFound as exc:
-                    problems.append(Problem(shown, node.lineno, 0, "", str(exc.message)))
+                    problems.append(Problem.error(shown, str(exc.message), line=node.lineno))
     return problems

@@ -86,7 +86,7 @@ class Preview:
                 self.global_problems = list(exc.problems)
                 result = Rebuild(full=full)
             except CasepressError as exc:  # e.g. a theme that cannot be loaded
-                self.global_problems = [Problem(CONFIG_NAME, 0, 0, "", str(exc))]
+                self.global_problems = [Problem.error(CONFIG_NAME, str(exc))]
                 result = Rebuild(full=full)
             result.problems = self.global_problems + self.problems + self.failures
             result.seconds = time.perf_counter() - started

@@ -232,7 +232,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             try:  # made when asked for
                 path = preview.ensure(relative)
             except CasepressError as exc:
-                problem = Problem(relative, 0, 0, "", str(exc))
+                problem = Problem.error(relative, str(exc))
                 page = problems_page([problem], title=f"{relative} could not be made")
                 return self._send(500, "text/html; charset=utf-8", self._live(page), head)
             if relative.endswith(".pdf"):
@@ -268,7 +268,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return name == "localhost" or name.endswith(".localhost") or is_loopback(name)
 
     def _not_found(self, head: bool) -> None:
-        problem = Problem(unquote(urlsplit(self.path).path), 0, 0, "", "no such page")
+        problem = Problem.error(unquote(urlsplit(self.path).path), "no such page")
         advice = "It appears here by itself once a case file makes it."
         page = problems_page([problem], title="Not found", heading="Page not found", advice=advice)
         self._send(404, "text/html; charset=utf-8", self._live(page), head)

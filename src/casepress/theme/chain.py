@@ -432,7 +432,7 @@ def resolve_chain(
             break
         shown = display_path(ref.folder / THEME_FILE)
         line, column = (extends_node.line, extends_node.column) if extends_node else (0, 0)
-        asked_at = Problem(shown, line, column, "extends", "")
+        asked_at = Problem.error(shown, "", line=line, column=column, field="extends")
     return chain, problems
 
 
@@ -442,8 +442,10 @@ def _suggest_theme(name: str, project_root: Path | None) -> str:
 
 def _at(where: Problem | None, message: str) -> Problem:
     if where is None:
-        return Problem("casepress", 0, 0, "", message)
-    return Problem(where.path, where.line, where.column, where.field, message)
+        return Problem.error("casepress", message)
+    return Problem.error(
+        where.path, message, line=where.line, column=where.column, field=where.field
+    )
 
 
 def load_theme(

@@ -261,9 +261,7 @@ def read_theme_config(
     through an invalid theme and every problem found in one run."""
     path = folder / THEME_FILE
     if not path.is_file():
-        problems.append(
-            Problem(display_path(folder), 0, 0, "", f"not a theme: it has no {THEME_FILE}")
-        )
+        problems.append(Problem.error(display_path(folder), f"not a theme: it has no {THEME_FILE}"))
         return None, None
     document = read_yaml(path)
     ctx = Context(document.shown, list(document.problems), folder=folder)
