@@ -12,6 +12,7 @@ from casepress.cli import main
 from conftest import PROJECTS, ROOT, copy_project
 
 FIXTURE = PROJECTS / "a11y"
+SAMPLE_CASES = sorted(p.stem for p in (ROOT / "cases").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +171,12 @@ def azimut(tmp_path_factory):
 
 
 def test_every_pdf_passes_every_machine_check(built, azimut):
-    for path in sorted(built.glob("*/*.pdf")) + sorted(azimut.glob("*/*.pdf")):
+    pdfs = sorted(built.glob("*/*.pdf")) + sorted(azimut.glob("*/*.pdf"))
+    assert [p.relative_to(p.parents[1]).as_posix() for p in pdfs] == [
+        "briefs/languages.pdf", "briefs/plain.pdf", "handbooks/reader.pdf",
+        *(f"briefs/{case}.pdf" for case in SAMPLE_CASES), "handbooks/ssr-casebook.pdf",
+    ]  # fmt: skip
+    for path in pdfs:
         result = quality.inspect_pdf(path)
         assert [(c.id, c.detail) for c in result.failed_checks] == [], path.name
         assert len(result.checks) == 21

@@ -298,7 +298,11 @@ def test_the_whole_corpus_in_one_build_has_no_traceback(built_base, tmp_path, lo
     briefs = project / "build" / "briefs"
     for good in ("good-case", "second-case"):
         assert "Context" in pdf_text(briefs / f"{good}.pdf")
-    for pdf in briefs.glob("*.pdf"):
+    pdfs = sorted(briefs.glob("*.pdf"))
+    written = {f"{p.stem}.pdf" for p in CORPUS if Expectation.read(p).outputs == "written"}
+    assert {"good-case.pdf", "second-case.pdf"} | written <= {p.name for p in pdfs}
+    assert len(written) >= 10  # the hostile PDFs are inspected too, not only the good ones
+    for pdf in pdfs:
         inventory = pdf_inventory(pdf)
         assert inventory.attachments == 0
         assert PASSWD.encode() not in inventory.content and SECRET.encode() not in inventory.content

@@ -53,7 +53,9 @@ def test_pdf_a_3b_carries_its_identification_output_intent_and_fonts(archived):
     intent = pdf.Root.OutputIntents[0]
     assert intent.S == "/GTS_PDFA1" and "/DestOutputProfile" in intent
     assert pdf.Root.MarkInfo.Marked is True and "/StructTreeRoot" in pdf.Root
-    for font in pdf.pages[0].Resources.Font.values():
+    fonts = list(pdf.pages[0].Resources.Font.values())
+    assert len(fonts) >= 2  # serif text, sans headings
+    for font in fonts:
         descriptor = font.DescendantFonts[0].FontDescriptor
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
 
