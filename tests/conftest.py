@@ -1,4 +1,18 @@
-"""Shared fixtures: real miniature projects, built once per test session and read back."""
+"""Shared fixtures: real miniature projects, built once per test session and read back.
+
+The ``slow`` marker (registered in pyproject.toml) splits the suite in two:
+
+- ``pytest -m "not slow"``: the quick loop, under a minute on 2 cores (validation, schema,
+  YAML, Markdown, templates rendered to HTML, CLI messages, cache keys, split-handbook
+  units...). Run it while working.
+- ``pytest``: everything, about 5 minutes; run it before committing.
+
+Mark ``slow`` every test that lays out or writes a PDF, starts a process (a worker pool, a
+subprocess, ``pdftotext``), a server or a browser, or uses a fixture that does (the
+session fixtures below render PDFs: ``sample_build``, ``minimal_build``), and the rare
+test that takes seconds without doing either. A module where every test does carries
+``pytestmark = pytest.mark.slow``; elsewhere the tests carry ``@pytest.mark.slow``.
+"""
 
 from __future__ import annotations
 

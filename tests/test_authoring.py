@@ -28,6 +28,7 @@ def files_in(folder) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow
 def test_init_new_check_build_in_an_empty_folder(tmp_path, capsys):
     library = tmp_path / "library"
     assert main(["init", str(library)]) == 0

@@ -2,9 +2,12 @@
 
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import SEED, outline, page_texts, pdf_text, squash
+
+pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
 
 PERU = "truth-seeking-and-ssr-in-peru"
 SECTIONS = ["Context", "Entry point", "Lessons learned", "Outcome", "Further resources",

@@ -70,6 +70,7 @@ def course(tmp_path_factory, request):
     return out
 
 
+@pytest.mark.slow
 def test_every_handbook_pdf_passes_every_pdf_ua_check(course):
     for name in ("course.pdf", "explicit.pdf"):
         result = quality.inspect_pdf(course / name)
@@ -77,6 +78,7 @@ def test_every_handbook_pdf_passes_every_pdf_ua_check(course):
         assert len(result.checks) == 21
 
 
+@pytest.mark.slow
 def test_the_edition_holds_exactly_the_selected_cases_once(course):
     pdf = course / "course.pdf"
     text = squash("".join(page_texts(pdf)))
@@ -91,6 +93,7 @@ def test_the_edition_holds_exactly_the_selected_cases_once(course):
                         TITLES["epsilon-bridges"], TITLES["beta-justice"]]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_every_contents_entry_points_at_the_page_that_holds_it(course):
     pdf = course / "course.pdf"
     pages, numbers = page_texts(pdf), printed_numbers(pdf)
@@ -109,6 +112,7 @@ def test_every_contents_entry_points_at_the_page_that_holds_it(course):
             assert "CASESTUDY" in squash(page)  # the chapter's first page (letter-spaced)
 
 
+@pytest.mark.slow
 def test_every_index_entry_holds_the_case_it_claims(course):
     pdf = course / "course.pdf"
     pages, numbers = page_texts(pdf), printed_numbers(pdf)
@@ -131,6 +135,7 @@ def test_every_index_entry_holds_the_case_it_claims(course):
         assert f"\n{term}\n" in countries
 
 
+@pytest.mark.slow
 def test_cross_references_and_see_also_give_the_right_pages(course):
     pdf = course / "course.pdf"
     pages, numbers = page_texts(pdf), printed_numbers(pdf)
@@ -148,6 +153,7 @@ def test_cross_references_and_see_also_give_the_right_pages(course):
     assert "police reform in Georgia (not in this edition)" in text.replace("\n", " ")
 
 
+@pytest.mark.slow
 def test_outline_is_part_case_section_and_matches_the_contents(course):
     marks = outline(course / "course.pdf")
     assert [t for d, t, _ in marks if d == 0] == ["Contents", "Introduction", *PARTS,
@@ -157,6 +163,7 @@ def test_outline_is_part_case_section_and_matches_the_contents(course):
     assert all(d <= 2 for d, _, _ in marks)  # lessons stay out of the handbook outline
 
 
+@pytest.mark.slow
 def test_running_heads_and_roman_front_matter(course):
     pdf = course / "course.pdf"
     numbers = printed_numbers(pdf)
@@ -170,12 +177,14 @@ def test_running_heads_and_roman_front_matter(course):
     assert "Course reader" in chapter and TITLES["gamma-defence"] in chapter
 
 
+@pytest.mark.slow
 def test_explicit_ids_keep_their_order_without_parts(course):
     marks = outline(course / "explicit.pdf")
     assert [t for d, t, _ in marks if d == 0] == ["Contents", TITLES["gamma-defence"],
                                                   TITLES["alpha-police"], "Index of countries", "Index of themes"]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_html_edition_is_one_page_with_a_linked_contents(course):
     html = (course / "course.html").read_text("utf-8")
     assert '<meta name="viewport"' in html and "<style>" in html
@@ -185,6 +194,7 @@ def test_html_edition_is_one_page_with_a_linked_contents(course):
     assert html.count('<article class="case"') == 4
 
 
+@pytest.mark.slow
 def test_ad_hoc_edition_by_region_and_theme(tmp_path, capsys):
     project = copy_project("handbook", tmp_path)
     code = main(["handbook", "-C", str(project), "--title", "Police reform in Africa",
@@ -196,6 +206,7 @@ def test_ad_hoc_edition_by_region_and_theme(tmp_path, capsys):
     assert PdfReader(pdf).metadata.title == "Police reform in Africa"
 
 
+@pytest.mark.slow
 def test_duplex_chapters_start_on_right_hand_pages(tmp_path):
     project = copy_project("handbook", tmp_path)
     code = main(["handbook", "-C", str(project), "--title", "Duplex", "--id", "gamma-defence",

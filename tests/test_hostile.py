@@ -191,6 +191,7 @@ def run_case(
     return project, briefs, others, code, out + err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", CORPUS, ids=[p.stem for p in CORPUS])
 def test_hostile_input(source, built_base, tmp_path, monkeypatch, capsys, loopback):
     expected = Expectation.read(source)
@@ -212,6 +213,7 @@ def test_hostile_input(source, built_base, tmp_path, monkeypatch, capsys, loopba
 TRUSTED = [p for p in CORPUS if Expectation.read(p).expect_trusted]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", TRUSTED, ids=[p.stem for p in TRUSTED])
 def test_hostile_input_with_trusted_html(
     source, built_base, tmp_path, monkeypatch, capsys, loopback
@@ -267,6 +269,7 @@ def check(expected, messages, project, briefs, before, code, output, loopback):
             assert not uri.startswith("javascript:"), uri
 
 
+@pytest.mark.slow
 def test_the_whole_corpus_in_one_build_has_no_traceback(built_base, tmp_path, loopback):
     """All hostile files at once, in a fresh process: one report, the good cases still built."""
     root = tmp_path / "base"

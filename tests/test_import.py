@@ -41,6 +41,7 @@ def write(folder, name, text):
 # -- the seed ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_seed_imports_and_its_brief_holds_every_sentence_of_the_seed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     report = import_files(load_project(tmp_path), [SEED])

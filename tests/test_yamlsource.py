@@ -151,7 +151,10 @@ def test_python_tags_on_collections_and_local_tags_are_refused():
     ]
 
 
-@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize(
+    "loader",
+    ["CSafeLoader", pytest.param("SafeLoader", marks=pytest.mark.slow)],  # pure Python: ~2 s
+)
 def test_deep_nesting_is_a_positioned_error_not_a_crash(loader, monkeypatch):
     if not hasattr(yaml, loader):
         pytest.skip("PyYAML was built without libyaml")
