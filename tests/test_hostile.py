@@ -90,6 +90,8 @@ def test_every_corpus_file_says_what_it_tries_and_expects():
         expectation = Expectation.read(path)
         assert expectation.tries, path.name
         assert expectation.expect or expectation.absent or expectation.exit, path.name
+        if expectation.absent or expectation.present:  # there must be an output to look in
+            assert expectation.outputs != "kept", path.name
 
 
 # Files too big (or too odd) to keep in the repository are completed here.
@@ -202,6 +204,7 @@ def test_hostile_input(source, built_base, tmp_path, monkeypatch, capsys, loopba
     html, pdf = briefs / f"{source.stem}.html", briefs / f"{source.stem}.pdf"
     shown = [html.read_text("utf-8")] if html.read_bytes() != PREVIOUS else []
     shown += [pdf_text(pdf)] if pdf.read_bytes() != PREVIOUS else []
+    assert len(shown) == {"written": 2, "html-only": 1, "kept": 0}[expected.outputs]
     for text in expected.absent:
         for output in shown:
             assert text not in output, text
