@@ -99,6 +99,13 @@ def test_a_unit_without_an_id_is_named_by_its_position():
     assert [u.name for u in units.body] == ["unit-1", "case-b", "unit-3"]
 
 
+def test_only_the_class_body_matter_marks_the_body_not_a_name_that_contains_it():
+    front = FRONT.replace("<p>Intro</p>", '<p class="body-matter-note" id="body-matter">Intro</p>')
+    units = cut(book(CHAPTER_A, front=front))
+    assert [u.name for u in units.body] == ["case-a"]
+    assert 'class="body-matter-note"' in units.front.fragment
+
+
 def test_comments_and_white_space_may_follow_the_body_matter():
     units = cut(book(CHAPTER_A, after="<!-- the end -->\n  \n"))
     assert [u.name for u in units.body] == ["case-a"]
@@ -437,12 +444,12 @@ def test_page_counts_are_guessed_from_last_build_then_the_brief_then_similar_uni
     book_ = split(
         book(PART, INDEX.replace("countries", "themes"), *chapters, INDEX),
         previous={"case-a": {"pages": 7}},
-        hints={"b": (3, OVERFLOW_FILL + 0.01), "c": (3, OVERFLOW_FILL - 0.01), "a": 1},
+        hints={"b": (3, OVERFLOW_FILL + 0.01), "c": (3, OVERFLOW_FILL), "a": 1},
     )
     part, index_themes, a, b, c, d, index_countries = book_.body
     assert book_._count(a) == 7  # last build's count wins over every hint
     assert book_._count(b) == 4  # the brief's last page is nearly full: one more
-    assert book_._count(c) == 3
+    assert book_._count(c) == 3  # exactly at the threshold: not "fuller than"
     assert book_._count(d) == 2 and book_._count(part) == 1  # nothing known yet
     # once units of a kind are laid out, the closest in length is the guess
     book_._accept(c, SimpleNamespace(pages=5, first_strings=[]))
