@@ -229,3 +229,47 @@ def test_qpdf_finds_nothing_wrong_with_the_merged_file(merged, tmp_path, monkeyp
         done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "No syntax or stream encoding errors found" in done.stdout
+
+
+def outline_items(path: Path) -> list[tuple[str, int]]:
+    """(title, /Count) of every bookmark in document order: a negative count is closed."""
+    found = []
+    with pikepdf.open(path) as pdf:
+
+        def walk(item):
+            while item is not None:
+                found.append((str(item.Title), int(item.get("/Count", 0))))
+                walk(item.get("/First"))
+                item = item.get("/Next")
+
+        walk(pdf.Root.Outlines.get("/First"))
+    return found
+
+
+def test_bookmarks_that_skip_levels_or_start_closed_nest_as_in_one_pass(renderer, tmp_path):
+    pdf, folder = renderer
+    front = (
+        '<h1>Book</h1><h3>Deep note</h3><h3>Next note</h3><main id="main">'
+        '<h2 style="bookmark-state: closed">Closed part</h2><h3>Inside the closed part</h3>'
+    )
+    body = (
+        '<section class="chapter" id="c"><h1>Chapter</h1><h4>Very deep</h4><h2>Back up</h2>'
+        "<h5>Deeper still</h5><h1>Next chapter</h1></section>"
+    )
+    made = []
+    for html in (front + "</main>", WRAP + body + UNWRAP):
+        found = pdf.pdf(document(html), base_url=folder, details=True)
+        made.append(UnitResult("u", found.data, found.pages, found.anchors, found.bookmarks, [],
+                               found.strings, found.first_strings))  # fmt: skip
+    merged, single = tmp_path / "merged.pdf", tmp_path / "single.pdf"
+    merged.write_bytes(merging.merge(made, depth=2))
+    single.write_bytes(
+        pdf.pdf(document(front + '<div class="body-matter">' + body + UNWRAP), folder).data
+    )
+    assert outline(merged) == outline(single)
+    assert [(depth, title) for depth, title, _ in outline(merged)] == [
+        (0, "Book"), (1, "Deep note"), (1, "Next note"), (1, "Closed part"), (2, "Inside the closed part"),
+        (0, "Chapter"), (1, "Very deep"), (1, "Back up"), (2, "Deeper still"), (0, "Next chapter"),
+    ]  # fmt: skip
+    assert outline_items(merged) == outline_items(single)
+    assert ("Closed part", -1) in outline_items(merged)
