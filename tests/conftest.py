@@ -1,4 +1,18 @@
-"""Shared fixtures: real miniature projects, built once per test session and read back."""
+"""Shared fixtures: real miniature projects, built once per test session and read back.
+
+The ``slow`` marker (registered in pyproject.toml) splits the suite in two:
+
+- ``pytest -m "not slow"``: the quick loop, under a minute on 2 cores (validation, schema,
+  YAML, Markdown, templates rendered to HTML, CLI messages, cache keys, split-handbook
+  units...). Run it while working.
+- ``pytest``: everything, about 5 minutes; run it before committing.
+
+Mark ``slow`` every test that lays out or writes a PDF, starts a process (a worker pool, a
+subprocess, ``pdftotext``), a server or a browser, or uses a fixture that does (the
+session fixtures below render PDFs: ``sample_build``, ``minimal_build``), and the rare
+test that takes seconds without doing either. A module where every test does carries
+``pytestmark = pytest.mark.slow``; elsewhere the tests carry ``@pytest.mark.slow``.
+"""
 
 from __future__ import annotations
 
@@ -196,3 +210,80 @@ def bomb_png(width: int, height: int) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
     )
+
+
+def structure_problems(pdf) -> list[str]:
+    """What breaks a tagged PDF's single structure tree (a pikepdf.Pdf), as readable lines:
+    not one Document element; an element whose /P is not its parent; marked content in a
+    page that no element owns, or that two own; a ParentTree entry that disagrees with the
+    tree (or that no page or annotation uses); an annotation outside every element.
+    An empty list is a consistent tree."""
+    import pikepdf
+
+    problems: list[str] = []
+    root = pdf.Root.StructTreeRoot
+    tops = list(root.K) if isinstance(root.K, pikepdf.Array) else [root.K]
+    if len(tops) != 1 or tops[0].get("/S") != "/Document":
+        problems.append(f"the tree has {len(tops)} top elements, not one Document")
+    pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+    owner: dict[tuple, tuple] = {}  # (page, MCID) or annotation → element
+    stack = [(element, root) for element in tops]
+    seen = set()
+    while stack:
+        element, parent = stack.pop()
+        if element.objgen in seen:
+            problems.append(f"element {element.objgen} is in the tree twice")
+            continue
+        seen.add(element.objgen)
+        if element.get("/P") is None or element.P.objgen != parent.objgen:
+            problems.append(f"{element.S} {element.objgen}: /P is not its parent")
+        kids = element.get("/K")
+        for kid in list(kids) if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, int):
+                key = (pages.get(element.Pg.objgen), int(kid))
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                page = kid.get("/Pg", element.get("/Pg"))
+                key = (pages.get(page.objgen), int(kid.MCID))
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+                key = ("annotation", kid.Obj.objgen)
+            elif isinstance(kid, pikepdf.Dictionary):
+                stack.append((kid, element))
+                continue
+            else:
+                continue
+            if key in owner:
+                problems.append(f"{key} is owned by two elements")
+            owner[key] = element.objgen
+    nums = list(root.ParentTree.Nums)
+    tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    used = set()
+    for number, page in enumerate(pdf.pages):
+        marked = {
+            int(operands[1].MCID)
+            for operands, operator in pikepdf.parse_content_stream(page)
+            if str(operator) == "BDC"
+            and isinstance(operands[1], pikepdf.Dictionary)
+            and "/MCID" in operands[1]
+        }
+        owned = {mcid for (where, mcid) in owner if where == number}
+        if marked != owned:
+            problems.append(f"page {number + 1}: marked {sorted(marked)} but owned {sorted(owned)}")
+        if marked:
+            key = int(page.obj.StructParents)
+            used.add(key)
+            entries = tree.get(key)
+            for mcid in marked:
+                entry = entries[mcid] if entries is not None and mcid < len(entries) else None
+                if entry is None or owner.get((number, mcid)) != entry.objgen:
+                    problems.append(f"page {number + 1}: ParentTree entry of MCID {mcid} is wrong")
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            key = int(annotation.StructParent)
+            used.add(key)
+            entry = tree.get(key)
+            if entry is None or owner.get(("annotation", annotation.objgen)) != entry.objgen:
+                problems.append(f"page {number + 1}: a link annotation is not in its element")
+    if set(tree) - used:
+        problems.append(f"ParentTree entries nothing uses: {sorted(set(tree) - used)}")
+    return problems

@@ -14,6 +14,7 @@ from casepress.pdf import tagging
 from conftest import PROJECTS, ROOT, copy_project
 
 FIXTURE = PROJECTS / "a11y"
+SAMPLE_CASES = sorted(p.stem for p in (ROOT / "cases").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,7 @@ def test_a_weasyprint_whose_tag_builder_changed_is_refused_with_what_to_install(
     assert tags._build_box_tree is changed
 
 
+@pytest.mark.slow
 def test_catalog_declares_language_marking_title_display_and_pdf_ua(built):
     pdf = pikepdf.open(built / "briefs" / "languages.pdf")
     root = pdf.Root
@@ -125,6 +127,7 @@ def test_catalog_declares_language_marking_title_display_and_pdf_ua(built):
     assert pikepdf.open(built / "briefs" / "plain.pdf").Root.Lang == "fr"
 
 
+@pytest.mark.slow
 def test_headings_are_real_levels_in_reading_order(built):
     _, document = tree(built / "briefs" / "languages.pdf")
     assert document[0] == "Document"
@@ -136,6 +139,7 @@ def test_headings_are_real_levels_in_reading_order(built):
             assert not [k for k in tags(node)[1:] if k.startswith("H")], node
 
 
+@pytest.mark.slow
 def test_lessons_are_one_list_with_labels_across_the_page_break(built):
     pdf, document = tree(built / "briefs" / "languages.pdf")
     lists = [n for n in walk(document) if n[0] == "L"]
@@ -150,6 +154,7 @@ def test_lessons_are_one_list_with_labels_across_the_page_break(built):
             assert {k[0] for k in item[2]} <= {"Lbl", "LBody", "L"}
 
 
+@pytest.mark.slow
 def test_a_passage_in_another_language_carries_its_lang(built):
     _, document = tree(built / "briefs" / "languages.pdf")
     spans = [n for n in walk(document) if n[1].get("/Lang") == "es"]
@@ -158,6 +163,7 @@ def test_a_passage_in_another_language_carries_its_lang(built):
     assert [n[0] for n in walk(french) if n[1].get("/Lang") == "en"] == ["Span"]
 
 
+@pytest.mark.slow
 def test_images_are_figures_with_their_alt_text(built):
     _, document = tree(built / "briefs" / "languages.pdf")
     figures = [n for n in walk(document) if n[0] == "Figure"]
@@ -166,6 +172,7 @@ def test_images_are_figures_with_their_alt_text(built):
     ]
 
 
+@pytest.mark.slow
 def test_a_case_image_is_found_from_its_case_file_in_every_output(built):
     """images/map.png sits beside the case file, not beside casepress.yaml."""
     alt = "A map of the three provinces where hearings were held"
@@ -184,6 +191,7 @@ def test_a_case_image_is_found_from_its_case_file_in_every_output(built):
     assert shown and all(s.startswith("data:image/png;base64,") and len(s) <= 80 for s in shown)
 
 
+@pytest.mark.slow
 def test_links_are_tagged_and_described_by_their_text(built):
     pdf, document = tree(built / "briefs" / "languages.pdf")
     links = [n for n in walk(document) if n[0] == "Link"]
@@ -198,6 +206,7 @@ def test_links_are_tagged_and_described_by_their_text(built):
             assert "/StructParent" in annotation
 
 
+@pytest.mark.slow
 def test_running_heads_and_footers_are_pagination_artifacts(built):
     pdf = pikepdf.open(built / "briefs" / "languages.pdf")
     page = pdf.pages[1]
@@ -223,13 +232,20 @@ def azimut(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_every_pdf_passes_every_machine_check(built, azimut):
-    for path in sorted(built.glob("*/*.pdf")) + sorted(azimut.glob("*/*.pdf")):
+    pdfs = sorted(built.glob("*/*.pdf")) + sorted(azimut.glob("*/*.pdf"))
+    assert [p.relative_to(p.parents[1]).as_posix() for p in pdfs] == [
+        "briefs/languages.pdf", "briefs/plain.pdf", "handbooks/reader.pdf",
+        *(f"briefs/{case}.pdf" for case in SAMPLE_CASES), "handbooks/ssr-casebook.pdf",
+    ]  # fmt: skip
+    for path in pdfs:
         result = quality.inspect_pdf(path)
         assert [(c.id, c.detail) for c in result.failed_checks] == [], path.name
         assert len(result.checks) == 21
 
 
+@pytest.mark.slow
 def test_the_content_check_finds_untagged_drawing_inline_images_included(built, tmp_path):
     pdf = pikepdf.open(next(built.glob("briefs/*.pdf")))
     page = pdf.pages[0]
@@ -244,6 +260,7 @@ def test_the_content_check_finds_untagged_drawing_inline_images_included(built, 
     assert checks["content-marked"].detail == "page 1: 2"  # the text and the inline image
 
 
+@pytest.mark.slow
 def test_a_handbook_starts_at_h1_and_skips_no_level(built):
     _, document = tree(built / "handbooks" / "reader.pdf")
     levels = [int(t[1]) for t in tags(document) if len(t) == 2 and t[0] == "H"]
@@ -288,6 +305,7 @@ def sample(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_every_html_page_has_no_axe_violations(browser, built, sample, azimut):
     """Every HTML page casepress writes, in the built-in look, in a project's own palette and
     in the example organisation theme."""
@@ -298,6 +316,7 @@ def test_every_html_page_has_no_axe_violations(browser, built, sample, azimut):
     assert {name: v for name, v in found.items() if v} == {}
 
 
+@pytest.mark.slow
 def test_axe_finds_what_it_should(browser, tmp_path):
     """The harness itself: a page with known faults is not reported clean."""
     page = tmp_path / "bad.html"

@@ -29,6 +29,7 @@ def files_in(folder) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow
 def test_init_new_check_build_in_an_empty_folder(tmp_path, capsys):
     library = tmp_path / "library"
     assert main(["init", str(library)]) == 0
@@ -39,7 +40,10 @@ def test_init_new_check_build_in_an_empty_folder(tmp_path, capsys):
                  "--region", "Sub-Saharan Africa", "--theme", "Police reform", "--topic", "Gender"])  # fmt: skip
     assert code == 0
     path = library / "cases" / "police-reform-in-liberia.yaml"
-    assert f"made {path}" in capsys.readouterr().err or path.is_file()
+    assert capsys.readouterr().err == (
+        f"made {path}: fill in the TODOs, then 'casepress check'\n"  # tmp_path: not under cwd
+    )
+    assert path.is_file()
 
     assert main(["check", "-C", str(library)]) == 0  # valid at once ...
     err = capsys.readouterr().err
@@ -94,7 +98,9 @@ def test_editors_check_case_files_from_the_start(tmp_path):
     assert "cases/**/*.yaml" in globs
     assert (tmp_path / ".casepress" / "project.schema.json").is_file()
     assert json.loads((tmp_path / ".vscode" / "extensions.json").read_text())["recommendations"]
-    for path in sorted((tmp_path / "cases").glob("*.yaml")):
+    cases = sorted((tmp_path / "cases").glob("*.yaml"))
+    assert [p.name for p in cases] == ["a-case.yaml", f"{SAMPLE_ID}.yaml"]
+    for path in cases:
         first = path.read_text("utf-8").splitlines()[0]
         reference = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first).group(1)
         assert json.loads((path.parent / reference).read_text()) == schema
@@ -107,7 +113,9 @@ def test_editors_check_case_files_from_the_start(tmp_path):
 def test_the_sample_and_new_cases_show_every_field(tmp_path):
     main(["init", str(tmp_path), "-q"])
     main(["new", "A case", "-C", str(tmp_path), "-q"])
-    for path in sorted((tmp_path / "cases").glob("*.yaml")):
+    cases = sorted((tmp_path / "cases").glob("*.yaml"))
+    assert [p.name for p in cases] == ["a-case.yaml", f"{SAMPLE_ID}.yaml"]
+    for path in cases:
         lines = path.read_text("utf-8").splitlines()
         for name in CASE_SPEC.fields:
             line = next((x for x in lines if x.startswith(f"{name}:")), None)

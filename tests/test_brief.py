@@ -2,9 +2,12 @@
 
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import SEED, outline, page_texts, pdf_text, squash
+
+pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
 
 PERU = "truth-seeking-and-ssr-in-peru"
 SECTIONS = ["Context", "Entry point", "Lessons learned", "Outcome", "Further resources",
@@ -72,7 +75,9 @@ def test_page_count_is_sane_and_running_furniture_is_there(sample_build):
     # the running head repeats the title from page 2 on, not on the title page
     assert pages[0].count("Truth-seeking and SSR in Peru") == 1
     assert "Truth-seeking and SSR in Peru" in pages[1]
-    for path in sample_build.glob("*.pdf"):
+    pdfs = sorted(sample_build.glob("*.pdf"))
+    assert len(pdfs) == 4
+    for path in pdfs:
         assert 1 <= len(PdfReader(path).pages) <= 6, path.name
 
 
@@ -145,8 +150,11 @@ def test_output_is_reproducible(sample_build, tmp_path):
     from conftest import ROOT
 
     build_briefs(load_project(ROOT, output_dir=tmp_path), formats=("pdf",))
-    for path in sample_build.glob("*.pdf"):
-        assert (tmp_path / "briefs" / path.name).read_bytes() == path.read_bytes(), path.name
+    first = sorted(p.name for p in sample_build.glob("*.pdf"))
+    assert sorted(p.name for p in (tmp_path / "briefs").glob("*.pdf")) == first
+    assert len(first) == 4
+    for name in first:
+        assert (tmp_path / "briefs" / name).read_bytes() == (sample_build / name).read_bytes(), name
 
 
 def test_see_also_links_in_a_pdf_open_the_sibling_brief_relatively(minimal_build):

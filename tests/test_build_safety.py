@@ -34,6 +34,7 @@ def run(capsys, *argv):
     return code, err
 
 
+@pytest.mark.slow
 def test_refused_images_are_warnings_at_their_field_and_strict_fails(project, capsys):
     write_png(project / "images" / "map.png", 30, 20, "RGB")
     write_case(
@@ -57,6 +58,7 @@ def test_refused_images_are_warnings_at_their_field_and_strict_fails(project, ca
     assert err.endswith("1 warning(s) — failed: --strict treats warnings as errors\n")
 
 
+@pytest.mark.slow
 def test_an_image_over_the_pixel_limit_is_an_error_and_keeps_the_old_outputs(project, capsys):
     write_png(project / "images" / "photo.png", 1200, 1000, "RGB")
     (project / "casepress.yaml").write_text("max_image_pixels: 1_000_000\n")
@@ -79,6 +81,7 @@ def test_an_image_over_the_pixel_limit_is_an_error_and_keeps_the_old_outputs(pro
     assert not (briefs / "photo.html").exists()
 
 
+@pytest.mark.slow
 def test_characters_no_font_can_draw_are_reported_by_case_field_and_character(project, capsys):
     write_case(
         project,
@@ -104,6 +107,7 @@ def test_characters_no_font_can_draw_are_reported_by_case_field_and_character(pr
     assert code == 2
 
 
+@pytest.mark.slow
 def test_trusted_html_is_kept_but_resources_stay_sandboxed(project, capsys, loopback):
     (project / "casepress.yaml").write_text("trust_html: true\n")
     url = f"http://127.0.0.1:{loopback.server_port}/track.png"
@@ -129,6 +133,7 @@ def test_trusted_html_is_kept_but_resources_stay_sandboxed(project, capsys, loop
     assert inventory.attachments == 0 and b"root:x:0:0" not in inventory.content
 
 
+@pytest.mark.slow
 def test_allow_network_fetches_remote_images(project, capsys, loopback):
     (project / "casepress.yaml").write_text("allow_network: true\n")
     url = f"http://127.0.0.1:{loopback.server_port}/remote.png"
@@ -141,6 +146,7 @@ def test_allow_network_fetches_remote_images(project, capsys, loopback):
     assert pdf_inventory(project / "build" / "briefs" / "remote.pdf").images == 1
 
 
+@pytest.mark.slow
 def test_a_failed_render_keeps_the_previous_output_and_leaves_no_temporary_file(
     project, monkeypatch
 ):
@@ -174,6 +180,7 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(project):
     assert sorted(p.name for p in briefs.iterdir()) == ["minimal-case.html", "second-case.html"]
 
 
+@pytest.mark.slow
 def test_a_build_waits_for_another_build_of_the_same_folder(project, capsys):
     briefs = project / "build" / "briefs"
     held, released = threading.Event(), threading.Event()
@@ -208,6 +215,7 @@ def test_a_build_gives_up_with_a_clear_message_when_the_lock_is_held_too_long(pr
     assert list(briefs.iterdir()) == []  # the lock is on the folder: no lock file
 
 
+@pytest.mark.slow
 def test_two_concurrent_builds_of_one_project_both_succeed_with_valid_pdfs(project):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "casepress", "build", "--quiet"]

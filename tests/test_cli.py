@@ -32,6 +32,7 @@ def test_version_and_help_with_examples(capsys):
     assert "casepress theme new acme" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_help_check_and_the_package_start_without_importing_the_renderers():
     """Fast start: WeasyPrint (and Jinja for the package itself) load only when used."""
     probe = (
@@ -61,6 +62,7 @@ def test_check_valid_project_exits_0(capsys):
     assert "2 valid, 0 error(s)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_check_broken_project_lists_every_problem_and_exits_2():
     result = run("check", "-C", str(PROJECTS / "broken"))
     assert result.returncode == 2
@@ -74,6 +76,7 @@ def test_check_broken_project_lists_every_problem_and_exits_2():
     assert "1 valid, 12 error(s)" in result.stderr
 
 
+@pytest.mark.slow
 def test_build_with_invalid_cases_still_builds_the_valid_ones_and_exits_2(tmp_path):
     project = copy_project("broken", tmp_path)
     result = run("build", "-C", str(project))
@@ -108,6 +111,7 @@ def test_usage_errors_exit_2(capsys):
     assert main([]) == 2
 
 
+@pytest.mark.slow
 def test_a_failed_render_keeps_the_previous_output_and_exits_1(tmp_path, capsys):
     project = copy_project("minimal", tmp_path)
     assert main(["build", "-C", str(project), "-q"]) == 0
@@ -133,6 +137,7 @@ def test_invalid_project_file_is_reported_with_position(tmp_path, capsys):
     assert "casepress.yaml:2:1: langauge: unknown field (did you mean 'language'?)" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("variant", "part"), [("pdf/a-3b", 'pdfaid:part="3"'), ("pdf/ua-1", "pdfuaid:part")]
 )
@@ -158,6 +163,7 @@ def test_pdf_variant_is_passed_to_weasyprint(tmp_path, variant, part):
     assert part in root["/Metadata"].get_object().get_data().decode()
 
 
+@pytest.mark.slow
 def test_a_missing_font_subsetter_is_named_with_the_package_to_install(
     tmp_path, monkeypatch, capsys
 ):

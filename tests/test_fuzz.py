@@ -15,6 +15,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -252,6 +253,7 @@ def test_any_case_renders_to_html_or_fails_cleanly(case, target):
     assert all(p.path.endswith("fuzz.yaml") for p in problems)
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_a_few_cases_all_the_way_to_pdf(case):

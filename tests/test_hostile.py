@@ -90,6 +90,8 @@ def test_every_corpus_file_says_what_it_tries_and_expects():
         expectation = Expectation.read(path)
         assert expectation.tries, path.name
         assert expectation.expect or expectation.absent or expectation.exit, path.name
+        if expectation.absent or expectation.present:  # there must be an output to look in
+            assert expectation.outputs != "kept", path.name
 
 
 # Files too big (or too odd) to keep in the repository are completed here.
@@ -191,6 +193,7 @@ def run_case(
     return project, briefs, others, code, out + err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", CORPUS, ids=[p.stem for p in CORPUS])
 def test_hostile_input(source, built_base, tmp_path, monkeypatch, capsys, loopback):
     expected = Expectation.read(source)
@@ -201,6 +204,7 @@ def test_hostile_input(source, built_base, tmp_path, monkeypatch, capsys, loopba
     html, pdf = briefs / f"{source.stem}.html", briefs / f"{source.stem}.pdf"
     shown = [html.read_text("utf-8")] if html.read_bytes() != PREVIOUS else []
     shown += [pdf_text(pdf)] if pdf.read_bytes() != PREVIOUS else []
+    assert len(shown) == {"written": 2, "html-only": 1, "kept": 0}[expected.outputs]
     for text in expected.absent:
         for output in shown:
             assert text not in output, text
@@ -212,6 +216,7 @@ def test_hostile_input(source, built_base, tmp_path, monkeypatch, capsys, loopba
 TRUSTED = [p for p in CORPUS if Expectation.read(p).expect_trusted]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", TRUSTED, ids=[p.stem for p in TRUSTED])
 def test_hostile_input_with_trusted_html(
     source, built_base, tmp_path, monkeypatch, capsys, loopback
@@ -267,6 +272,7 @@ def check(expected, messages, project, briefs, before, code, output, loopback):
             assert not uri.startswith("javascript:"), uri
 
 
+@pytest.mark.slow
 def test_the_whole_corpus_in_one_build_has_no_traceback(built_base, tmp_path, loopback):
     """All hostile files at once, in a fresh process: one report, the good cases still built."""
     root = tmp_path / "base"
@@ -298,7 +304,11 @@ def test_the_whole_corpus_in_one_build_has_no_traceback(built_base, tmp_path, lo
     briefs = project / "build" / "briefs"
     for good in ("good-case", "second-case"):
         assert "Context" in pdf_text(briefs / f"{good}.pdf")
-    for pdf in briefs.glob("*.pdf"):
+    pdfs = sorted(briefs.glob("*.pdf"))
+    written = {f"{p.stem}.pdf" for p in CORPUS if Expectation.read(p).outputs == "written"}
+    assert {"good-case.pdf", "second-case.pdf"} | written <= {p.name for p in pdfs}
+    assert len(written) >= 10  # the hostile PDFs are inspected too, not only the good ones
+    for pdf in pdfs:
         inventory = pdf_inventory(pdf)
         assert inventory.attachments == 0
         assert PASSWD.encode() not in inventory.content and SECRET.encode() not in inventory.content

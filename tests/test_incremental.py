@@ -10,6 +10,8 @@ from casepress import build_project, load_project
 from casepress.cli import main
 from conftest import copy_project
 
+pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
+
 COURSE = {"course.pdf", "course.html"}
 EXPLICIT = {"explicit.pdf", "explicit.html"}
 INDEX = {"index.html"}  # the site's index lists every case (its page has the brief's name)

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import PROJECTS, ROOT
 
+pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):

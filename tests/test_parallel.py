@@ -28,6 +28,7 @@ def files(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_parallel_and_sequential_builds_give_the_same_bytes(tmp_path):
     project = copy_project("handbook", tmp_path)
     one = build_project(load_project(project), output_dir=tmp_path / "one", jobs=1)
@@ -51,6 +52,7 @@ def _sleep(seconds):
     return seconds
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_is_named_in_a_clear_error_and_the_rest_still_build():
     with WorkerPool(2) as pool:
         outcomes = dict(pool.map(_double_or_die, [(v, (v,)) for v in ("a", "b", "die", "c", "d")]))
@@ -61,6 +63,7 @@ def test_a_worker_that_dies_is_named_in_a_clear_error_and_the_rest_still_build()
     assert outcomes == {"a": "aa", "b": "bb", "c": "cc", "d": "dd"}
 
 
+@pytest.mark.slow
 def test_a_document_past_its_timeout_is_stopped_and_reported():
     with WorkerPool(2, timeout=1.0) as pool:
         outcomes = dict(pool.map(_sleep, [("slow", (30,)), ("quick", (0,))]))
@@ -69,6 +72,7 @@ def test_a_document_past_its_timeout_is_stopped_and_reported():
 
 
 # -- shards ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_shards_partition_the_outputs_exactly_and_deterministically(tmp_path):
     root = make_project(12, tmp_path / "lib")
     project = load_project(root)
@@ -99,6 +103,7 @@ def test_shard_flag_is_validated(capsys):
 
 
 # -- fast start -----------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "argv",
     [["--help"], ["check", "-C", "{project}", "-q"], ["build", "-C", "{project}", "-q"]],
@@ -189,6 +194,7 @@ def twelve(tmp_path_factory):
     return built
 
 
+@pytest.mark.slow
 def test_split_handbook_has_the_same_text_on_every_page_as_the_single_pass(twelve):
     single, split = pdftotext_pages(twelve[False]), pdftotext_pages(twelve[True])
     assert len(single) == len(split) > 30
@@ -200,6 +206,7 @@ def test_split_handbook_has_the_same_text_on_every_page_as_the_single_pass(twelv
     assert sum("All 12 cases" in page for page in split) > 20
 
 
+@pytest.mark.slow
 def test_split_handbook_has_the_same_outline_and_links(twelve):
     assert outline(twelve[True]) == outline(twelve[False])
     assert len(outline(twelve[True])) > 60
@@ -216,6 +223,7 @@ def test_split_handbook_has_the_same_outline_and_links(twelve):
     assert structure(twelve[True]) == structure(twelve[False])
 
 
+@pytest.mark.slow
 def test_a_long_handbook_merged_in_groups_reads_the_same(twelve, tmp_path, monkeypatch):
     """Past merge.GROUP units the body is merged in groups first (memory): same book."""
     from casepress.pdf import merge
@@ -233,6 +241,7 @@ def test_a_long_handbook_merged_in_groups_reads_the_same(twelve, tmp_path, monke
     assert [(c.id, c.detail) for c in result.failed_checks] == []
 
 
+@pytest.mark.slow
 def test_split_handbook_passes_every_pdf_ua_check(twelve):
     for path in twelve.values():
         result = quality.inspect_pdf(path)
@@ -240,6 +249,7 @@ def test_split_handbook_passes_every_pdf_ua_check(twelve):
         assert len(result.checks) == 21
 
 
+@pytest.mark.slow
 def test_with_its_briefs_built_a_cold_split_lays_out_every_chapter_once(tmp_path):
     """Page counts are guessed from the briefs (one page more when a brief's last page is
     full) and from the parts and indexes laid out so far: right guesses, no second layout."""
@@ -282,6 +292,7 @@ def test_named_strings_are_read_from_the_html_where_the_rules_allow():
     assert predict_strings(html, ["@media screen { h2 { string-set: n counter(x) } }"]) == {}
 
 
+@pytest.mark.slow
 def test_a_split_archival_handbook_keeps_its_sources_and_identification(tmp_path):
     project = load_project(PROJECTS / "a11y", pdf_variant="pdf/a-3b", embed_source=True)
     report = build_handbooks(project, output_dir=tmp_path, formats=("pdf",), split=True, jobs=2)
@@ -294,6 +305,7 @@ def test_a_split_archival_handbook_keeps_its_sources_and_identification(tmp_path
     assert quality.inspect_pdf(tmp_path / "reader.pdf").failed_checks == []
 
 
+@pytest.mark.slow
 def test_a_handbook_that_cannot_be_split_is_laid_out_in_one_pass(tmp_path, caplog):
     project = load_project(PROJECTS / "handbook", profile="print")
     with caplog.at_level("INFO", logger="casepress"):

@@ -147,6 +147,7 @@ def stylesheets():
     return load_theme(None).stylesheets(PDF_STYLESHEETS)
 
 
+@pytest.mark.slow
 def test_each_kind_of_hostile_reference_is_refused(layout, stylesheets):
     html = f"""
     <a rel="attachment" href="file:///etc/passwd">a</a>
@@ -174,6 +175,7 @@ def test_each_kind_of_hostile_reference_is_refused(layout, stylesheets):
     assert all(r.reason.startswith("outside the project") for r in result.refusals)
 
 
+@pytest.mark.slow
 def test_the_same_payload_is_live_without_the_sandbox(layout):
     """Canary: WeasyPrint's own fetcher embeds the secret, so the checks above mean something."""
     from weasyprint import HTML
@@ -186,6 +188,7 @@ def test_the_same_payload_is_live_without_the_sandbox(layout):
     assert SECRET.encode() in inventory.content
 
 
+@pytest.mark.slow
 def test_network_is_not_touched_unless_allowed(layout, stylesheets, loopback):
     url = f"http://127.0.0.1:{loopback.server_port}"
     html = (
@@ -204,12 +207,14 @@ def test_network_is_not_touched_unless_allowed(layout, stylesheets, loopback):
     assert inventory.images >= 1
 
 
+@pytest.mark.slow
 def test_a_decompression_bomb_stops_the_pdf_with_a_clear_error(layout, stylesheets):
     write_png(layout / "images" / "bomb.png", 20_000, 20_000)
     with pytest.raises(RenderError, match=r"/images/bomb\.png: image is 400,000,000 pixels"):
         render_html(layout, stylesheets, '<img src="../images/bomb.png">')
 
 
+@pytest.mark.slow
 def test_a_bomb_in_a_data_uri_or_inside_an_svg_is_refused_too(layout, stylesheets):
     uri = "data:image/png;base64," + base64.b64encode(bomb_png(20_000, 20_000)).decode()
     with pytest.raises(RenderError, match="more than the limit of 40.0 megapixels"):
@@ -220,6 +225,7 @@ def test_a_bomb_in_a_data_uri_or_inside_an_svg_is_refused_too(layout, stylesheet
         render_html(layout, stylesheets, '<img src="../images/nested.svg">')
 
 
+@pytest.mark.slow
 def test_a_theme_stylesheet_cannot_import_or_load_fonts_from_outside(layout):
     styles = layout / "styles"
     styles.mkdir()

@@ -10,7 +10,9 @@ from conftest import ROOT
 def test_sample_cases_are_valid_against_the_schema():
     schema = case_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    for path in sorted((ROOT / "cases").glob("*.yaml")):
+    cases = sorted((ROOT / "cases").glob("*.yaml"))
+    assert len(cases) == 4
+    for path in cases:
         jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)
 
 

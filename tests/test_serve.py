@@ -23,6 +23,8 @@ from casepress import load_project
 from casepress.authoring.create import SAMPLE_ID, init_project
 from casepress.serve.server import PreviewServer, is_loopback
 
+pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
+
 PAGE = f"cases/{SAMPLE_ID}.html"
 TITLE = "title: Truth-seeking and SSR in Peru"
 WAIT = 15.0

@@ -51,6 +51,7 @@ def links(page: Path) -> list[str]:
     return parser.links
 
 
+@pytest.mark.slow
 def test_index_lists_every_case_with_its_summary_tags_and_pdf(site):
     index = (site / "index.html").read_text("utf-8")
     for case_id, title in TITLES.items():
@@ -68,6 +69,7 @@ def test_index_lists_every_case_with_its_summary_tags_and_pdf(site):
     assert 'href="handbooks/explicit.pdf"' in index
 
 
+@pytest.mark.slow
 def test_every_link_of_the_site_resolves_to_a_file_inside_it(site):
     pages = [site / "index.html", *sorted((site / "cases").glob("*.html"))]
     assert len(pages) == 1 + len(TITLES)
@@ -87,6 +89,7 @@ def test_every_link_of_the_site_resolves_to_a_file_inside_it(site):
         assert pdf.read_bytes() == (site.parent / "briefs" / f"{case_id}.pdf").read_bytes()
 
 
+@pytest.mark.slow
 def test_case_pages_lead_back_to_the_index_and_to_their_pdf(site):
     page = (site / "cases" / "alpha-police.html").read_text("utf-8")
     assert '<nav class="site-nav"' in page and 'href="../index.html"' in page
@@ -94,6 +97,7 @@ def test_case_pages_lead_back_to_the_index_and_to_their_pdf(site):
     assert 'id="case-alpha-police-title">Community policing in Ghana</h1>' in page
 
 
+@pytest.mark.slow
 def test_the_filter_data_is_embedded_so_the_index_needs_no_server(site):
     index = (site / "index.html").read_text("utf-8")
     raw = re.search(
@@ -112,6 +116,7 @@ def test_the_filter_data_is_embedded_so_the_index_needs_no_server(site):
     assert not re.search(r'class="case-item"[^>]*hidden', index)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["index.html", "cases/epsilon-bridges.html"])
 def test_pages_are_valid_html_readable_on_a_phone_and_printable(site, name):
     text = (site / name).read_text("utf-8")
@@ -152,6 +157,7 @@ def test_a_theme_can_replace_the_site_templates(tmp_path):
 CHROMIUM = chromium_path()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (scripts/install-system-deps)"
 )
@@ -197,6 +203,7 @@ def test_filters_and_search_work_in_a_real_browser_from_file(site, tmp_path):
         browser.screenshot(tmp_path / "index.png")  # for a person to look at when it fails
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (scripts/install-system-deps)"
 )

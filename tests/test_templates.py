@@ -5,6 +5,8 @@ import pytest
 from casepress.cli import main
 from conftest import copy_project
 
+pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
+
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):

@@ -60,6 +60,7 @@ def embedded_fonts(path) -> set[str]:
 # --- What the theme changes in the PDF --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fonts_come_from_the_theme_folder(pair):
     base, azimut = embedded_fonts(pair["base"][0]), embedded_fonts(pair["azimut"][0])
     assert {"Source-Serif-Pro", "Source-Sans-Pro-Semi-Bold"} <= base
@@ -67,6 +68,7 @@ def test_fonts_come_from_the_theme_folder(pair):
     assert not any(name.startswith("Source") for name in azimut), azimut  # no fallback face
 
 
+@pytest.mark.slow
 def test_page_size_is_the_themes(pair):
     base = PdfReader(pair["base"][0]).pages[0].mediabox
     a5 = PdfReader(pair["azimut"][0]).pages[0].mediabox
@@ -74,6 +76,7 @@ def test_page_size_is_the_themes(pair):
     assert (round(a5.width), round(a5.height)) == (420, 595)  # A5
 
 
+@pytest.mark.slow
 def test_logo_and_footer_on_every_page_of_the_themed_brief(pair):
     base, azimut = page_texts(pair["base"][0]), page_texts(pair["azimut"][0])
     for number, text in enumerate(azimut, 1):
@@ -87,6 +90,7 @@ def test_logo_and_footer_on_every_page_of_the_themed_brief(pair):
     assert left.index("Page 2 sur") < left.index("Fiches d’expérience")
 
 
+@pytest.mark.slow
 def test_french_labels_and_the_themes_own_wording(pair):
     base, azimut = pdf_text(pair["base"][0]), pdf_text(pair["azimut"][0])
     for text in (base, azimut):  # the case is French: labels follow its language
@@ -97,6 +101,7 @@ def test_french_labels_and_the_themes_own_wording(pair):
     assert "Ressources" in azimut and "Pour aller plus loin" not in azimut  # theme override
 
 
+@pytest.mark.slow
 def test_the_overridden_title_block(pair):
     base, azimut = pdf_text(pair["base"][0]), pdf_text(pair["azimut"][0])
     assert "FICHE D’EXPÉRIENCE · PÉROU · 2001–2003" in azimut
@@ -105,6 +110,7 @@ def test_the_overridden_title_block(pair):
     assert 'class="case-header azimut-cartouche"' in html
 
 
+@pytest.mark.slow
 def test_funders_and_disclaimer_end_the_themed_brief(pair):
     base, azimut = pdf_text(pair["base"][0]), pdf_text(pair["azimut"][0])
     assert "Avec le soutien de" in azimut and "Horizon Solidaire" in azimut
@@ -112,6 +118,7 @@ def test_funders_and_disclaimer_end_the_themed_brief(pair):
     assert "Avec le soutien de" not in base and "n’engagent" not in base
 
 
+@pytest.mark.slow
 def test_country_names_and_quotes_follow_the_language(pair):
     for pdf, _ in pair.values():
         text = pdf_text(pdf)
@@ -119,6 +126,7 @@ def test_country_names_and_quotes_follow_the_language(pair):
         assert "« printemps démocratique »" in text  # (the no-break spaces read as spaces)
 
 
+@pytest.mark.slow
 def test_themed_html_is_standalone(pair):
     html = pair["azimut"][1].read_text("utf-8")
     assert "file:" not in html and "<link" not in html
@@ -209,6 +217,7 @@ def test_a_child_theme_layers_over_its_parent(in_repo_root):
     assert "--colour-primary: teal;" in sheets[-1].css  # the child's sheet comes last
 
 
+@pytest.mark.slow
 def test_page_size_precedence(tmp_path):
     theme = load_theme(FIXTURE, "parent")
     sheets = theme.stylesheets("pdf", page_size="A5")
@@ -301,6 +310,7 @@ def test_an_invalid_theme_stops_the_build_with_every_problem(tmp_path, capsys):
 # --- Commands -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_theme_new_then_check_then_build(tmp_path, capsys):
     project = copy_project("minimal", tmp_path)
     assert main(["theme", "new", "acme", "-C", str(project)]) == 0
