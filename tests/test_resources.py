@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casepress.errors import RenderError
+from casepress.errors import RenderError, display_path
 from casepress.pdf.writer import PdfRenderer, SandboxFetcher
 from casepress.render.resources import RefusedError, ResourcePolicy, image_pixels, resolve_url
 from casepress.theme.chain import PDF_STYLESHEETS, load_theme
@@ -238,16 +238,25 @@ def test_a_theme_stylesheet_cannot_import_or_load_fonts_from_outside(layout):
     renderer = PdfRenderer(
         theme.stylesheets(PDF_STYLESHEETS), policy=ResourcePolicy.of((layout, *theme.roots))
     )
-    # @import and @font-face are fetched when the sheet is parsed, url() at layout time
-    warnings = "\n".join(renderer.stylesheet_warnings)
-    assert "refused file:///etc/passwd (outside the project" in warnings
-    assert "secret.txt (outside the project" in warnings
+    # @import and @font-face are fetched when the sheet is parsed, url() at layout time;
+    # each refusal is a warning at the line of the sheet that asked for it
+    said = [(p.path, p.line, p.message) for p in renderer.sheet_problems]
+    sheet = display_path(styles / "print.css")
+    assert (
+        sheet,
+        1,
+        "refused file:///etc/passwd: outside the project and its theme folders",
+    ) in said
+    assert any(line == 2 and "secret.txt: outside the project" in m for _, line, m in said)
+    assert not any("refused" in m for m in renderer.stylesheet_warnings)
     result = renderer.pdf("<p>text</p>", base_url=layout / "cases")
+    # the background's /etc/passwd is the @import's address: named at its first place
+    assert {(p.path, p.line) for p in result.sheet_problems} == {(sheet, 1), (sheet, 2)}
     out = layout / "theme.pdf"
     out.write_bytes(result.data)
     inventory = pdf_inventory(out)
     assert SECRET.encode() not in inventory.content and b"root:x:0:0" not in inventory.content
-    assert [r.url for r in result.refusals] == ["file:///etc/passwd"]
+    assert result.refusals == []  # the sheet's, not the document's
     assert inventory.images == 0
 
 

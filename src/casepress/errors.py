@@ -15,6 +15,7 @@ every problem it can find before raising, so the user fixes them in one pass.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,13 +52,33 @@ class Problem:
         return cls(_shown(path), line, column, field, message, "warning")
 
     def __str__(self) -> str:
-        where = self.path
+        """One line, whatever the file's name or the text quoted holds (``shown_text``)."""
+        where = shown_text(self.path)
         if self.line:
             where += f":{self.line}:{self.column or 1}"
         prefix = "warning: " if self.severity == "warning" else ""
         if self.field:
-            return f"{where}: {prefix}{self.field}: {self.message}"
-        return f"{where}: {prefix}{self.message}"
+            return f"{where}: {prefix}{shown_text(self.field)}: {shown_text(self.message)}"
+        return f"{where}: {prefix}{shown_text(self.message)}"
+
+
+# C0 and C1 controls, DEL, the Unicode line separators and the bidirectional controls: in a
+# terminal they move the cursor, recolour, or start what reads as another line of output.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown_text(text: str) -> str:
+    """Text to print with its control characters written as escapes (``\\x1b``, ``\\n``):
+    a file named ``evil\\x1b[31m\\nfake: line.yaml`` cannot recolour the terminal or
+    forge a line of the report."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _NAMED.get(m[0]) or _escape(ord(m[0])), text)
+
+
+def _escape(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _shown(path: str | Path) -> str:
@@ -77,8 +98,9 @@ def show_paths_from(folder: str | None) -> None:
 
 
 def display_path(path: Path | str) -> str:
-    """A path as the user should read it: relative to the working directory when inside it."""
-    return _display_path(str(path), _SHOWN_FROM or os.getcwd())
+    """A path as the user should read it: relative to the working directory when inside it,
+    control characters in its names written as escapes (``shown_text``)."""
+    return shown_text(_display_path(str(path), _SHOWN_FROM or os.getcwd()))
 
 
 @lru_cache(maxsize=4096)
@@ -87,6 +109,17 @@ def _display_path(path: str, cwd: str) -> str:  # resolving costs a system call 
         return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:
         return str(Path(path))
+
+
+def internal_error(doing: str, exc: BaseException) -> str:
+    """A failure casepress did not foresee (a bug, or a library failing on odd input), in
+    words a user can pass on: what casepress was doing, the exception's type and text."""
+    said = str(exc)
+    what = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+    return (
+        f"internal error in casepress while {doing} ({shown_text(what)}); please report it "
+        "with the file(s) involved"
+    )
 
 
 class CasepressError(Exception):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..errors import InputError
 from ..model.cases import Catalogue, load_cases
 from ..model.project import Project
 from ..theme.chain import Theme, theme_for
@@ -103,6 +104,11 @@ class BuildContext:
         if catalogue is None and workers:
             _start_early(options, cls.cache_folder(project, options))
         theme = theme or theme_for(project)
+        from ..render.styles import own_sheets, unsafe_font_faces
+
+        refused = unsafe_font_faces(own_sheets(theme))
+        if refused:  # a PDF naming such a font is broken
+            raise InputError(refused)
         project = with_theme_defaults(project, theme)
         catalogue = catalogue or load_cases(project, paths)
         return cls(project, theme, catalogue, options)

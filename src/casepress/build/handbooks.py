@@ -200,6 +200,8 @@ class HandbookJob:
                 continue
             for message in result.sheet_warnings:
                 self.report.warn("stylesheets", message)
+            for problem in result.sheet_problems:
+                self.report.warn(problem)
             write_atomic(job.target, result.data)
             self._written(job.plan, job.target, job.key, result.warnings, job.found,
                           pages=result.pages)  # fmt: skip
@@ -224,6 +226,8 @@ class HandbookJob:
             return
         for message in book.sheet_warnings:
             self.report.warn("stylesheets", message)
+        for problem in book.sheet_problems:
+            self.report.warn(problem)
         for unit_key, unit in book.new_units.items():
             write_atomic(self._unit_path(unit_key), unit.data)
         write_atomic(job.target, data)

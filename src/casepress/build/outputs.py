@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.quality import OutputQuality
-from ..errors import Problem
+from ..errors import Problem, internal_error
 from . import cache
 
 if TYPE_CHECKING:
@@ -207,5 +207,5 @@ def _assess(output: Written, kind: str, profile: str) -> tuple[OutputQuality | N
             warnings=output.messages, page_budget=output.page_budget,
         )  # fmt: skip
     except Exception as exc:  # a report must never cost the output it describes
-        return None, [f"{target.name}: not inspected: {exc}"]
+        return None, [f"{target.name}: not inspected: " + internal_error("inspecting it", exc)]
     return result, quality.findings(result)

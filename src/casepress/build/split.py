@@ -162,6 +162,8 @@ class SplitHandbook:
         self.new_units: dict[str, UnitResult] = {}
         self.warnings: list[str] = []
         self.sheet_warnings: list[str] = []
+        self.sheet_problems: list = []
+        """What the stylesheets asked for and were refused, at their lines (``Problem``)."""
         self.rendered = 0
 
     def _count(self, unit: Unit) -> int:
@@ -351,6 +353,7 @@ class SplitHandbook:
             )  # fmt: skip
             self.warnings += outcome.warnings
             self.sheet_warnings += outcome.sheet_warnings
+            self.sheet_problems += outcome.sheet_problems
             self._accept(unit, result)
             # Strings the first page sets itself do not depend on what is carried: key
             # the result as the same HTML without them, so it is not laid out again.

@@ -371,7 +371,7 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
     """A brief in each format: HTML from the templates, PDF through WeasyPrint (with the
     case file attached when the project embeds sources). Problems in the case's text are
     found here, at their field; an error among them stops every format of the case."""
-    from ..errors import CasepressError, InputError
+    from ..errors import CasepressError, InputError, internal_error
     from ..pdf.problems import pdf_problems
 
     renderer, project = _STATE["renderer"], _STATE["project"]
@@ -396,6 +396,8 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
             break
         except CasepressError as exc:
             result.errors[fmt] = str(exc)
+        except (Exception, RecursionError) as exc:  # a bug: this output fails, not the build
+            result.errors[fmt] = internal_error(f"rendering the {fmt.upper()}", exc)
     result.lookups = tuple(_new_lookups())
     return result
 
@@ -422,7 +424,7 @@ class DocumentTask:
 def render_document(task: DocumentTask):
     """A document → ``PdfResult`` with details, the stylesheets' own warnings in
     ``sheet_warnings``; ``TaskFailure`` when it cannot be laid out."""
-    from ..errors import CasepressError
+    from ..errors import CasepressError, internal_error
 
     try:
         renderer = _pdf_renderer(task.document, task.max_elements)
@@ -434,3 +436,5 @@ def render_document(task: DocumentTask):
         return result
     except CasepressError as exc:
         return TaskFailure(str(exc))
+    except (Exception, RecursionError) as exc:  # a bug: this document fails, not the build
+        return TaskFailure(internal_error("laying out the PDF", exc))

@@ -40,8 +40,10 @@ def _temporary_copy(path: Path, payload: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # a full disk names no file:
+            exc.filename = str(path)  # the message names the output being written
         raise
     return tmp
 

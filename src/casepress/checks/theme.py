@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, display_path
+from ..render.styles import own_sheets, unsafe_font_faces
 from ..theme import colours
 from ..theme.chain import BASE, Theme, load_theme, resolve_chain
 
@@ -46,7 +47,7 @@ def check_stylesheets(theme: Theme) -> list[Problem]:
                         column=node.source_column,
                     )
                 )
-    return problems
+    return problems + unsafe_font_faces(own_sheets(theme))
 
 
 def _css_errors(nodes: Iterable[Any]) -> Iterable[tuple[Any, bool]]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import CasepressError, InputError, Problem
+from ..errors import CasepressError, InputError, Problem, display_path, internal_error
 from ..text import slugify
 from .arguments import make_parser
 
@@ -36,6 +38,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casepress: interrupted; finished outputs were kept", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk, not the input: full, read-only, gone
+        if _debugging():
+            raise
+        print(f"casepress: error: {_system_error(exc)}", file=sys.stderr)
+        return EXIT_RENDER
+    except (Exception, RecursionError) as exc:  # a bug: say so, without a traceback
+        if _debugging():
+            raise
+        print(f"casepress: error: {internal_error(f'running {args.command!r}', exc)}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_RENDER
+
+
+DEBUG_VARIABLE = "CASEPRESS_DEBUG"
+"""Set (to anything but 0 or empty) to see the traceback of an internal or system error."""
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+_REFUSED = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def _system_error(exc: OSError) -> str:
+    """An operating-system failure in words, with the file it happened to and what to do."""
+    name = exc.filename if exc.filename is not None else None
+    shown = display_path(os.fsdecode(name)) if name is not None else "the outputs"
+    if exc.errno in _FULL:
+        return (
+            f"the disk is full while writing {shown}; free some space and run the command "
+            "again (finished outputs were kept)"
+        )
+    if exc.errno in _REFUSED:
+        why = "the file system is read-only" if exc.errno == errno.EROFS else "permission denied"
+        return (
+            f"cannot write {shown}: {why}; choose a folder you can write to (--output) or "
+            "change its permissions"
+        )
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{shown}: {reason}; check the file and the disk, then run the command again"
 
 
 def _show_library_messages() -> None:

@@ -130,6 +130,14 @@ def import_files(
         except InputError as exc:
             report.results.append(FileResult(path, FAILED, problems=exc.problems))
             continue
+        except (Exception, RecursionError) as exc:  # a bug, or a library failing on odd input:
+            message = (  # the file is reported and the batch goes on to the next one
+                f"internal error in casepress while reading this file ({type(exc).__name__}"
+                f"{': ' + str(exc) if str(exc) else ''}); please report it with the file"
+            )
+            problem = Problem.error(display_path(path), message)
+            report.results.append(FileResult(path, FAILED, problems=[problem]))
+            continue
         target = out / f"{case.id}.yaml"
         result = FileResult(path, IMPORTED, target, notes=case.notes)
         report.results.append(result)

@@ -16,17 +16,54 @@ from ..errors import display_path
 from .blocks import Block, Source, escape_markdown, fail, match_heading, strip_markdown
 from .repair import CHECK, Note, Repairs, clean_line
 
+_PROLOG_BYTES = 4096
+"""How much of each XML part is looked at for a ``<!DOCTYPE``: it can only come before the
+root element, in the first line or two Word writes."""
+
+
+def _declares_dtd(path: Path) -> str | None:
+    """The name of the first XML part of a .docx that declares a DTD, or None.
+
+    python-docx's parser does not resolve entities, but an internal subset still makes
+    lxml fail with a traceback-worthy error (or expand entities within its limits); Word
+    never writes one, so such a file is refused before it is parsed.
+    """
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if not member.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(member) as part:
+                head = part.read(_PROLOG_BYTES)
+            if b"<!DOCTYPE" in head.upper() or b"<\x00!\x00D\x00" in head:
+                return member.filename
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, for a message: the exception's text, or its type when it has none."""
+    return str(exc) or type(exc).__name__
+
 
 def read_word(path: Path) -> Source:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
+    from lxml import etree
 
     shown = display_path(path)
+    again = "open it in Word or LibreOffice and save it again as .docx"
+    try:
+        declared = _declares_dtd(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        fail(shown, 0, f"not a Word document that can be read ({_reason(exc)}); {again}")
+    if declared:
+        fail(shown, 0, f"{declared} declares a DTD (<!DOCTYPE>), which Word never writes; {again}")
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        fail(shown, 0, f"not a Word document that can be read ({exc}); save it again as .docx")
+    except etree.XMLSyntaxError as exc:
+        fail(shown, 0, f"the document's XML is damaged ({_reason(exc)}); {again}")
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        fail(shown, 0, f"not a Word document that can be read ({_reason(exc)}); {again}")
     repairs = Repairs()
     notes: list[Note] = []
     items: list[tuple[int, str, int, list[str]]] = []  # (number, kind, level, lines)

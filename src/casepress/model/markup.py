@@ -29,7 +29,7 @@ import nh3
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
-from ..errors import MarkupError
+from ..errors import MarkupError, internal_error
 from ..text import SLUG, html_tags
 
 EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
@@ -239,9 +239,7 @@ def render_markdown(
         ) from None
     except Exception as exc:  # a bug in Python-Markdown on odd input must not stop the build
         _discard(language)
-        raise MarkupError(
-            f"the Markdown could not be converted ({type(exc).__name__}: {exc})"
-        ) from None
+        raise MarkupError(internal_error("converting this Markdown", exc)) from None
     finally:
         md.casepress_deadline = math.inf  # type: ignore[attr-defined]
     _elements, depth = measure_html(html, stop_at_depth=MAX_TEXT_DEPTH)

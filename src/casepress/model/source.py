@@ -206,6 +206,18 @@ class _Converter:
             Problem.error(self.shown, message, line=mark.line + 1, column=mark.column + 1)
         )
 
+    def _check_escapes(self, node: yaml.ScalarNode) -> None:
+        found = _FORBIDDEN.search(node.value)  # the same characters as written raw
+        if found is None:
+            return
+        code = ord(found[0])
+        written = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        self._problem(
+            node,
+            f"control character U+{code:04X} (written as the escape {written} or similar) is "
+            "not allowed in a value; remove it",
+        )
+
     def convert(self, root: yaml.Node) -> Node:
         try:
             node = self._convert(root, 0)
@@ -226,6 +238,8 @@ class _Converter:
         if node.tag not in _STANDARD_TAGS:
             self._problem(node, f"YAML tag {node.tag!r} is not allowed; remove it")
         if isinstance(node, yaml.ScalarNode):
+            if node.style == '"':  # escapes (\e, \x07, \0) make what raw text may not hold
+                self._check_escapes(node)
             quoted = node.style in ("'", '"', "|", ">")
             text = None if (not quoted and node.value in _NULLS) else node.value
             return Node("scalar", line, column, text=text, quoted=quoted)

@@ -30,6 +30,7 @@ def pdf_problems(case: Case, result: PdfResult) -> list[Problem]:
     for message in result.warnings:
         if not message.startswith("refused "):
             warn("", message)
+    problems.extend(result.sheet_problems)  # asked for by a stylesheet: named at its line
     by_field: dict[str, list[str]] = {}
     for char in result.missing_glyphs:
         field = next((name for name, text in texts if char in text), "")

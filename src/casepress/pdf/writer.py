@@ -26,10 +26,11 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from ..errors import RenderError
+from ..errors import Problem, RenderError, display_path, internal_error
 from ..model.markup import measure_html
 from ..model.project import DEFAULT_MAX_ELEMENTS
 from ..render.resources import RefusedError, ResourcePolicy, shorten
+from ..render.styles import css_references
 from ..theme.chain import Sheet
 
 LOGGER = logging.getLogger("casepress")
@@ -119,6 +120,9 @@ class PdfResult:
     """With ``details``: the named strings the first page sets itself."""
     sheet_warnings: list[str] = field(default_factory=list)
     """Problems of the stylesheets themselves (the same for every document)."""
+    sheet_problems: list[Problem] = field(default_factory=list)
+    """What the stylesheets asked for and were refused while laying this document out
+    (a background, a font), at the sheet's line."""
     fill: float | None = None
     """How much of the last page's content area is used (0 to 1): the same text laid out
     elsewhere (a handbook chapter) likely needs another page when it is nearly full."""
@@ -151,16 +155,32 @@ class PdfRenderer:
         """Bleed the printer gets (PDF BleedBox around the TrimBox); the CSS bleed is wider,
         leaving room for the crop marks outside it."""
         self.font_config = FontConfiguration()
+        stylesheets = list(stylesheets)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
             try:
                 self.stylesheets = [self._css(sheet, fetcher) for sheet in stylesheets]
             except FatalURLFetchingError as exc:
                 raise RenderError(f"stylesheet refused: {exc}") from None
-        self.stylesheet_warnings = [f"refused {r}" for r in fetcher.refused] + [
-            m for m in messages if "casepress refused" not in m
-        ]
+        self.sheet_urls = _sheet_urls(stylesheets)
+        """Each address the stylesheets load → (sheet, line, column), to name the sheet
+        when that address is refused (``sheet_problems``)."""
+        self.sheet_problems = self._sheet_problems(fetcher.refusals)
+        """Refusals while the stylesheets were loaded (``@font-face``, ``@import``), at the
+        sheet's line; every document's ``PdfResult.sheet_problems`` starts with them."""
+        unplaced = [r for r in fetcher.refusals if r.url not in self.sheet_urls]
+        self.stylesheet_warnings = [f"refused {shorten(r.url)} ({r.reason})" for r in unplaced]
+        self.stylesheet_warnings += [m for m in messages if "casepress refused" not in m]
         self.cache: dict = {}
+
+    def _sheet_problems(self, refusals: Iterable[RefusedError]) -> list[Problem]:
+        """The refusals of addresses a stylesheet asked for, as warnings at its line."""
+        return list(dict.fromkeys(
+            Problem.warning(sheet, f"refused {shorten(r.url)}: {r.reason}", line=line,
+                            column=column)
+            for r in refusals if r.url in self.sheet_urls
+            for sheet, line, column in [self.sheet_urls[r.url]]
+        ))  # fmt: skip
 
     def _css(self, sheet: Path | Sheet, fetcher: SandboxFetcher) -> CSS:
         if isinstance(sheet, Sheet):  # generated: its url()s are absolute file URLs
@@ -204,7 +224,7 @@ class PdfRenderer:
             except RecursionError:
                 raise RenderError("layout failed: the document is nested too deeply") from None
             except Exception as exc:  # WeasyPrint raises many types; the build reports one
-                raise RenderError(f"layout failed: {type(exc).__name__}: {exc}") from exc
+                raise RenderError(internal_error("laying out the PDF", exc)) from exc
             finally:
                 self._forget_failures()
         _raise_fatal(fetcher)
@@ -244,7 +264,7 @@ class PdfRenderer:
         except RenderError:
             raise  # said already what to do (tagging and this WeasyPrint do not match)
         except Exception as exc:
-            raise RenderError(f"writing the PDF failed: {type(exc).__name__}: {exc}") from exc
+            raise RenderError(internal_error("writing the PDF", exc)) from exc
 
     def _finisher(self, log, base_url: Path | None = None):
         from . import tagging
@@ -316,8 +336,10 @@ class PdfRenderer:
                 warnings.append(message)
         if missing:
             missing = _font_families(document, missing)
-        result.warnings = [f"refused {r}" for r in fetcher.refused] + warnings
-        result.refusals = list(fetcher.refusals)
+        ours = [r for r in fetcher.refusals if r.url not in self.sheet_urls]
+        result.sheet_problems = self.sheet_problems + self._sheet_problems(fetcher.refusals)
+        result.warnings = [f"refused {shorten(r.url)} ({r.reason})" for r in ours] + warnings
+        result.refusals = ours
         result.missing_glyphs = missing
         return result
 
@@ -485,13 +507,47 @@ def declare_pdf_ua(pdf) -> None:
         stream.stream = [content.replace(b"</rdf:RDF>", _PDFUA_IN_PDFA + b"</rdf:RDF>", 1)]
 
 
+def _sheet_urls(sheets: Iterable[Path | Sheet]) -> dict[str, tuple[str, int, int]]:
+    """Where in the stylesheets each address they load is written (the first place)."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for sheet in sheets:
+        if isinstance(sheet, Sheet):
+            css, base, shown = sheet.css, None, sheet.origin
+        else:
+            try:
+                css = Path(sheet).read_text("utf-8", errors="replace")
+            except OSError:
+                continue  # reading it is WeasyPrint's to report
+            base, shown = Path(sheet).parent, display_path(sheet)
+        for url, line, column in css_references(css, base):
+            found.setdefault(url, (shown, line, column))
+    return found
+
+
 class _ListHandler(logging.Handler):
     def __init__(self, messages: list[str]):
         super().__init__(logging.WARNING)
         self.messages = messages
 
     def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, BaseException) for arg in record.args
+        ):  # "Failed to load image at …: %s" with an exception that says nothing itself
+            record.args = tuple(
+                _reason(arg) if isinstance(arg, BaseException) else arg for arg in record.args
+            )
         self.messages.append(record.getMessage())
+
+
+def _reason(exc: BaseException) -> str:
+    """What an exception says; when it says nothing (WeasyPrint's ImageLoadingError wraps
+    the real error), what its cause says, else its type."""
+    if str(exc):
+        return str(exc)
+    cause = exc.__cause__ or exc.__context__
+    if cause is not None and cause is not exc:
+        return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    return type(exc).__name__
 
 
 @contextmanager

@@ -42,6 +42,7 @@ from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
+from .styles import standalone_css
 
 BRIEF_TEMPLATE = "brief.html.j2"
 HANDBOOK_TEMPLATE = "handbook.html.j2"
@@ -173,14 +174,32 @@ class Renderer:
         return make_environment(self.theme)
 
     def inline_css(self, document: str = "brief") -> Markup:
-        """The HTML stylesheets of a kind of document, inlined (read once per renderer)."""
+        """The HTML stylesheets of a kind of document, inlined (read once per renderer).
+
+        What they load becomes ``data:`` URLs, or is dropped with a warning (``css_problems``),
+        and no sheet can end the ``<style>`` element (``styles.standalone_css``)."""
         if document not in self._css:
-            sheets = self.theme.stylesheets("html", document=document)
-            self._css[document] = Markup("\n".join(sheet_text(s) for s in sheets))
+            texts, problems = [], []
+            for sheet in self.theme.stylesheets("html", document=document):
+                if isinstance(sheet, Sheet):
+                    base, shown = None, sheet.origin
+                else:
+                    base, shown = sheet.parent, display_path(sheet)
+                text, found = standalone_css(sheet_text(sheet), base, self.policy, shown)
+                texts.append(text)
+                problems += found
+            self._css[document] = Markup("\n".join(texts))
+            self._css_problems[document] = problems
         return self._css[document]
+
+    def css_problems(self, document: str = "brief") -> list[Problem]:
+        """What making a kind of document's HTML stylesheets standalone left out."""
+        self.inline_css(document)
+        return list(self._css_problems[document])
 
     def __post_init__(self) -> None:
         self._css: dict[str, Markup] = {}
+        self._css_problems: dict[str, list[Problem]] = {}
 
     @property
     def lookups(self) -> list[Lookup]:
@@ -226,6 +245,8 @@ class Renderer:
         context = self.document_context(case.language, target, document=document)
         found: list[Problem] = []
         context["case"] = self.case_view(case, link, context["labels"], found, target=target)
+        if target == "html":
+            found.extend(self.css_problems(document))
         if any(p.severity == "error" for p in found):
             raise InputError(found)
         if problems is not None:
@@ -268,7 +289,10 @@ class Renderer:
             if edition.logo
             else context["theme"]["logo"],
             "introduction": render_markdown(
-                plan.introduction, id_prefix="intro-", language=language
+                plan.introduction,
+                id_prefix="intro-",
+                language=language,
+                check_image=self._introduction_images(plan, target, problems),
             ),
             "copyright": edition.copyright,
             "isbn": edition.isbn,
@@ -278,6 +302,8 @@ class Renderer:
             "duplex": context["page"]["duplex"],
             "grouped": plan.grouped,
         }
+        if problems is not None and target == "html":
+            problems.extend(self.css_problems("handbook"))
         context["parts"] = [
             {
                 "title": labels["other_cases"] if part.other else part.title,
@@ -307,6 +333,31 @@ class Renderer:
         ]
         context["indexes"] = [i for i in indexes if i["entries"]]
         return self.render_template(HANDBOOK_TEMPLATE, context)
+
+    def _introduction_images(
+        self, plan: HandbookPlan, target: str, problems: list[Problem] | None
+    ) -> Callable[[str], str | None]:
+        """Images of a handbook's introduction, through the policy as case text's are: found
+        from the project folder (where the PDF is laid out), a ``data:`` URL in HTML."""
+        where = plan.edition.introduction or self.project.root
+        shown = display_path(where)
+
+        def check_image(src: str) -> str | None:
+            url = resolve_url(src, self.project.root)
+            try:
+                path = self.policy.check(url)
+                if path is not None:
+                    self.policy.check_image(path, url)
+            except RefusedError as refusal:
+                if problems is not None:
+                    message = f"image {src!r} refused: {refusal.reason}"
+                    problems.append(Problem.warning(shown, message, field="introduction"))
+                return None
+            if path is None:  # data:, or http(s) where the project allows the network
+                return src
+            return _data_url(path) if target == "html" else path.as_uri()
+
+        return check_image
 
     def document_context(
         self, language: str, target: str, *, document: str = "brief"

@@ -82,15 +82,18 @@ class Localised(Type):
         return {"anyOf": [self.text.json_schema(), self.by_language.json_schema()]}
 
 
+FONT_FAMILY_UNSAFE = r"[()<>\[\]{}/%#\x00-\x1f\x7f]"
+"""Characters a font family may not hold: WeasyPrint 70 names the PDF's fonts after the
+family without escaping PDF delimiters, and the PDF it writes is then broken."""
+FONT_FAMILY_RULE = "( ) < > [ ] { } / % # or control characters (the PDF names its fonts after it)"
+
 FONT_SPEC = Object(
     {
         "family": Field(
             Text(
                 "Family name used in CSS, e.g. 'Caladea'",
-                # WeasyPrint 70 names the PDF's fonts after it without escaping PDF delimiters
-                pattern=r"[^()<>\[\]{}/%#\x00-\x1f\x7f]+",
-                hint="a family name such as 'Caladea', without ( ) < > [ ] { } / % # or control "
-                "characters (the PDF names its fonts after it)",
+                pattern=FONT_FAMILY_UNSAFE.replace("[", "[^", 1) + "+",
+                hint=f"a family name such as 'Caladea', without {FONT_FAMILY_RULE}",
             ),
             required=True,
         ),
