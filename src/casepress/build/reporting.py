@@ -25,7 +25,8 @@ def write_schema(output_dir: Path, report: BuildReport) -> None:
 
     for name, schema in (("case", case_schema()), ("theme", theme_schema())):
         target = Path(output_dir) / f"{name}.schema.json"
-        changed = write_if_changed(target, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        changed = write_if_changed(target, text, root=output_dir)
         report.add(target, OutputKind.SCHEMA, name, State.RENDERED if changed else State.KEPT)
 
 
@@ -62,7 +63,7 @@ def write_report(output_dir: Path, report: BuildReport, project: Project, contra
         "contrast": [c.as_dict() for c in contrast],
     }
     target = output_dir / "report.json"
-    changed = write_if_changed(target, json_lines(head, "outputs", entries))
+    changed = write_if_changed(target, json_lines(head, "outputs", entries), root=output_dir)
     report.add(target, OutputKind.REPORT, "report", State.RENDERED if changed else State.KEPT)
 
 
