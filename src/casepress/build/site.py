@@ -11,7 +11,7 @@ from ..errors import CasepressError, InputError, Problem, display_path
 from . import cache
 from .context import BuildContext
 from .outputs import OutputKind, State
-from .writing import confine, copy_atomic, remove_output, write_atomic
+from .writing import confine, copy_atomic, remove_output, shown, write_atomic
 
 
 def build_site_in(
@@ -113,12 +113,8 @@ def _clean_up(context: BuildContext, manifest: cache.Manifest, plan, handbooks, 
             message = (
                 "not removed: it is not a regular file (a link, or a folder); remove it yourself"
             )
-            context.report.warn(_shown(target), message)
+            context.report.warn(shown(target), message)
         manifest.forget([target])
-
-
-def _shown(path: Path) -> str:
-    return os.path.join(display_path(path.parent), path.name)
 
 
 def _recorded(out: Path, manifest: cache.Manifest) -> dict[str, dict]:

@@ -40,13 +40,19 @@ LOCK_TIMEOUT = 600.0
 """Seconds a build waits for another build of the same output folder to finish."""
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """A path as written, not resolved: a link is named as the link, not as its target."""
-    return os.path.join(display_path(path.parent), path.name)
+    parent = display_path(path.parent)
+    return path.name if parent == "." else os.path.join(parent, path.name)
+
+
+def _folder(root: Path) -> str:
+    shown = display_path(root)
+    return "this folder" if shown == "." else shown
 
 
 def _refused(path: Path, message: str) -> InputError:
-    return InputError([Problem.error(_shown(path), message)])
+    return InputError([Problem.error(shown(path), message)])
 
 
 def _link_target(path: Path) -> str:
@@ -54,6 +60,15 @@ def _link_target(path: Path) -> str:
         return os.readlink(path)
     except OSError:
         return "?"
+
+
+def confined_root(home: Path | str, folder: Path | str) -> Path:
+    """The root to confine writes into ``folder`` to: ``home`` (the project) when the folder
+    lies inside it, so that a linked folder on the way is refused; else the folder itself
+    (one the user named, wherever it is)."""
+    if Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(home)):
+        return Path(home)
+    return Path(folder)
 
 
 def confine(root: Path | str, path: Path | str, *, create: bool = True) -> bool:
@@ -71,8 +86,8 @@ def confine(root: Path | str, path: Path | str, *, create: bool = True) -> bool:
     except ValueError:
         parts = ()
     if not parts:
-        raise _refused(path, f"is not inside the output folder {display_path(root)}; "
-                             "casepress writes and removes files only inside it")  # fmt: skip
+        raise _refused(path, f"is not inside {_folder(root)}; casepress writes and "
+                             "removes files only inside it")  # fmt: skip
     if create:
         root.mkdir(parents=True, exist_ok=True)
     folder = root
@@ -90,11 +105,11 @@ def confine(root: Path | str, path: Path | str, *, create: bool = True) -> bool:
             raise _refused(folder, (
                 f"is a symbolic link (to {_link_target(folder)}), which casepress does not "
                 f"follow: writing or cleaning up through it could change files outside "
-                f"{display_path(root)}; remove the link (casepress makes the folder again) "
-                f"and build again"))  # fmt: skip
+                f"{_folder(root)}; remove the link (casepress makes the folder again) "
+                f"and run casepress again"))  # fmt: skip
         if not stat.S_ISDIR(mode):
             raise _refused(folder, "is in the way of a folder casepress writes into; "
-                                   "move it elsewhere and build again")  # fmt: skip
+                                   "move it elsewhere and run casepress again")  # fmt: skip
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -102,10 +117,10 @@ def confine(root: Path | str, path: Path | str, *, create: bool = True) -> bool:
     if stat.S_ISLNK(mode):
         raise _refused(path, (
             f"is a symbolic link (to {_link_target(path)}), not a file casepress wrote; "
-            "casepress does not write through links: remove it and build again"))  # fmt: skip
+            "casepress does not write through links: remove it and run casepress again"))  # fmt: skip
     if not stat.S_ISREG(mode):
         raise _refused(path, "is in the way of a file casepress writes (it is not a regular "
-                             "file); move it elsewhere and build again")  # fmt: skip
+                             "file); move it elsewhere and run casepress again")  # fmt: skip
     return True
 
 
@@ -210,7 +225,10 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 def create_files(files: Mapping[Path, bytes | str], *, root: Path | None = None) -> list[Path]:
     """Create new files (``casepress init`` and ``new``); when any exists, none is written.
-    ``root``: the folder they are confined to (the project), as ``write_atomic``'s."""
+    ``root``: the folder they are confined to (the project), as ``write_atomic``'s: when a
+    link is in the way of any, none is written either."""
+    for path in files:
+        confine(Path(path).parent if root is None else root, path, create=False)
     existing = [path for path in files if path.exists() or path.is_symlink()]
     if existing:
         raise InputError([_exists(path) for path in existing])
