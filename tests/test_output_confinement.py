@@ -60,6 +60,7 @@ def link(path: Path, target: str) -> None:
 @pytest.mark.parametrize(
     ("where", "target"),
     [
+        ("build", "../outside"),
         ("build/site/cases", "../../../outside"),
         ("build/site", "../../outside"),
         ("build/briefs", "../../outside"),
@@ -195,3 +196,11 @@ def test_build_refuses_nothing_in_an_ordinary_project(project, capsys):
                     "--output", "../elsewhere", "-q")  # fmt: skip
     assert code == 0, err
     assert (project.parent / "elsewhere" / f"{SAMPLE_ID}.html").is_file()
+
+
+@pytest.mark.slow
+def test_a_whole_build_into_an_output_folder_outside_the_project(project, capsys):
+    code, err = run(capsys, "build", "--output", "../elsewhere", "-q")
+    assert code == 0, err
+    out = project.parent / "elsewhere"
+    assert (out / "report.json").is_file() and (out / "site" / PDF).is_file()

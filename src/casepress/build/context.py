@@ -23,7 +23,7 @@ from ..theme.chain import Theme, theme_for
 from . import cache
 from .outputs import BuildReport
 from .workers import WorkerPool, default_jobs, init_worker
-from .writing import LOCK_TIMEOUT, confine_folder, output_lock, write_if_changed
+from .writing import LOCK_TIMEOUT, confine_folder, confined_root, output_lock, write_if_changed
 
 if TYPE_CHECKING:
     from ..render.renderer import Renderer
@@ -120,8 +120,11 @@ class BuildContext:
 
     @property
     def root(self) -> Path:
-        """The output folder every write and clean-up of this build is confined to."""
-        return Path(self.options.output_dir or self.project.output_dir)
+        """The folder every write and clean-up of this build is confined to: the project
+        when the output folder lies inside it (so that ``build`` itself, which a repository
+        could carry as a link, is checked too), else the output folder."""
+        out = Path(self.options.output_dir or self.project.output_dir)
+        return confined_root(self.project.root, out)
 
     def root_of(self, path: Path) -> Path:
         """The folder a write to ``path`` is confined to (``writing.confine``): the output

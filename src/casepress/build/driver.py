@@ -68,10 +68,10 @@ def build_project(project: Project, *, theme: Theme | None = None, **options: An
             books.setdefault(output.name, {})[output.format] = output.path
         build_site_in(context, pdfs=pdfs, handbooks=books)
     out = context.project.output_dir
-    write_schema(out, report)
+    write_schema(out, report, root=context.root)
     contrast = check_palette(context.theme, report)
     report.problems = sorted(set(report.problems))
-    write_report(out, report, context.project, contrast)
+    write_report(out, report, context.project, contrast, root=context.root)
     return context.finish()
 
 
@@ -80,7 +80,7 @@ def _check_folders(context: BuildContext) -> None:
     (each write checks again: ``writing.confine``)."""
     project = context.project
     site = project.output_dir / "site"
-    for folder in (project.briefs_dir, project.handbooks_dir, site / CASES_FOLDER,
+    for folder in (project.output_dir, project.briefs_dir, project.handbooks_dir, site / CASES_FOLDER,
                    site / HANDBOOKS_FOLDER, context.cache_dir / cache.UNITS_DIR):  # fmt: skip
         confine(context.root_of(folder), folder / ".casepress-probe", create=False)
 
