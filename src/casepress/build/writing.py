@@ -104,8 +104,8 @@ def confine(root: Path | str, path: Path | str, *, create: bool = True) -> bool:
         if stat.S_ISLNK(mode):
             raise _refused(folder, (
                 f"is a symbolic link (to {_link_target(folder)}), which casepress does not "
-                f"follow: writing or cleaning up through it could change files outside "
-                f"{_folder(root)}; remove the link (casepress makes the folder again) "
+                f"follow: writing or cleaning up through it could change files elsewhere; "
+                f"remove the link (casepress makes the folder again) "
                 f"and run casepress again"))  # fmt: skip
         if not stat.S_ISDIR(mode):
             raise _refused(folder, "is in the way of a folder casepress writes into; "
