@@ -130,14 +130,18 @@ def test_pages_of_removed_cases_and_unpublished_files_are_removed(tmp_path):
     root = copy_project("handbook", tmp_path)
     project = load_project(root)
     out = tmp_path / "site"
-    (out / "cases").mkdir(parents=True)
-    (out / "cases" / "old-case.html").write_text("gone")
-    (out / "cases" / "alpha-police.pdf").write_text("a stale PDF")
-    report = build_site(project, output_dir=out, pdfs={}, handbooks={})
+    brief = tmp_path / "alpha-police.pdf"
+    brief.write_bytes(b"%PDF-1.7 a brief")
+    build_site(project, output_dir=out, pdfs={"alpha-police": brief}, handbooks={})
+    assert (out / "cases" / "alpha-police.pdf").read_bytes() == b"%PDF-1.7 a brief"
+    (out / "cases" / "mine.html").write_text("put here by hand")  # not casepress's
+    (root / "cases" / "delta-out.yaml").unlink()
+
+    report = build_site(load_project(root), output_dir=out, pdfs={}, handbooks={})
     assert report.failures == []
     assert sorted(p.name for p in (out / "cases").iterdir()) == sorted(
-        f"{case_id}.html" for case_id in TITLES
-    )
+        [f"{case_id}.html" for case_id in TITLES if case_id != "delta-out"] + ["mine.html"]
+    )  # the removed case's page and the PDF no longer published are gone; mine.html stays
     index = (out / "index.html").read_text("utf-8")
     assert not re.search(r'href="[^"]*\.pdf"', index)  # nothing to link to
     page = (out / "cases" / "alpha-police.html").read_text("utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..build.writing import create_files, write_atomic
+from ..build.writing import confined_root, create_files, write_atomic
 from ..errors import InputError, Problem, display_path
 from ..model.cases import case_schema, find_case_files
 from ..model.places import normalise_country
@@ -56,7 +56,7 @@ def init_project(folder: Path | str = ".") -> list[Path]:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError([Problem.error(display_path(folder), "is a file, not a folder")])
-    return create_files(plan_project(folder))
+    return create_files(plan_project(folder), root=folder)
 
 
 def case_id_from_title(title: str) -> str:
@@ -127,7 +127,7 @@ def plan_case(
 def new_case(project: Project, title: str, **options) -> Path:
     """Create a new case file in the project's cases folder; never overwrites one."""
     path, text = plan_case(project, title, **options)
-    create_files({path: text})
+    create_files({path: text}, root=confined_root(project.root, path.parent))
     return path
 
 
@@ -198,6 +198,6 @@ def write_theme_scaffold(project_root: Path, name: str, extends: str = BASE) -> 
             continue
         target = folder / source.relative_to(SCAFFOLD)
         text = source.read_text("utf-8").replace("@NAME@", name).replace("@EXTENDS@", extends)
-        write_atomic(target, text)
+        write_atomic(target, text, root=project_root)
         written_files.append(target)
     return written_files

@@ -102,7 +102,7 @@ def _record(
             message = f"{fmt.upper()} not written: {result.errors.get(fmt, 'unknown error')}"
             ledger.failed(target, Problem.error(shown, message))
         return
-    write_atomic(target, result.data[fmt])
+    write_atomic(target, result.data[fmt], root=context.root_of(target))
     facts = {}
     if fmt == "pdf":
         found = [*found, *(Problem.warning("stylesheets", m)

@@ -313,6 +313,13 @@ class Manifest:
             **facts,
         }
 
+    def invalidate(self, target: Path) -> None:
+        """A file that could not be written again: still the one a build wrote (a later
+        clean-up may remove it), but no longer fresh."""
+        record = self.records.get(self._rel(target))
+        if record is not None:
+            record["key"] = ""
+
     def forget(self, targets: Iterable[Path]) -> None:
         for target in targets:
             self.records.pop(self._rel(target), None)

@@ -24,7 +24,7 @@ from ..theme.chain import Theme, theme_for
 from . import cache
 from .outputs import BuildReport
 from .workers import WorkerPool, default_jobs, init_worker
-from .writing import LOCK_TIMEOUT, output_lock, write_if_changed
+from .writing import LOCK_TIMEOUT, confine_folder, confined_root, output_lock, write_if_changed
 
 if TYPE_CHECKING:
     from ..render.renderer import Renderer
@@ -124,6 +124,22 @@ class BuildContext:
     def cache_dir(self) -> Path:
         return self.cache_folder(self.project, self.options)
 
+    @property
+    def root(self) -> Path:
+        """The folder every write and clean-up of this build is confined to: the project
+        when the output folder lies inside it (so that ``build`` itself, which a repository
+        could carry as a link, is checked too), else the output folder."""
+        out = Path(self.options.output_dir or self.project.output_dir)
+        return confined_root(self.project.root, out)
+
+    def root_of(self, path: Path) -> Path:
+        """The folder a write to ``path`` is confined to (``writing.confine``): the output
+        folder, or the cache folder when it was put elsewhere."""
+        for root in (self.root, self.cache_dir):
+            if Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root)):
+                return root
+        return Path(path).parent
+
     def folder(self, default: Path) -> Path:
         """The folder one kind of output is written to: the one asked for, else its own."""
         return self.options.output_dir or default
@@ -156,13 +172,16 @@ class BuildContext:
     @contextmanager
     def manifest(self, folder: Path) -> Iterator[cache.Manifest]:
         """The record of what ``folder`` holds, with the folder locked while it is decided
-        and written; saved when the block ends, even when it fails part-way."""
+        and written; saved when the block ends, even when it fails part-way. The folder and
+        the cache folder are made through real folders only (``writing.confine``)."""
+        confine_folder(self.root_of(folder), folder)
+        confine_folder(self.root_of(self.cache_dir), self.cache_dir)
         with output_lock(folder, timeout=self.options.lock_timeout):
             manifest = cache.Manifest.load(folder, self.cache_dir)
             try:
                 yield manifest
             finally:
-                write_if_changed(manifest.path, manifest.dumps())
+                write_if_changed(manifest.path, manifest.dumps(), root=self.root_of(manifest.path))
 
     def progress(self, done: int, total: int, label: str) -> None:
         if self.options.progress:

@@ -19,13 +19,17 @@ from typing import Any
 from ..model.cases import Catalogue
 from ..model.project import Edition, Project
 from ..theme.chain import Theme
+from . import cache
 from .briefs import build_briefs_in
 from .context import FORMATS, BuildContext, BuildOptions, Progress, Shard, with_theme_defaults
 from .handbooks import build_handbooks_in
 from .outputs import BuildReport, OutputKind
 from .reporting import check_palette, write_report, write_schema
 from .site import build_site_in
-from .writing import write_atomic
+from .writing import confine, write_atomic
+
+CASES_FOLDER, HANDBOOKS_FOLDER = "cases", "handbooks"
+"""The site's folders (``render.site``, which is imported only when the site is rendered)."""
 
 __all__ = [
     "FORMATS",
@@ -53,6 +57,7 @@ def build_project(project: Project, *, theme: Theme | None = None, **options: An
         project = dataclasses.replace(project, output_dir=settings.output_dir.resolve())
         settings = dataclasses.replace(settings, output_dir=None)
     with BuildContext.open(project, settings, theme=theme) as context:
+        _check_folders(context)
         build_briefs_in(context)
         if context.project.handbooks:
             build_handbooks_in(context)
@@ -63,11 +68,21 @@ def build_project(project: Project, *, theme: Theme | None = None, **options: An
             books.setdefault(output.name, {})[output.format] = output.path
         build_site_in(context, pdfs=pdfs, handbooks=books)
     out = context.project.output_dir
-    write_schema(out, report)
+    write_schema(out, report, root=context.root)
     contrast = check_palette(context.theme, report)
     report.problems = sorted(set(report.problems))
-    write_report(out, report, context.project, contrast)
+    write_report(out, report, context.project, contrast, root=context.root)
     return context.finish()
+
+
+def _check_folders(context: BuildContext) -> None:
+    """Refuse a build whose output folders hold a symbolic link before anything is rendered
+    (each write checks again: ``writing.confine``)."""
+    project = context.project
+    site = project.output_dir / "site"
+    for folder in (project.output_dir, project.briefs_dir, project.handbooks_dir, site / CASES_FOLDER,
+                   site / HANDBOOKS_FOLDER, context.cache_dir / cache.UNITS_DIR):  # fmt: skip
+        confine(context.root_of(folder), folder / ".casepress-probe", create=False)
 
 
 def build_briefs(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,10 @@ from . import cache
 from .context import BuildContext
 from .outputs import Ledger, OutputKind, Written
 from .workers import TaskFailure
-from .writing import write_atomic
+from .writing import remove_output, write_atomic
 
 LOGGER = logging.getLogger("casepress")
+UNIT_NAME = re.compile(r"[0-9a-f]{32}\.pdf")
 
 
 def page_hints(briefs_dir: Path, cache_dir: Path) -> dict[str, tuple[int, float | None]]:
@@ -162,7 +164,7 @@ class HandbookJob:
                 self._failed(plan, fmt, target, exc)
                 continue
             if fmt == "html":
-                write_atomic(target, html)
+                write_atomic(target, html, root=self.context.root_of(target))
                 self._written(plan, target, key, [], found)
                 continue
             sources = (
@@ -202,7 +204,7 @@ class HandbookJob:
                 self.report.warn("stylesheets", message)
             for problem in result.sheet_problems:
                 self.report.warn(problem)
-            write_atomic(job.target, result.data)
+            write_atomic(job.target, result.data, root=self.context.root_of(job.target))
             self._written(job.plan, job.target, job.key, result.warnings, job.found,
                           pages=result.pages)  # fmt: skip
             self.context.progress(done, len(jobs), f"{name}.pdf")
@@ -229,8 +231,9 @@ class HandbookJob:
         for problem in book.sheet_problems:
             self.report.warn(problem)
         for unit_key, unit in book.new_units.items():
-            write_atomic(self._unit_path(unit_key), unit.data)
-        write_atomic(job.target, data)
+            unit_path = self._unit_path(unit_key)
+            write_atomic(unit_path, unit.data, root=self.context.root_of(unit_path))
+        write_atomic(job.target, data, root=self.context.root_of(job.target))
         self._written(job.plan, job.target, job.key, book.warnings, job.found,
                       units=book.unit_facts())  # fmt: skip
 
@@ -258,7 +261,8 @@ class HandbookJob:
             return None
 
     def prune_units(self) -> None:
-        """Drop chapter PDFs that no handbook in this folder uses any more."""
+        """Drop chapter PDFs that no handbook in this folder uses any more (regular files
+        named as casepress names them, in the cache's own folder: ``writing.remove_output``)."""
         folder = self.context.cache_dir / cache.UNITS_DIR
         if not folder.is_dir():
             return
@@ -275,6 +279,7 @@ class HandbookJob:
             for facts in records.values()
             for record in facts.get("units", {}).values()
         }
-        for path in folder.glob("*.pdf"):
-            if path.stem not in used:
-                path.unlink(missing_ok=True)
+        root = self.context.root_of(folder)
+        for path in folder.glob("*.pdf"):  # only the names casepress gives chapter PDFs
+            if path.stem not in used and UNIT_NAME.fullmatch(path.name):
+                remove_output(root, path)

@@ -16,16 +16,18 @@ from .outputs import BuildReport, OutputKind, State
 from .writing import json_lines, write_if_changed
 
 
-def write_schema(output_dir: Path, report: BuildReport) -> None:
+def write_schema(output_dir: Path, report: BuildReport, *, root: Path | None = None) -> None:
     """Write the JSON Schemas editors use where the files' hints point: build/case.schema.json
     (case files) and build/theme.schema.json (theme.yaml); a file is rewritten only when its
-    text changed."""
+    text changed. ``root``: the folder writes are confined to (``writing.confine``;
+    default ``output_dir``), as for ``write_report``."""
     from ..model.cases import case_schema
     from ..theme.config import theme_schema
 
     for name, schema in (("case", case_schema()), ("theme", theme_schema())):
         target = Path(output_dir) / f"{name}.schema.json"
-        changed = write_if_changed(target, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        changed = write_if_changed(target, text, root=root or output_dir)
         report.add(target, OutputKind.SCHEMA, name, State.RENDERED if changed else State.KEPT)
 
 
@@ -42,7 +44,10 @@ def check_palette(theme: Theme, report: BuildReport) -> list:
     return contrast
 
 
-def write_report(output_dir: Path, report: BuildReport, project: Project, contrast: list) -> None:
+def write_report(
+    output_dir: Path, report: BuildReport, project: Project, contrast: list,
+    *, root: Path | None = None,
+) -> None:  # fmt: skip
     """build/report.json: per output what it holds, the checks made, the palette's contrast.
 
     Outputs are named relative to the output folder, sources relative to the project, and
@@ -51,8 +56,8 @@ def write_report(output_dir: Path, report: BuildReport, project: Project, contra
     order, whichever order the workers finished them in.
     """
     output_dir = Path(output_dir)
-    root = project.root.resolve()
-    entries = sorted((_entry(q, output_dir, root) for q in report.quality),
+    project_root = project.root.resolve()
+    entries = sorted((_entry(q, output_dir, project_root) for q in report.quality),
                      key=lambda e: e["path"])  # fmt: skip
     head = {
         "generator": f"casepress {__version__}",
@@ -62,7 +67,9 @@ def write_report(output_dir: Path, report: BuildReport, project: Project, contra
         "contrast": [c.as_dict() for c in contrast],
     }
     target = output_dir / "report.json"
-    changed = write_if_changed(target, json_lines(head, "outputs", entries))
+    changed = write_if_changed(
+        target, json_lines(head, "outputs", entries), root=root or output_dir
+    )
     report.add(target, OutputKind.REPORT, "report", State.RENDERED if changed else State.KEPT)
 
 

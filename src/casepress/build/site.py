@@ -7,11 +7,11 @@ import os
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from ..errors import CasepressError, InputError, Problem
+from ..errors import CasepressError, InputError, Problem, display_path
 from . import cache
 from .context import BuildContext
 from .outputs import OutputKind, State
-from .writing import copy_atomic, write_atomic
+from .writing import confine, copy_atomic, remove_output, shown, write_atomic
 
 
 def build_site_in(
@@ -25,13 +25,18 @@ def build_site_in(
     are finished outputs, copied in so that the site folder can be uploaded on its own;
     ``None`` links every case's PDF and every defined handbook as if present (the preview
     server makes them when asked). ``only`` renders just those cases' pages and the index.
-    Files of cases that are gone, and files no longer published, are removed. Pages whose
-    inputs have not changed since the last build are left alone, as briefs are.
+    Pages whose inputs have not changed since the last build are left alone, as briefs are.
+
+    Files of cases that are gone, and files no longer published, are removed: only files
+    the manifest says a build wrote there (a file put there by hand stays), and never those
+    of a case or handbook that failed this time (invalid, or not rendered): their last good
+    page, PDF and handbook copies stay, as their briefs do.
     """
-    from ..render.site import INDEX_PAGE, plan_site
+    from ..render.site import CASES_FOLDER, plan_site
 
     cases = context.catalogue.cases
     out = context.folder(context.project.output_dir / "site")
+    root = context.root_of(out)
     plan = plan_site(context.renderer(), cases, pdfs=pdfs, handbooks=handbooks, only=only)
     environment = cache.environment_digest(context.project, context.theme, {"document": "site"})
     keys = cache.site_keys(environment, cases, pdfs, handbooks)
@@ -46,23 +51,80 @@ def build_site_in(
         for done, page in enumerate(stale, 1):
             target = out / page.path
             try:
-                write_atomic(target, page.render())
-                manifest.record(target, keys[page.path])
+                write_atomic(target, page.render(), root=root)
+                manifest.record(target, keys[page.path], **_origin(manifest, page.source))
                 report.add(target, OutputKind.SITE, page.path)
             except InputError as exc:  # the case's own text: reported at its field, like its brief
-                manifest.forget([target])
+                manifest.invalidate(target)
                 report.problems.extend(exc.problems)
             except CasepressError as exc:
-                manifest.forget([target])
+                manifest.invalidate(target)
                 message = f"site page not written: {exc}"
                 report.failures.append(Problem.error(page.source, message))
             context.progress(done, len(stale), f"site/{page.path}")
+        sources = {f"{CASES_FOLDER}/{c.id}.pdf": display_path(c.path) for c in cases}
         for path, source in plan.copies.items():
             target = out / path
-            if not (target.exists() and os.path.samefile(source, target)):
-                copy_atomic(source, target)  # published again only when it is another file
+            confine(root, target)
+            if not (target.exists() and os.path.samefile(source, target)):  # another file:
+                copy_atomic(source, target, root=root)  # published again
+            if path in sources:
+                origin = _origin(manifest, sources[path])
+            else:
+                origin = {"handbook": Path(path).stem}
+            manifest.record(target, "", **origin)
             report.add(target, OutputKind.SITE, path, State.COPIED)
-        for gone in plan.stale(out):
-            gone.unlink()
-        manifest.forget([out / path for path in list(manifest.records)
-                         if path != INDEX_PAGE and path not in plan.keep])  # fmt: skip
+        _clean_up(context, manifest, plan, handbooks, root)
+
+
+def _origin(manifest: cache.Manifest, source: str) -> dict[str, str]:
+    """What a site file was made from, as its record keeps it: a case's page and PDF stay
+    while that case fails (``_held``)."""
+    from ..render.site import INDEX_PAGE
+
+    return {} if source == INDEX_PAGE else {"source": manifest.portable(source)}
+
+
+def _clean_up(context: BuildContext, manifest: cache.Manifest, plan, handbooks, root: Path) -> None:
+    """Remove the site files a build wrote that no longer belong there (``build_site_in``)."""
+    from ..render.site import CASES_FOLDER, HANDBOOKS_FOLDER, INDEX_PAGE
+
+    out = manifest.root
+    failed = {p.path for p in (*context.report.errors, *context.report.failures)}
+    formats = set(context.options.formats)
+    defined = context.project.handbooks
+    unfinished = {name for name in defined  # not made this time: its copies stay
+                  if handbooks is not None and not formats <= set(handbooks.get(name, {}))}  # fmt: skip
+
+    def held(record: dict) -> bool:
+        source = record.get("source")
+        if source is not None and manifest.local(source) in failed:
+            return True
+        return record.get("handbook") in unfinished
+
+    for path, record in sorted(_recorded(out, manifest).items()):
+        if path == INDEX_PAGE or path in plan.keep or held(record):
+            continue
+        folder, _, name = path.partition("/")
+        if folder not in (CASES_FOLDER, HANDBOOKS_FOLDER) or "/" in name or name.startswith("."):
+            continue  # casepress writes nothing else there: not its to remove
+        target = out / path
+        if not remove_output(root, target) and os.path.lexists(target):
+            message = (
+                "not removed: it is not a regular file (a link, or a folder); remove it yourself"
+            )
+            context.report.warn(shown(target), message)
+        manifest.forget([target])
+
+
+def _recorded(out: Path, manifest: cache.Manifest) -> dict[str, dict]:
+    """Every file a build recorded writing into the site folder: the site's own records, and
+    those of the PDFs and handbooks the preview server made in its cases/ and handbooks/."""
+    from ..render.site import CASES_FOLDER, HANDBOOKS_FOLDER
+
+    found = dict(manifest.records)
+    for folder in (CASES_FOLDER, HANDBOOKS_FOLDER):
+        made = cache.Manifest.load(out / folder, out / folder / cache.CACHE_DIR)
+        for name, record in made.records.items():
+            found.setdefault(f"{folder}/{name}", record)
+    return found

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.driver import write_atomic
+from ..build.writing import confined_root, write_atomic
 from ..errors import InputError, Problem, display_path
 from ..model.cases import load_case
 from ..model.places import country_code, display_name, region_name, suggest_country
@@ -118,6 +118,7 @@ def import_files(
     """
     started = time.perf_counter()
     out = Path(output_dir) if output_dir else project.cases_dir
+    root = confined_root(project.root, out)
     inputs, ignored = _expand(paths)
     report = ImportReport(ignored=ignored, dry_run=dry_run)
     schema = Path(
@@ -159,7 +160,11 @@ def import_files(
         if dry_run:
             _, result.problems = load_case(target, project, text=result.text)
         else:
-            write_atomic(target, result.text)
+            try:
+                write_atomic(target, result.text, root=root)
+            except InputError as exc:  # a link in the way: refused, the others still written
+                result.status, result.problems = FAILED, exc.problems
+                continue
             _, result.problems = load_case(target, project)
     report.seconds = time.perf_counter() - started
     return report

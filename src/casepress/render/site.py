@@ -70,17 +70,8 @@ class SitePlan:
     copies: dict[str, Path] = field(default_factory=dict)
     """Finished outputs (PDFs, handbooks) published in the site, by their path there."""
     keep: set[str] = field(default_factory=set)
-    """What belongs in cases/ and handbooks/: anything else there is stale and removed."""
-
-    def stale(self, site: Path) -> list[Path]:
-        """Files in the site's cases/ and handbooks/ folders that no longer belong there."""
-        found = []
-        for folder in (CASES_FOLDER, HANDBOOKS_FOLDER):
-            for path in sorted((site / folder).glob("*")):
-                name = f"{folder}/{path.name}"
-                if path.is_file() and not path.name.startswith(".") and name not in self.keep:
-                    found.append(path)
-        return found
+    """What belongs in cases/ and handbooks/: anything else a build wrote there is stale and
+    removed (``build.site``), unless its case or handbook failed this time."""
 
 
 def plan_site(
