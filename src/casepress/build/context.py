@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..errors import InputError
 from ..model.cases import Catalogue, load_cases
 from ..model.project import Project
 from ..theme.chain import Theme, theme_for
@@ -103,6 +104,9 @@ class BuildContext:
         if catalogue is None and workers:
             _start_early(options, cls.cache_folder(project, options))
         theme = theme or theme_for(project)
+        refused = theme.refused_files()
+        if refused:
+            raise InputError(refused)
         project = with_theme_defaults(project, theme)
         catalogue = catalogue or load_cases(project, paths)
         return cls(project, theme, catalogue, options)
@@ -113,6 +117,12 @@ class BuildContext:
         if options.cache_dir is not None:
             return Path(options.cache_dir)
         return (options.output_dir or project.output_dir) / cache.CACHE_DIR
+
+    @property
+    def read_roots(self) -> tuple[Path, ...]:
+        """The folders this build may read files from (``files``): the project's, each
+        theme's own, casepress's templates and styles."""
+        return (self.project.root, *self.theme.roots)
 
     @property
     def cache_dir(self) -> Path:
