@@ -309,6 +309,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
             )
         warnings = ctx.problems
         refused = _cases_outside(root, values.get("cases"), document.shown, ctx.positions)
+        refused = refused if "cases" in ctx.positions else []  # a default: its files are refused
         refused += [
             p for edition in handbooks.values() for p in edition_file_problems(edition, root)
         ]
