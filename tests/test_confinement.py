@@ -373,3 +373,32 @@ def test_an_import_of_a_fifo_does_not_wait_for_ever(project, suffix):
     assert code == 2
     assert f"pipe{suffix}: not a regular file but a named pipe (FIFO)" in out
     assert seconds < 10
+
+
+# -- the preview server ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_preview_server_shows_the_refusal_not_the_file(tmp_path):
+    """Before: the error page quoted the file ("expected a mapping of fields, got 'top
+    secret …'") with the lines around it."""
+    import urllib.request
+
+    from casepress import load_project
+    from casepress.authoring.create import SAMPLE_ID, init_project
+    from casepress.serve.server import PreviewServer
+
+    root = tmp_path / "library"
+    init_project(root)
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(f"top secret {SECRET} notes\n", "utf-8")
+    case = root / "cases" / f"{SAMPLE_ID}.yaml"
+    case.unlink()
+    case.symlink_to(secret)
+    with (
+        PreviewServer(lambda: load_project(root), port=0) as server,
+        urllib.request.urlopen(server.url + "__casepress/problems", timeout=30) as response,
+    ):
+        page = response.read().decode("utf-8")
+    assert "a symbolic link to a file outside the project" in page, page
+    assert SECRET not in page
