@@ -146,10 +146,14 @@ def _check_status(path: Path, status: os.stat_result, limit: int, what: str) -> 
         )
     if status.st_size > limit:
         raise FileRefusedError(
-            path,
-            f"{status.st_size:,} bytes, more than the limit of {limit:,}",
-            f"make the {what} smaller, or split it",
+            path, f"{status.st_size:,} bytes, more than the limit of {limit:,}", _smaller(what)
         )
+
+
+def _smaller(what: str) -> str:
+    if what == "case file":
+        return "split the text or move long material to a linked resource"
+    return f"make the {what} smaller, or split it"
 
 
 def read_bytes(
@@ -184,7 +188,7 @@ def read_bytes(
         raise FileRefusedError(
             path,
             f"grew past the limit of {limit:,} bytes while being read",
-            f"make the {what} smaller, or split it",
+            _smaller(what),
         )
     return data
 

@@ -151,8 +151,8 @@ def import_files(
         if dry_run:
             _, result.problems = load_case(target, project, text=result.text)
         else:
-            write_atomic(target, result.text)
-            _, result.problems = load_case(target, project)
+            write_atomic(target, result.text)  # read back from where it was written
+            _, result.problems = load_case(target, project, roots=[target.parent])
     report.seconds = time.perf_counter() - started
     return report
 
