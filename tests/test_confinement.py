@@ -139,6 +139,15 @@ def test_a_case_file_named_through_a_symlink_on_the_command_line_is_refused(proj
     assert SECRET not in out
 
 
+def test_a_symlink_that_stays_inside_the_project_is_read(project, capsys):
+    (project / "shared").mkdir()
+    (project / "shared" / "other.yaml").write_text(GOOD, "utf-8")
+    (project / "cases" / "other.yaml").symlink_to(project / "shared" / "other.yaml")
+    code, out = run(capsys, "check")
+    assert code == 0, out
+    assert "checked 2 case file(s): 2 valid" in out
+
+
 def test_cases_setting_outside_the_project_is_refused(project, capsys):
     (project / "casepress.yaml").write_text("title: Confined\ncases: ../outside\n", "utf-8")
     code, out = run(capsys, "check")
@@ -315,6 +324,20 @@ def test_a_handbook_logo_outside_the_project_is_refused_in_html_too(project, cap
     assert not list((project / "build").rglob("*.html")) or all(
         "data:image/png" not in p.read_text("utf-8") for p in (project / "build").rglob("*.html")
     )
+
+
+def test_a_handbook_logo_that_is_no_image_is_refused(project, capsys):
+    (project / "logo.png").write_text(f"{SECRET}\n", "utf-8")
+    (project / "casepress.yaml").write_text(
+        "title: Confined\nhandbooks:\n  main:\n    title: Main\n    logo: logo.png\n", "utf-8"
+    )
+    code, out = run(capsys, "check")
+    assert code == 2
+    assert (
+        "casepress.yaml:5:11: handbooks.main.logo: logo.png: not an SVG, PNG or JPEG image; "
+        "use an SVG, PNG or JPEG file"
+    ) in out
+    assert_not_published(project, out)
 
 
 # -- things that never end: the cache's digests ------------------------------------------

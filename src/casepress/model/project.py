@@ -25,6 +25,7 @@ from .schema import (
     Object,
     Slug,
     Text,
+    sniff_image,
 )
 from .source import read_yaml
 
@@ -368,18 +369,22 @@ def edition_file_problems(edition: Edition, root: Path) -> list[Problem]:
     ):
         if path is None:
             continue
+        line, column = edition.where(name)
+        field_name = f"handbooks.{edition.name}.{name}"
         try:
-            files.confine(path, [root], limit=limit, what=name)
+            head = files.read_bytes(path, [root], limit=limit, what=name, head=2048)
         except files.FileRefusedError as refusal:
-            if refusal.missing:
-                continue
-            line, column = edition.where(name)
-            problems.append(
-                refusal.problem(
-                    edition.source, line=line, column=column,
-                    field=f"handbooks.{edition.name}.{name}",
+            if not refusal.missing:
+                problems.append(
+                    refusal.problem(edition.source, line=line, column=column, field=field_name)
                 )
-            )  # fmt: skip
+            continue
+        wrong = sniff_image(head, path) if name == "logo" else None
+        if wrong:  # inlined into HTML as an image: it must be one
+            message = f"{path.name}: {wrong}; use an SVG, PNG or JPEG file"
+            problems.append(
+                Problem.error(edition.source, message, line=line, column=column, field=field_name)
+            )
     return problems
 
 
