@@ -13,8 +13,9 @@ and the importer's inputs. A file is read only when
 - its size, taken with ``stat`` before a byte is read, is within the limit for its kind.
 
 The read itself is bounded too (at most ``limit + 1`` bytes), so a file that grows between
-the ``stat`` and the read is still refused, never read whole. A refusal is a ``FileRefusedError``
-carrying the path and the rule in words; callers turn it into a positioned ``Problem``.
+the ``stat`` and the read is still refused, never read whole. A refusal is a
+``FileRefusedError`` carrying the path and the rule in words; callers turn it into a
+positioned ``Problem``.
 """
 
 from __future__ import annotations
@@ -78,23 +79,27 @@ def _resolved_roots(roots: Roots) -> list[Path] | None:
     return list(dict.fromkeys(Path(os.path.realpath(r)) for r in roots))
 
 
-def _link_towards(path: Path) -> str | None:
-    """'file' when ``path`` itself is a symbolic link, 'folder' when a folder above it is."""
-    current = Path(os.path.abspath(path))
-    if current.is_symlink():
-        return "file"
-    return "folder" if any(p.is_symlink() for p in current.parents) else None
+def _outside_rule(path: Path, roots: Iterable[Path | str]) -> str:
+    """Why a path resolving outside every root is refused: a path written inside a root
+    that leads out goes through a symbolic link (the file itself, or a folder above it)."""
+    written = Path(os.path.abspath(path))
+    folders = [Path(os.path.abspath(r)) for r in roots]
+    folders += [Path(os.path.realpath(r)) for r in roots]
+    if not any(written.is_relative_to(folder) for folder in folders):
+        return OUTSIDE
+    if written.is_symlink():
+        return f"a symbolic link to a file {OUTSIDE}"
+    return f"in a folder that is a symbolic link to a place {OUTSIDE}"
 
 
 OUTSIDE = "outside the project and its theme folders"
 
 
 def confine(path: Path | str, roots: Roots, *, limit: int, what: str = "file") -> Path:
-    """The resolved path of a file that may be read, or ``FileRefusedError`` saying which rule it breaks.
-
-    ``what`` names the file in the advice ('case file', 'stylesheet', 'image').
-    """
+    """The resolved path of a file that may be read, or ``FileRefusedError`` saying which
+    rule it breaks. ``what`` names the file in the advice ('case file', 'stylesheet')."""
     path = Path(path)
+    roots = None if roots is None else list(roots)  # read twice below
     try:
         resolved = Path(os.path.realpath(path))
     except (OSError, ValueError):
@@ -103,15 +108,8 @@ def confine(path: Path | str, roots: Roots, *, limit: int, what: str = "file") -
     if allowed is not None:
         root = next((r for r in allowed if resolved.is_relative_to(r)), None)
         if root is None:
-            link = _link_towards(path)
-            if link == "file":
-                rule = f"a symbolic link to a file {OUTSIDE}"
-            elif link == "folder":
-                rule = f"in a folder that is a symbolic link to a place {OUTSIDE}"
-            else:
-                rule = OUTSIDE
-            advice = f"copy the {what} into the project instead"
-            raise FileRefusedError(path, rule, advice)
+            rule = _outside_rule(path, roots or [])
+            raise FileRefusedError(path, rule, f"copy the {what} into the project instead")
         if any(part.startswith(".") for part in resolved.relative_to(root).parts):
             raise FileRefusedError(
                 path,
