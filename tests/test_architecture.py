@@ -16,6 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "casepress"
 LAYERS = [
     "errors",  # the positioned Problem and the exception tree: everything reports with it
     "text",  # slugs, escaping, JSON lines: small pure helpers every stage shares
+    "files",  # the one guarded way to read a file: allowed folders, regular, bounded
     "model",
     "theme",
     "render",

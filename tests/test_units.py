@@ -152,7 +152,7 @@ def course():
     sheets = theme.stylesheets(
         "pdf", page_size=project.page_size, document="handbook", profile=project.profile
     )
-    return plan, html, [sheet_text(sheet) for sheet in sheets]
+    return plan, html, [sheet_text(sheet, theme.roots) for sheet in sheets]
 
 
 def test_the_built_in_handbook_template_cuts_into_parts_chapters_and_indexes(course):

@@ -120,7 +120,7 @@ def test_tabs_line_breaks_and_other_scripts_are_fine():
 def test_surrogates_encoded_in_the_file_are_invalid_utf8(tmp_path):
     path = tmp_path / "surrogate.yaml"
     path.write_bytes(b"title: ok\ncontext: a\xed\xa0\x80b\n")  # U+D800 as (invalid) UTF-8
-    (problem,) = read_yaml(path).problems
+    (problem,) = read_yaml(path, roots=None).problems
     assert (problem.line, problem.column) == (2, 11)
     assert problem.message.startswith("not valid UTF-8 (byte 0xed)")
 
@@ -128,7 +128,7 @@ def test_surrogates_encoded_in_the_file_are_invalid_utf8(tmp_path):
 def test_invalid_utf8_is_a_positioned_error(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("title: ok\ncontext: caf\xe9\n".encode("latin-1"))
-    (problem,) = read_yaml(path).problems
+    (problem,) = read_yaml(path, roots=None).problems
     assert (problem.line, problem.column) == (2, 13)
     assert "not valid UTF-8" in problem.message
 
@@ -136,7 +136,7 @@ def test_invalid_utf8_is_a_positioned_error(tmp_path):
 def test_oversized_file_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("context: " + "x" * 2_000_000)
-    (problem,) = read_yaml(path).problems
+    (problem,) = read_yaml(path, roots=None).problems
     assert "more than the limit" in problem.message
 
 

@@ -105,6 +105,11 @@ def display_path(path: Path | str) -> str:
 
 @lru_cache(maxsize=4096)
 def _display_path(path: str, cwd: str) -> str:  # resolving costs a system call per folder
+    # as written first: a symbolic link is named where it lies (cases/evil.yaml), not by
+    # the place outside the project it leads to
+    written = Path(os.path.abspath(path))
+    if written.is_relative_to(cwd):
+        return str(written.relative_to(cwd))
     try:
         return str(Path(path).resolve().relative_to(Path(cwd).resolve()))
     except ValueError:

@@ -62,7 +62,9 @@ def _stale_briefs(
     for case in context.catalogue.cases:
         if (only is not None and case.id not in only) or not context.in_shard(f"brief:{case.id}"):
             continue
-        own = cache.case_digest(case, attached=context.project.embed_source)
+        own = cache.case_digest(
+            case, attached=context.project.embed_source, roots=context.read_roots
+        )
         keys = {f: cache.brief_key(environment, case, context.titles, f, own) for f in formats}
         todo = tuple(f for f in formats
                      if force or not ledger.manifest.fresh(out / f"{case.id}.{f}", keys[f]))  # fmt: skip

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .. import __version__
+from .. import __version__, files
 from ..errors import display_path
 from ..model.cases import case_images
 from ..render.resources import resolve_url
@@ -94,16 +94,19 @@ def _library_versions() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def tree_digest(folder: Path) -> str:
-    """Every file under a folder: relative names and bytes (hidden files skipped)."""
+def tree_digest(folder: Path, roots: Iterable[Path] | None = None) -> str:
+    """Every file under a folder: relative names and bytes (hidden files skipped), each read
+    through ``files`` from inside ``roots`` (default: the folder itself); a file it refuses
+    is digested as its refusal, unread."""
     folder = Path(folder)
     if not folder.is_dir():
         return digest("missing", folder.name)
+    roots = [folder] if roots is None else list(roots)
     parts: list[Any] = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if path.is_file() and not any(p.startswith(".") for p in rel.parts):
-            parts += [rel.as_posix(), path.read_bytes()]
+            parts += [rel.as_posix(), _file_bytes(path, roots)]
     return digest(parts)
 
 
@@ -111,11 +114,12 @@ def theme_digest(theme) -> str:
     """Every layer of a theme by content: its template and style folders, and for a theme
     its whole folder (theme.yaml, fonts, logos); then its name and label overrides."""
     parts: list[Any] = [theme.name, repr(sorted(theme.labels.items()))]
+    roots = theme.roots
     for layer in theme.layers:
         parts.append([layer.label, layer.prefix or "",
-                      tree_digest(layer.templates), tree_digest(layer.styles)])  # fmt: skip
+                      tree_digest(layer.templates, roots), tree_digest(layer.styles, roots)])  # fmt: skip
         if layer.config is not None:
-            parts.append(tree_digest(layer.config.folder))
+            parts.append(tree_digest(layer.config.folder, roots))
     return digest(parts)
 
 
@@ -147,25 +151,30 @@ def environment_digest(project, theme, options: dict[str, Any]) -> str:
     )
 
 
-def _file_bytes(path: Path | None) -> bytes:
+def _file_bytes(path: Path | None, roots: Iterable[Path] | None = None) -> bytes:
+    """A file's bytes for a digest, read through ``files`` (inside ``roots``; None: wherever
+    it is, still only a regular file within the resource limit). A file it refuses (outside,
+    a FIFO, ``/dev/zero``, 3 GB) is not read: its refusal is digested instead."""
     if path is None:
         return b""
     try:
-        return Path(path).read_bytes()
-    except OSError:
-        return b"<missing>"
+        return files.read_bytes(path, roots, limit=files.RESOURCE_BYTES)
+    except files.FileRefusedError as refusal:
+        return b"<missing>" if refusal.missing else f"<refused: {refusal.rule}>".encode()
 
 
-def case_digest(case, *, attached: bool = False) -> str:
+def case_digest(case, *, attached: bool = False, roots: Iterable[Path] | None = None) -> str:
     """A case file and the local images it names (resolved beside the file); when the file
     is ``attached`` to its PDF, also its modification time, the attachment's date (unless
-    ``SOURCE_DATE_EPOCH`` sets every date)."""
-    data = _file_bytes(case.path)
+    ``SOURCE_DATE_EPOCH`` sets every date). Files are read as the renderer may read them,
+    from inside ``roots`` (the project's and its theme's folders): an image the renderer
+    refuses is not read here either, whatever it names (``/dev/zero``, a FIFO)."""
+    data = _file_bytes(case.path, None)
     images = []
     for src, _alt in case_images(case):  # every image the renderer sees, however written
         url = resolve_url(src, case.path.parent)
         if url.startswith("file:"):
-            images.append(_file_bytes(Path(url2pathname(urlsplit(url).path))))
+            images.append(_file_bytes(Path(url2pathname(urlsplit(url).path)), roots))
     stamp = ""
     if attached and not source_date():
         try:
@@ -204,14 +213,14 @@ def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns:
     )
 
 
-def site_keys(environment: str, cases, pdfs, handbooks) -> dict[str, str]:
+def site_keys(environment: str, cases, pdfs, handbooks, roots=None) -> dict[str, str]:
     """Key of each page of the site by its path there: a case's page is its brief in the
     site's template (with or without a PDF beside it); the index depends on every case,
     which ones have a PDF, and the handbooks listed (``None``: all, as the preview does)."""
     from ..render.site import INDEX_PAGE, case_page
 
     titles = {c.id: c.title for c in cases}
-    owns = {c.id: case_digest(c) for c in cases}
+    owns = {c.id: case_digest(c, roots=roots) for c in cases}
     keys = {
         case_page(c.id): brief_key(
             environment, c, titles, f"site:{pdfs is None or c.id in pdfs}", owns[c.id]

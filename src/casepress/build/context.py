@@ -106,8 +106,9 @@ class BuildContext:
         theme = theme or theme_for(project)
         from ..render.styles import own_sheets, unsafe_font_faces
 
-        refused = unsafe_font_faces(own_sheets(theme))
-        if refused:  # a PDF naming such a font is broken
+        # a file refused (outside the project, a link, too big), then a font a PDF cannot name
+        refused = theme.refused_files() or unsafe_font_faces(own_sheets(theme), theme.roots)
+        if refused:
             raise InputError(refused)
         project = with_theme_defaults(project, theme)
         catalogue = catalogue or load_cases(project, paths)
@@ -119,6 +120,12 @@ class BuildContext:
         if options.cache_dir is not None:
             return Path(options.cache_dir)
         return (options.output_dir or project.output_dir) / cache.CACHE_DIR
+
+    @property
+    def read_roots(self) -> tuple[Path, ...]:
+        """The folders this build may read files from (``files``): the project's, each
+        theme's own, casepress's templates and styles."""
+        return (self.project.root, *self.theme.roots)
 
     @property
     def cache_dir(self) -> Path:

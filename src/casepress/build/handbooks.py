@@ -115,7 +115,8 @@ def _stale_handbooks(
     context: BuildContext, ledger: Ledger, plans: list[HandbookPlan], environment: str
 ) -> list[tuple[HandbookPlan, str, Path, str]]:
     """(plan, format, target, key) to render; those left alone go into the report."""
-    owns = {c.id: cache.case_digest(c, attached=context.project.embed_source)
+    owns = {c.id: cache.case_digest(c, attached=context.project.embed_source,
+                                    roots=context.read_roots)
             for plan in plans for c in plan.cases}  # fmt: skip
     todo = []
     for plan in plans:
@@ -147,7 +148,7 @@ class HandbookJob:
             "pdf", page_size=self.project.page_size, document="handbook",
             profile=self.project.profile,
         )  # fmt: skip
-        self.css_texts = [sheet_text(sheet) for sheet in sheets]
+        self.css_texts = [sheet_text(sheet, context.theme.roots) for sheet in sheets]
 
     def build(self, todo, *, split: bool | None) -> None:
         """Every stale handbook output: HTML written at once, single-pass PDFs laid out
@@ -217,7 +218,8 @@ class HandbookJob:
         split = SplitJob(
             job.plan, job.html, self.project.root, previous, hints, salt=self.environment,
             css_texts=self.css_texts, attachments=job.attachments,
-            attachments_salt=cache.digest([cache.case_digest(c, attached=True) for c in attached]),
+            attachments_salt=cache.digest([cache.case_digest(c, attached=True, roots=self.context.read_roots)
+                                           for c in attached]),
             max_elements=self.max_elements,
         )  # fmt: skip
         book = SplitHandbook(split, self.pool, self._load_unit, self.context.options.progress)

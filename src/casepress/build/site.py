@@ -39,7 +39,7 @@ def build_site_in(
     root = context.root_of(out)
     plan = plan_site(context.renderer(), cases, pdfs=pdfs, handbooks=handbooks, only=only)
     environment = cache.environment_digest(context.project, context.theme, {"document": "site"})
-    keys = cache.site_keys(environment, cases, pdfs, handbooks)
+    keys = cache.site_keys(environment, cases, pdfs, handbooks, roots=context.read_roots)
     keys = {page.path: keys.get(page.path, cache.digest(page.path)) for page in plan.pages}
     report = context.report
     with context.manifest(out) as manifest:

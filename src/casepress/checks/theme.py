@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..errors import Problem, display_path
 from ..render.styles import own_sheets, unsafe_font_faces
 from ..theme import colours
@@ -15,7 +16,9 @@ from ..theme.chain import BASE, Theme, load_theme, resolve_chain
 
 def palette_contrast(theme: Theme) -> list[colours.Contrast]:
     """The palette pairs (``colours.PAIRS``) as the theme's style sheets resolve them."""
-    return colours.check_stylesheets(theme.stylesheets("html", document="handbook"))
+    return colours.check_stylesheets(
+        theme.stylesheets("html", document="handbook"), roots=theme.roots
+    )
 
 
 def check_stylesheets(theme: Theme) -> list[Problem]:
@@ -30,9 +33,11 @@ def check_stylesheets(theme: Theme) -> list[Problem]:
         if layer.config is None or not layer.styles.is_dir():
             continue
         for path in sorted(layer.styles.glob("*.css")):
-            rules = tinycss2.parse_stylesheet(
-                path.read_text("utf-8"), skip_comments=True, skip_whitespace=True
-            )
+            try:
+                text = files.read_text(path, theme.roots, limit=files.TEXT_BYTES, what="stylesheet")
+            except files.FileRefusedError:
+                continue  # reported by refused_files, with the rule
+            rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
             for node, inside in _css_errors(rules):
                 message = (
                     "CSS: cannot read this declaration; expected 'property: value;'"
@@ -47,7 +52,7 @@ def check_stylesheets(theme: Theme) -> list[Problem]:
                         column=node.source_column,
                     )
                 )
-    return problems + unsafe_font_faces(own_sheets(theme))
+    return problems + unsafe_font_faces(own_sheets(theme), theme.roots)
 
 
 def _css_errors(nodes: Iterable[Any]) -> Iterable[tuple[Any, bool]]:
@@ -74,6 +79,7 @@ def check_theme(project_root: Path | None, name: str) -> tuple[str, list[Problem
         from ..render.renderer import check_templates  # Jinja is loaded only for this step
 
         theme = load_theme(project_root, name)
+        problems += theme.refused_files()
         problems += check_templates(theme) + check_stylesheets(theme) + check_contrast(theme)
     return names, sorted(problems)
 

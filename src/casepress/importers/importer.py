@@ -165,7 +165,8 @@ def import_files(
             except InputError as exc:  # a link in the way: refused, the others still written
                 result.status, result.problems = FAILED, exc.problems
                 continue
-            _, result.problems = load_case(target, project)
+            # read back from where it was written
+            _, result.problems = load_case(target, project, roots=[target.parent])
     report.seconds = time.perf_counter() - started
     return report
 

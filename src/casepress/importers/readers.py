@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import files
 from ..errors import display_path
 from .blocks import Block, Source, fail, match_heading, strip_markdown
 from .repair import CHECK, Note, Repairs, clean_line, normalise_newlines
@@ -36,19 +37,23 @@ def read_file(path: Path) -> Source:
         fail(shown, 0, "not a .txt, .md or .docx file" + (
             "; save it as .docx from Word or LibreOffice" if path.suffix.lower() in (".doc", ".odt", ".rtf") else ""
         ))  # fmt: skip
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        fail(shown, 0, f"cannot read file: {exc.strerror}")
     limit = MAX_WORD_BYTES if kind == "word" else MAX_TEXT_BYTES
-    if size > limit:
-        fail(shown, 0, f"file is {size:,} bytes, more than the limit of {limit:,}")
-    if kind == "word":
-        from .wordreader import read_word  # python-docx and lxml load only for Word files
+    # through ``files``: a regular file (not a FIFO, which would wait for ever, nor a device
+    # such as /dev/zero, which never ends), its size checked before a byte is read. The
+    # person importing named the file, so it may lie anywhere.
+    try:
+        files.confine(path, None, limit=limit, what="input file")
+        if kind == "word":
+            from .wordreader import read_word  # python-docx and lxml load only for Word files
 
-        return read_word(path)
+            return read_word(path)
+        data = files.read_bytes(path, None, limit=limit, what="input file")
+    except files.FileRefusedError as refusal:
+        if refusal.missing:
+            fail(shown, 0, "cannot read file: no such file")
+        fail(shown, 0, refusal.message)
     notes: list[Note] = []
-    text = _decode(path.read_bytes(), shown, notes)
+    text = _decode(data, shown, notes)
     source = (_read_markdown if kind == "markdown" else _read_plain)(path, text)
     source.notes[:0] = notes
     return source

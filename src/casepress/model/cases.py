@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import files as guarded
 from ..errors import Problem, display_path
 from .markup import case_link_ids, images_in
 from .places import normalise_country
@@ -28,7 +31,7 @@ from .schema import (
     suggest,
     to_model,
 )
-from .source import parse_yaml, read_yaml
+from .source import decode_yaml, parse_yaml
 
 # The case model, declared once. Each field's one declaration (``declare``) gives its type
 # and description for validation and JSON Schema (``CASE_SPEC``, ``case_schema``), the
@@ -215,13 +218,25 @@ def find_case_files(folder: Path) -> list[Path]:
 
 
 def load_case(
-    path: Path, project: Project, *, text: str | None = None
+    path: Path,
+    project: Project,
+    *,
+    text: str | None = None,
+    roots: guarded.Roots | None = None,
 ) -> tuple[Case | None, list[Problem]]:
     """Validate one file; returns the case (None if invalid) and its problems.
 
     With ``text``, that text is validated as if it were the file's (nothing is read).
+    Otherwise the file is read only from inside ``roots`` (by default the project's
+    folder, ``case_roots``): a case file that is, or lies in, a symbolic link to a place
+    outside is refused, and nothing it holds appears in any message.
     """
-    document = read_yaml(path) if text is None else parse_yaml(text, path)
+    if text is None:
+        data = guarded_read(path, roots if roots is not None else case_roots(project))
+        if isinstance(data, Problem):
+            return None, [data]
+        text = data
+    document = parse_yaml(text, path)
     ctx = Context(document.shown, list(document.problems))
     if document.root is None:
         return None, ctx.problems
@@ -237,7 +252,7 @@ def load_case(
             "(lowercase letters, digits and hyphens) or set 'id:'",
         )
         return None, ctx.problems
-    missing_alt = _images_without_alt(values, path, document.shown, ctx.positions)
+    missing_alt = _images_without_alt(values, text, document.shown, ctx.positions)
     if missing_alt:
         return None, ctx.problems + missing_alt
     _warn_placeholders(values, ctx)
@@ -297,19 +312,19 @@ def case_images(case: Case) -> list[tuple[str, str | None]]:
 
 
 def _images_without_alt(
-    values: dict[str, Any], path: Path, shown: str, positions: dict
+    values: dict[str, Any], text: str, shown: str, positions: dict
 ) -> list[Problem]:
     """Every image needs alternative text: it is what a screen reader reads, and what a
     tagged PDF's Figure carries. The problem points at the image's own line when found."""
     problems = []
     lines: list[str] | None = None
-    for where, text in _markdown_fields(values):
+    for where, markdown in _markdown_fields(values):
         searched_from = 0
-        for src, alt in images_in(text):
+        for src, alt in images_in(markdown):
             if alt and alt.strip():
                 continue
             if lines is None:
-                lines = path.read_text("utf-8").splitlines()
+                lines = text.splitlines()
             line, column = positions.get(where, (0, 0))
             found = _find(lines, src or "<img", max(line - 1, searched_from))
             if found:
@@ -348,14 +363,19 @@ def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalog
     Every file is read and every problem collected before anything is rendered. Checks
     that span files follow: duplicate ids, and ``related`` ids that name no case.
     """
-    files = find_case_files(project.cases_dir) if paths is None else _expand(paths)
+    given = None if paths is None else [Path(p) for p in paths]
+    roots = case_roots(project, given)
+    files = find_case_files(project.cases_dir) if given is None else _expand(given)
     problems: list[Problem] = []
     loaded: list[Case] = []
     for path in files:
-        case, found = load_case(path, project)
+        case, found = load_case(path, project, roots=roots)
         problems.extend(found)
         if case is not None:
+            if given is not None:  # named on the command line: known by its real path
+                case = dataclasses.replace(case, path=path.resolve())
             loaded.append(case)
+    files = files if given is None else [p.resolve() for p in files]
 
     by_id: dict[str, Case] = {}
     valid: list[Case] = []
@@ -399,11 +419,40 @@ def _references(case: Case) -> Iterable[tuple[str, str]]:
 
 
 def _expand(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
+    """Files named and files in folders named, once each; as named (a symbolic link stays
+    one, so that reading it can refuse it), absolute."""
+    found: list[Path] = []
     for path in paths:
         path = Path(path)
-        files.extend(find_case_files(path) if path.is_dir() else [path])
-    return list(dict.fromkeys(p.resolve() for p in files))
+        found.extend(find_case_files(path) if path.is_dir() else [path])
+    return list({p.resolve(): Path(os.path.abspath(p)) for p in found}.values())
+
+
+def case_roots(project: Project, paths: Iterable[Path] | None = None) -> list[Path]:
+    """Where case files may be read from: the project's folder; and, when the command line
+    names a folder of cases or case files outside it (``--cases``, ``check ../x.yaml``),
+    that folder, since the person typing the command chose it."""
+    root = Path(project.root)
+    roots = [root]
+    named = [project.cases_dir, *(paths or ())]
+    for path in named:
+        path = Path(os.path.abspath(path))
+        if path.is_relative_to(root) or path.is_relative_to(os.path.realpath(root)):
+            continue
+        folder = path if path.is_dir() and not path.is_symlink() else path.parent
+        roots.append(folder)
+    return roots
+
+
+def guarded_read(path: Path, roots: guarded.Roots) -> str | Problem:
+    """A case file's text, or the Problem that says why it is not read (``files``)."""
+    try:
+        data = guarded.read_bytes(path, roots, limit=guarded.CASE_FILE_BYTES, what="case file")
+    except guarded.FileRefusedError as refusal:
+        if refusal.missing:
+            return Problem.error(path, "cannot read file: no such file")
+        return Problem.error(path, refusal.message)
+    return decode_yaml(data, path)
 
 
 def _ids_of_other_files(project: Project, loaded: list[Path]) -> set[str]:

@@ -12,8 +12,10 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..errors import InputError, Problem
+from .. import files
+from ..errors import InputError, Problem, display_path
 from ..text import slugify
 from .cases import Case, Catalogue, find_case_files
 from .places import country_code, suggest_country
@@ -63,9 +65,18 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
     """Select, group, order and index; every problem with the definition raises together."""
     problems: list[Problem] = []
     cases = _select(edition, catalogue, project, problems)
-    introduction = _read_introduction(edition, problems)
-    if edition.logo is not None and not edition.logo.is_file():
-        _problem(problems, edition, "logo", f"file not found: {edition.logo}")
+    introduction = _read_introduction(edition, project, problems)
+    if edition.logo is not None:
+        try:
+            files.confine(
+                edition.logo, _roots(edition, project), limit=files.RESOURCE_BYTES, what="logo"
+            )
+        except files.FileRefusedError as refusal:
+            message = (
+                f"file not found: {edition.logo}" if refusal.missing
+                else f"{display_path(edition.logo)}: {refusal.message}"
+            )  # fmt: skip
+            _problem(problems, edition, "logo", message)
     if problems:
         raise InputError(problems)
     parts = _group(edition, cases)
@@ -182,15 +193,28 @@ def _suggest(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {lowered[match[0]]!r}?)" if match else ""
 
 
-def _read_introduction(edition: Edition, problems: list[Problem]) -> str | None:
+def _roots(edition: Edition, project: Project) -> list[Path] | None:
+    """Where a handbook's files may come from: the project, when casepress.yaml names them;
+    anywhere, when the person typing the command does (``--introduction``)."""
+    return None if edition.source == COMMAND_LINE else [project.root]
+
+
+def _read_introduction(edition: Edition, project: Project, problems: list[Problem]) -> str | None:
+    """The introduction's Markdown, read through ``files``: a file outside the project (an
+    absolute path, ``../``, a symbolic link leading out) is refused at its line."""
     if edition.introduction is None:
         return None
     try:
-        return edition.introduction.read_text("utf-8")
-    except FileNotFoundError:
-        _problem(problems, edition, "introduction", f"file not found: {edition.introduction}")
-    except (OSError, UnicodeDecodeError) as exc:
-        _problem(problems, edition, "introduction", f"cannot read {edition.introduction}: {exc}")
+        return files.read_text(
+            edition.introduction, _roots(edition, project), limit=files.TEXT_BYTES,
+            what="introduction",
+        )  # fmt: skip
+    except files.FileRefusedError as refusal:
+        if refusal.missing:
+            message = f"file not found: {edition.introduction}"
+        else:
+            message = f"{display_path(edition.introduction)}: {refusal.message}"
+        _problem(problems, edition, "introduction", message)
     return None
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from .. import files
 from ..errors import InputError, Problem
 from ..text import SLUG
 from .labels import LANGUAGE_PATTERN, labels_type
@@ -23,6 +25,7 @@ from .schema import (
     Object,
     Slug,
     Text,
+    sniff_image,
 )
 from .source import read_yaml
 
@@ -289,7 +292,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
     theme_origin = None
     warnings: list[Problem] = []
     if config.exists():
-        document = read_yaml(config)
+        document = read_yaml(config, roots=[root], what="project file")
         ctx = Context(document.shown, list(document.problems))
         if document.root is not None and not ctx.problems:
             result = PROJECT_SPEC.validate(document.root, ctx, "")
@@ -306,6 +309,13 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
                 name, spec, root, source=document.shown, positions=positions
             )
         warnings = ctx.problems
+        refused = _cases_outside(root, values.get("cases"), document.shown, ctx.positions)
+        refused = refused if "cases" in ctx.positions else []  # a default: its files are refused
+        refused += [
+            p for edition in handbooks.values() for p in edition_file_problems(edition, root)
+        ]
+        if refused:
+            raise InputError(refused)
         if "theme" in ctx.positions:
             line, column = ctx.positions["theme"]
             theme_origin = Problem.error(
@@ -346,3 +356,52 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         warnings=tuple(warnings),
         **settings,
     )
+
+
+def edition_file_problems(edition: Edition, root: Path) -> list[Problem]:
+    """A handbook's ``introduction`` and ``logo`` that ``files`` would refuse (outside the
+    project, through a symbolic link leading out, not a regular file, too large), each at its
+    line in casepress.yaml. A missing file is left to the handbook's plan to report."""
+    problems = []
+    for name, path, limit in (
+        ("introduction", edition.introduction, files.TEXT_BYTES),
+        ("logo", edition.logo, files.RESOURCE_BYTES),
+    ):
+        if path is None:
+            continue
+        line, column = edition.where(name)
+        field_name = f"handbooks.{edition.name}.{name}"
+        try:
+            head = files.read_bytes(path, [root], limit=limit, what=name, head=2048)
+        except files.FileRefusedError as refusal:
+            if not refusal.missing:
+                problems.append(
+                    refusal.problem(edition.source, line=line, column=column, field=field_name)
+                )
+            continue
+        wrong = sniff_image(head, path) if name == "logo" else None
+        if wrong:  # inlined into HTML as an image: it must be one
+            message = f"{path.name}: {wrong}; use an SVG, PNG or JPEG file"
+            problems.append(
+                Problem.error(edition.source, message, line=line, column=column, field=field_name)
+            )
+    return problems
+
+
+def _cases_outside(root: Path, cases: str | None, shown: str, positions: dict) -> list[Problem]:
+    """``cases:`` must name a folder inside the project: the file travels with the project,
+    and a folder outside it (``../``, an absolute path, a symbolic link) would let a
+    project read and publish files it does not hold. ``--cases`` may name any folder."""
+    if not cases:
+        return []
+    folder = root / cases
+    real_root = Path(os.path.realpath(root))
+    if Path(os.path.realpath(folder)).is_relative_to(real_root):
+        return []
+    line, column = positions.get("cases", (0, 0))
+    link = " (a symbolic link leads there)" if folder.is_symlink() else ""
+    message = (
+        f"{cases!r} is outside the project{link}; keep the case files in a folder inside it, "
+        "or name the folder with --cases"
+    )
+    return [Problem.error(shown, message, line=line, column=column, field="cases")]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..errors import Problem
 from ..text import SLUG
 from .source import Node
@@ -540,18 +541,20 @@ class File(Text):
         folder = (ctx.folder or Path.cwd()).resolve()
         if Path(value).is_absolute() or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
             return ctx.error(node, path, f"give a path relative to the theme folder, not {value!r}")
-        target = (folder / value).resolve()
-        if not target.is_relative_to(folder):
-            return ctx.error(node, path, f"{value!r} is outside the theme folder")
-        if not target.exists():
-            return ctx.error(node, path, f"file {value!r} does not exist{_nearby(folder, value)}")
-        if not target.is_file():
-            return ctx.error(node, path, f"{value!r} is a folder, not a file")
         try:
-            with open(target, "rb") as handle:
-                head = handle.read(2048)
-        except OSError as exc:
-            return ctx.error(node, path, f"cannot read {value!r}: {exc.strerror or exc}")
+            # read through ``files``: inside the theme folder, a regular file, within the limit
+            head = files.read_bytes(
+                folder / value, [folder], limit=files.RESOURCE_BYTES, what="file", head=2048
+            )
+        except files.FileRefusedError as refusal:
+            if refusal.missing:
+                return ctx.error(
+                    node, path, f"file {value!r} does not exist{_nearby(folder, value)}"
+                )
+            if refusal.rule.startswith(files.OUTSIDE) or "symbolic link" in refusal.rule:
+                return ctx.error(node, path, f"{value!r} is outside the theme folder")
+            return ctx.error(node, path, f"{value!r}: {refusal.message}")
+        target = (folder / value).resolve()
         message = self.sniff(head, target) if self.sniff else None
         if message:
             return ctx.error(node, path, f"{value!r}: {message}")

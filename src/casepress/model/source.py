@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import files
 from ..errors import Problem, display_path
 
 try:  # libyaml is ~15x faster at composing; positions are the same
@@ -22,7 +23,7 @@ try:  # libyaml is ~15x faster at composing; positions are the same
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = files.CASE_FILE_BYTES
 """Largest YAML file casepress reads (a long case is ~20 KB; this stops runaway input)."""
 
 MAX_NODES = 100_000
@@ -80,19 +81,26 @@ class Document:
         return display_path(self.path)
 
 
-def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    """Read and compose one YAML file; never raises for bad content, reports Problems."""
+def read_yaml(
+    path: Path,
+    *,
+    roots: files.Roots,
+    max_bytes: int = MAX_FILE_BYTES,
+    what: str = "case file",
+) -> Document:
+    """Read and compose one YAML file; never raises for bad content, reports Problems.
+
+    The file is read through ``files``: inside ``roots``, a regular file, its size checked
+    before a byte is read; a refusal is the file's only problem, and says nothing of what
+    the file holds.
+    """
     shown = display_path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Document(path, None, [Problem.error(shown, f"cannot read file: {exc.strerror}")])
-    if len(data) > max_bytes:
-        message = (
-            f"file is {len(data):,} bytes, more than the limit of {max_bytes:,}; "
-            "split the text or move long material to a linked resource"
-        )
-        return Document(path, None, [Problem.error(shown, message)])
+        data = files.read_bytes(path, roots, limit=max_bytes, what=what)
+    except files.FileRefusedError as refusal:
+        if refusal.missing:
+            return Document(path, None, [Problem.error(shown, "cannot read file: no such file")])
+        return Document(path, None, [Problem.error(shown, refusal.message)])
     text, problem = _decode(data, shown)
     if problem:
         return Document(path, None, [problem])
@@ -148,6 +156,12 @@ def _alias_problems(text: str, shown: str) -> list[Problem]:
             Problem.error(shown, f"{unlisted:,} more YAML aliases not listed; remove them all")
         )
     return problems
+
+
+def decode_yaml(data: bytes, path: Path) -> str | Problem:
+    """A YAML file's bytes as text, or the Problem saying where it is not UTF-8."""
+    text, problem = _decode(data, display_path(path))
+    return problem or text
 
 
 def _decode(data: bytes, shown: str) -> tuple[str, Problem | None]:

@@ -26,6 +26,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .. import files
 from ..errors import Problem, RenderError, display_path, internal_error
 from ..model.markup import measure_html
 from ..model.project import DEFAULT_MAX_ELEMENTS
@@ -73,7 +74,7 @@ class SandboxFetcher(URLFetcher):
         try:
             path = self.policy.check(url)
             if path is not None:
-                data = path.read_bytes()
+                data = self.policy.read(path, url)
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 response = URLFetcherResponse(url, body=data, headers={"Content-Type": kind})
             else:
@@ -185,7 +186,13 @@ class PdfRenderer:
     def _css(self, sheet: Path | Sheet, fetcher: SandboxFetcher) -> CSS:
         if isinstance(sheet, Sheet):  # generated: its url()s are absolute file URLs
             return CSS(string=sheet.css, font_config=self.font_config, url_fetcher=fetcher)
-        return CSS(filename=str(sheet), font_config=self.font_config, url_fetcher=fetcher)
+        try:  # read through ``files``, as WeasyPrint would read the file itself
+            text = files.read_text(sheet, self.roots, limit=files.TEXT_BYTES, what="stylesheet")
+        except files.FileRefusedError as refusal:
+            raise RenderError(f"stylesheet refused: {refusal}") from None
+        return CSS(
+            string=text, base_url=str(sheet), font_config=self.font_config, url_fetcher=fetcher
+        )
 
     def check_size(self, html: str) -> None:
         """Refuse a document larger or deeper than layout can bear in bounded time and memory."""
@@ -443,7 +450,7 @@ def source_attachment(path: Path):
     stamp = int(epoch) if epoch and epoch.isdigit() else int(path.stat().st_mtime)
     when = dt.datetime.fromtimestamp(stamp, dt.UTC)
     return Attachment(
-        file_obj=io.BytesIO(path.read_bytes()),
+        file_obj=io.BytesIO(files.read_bytes(path, None, limit=files.CASE_FILE_BYTES)),
         name=path.name,
         description=f"casepress source of this document: {path.name}",
         relationship="Source",

@@ -31,7 +31,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from .. import __version__
+from .. import __version__, files
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case
@@ -89,6 +89,7 @@ class ThemeLoader(jinja2.BaseLoader):
     def __init__(self, layers: tuple[Layer, ...]):
         self.layers = layers
         self.lookups: dict[str, Lookup] = {}
+        self.roots = tuple(dict.fromkeys(root for layer in layers for root in layer.roots))
 
     def candidates(self, template: str) -> tuple[list[Layer], str]:
         prefix, colon, rest = template.partition(":")
@@ -120,7 +121,7 @@ class ThemeLoader(jinja2.BaseLoader):
             raise jinja2.TemplateNotFound(
                 template, f"template {template!r} not found; searched: {searched}"
             )
-        source = filename.read_text("utf-8")
+        source = files.read_text(filename, self.roots, limit=files.TEXT_BYTES, what="template")
         mtime = os.path.getmtime(filename)
 
         def uptodate() -> bool:
@@ -185,7 +186,9 @@ class Renderer:
                     base, shown = None, sheet.origin
                 else:
                     base, shown = sheet.parent, display_path(sheet)
-                text, found = standalone_css(sheet_text(sheet), base, self.policy, shown)
+                text, found = standalone_css(
+                    sheet_text(sheet, self.theme.roots), base, self.policy, shown
+                )
                 texts.append(text)
                 problems += found
             self._css[document] = Markup("\n".join(texts))
@@ -265,6 +268,7 @@ class Renderer:
         edition = plan.edition
         context = self.document_context(self.language, target, document="handbook")
         labels = context["labels"]
+        roots = self.policy.roots
 
         def link(other: str) -> tuple[str | None, str | None]:
             if plan.contains(other):
@@ -285,7 +289,7 @@ class Renderer:
             "edition": edition.edition,
             "date": _date(edition.date, language, labels.get("date_format", "long")),
             "organisation": edition.organisation or context["project"]["organisation"],
-            "logo": _image(edition.logo, edition.organisation or edition.title, target)
+            "logo": _image(edition.logo, edition.organisation or edition.title, target, roots)
             if edition.logo
             else context["theme"]["logo"],
             "introduction": render_markdown(
@@ -379,6 +383,8 @@ class Renderer:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(exc.message or f"template {exc.name!r} not found") from None
+        except files.FileRefusedError as refusal:
+            raise TemplateError(str(refusal)) from None
         except jinja2.TemplateSyntaxError as exc:
             where = display_path(exc.filename) if exc.filename else exc.name
             raise TemplateError(
@@ -410,16 +416,17 @@ class Renderer:
     def theme_view(self, language: str, target: str) -> dict[str, Any]:
         """theme.yaml as templates see it: texts in the document's language, images as URLs."""
         theme = self.theme
+        roots = self.policy.roots
         organisation = self.project.organisation or theme.organisation
         disclaimer = _pick(theme.disclaimer, language)
         return {
             "name": theme.name,
             "organisation": organisation,
-            "logo": _image(theme.logo, organisation or theme.name, target),
+            "logo": _image(theme.logo, organisation or theme.name, target, roots),
             "footer": _pick(theme.footer, language) or organisation,
             "disclaimer": render_markdown(disclaimer, id_prefix="disclaimer-", language=language),
             "funders": [
-                {"name": f.name, "url": f.url, "logo": _image(f.logo, f.name, target)}
+                {"name": f.name, "url": f.url, "logo": _image(f.logo, f.name, target, roots)}
                 for f in theme.funders
             ],
             "colours": theme.colours,
@@ -445,6 +452,7 @@ class Renderer:
         date_format = (labels or {}).get("date_format", "long")
         problems = [] if problems is None else problems
         shown = display_path(case.path)
+        roots = self.policy.roots
 
         def report(field: str, message: str, severity: str = "warning") -> None:
             line, column = case.where(field)
@@ -460,13 +468,14 @@ class Renderer:
                     path = self.policy.check(url)
                     if path is not None:
                         self.policy.check_image(path, url)
+                        media = self.policy.image_type(path, url)
                 except RefusedError as refusal:
                     severity = "error" if refusal.fatal else "warning"
                     report(field, f"image {src!r} refused: {refusal.reason}", severity)
                     return None
                 if path is None:  # data:, or http(s) where the project allows the network
                     return src
-                return _data_url(path) if target == "html" else path.as_uri()
+                return _data_url(path, roots, media) if target == "html" else path.as_uri()
 
             def removed(items: list[str]) -> None:
                 report(
@@ -543,8 +552,15 @@ def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
     return {"href": href, "note": note}
 
 
-def sheet_text(sheet: Path | Sheet) -> str:
-    return sheet.css if isinstance(sheet, Sheet) else sheet.read_text("utf-8")
+def sheet_text(sheet: Path | Sheet, roots: files.Roots) -> str:
+    """A stylesheet's text: generated, or read through ``files`` from inside ``roots`` (a
+    refused sheet is an ``InputError`` at the sheet)."""
+    if isinstance(sheet, Sheet):
+        return sheet.css
+    try:
+        return files.read_text(sheet, roots, limit=files.TEXT_BYTES, what="stylesheet")
+    except files.FileRefusedError as refusal:
+        raise InputError([refusal.problem()]) from None
 
 
 def _pick(texts: dict[str, str] | None, language: str) -> str | None:
@@ -561,20 +577,26 @@ def _pick(texts: dict[str, str] | None, language: str) -> str | None:
 _MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
 
 
-def _image(path: Path | None, alt: str, target: str) -> dict[str, str] | None:
+def _image(
+    path: Path | None, alt: str, target: str, roots: tuple[Path, ...]
+) -> dict[str, str] | None:
     """An image for a template: a file URL for PDF (the fetcher allows theme folders), a
-    ``data:`` URL for HTML so the page stays standalone."""
+    ``data:`` URL for HTML so the page stays standalone (read from inside ``roots`` only:
+    a file the PDF's fetcher would refuse is not inlined either)."""
     if path is None:
         return None
     if target == "pdf":
         return {"src": path.as_uri(), "alt": alt}
-    return {"src": _data_url(path), "alt": alt}
+    return {"src": _data_url(path, roots), "alt": alt}
 
 
 @cache
-def _data_url(path: Path) -> str:
-    media = _MEDIA_TYPES.get(path.suffix.lower(), "image/jpeg")
-    return f"data:{media};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+def _data_url(path: Path, roots: tuple[Path, ...], media: str | None = None) -> str:
+    """A local image as a ``data:`` URL, read through ``files`` (inside ``roots``, within
+    the resource limit); the media type by the file name, else as sniffed (``media``)."""
+    data = files.read_bytes(path, roots, limit=files.RESOURCE_BYTES, what="image")
+    media = _MEDIA_TYPES.get(path.suffix.lower()) or media or "image/jpeg"
+    return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:
@@ -617,7 +639,12 @@ def check_templates(theme: Theme) -> list[Problem]:
         for path in sorted(layer.templates.rglob("*.j2")):
             shown = display_path(path)
             try:
-                tree = env.parse(path.read_text("utf-8"), filename=str(path))
+                source = files.read_text(path, theme.roots, limit=files.TEXT_BYTES, what="template")
+            except files.FileRefusedError as refusal:
+                problems.append(refusal.problem())
+                continue
+            try:
+                tree = env.parse(source, filename=str(path))
             except jinja2.TemplateSyntaxError as exc:
                 message = f"template syntax error: {exc.message}"
                 problems.append(Problem.error(shown, message, line=exc.lineno))

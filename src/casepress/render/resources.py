@@ -23,9 +23,10 @@ from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
+from .. import files
 from ..model.project import DEFAULT_MAX_IMAGE_PIXELS
 
-MAX_RESOURCE_BYTES = 50_000_000
+MAX_RESOURCE_BYTES = files.RESOURCE_BYTES
 """Largest single resource (image, font, stylesheet) a brief may load."""
 
 NETWORK_SCHEMES = ("http", "https")
@@ -78,25 +79,34 @@ class ResourcePolicy:
         raise RefusedError(url, f"the {scheme or 'empty'} scheme is not allowed")
 
     def local_file(self, url: str) -> Path:
-        """The file a ``file:`` URL names, when it is a regular file inside an allowed folder."""
+        """The file a ``file:`` URL names, when ``files`` may read it: a regular file inside
+        an allowed folder (not through a symbolic link leading out), within the size limit."""
         try:
             # url2pathname percent-decodes once, as WeasyPrint encoded once
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            path = Path(url2pathname(urlsplit(url).path))
+            if "\x00" in str(path):
+                raise ValueError("NUL in path")
         except (ValueError, OSError):
             raise RefusedError(url, "not a valid file path") from None
-        root = next((r for r in self._resolved if path.is_relative_to(r)), None)
-        if root is None:
-            raise RefusedError(url, "outside the project and its theme folders")
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            raise RefusedError(url, "hidden files and folders are never read")
-        if not path.exists():
-            raise RefusedError(url, "no such file")
-        if not path.is_file():
-            raise RefusedError(url, "not a regular file")
-        size = path.stat().st_size
-        if size > self.max_bytes:
-            raise RefusedError(url, f"{size:,} bytes, more than the limit of {self.max_bytes:,}")
-        return path
+        try:
+            return files.confine(path, self._resolved, limit=self.max_bytes, what="resource")
+        except files.FileRefusedError as refusal:
+            raise RefusedError(url, refusal.rule) from None
+
+    def read(self, path: Path, url: str) -> bytes:
+        """The bytes of a file ``local_file`` allowed, read through ``files`` (bounded)."""
+        try:
+            return files.read_bytes(path, self._resolved, limit=self.max_bytes, what="resource")
+        except files.FileRefusedError as refusal:
+            raise RefusedError(url, refusal.rule) from None
+
+    def image_type(self, path: Path, url: str) -> str:
+        """The media type of a local image shown with ``<img>``, by its content; a file that
+        is no image (a README named ``x.jpg``) is refused, so it is never inlined as one."""
+        kind = image_media_type(path)
+        if kind is None:
+            raise RefusedError(url, "not an image (PNG, JPEG, GIF, WebP or SVG)")
+        return kind
 
     def check_image(self, source: bytes | BinaryIO | Path, url: str) -> None:
         """Raise ``RefusedError`` (fatal) when a raster image has more pixels than allowed.
@@ -115,6 +125,38 @@ class ResourcePolicy:
                 f"{self.max_image_pixels / 1e6:,.1f} megapixels (max_image_pixels in casepress.yaml)",
                 fatal=True,
             )
+
+
+_SVG = re.compile(rb"<svg[\s>]")
+
+
+def image_media_type(path: Path) -> str | None:
+    """'image/png', 'image/svg+xml'...: what the file's first bytes say it is; None when it
+    is no image a browser or WeasyPrint shows."""
+    from PIL import Image
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if _SVG.search(head.lstrip(b"\xef\xbb\xbf")):
+        return "image/svg+xml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                return Image.MIME.get(image.format or "")
+        except Exception:  # whatever Pillow cannot identify is no image
+            return None
 
 
 def image_pixels(source: bytes | BinaryIO | Path) -> tuple[int, str] | None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urljoin
 
+from .. import files
 from ..errors import Problem
 from ..theme.chain import BUILTIN_STYLES, Theme
 from ..theme.config import FONT_FAMILY_RULE, FONT_FAMILY_UNSAFE
@@ -76,7 +77,7 @@ def standalone_css(
                 raise RefusedError(url, "a standalone HTML page loads nothing from the network")
             policy.check_image(path, url)
             media = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            data = path.read_bytes()
+            data = policy.read(path, url)
             if media == "text/css":
                 if depth >= MAX_IMPORT_DEPTH:
                     raise RefusedError(url, f"imports nested more than {MAX_IMPORT_DEPTH} deep")
@@ -147,7 +148,7 @@ def _resolve(address: str, base: Path | None) -> str:
     return urljoin(base.resolve().as_uri() + "/", address)
 
 
-def unsafe_font_faces(sheets: Iterable[Path]) -> list[Problem]:
+def unsafe_font_faces(sheets: Iterable[Path], roots: files.Roots) -> list[Problem]:
     """``@font-face`` families the PDF could not name, each an error at its sheet and line.
 
     The same characters are refused as in theme.yaml (``FONT_FAMILY_UNSAFE``): WeasyPrint
@@ -160,9 +161,9 @@ def unsafe_font_faces(sheets: Iterable[Path]) -> list[Problem]:
     problems = []
     for sheet in sheets:
         try:
-            css = sheet.read_text("utf-8", errors="replace")
-        except OSError:
-            continue  # reading it is the stylesheet loader's to report
+            css = files.read_text(sheet, roots, limit=files.TEXT_BYTES, what="stylesheet")
+        except (files.FileRefusedError, UnicodeDecodeError):
+            continue  # refusing it is the stylesheet loader's to report (Theme.refused_files)
         rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
         for rule in rules:
             if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:

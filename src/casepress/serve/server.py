@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .. import files
 from ..errors import CasepressError, Problem
 from ..model.project import Project
 from ..render.site import HANDBOOKS_FOLDER, INDEX_PAGE
@@ -447,9 +448,11 @@ def _excerpt(problem: Problem, around: int = 2) -> str:
     """The lines around a problem's position, the line itself marked, a caret at the column."""
     if not problem.line:
         return ""
-    try:
-        lines = Path(problem.path).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    try:  # a file casepress read already; through ``files`` again, bounded, in case it changed
+        lines = files.read_text(
+            problem.path, None, limit=files.CASE_FILE_BYTES, what="file"
+        ).splitlines()
+    except files.FileRefusedError:
         return ""
     first, last = max(1, problem.line - around), min(len(lines), problem.line + around)
     out = []

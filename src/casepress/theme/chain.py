@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import files
 from ..errors import InputError, Problem, display_path
 from ..model.labels import (  # noqa: F401 - re-exported: themes.py was their home
     LABELS_DIR,
@@ -77,6 +78,8 @@ THEMES_DIR = "themes"
 ENTRY_POINT_GROUP = "casepress.themes"
 """Entry-point group through which an installed package offers a theme."""
 
+TEXT_SUFFIXES = frozenset((".css", ".j2", ".html", ".md", ".yaml", ".yml", ".txt"))
+"""Theme files read as text (templates, stylesheets): at most ``files.TEXT_BYTES`` each."""
 PDF_STYLESHEETS = ("fonts.css", "base.css", "print.css")
 """Sheets for PDF output, in cascade order; a theme's ``styles/`` may replace or add to them."""
 HTML_STYLESHEETS = ("base.css", "screen.css")
@@ -130,13 +133,27 @@ def installed_themes() -> list[ThemeRef]:
 
 def project_themes(project_root: Path | None) -> list[ThemeRef]:
     folder = (project_root / THEMES_DIR) if project_root else None
-    if folder is None or not folder.is_dir():
+    if project_root is None or folder is None or not folder.is_dir():
         return []
     return [
-        ThemeRef(p.name, p.resolve(), "project")
+        _project_theme(p, project_root)
         for p in sorted(folder.iterdir())
         if p.is_dir() and not p.name.startswith(".")
     ]
+
+
+def _project_theme(folder: Path, project_root: Path) -> ThemeRef:
+    """A theme of the project's ``themes/``; one whose folder is (or lies in) a symbolic link
+    to a place outside the project is no theme: its files, and any file a case names through
+    it, would come from outside the project."""
+    real = Path(os.path.realpath(folder))
+    if not real.is_relative_to(os.path.realpath(project_root)):
+        error = (
+            f"{display_path(folder)} is a symbolic link to a folder outside the project; "
+            f"copy the theme into {THEMES_DIR}/ instead"
+        )
+        return ThemeRef(folder.name, None, "project", error)
+    return ThemeRef(folder.name, real, "project")
 
 
 def available_themes(project_root: Path | None = None) -> list[ThemeRef]:
@@ -152,7 +169,7 @@ def find_theme(name: str, project_root: Path | None = None) -> ThemeRef | None:
     if project_root is not None:
         candidate = project_root / THEMES_DIR / name
         if candidate.is_dir():
-            return ThemeRef(name, candidate.resolve(), "project")
+            return _project_theme(candidate, project_root)
     for ref in installed_themes():
         if ref.name == name:
             return ref
@@ -191,6 +208,9 @@ class Layer:
     copies: frozenset[Path] = frozenset()
     """Files in ``templates`` and ``styles`` that are the built-in files of the same name,
     byte for byte: lookups and stylesheets pass over them (the built-in layer has them)."""
+    roots: tuple[Path, ...] = ()
+    """The folders this layer's files may be read from (``files``): the project's folder,
+    the theme's own folder, or the built-in templates and styles folders, nothing more."""
 
     def has(self, path: Path) -> bool:
         """Whether this layer supplies the file: it exists and is not a built-in copy."""
@@ -327,10 +347,28 @@ class Theme:
 
     @property
     def roots(self) -> tuple[Path, ...]:
-        """Folders resources may be read from (used by the sandboxed fetcher)."""
-        folders = [d.parent for d in (*self.template_dirs, *self.style_dirs)]
-        folders += [c.folder for c in self.configs]
-        return tuple(dict.fromkeys(folders))
+        """Folders the theme's files and resources may be read from (``files``, the
+        sandboxed fetcher): the project's folder, each theme's own folder, and of casepress
+        itself only its templates and styles (fonts included), never the folder around them."""
+        return tuple(dict.fromkeys(root for layer in self.layers for root in layer.roots))
+
+    def refused_files(self) -> list[Problem]:
+        """Every template, stylesheet and file beside them that ``files`` would refuse to
+        read (a symbolic link to a place outside the project or the theme, a file over the
+        limit), each at the file: a build stops on them before anything is rendered."""
+        problems = []
+        for layer in self.layers:
+            for folder in (layer.templates, layer.styles):
+                for path in _own_files(folder):
+                    limit = (
+                        files.TEXT_BYTES if path.suffix in TEXT_SUFFIXES else files.RESOURCE_BYTES
+                    )
+                    what = "template" if folder == layer.templates else "stylesheet"
+                    try:
+                        files.confine(path, self.roots, limit=limit, what=what)
+                    except files.FileRefusedError as refusal:
+                        problems.append(refusal.problem())
+        return problems
 
     def stylesheets(
         self,
@@ -409,6 +447,9 @@ def resolve_chain(
     current, asked_at = name, origin
     while current != BASE:
         ref = find_theme(current, project_root)
+        if ref is not None and ref.folder is None and ref.origin == "project":
+            problems.append(_at(asked_at, f"theme {current!r} refused: {ref.error}"))
+            break
         if ref is None or ref.folder is None:
             why = f" ({ref.error})" if ref is not None and ref.error else ""
             message = f"unknown theme {current!r}{why}{_suggest_theme(current, project_root)}; "
@@ -476,9 +517,18 @@ def load_theme(
                 config.folder / "styles",
                 config,
                 prefix=config.name,
+                roots=(config.folder,),
             )
         )
-    layers.append(Layer("built-in", BUILTIN_TEMPLATES, BUILTIN_STYLES, prefix=BASE))
+    layers.append(
+        Layer(
+            "built-in",
+            BUILTIN_TEMPLATES,
+            BUILTIN_STYLES,
+            prefix=BASE,
+            roots=(BUILTIN_TEMPLATES, BUILTIN_STYLES),
+        )
+    )
     return Theme(
         name=name or BASE,
         template_dirs=tuple(layer.templates for layer in layers if layer.templates.is_dir()),
@@ -512,7 +562,7 @@ def _project_layer(root: Path) -> Layer | None:
                 own += 1
     if copies and not own:
         return None
-    return Layer(PROJECT, templates, styles, copies=frozenset(copies))
+    return Layer(PROJECT, templates, styles, copies=frozenset(copies), roots=(root,))
 
 
 def _own_files(folder: Path, pattern: str = "**/*") -> list[Path]:
@@ -572,6 +622,6 @@ def _extends_of(folder: Path) -> str:
     path = folder / THEME_FILE
     if not path.is_file():
         return f"(no {THEME_FILE})"
-    document = read_yaml(path)
+    document = read_yaml(path, roots=[folder], what="theme file")
     node = entry_node(document.root, "extends") if document.root is not None else None
     return (node.text if node is not None and node.text else BASE) if not document.problems else "?"

@@ -17,6 +17,8 @@ from pathlib import Path
 import tinycss2
 from tinycss2.color5 import parse_color  # the parser WeasyPrint itself uses
 
+from .. import files
+
 TEXT_MINIMUM = 4.5
 """WCAG 2.1 SC 1.4.3 (AA), normal-size text."""
 NON_TEXT_MINIMUM = 3.0
@@ -206,10 +208,19 @@ def _readable(value: str) -> bool:
     return True
 
 
-def check_stylesheets(sheets: Iterable) -> list[Contrast]:
+def _sheet_text(path: Path, roots: files.Roots) -> str:
+    """A sheet read through ``files``; one it refuses counts as empty (``theme check`` and
+    the build report the refusal itself)."""
+    try:
+        return files.read_text(path, roots, limit=files.TEXT_BYTES, what="stylesheet")
+    except files.FileRefusedError:
+        return ""
+
+
+def check_stylesheets(sheets: Iterable, roots: files.Roots = None) -> list[Contrast]:
     """The palette pairs of the colours these sheets declare, in cascade order.
 
     ``sheets`` are files or generated sheets (anything with a ``css`` attribute, such as a
     theme.yaml palette turned into custom properties)."""
-    texts = (s.css if hasattr(s, "css") else Path(s).read_text("utf-8") for s in sheets)
+    texts = (s.css if hasattr(s, "css") else _sheet_text(s, roots) for s in sheets)
     return check_palette(custom_properties(texts))

@@ -266,7 +266,7 @@ def read_theme_config(
     if not path.is_file():
         problems.append(Problem.error(display_path(folder), f"not a theme: it has no {THEME_FILE}"))
         return None, None
-    document = read_yaml(path)
+    document = read_yaml(path, roots=[folder], what="theme file")
     ctx = Context(document.shown, list(document.problems), folder=folder)
     if document.root is None:
         problems.extend(ctx.problems)
