@@ -345,6 +345,7 @@ class Renderer:
         from the project folder (where the PDF is laid out), a ``data:`` URL in HTML."""
         where = plan.edition.introduction or self.project.root
         shown = display_path(where)
+        roots = self.policy.roots
 
         def check_image(src: str) -> str | None:
             url = resolve_url(src, self.project.root)
@@ -352,6 +353,7 @@ class Renderer:
                 path = self.policy.check(url)
                 if path is not None:
                     self.policy.check_image(path, url)
+                    media = self.policy.image_type(path, url)
             except RefusedError as refusal:
                 if problems is not None:
                     message = f"image {src!r} refused: {refusal.reason}"
@@ -359,7 +361,7 @@ class Renderer:
                 return None
             if path is None:  # data:, or http(s) where the project allows the network
                 return src
-            return _data_url(path) if target == "html" else path.as_uri()
+            return _data_url(path, roots, media) if target == "html" else path.as_uri()
 
         return check_image
 
