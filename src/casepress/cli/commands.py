@@ -13,8 +13,11 @@ from pathlib import Path
 from ..errors import CasepressError, InputError, Problem
 from ..text import slugify
 from .arguments import make_parser
+from .signals import interrupted_exit_code, interrupted_message, stop_on_signals
 
 EXIT_OK, EXIT_RENDER, EXIT_INPUT = 0, 1, 2
+_BUILDS = {"build", "brief", "handbook"}
+"""Commands whose interruption leaves a build to finish by running them again."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,16 +29,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     _show_library_messages()
     try:
-        return _COMMANDS[args.command](args)
+        with stop_on_signals():
+            return _COMMANDS[args.command](args)
     except InputError as exc:
         _print_problems(exc.problems)
         return EXIT_INPUT
     except CasepressError as exc:
         print(f"casepress: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("casepress: interrupted; finished outputs were kept", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (signals.py)
+        print(interrupted_message(exc, args.command in _BUILDS), file=sys.stderr)
+        return interrupted_exit_code(exc)
 
 
 def _show_library_messages() -> None:
