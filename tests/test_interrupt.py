@@ -63,6 +63,7 @@ def build(project: Path, stderr) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "casepress", "build", "--jobs", "2"],
         cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=stderr,
+        start_new_session=True,  # a process group of its own, as in a terminal
     )  # fmt: skip
 
 
@@ -130,12 +131,17 @@ def uninterrupted(tmp_path_factory) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(
-    ("signum", "code"),
-    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGKILL, -signal.SIGKILL)],
-    ids=["SIGINT", "SIGTERM", "SIGKILL"],
+    ("signum", "code", "group"),
+    [
+        (signal.SIGINT, 130, False),
+        (signal.SIGTERM, 143, False),
+        (signal.SIGKILL, -signal.SIGKILL, False),
+        (signal.SIGHUP, 129, True),  # a terminal that closes hangs up the whole group
+    ],
+    ids=["SIGINT", "SIGTERM", "SIGKILL", "SIGHUP-to-the-group"],
 )
 def test_a_stopped_build_leaves_no_process_and_the_next_one_finishes_it(
-    tmp_path, uninterrupted, signum, code
+    tmp_path, uninterrupted, signum, code, group
 ):
     project = make_library(tmp_path / "library")
     briefs = project / "build" / "briefs"
@@ -149,7 +155,10 @@ def test_a_stopped_build_leaves_no_process_and_the_next_one_finishes_it(
         assert process.poll() is None, "the build ended before it could be stopped"
         tree = psutil.Process(process.pid).children(recursive=True)
         assert len(tree) >= 3, tree  # forkserver, resource tracker, worker(s)
-        process.send_signal(signum)  # the casepress process alone, not its group
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)  # the casepress process alone, as a CI time-out does
         ended = process.wait(timeout=GONE_WITHIN)
         assert_all_gone(tree)
     finally:

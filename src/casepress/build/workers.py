@@ -30,6 +30,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,25 @@ def start_server() -> None:
     from multiprocessing import forkserver
 
     _context()
-    forkserver.ensure_running()
+    with _hangup_blocked():
+        forkserver.ensure_running()
+
+
+@contextmanager
+def _hangup_blocked() -> Iterator[None]:
+    """Processes started meanwhile (the forkserver, the resource tracker, and through the
+    forkserver every worker) inherit SIGHUP blocked. A closed terminal hangs up the whole
+    process group: the build stops and ends its helpers itself, whereas a tracker killed
+    first would be started again and print tracebacks about the old one's records."""
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _kill_workers(executor: ProcessPoolExecutor) -> None:
@@ -195,6 +214,7 @@ class WorkerPool:
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
         if self._executor is None:
+            start_server()  # if it is not running yet (or died)
             with _LIVE_LOCK:
                 if _STOPPED:
                     raise StoppedError("casepress is stopping: no document is rendered now")
