@@ -21,7 +21,8 @@ _BUILDS = {"build", "brief", "handbook"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 a render failed, 2 invalid input or usage)."""
+    """Entry point; returns the exit code (0 ok, 1 a render failed, 2 invalid input or usage,
+    128 + N stopped by signal N: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.command is None:
