@@ -237,3 +237,33 @@ def test_stopping_the_preview_server_stops_its_workers(tmp_path, signum):
         assert code == -signal.SIGKILL
     process.stderr.close()
     shutil.rmtree(project)
+
+
+def test_a_worker_watching_its_parent_ends_when_the_parent_is_killed_without_prctl():
+    """The portable tie alone (macOS has no PR_SET_PDEATHSIG): a child that runs
+    ``lifeline.watch_parent`` ends as soon as the process that started it is killed."""
+    script = (
+        "import multiprocessing, time\n"
+        "from casepress.build.lifeline import watch_parent\n"
+        "def child():\n"
+        "    watch_parent()\n"
+        "    time.sleep(60)\n"
+        "if __name__ == '__main__':\n"
+        "    process = multiprocessing.get_context('fork').Process(target=child)\n"
+        "    process.start()\n"
+        "    print(process.pid, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], env=ENV, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        child = psutil.Process(int(parent.stdout.readline()))
+        time.sleep(0.5)
+        assert alive([child])
+        parent.kill()
+        parent.wait(timeout=GONE_WITHIN)
+        assert_all_gone([child])
+    finally:
+        stop(parent)
+        parent.stdout.close()
