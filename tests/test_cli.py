@@ -209,3 +209,29 @@ def test_a_terminal_gets_a_progress_bar_with_counts_and_the_current_case(
     drawn = screen.getvalue()
     assert "5/5" in drawn and "gamma-defence" in drawn and "━" in drawn  # counts, case, bar
     assert "[1/5]" not in capsys.readouterr().err  # no plain lines as well
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_signal_stops_a_command_with_one_line_and_the_signal_s_exit_code(
+    monkeypatch, capsys, name, code
+):
+    import os
+    import signal
+    import time
+
+    from casepress.cli import commands
+
+    def stopped_while_building(args):
+        os.kill(os.getpid(), getattr(signal, name))
+        time.sleep(5)  # the handler raises before this ends
+        return 0
+
+    monkeypatch.setitem(commands._COMMANDS, "build", stopped_while_building)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["build"]) == code
+    err = capsys.readouterr().err
+    assert err == (
+        "casepress: build interrupted: the outputs finished so far were kept; "
+        "run the same command again to finish\n"
+    )
+    assert signal.getsignal(signal.SIGTERM) is before  # handlers put back

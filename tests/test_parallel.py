@@ -71,6 +71,19 @@ def test_a_document_past_its_timeout_is_stopped_and_reported():
     assert outcomes["slow"] == TaskFailure("rendering took longer than 1 s and was stopped")
 
 
+@pytest.mark.slow
+def test_a_pool_left_by_an_exception_ends_its_workers_at_once():
+    """Not after the document in flight: a stopped build does not wait ten minutes."""
+    with pytest.raises(KeyboardInterrupt), WorkerPool(1) as pool:
+        pool.submit("slow", _sleep, 60)
+        workers = list(pool._executor._processes.values())
+        time.sleep(1)  # the worker has the task
+        started = time.monotonic()
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 10
+    assert workers and not any(worker.is_alive() for worker in workers)
+
+
 # -- shards ---------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_shards_partition_the_outputs_exactly_and_deterministically(tmp_path):

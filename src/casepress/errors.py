@@ -157,3 +157,22 @@ class RenderError(CasepressError):
 
 class BuildLockedError(CasepressError):
     """Another build of the same output folder did not finish in time."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A command stopped by a signal (Ctrl-C, SIGTERM, SIGHUP): a ``KeyboardInterrupt``, so
+    that nothing that catches ``Exception`` swallows it. A build it passes through adds
+    what it had written (``written``) of what it had found to make (``planned``)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.written = 0
+        self.planned = 0
+        self.counted = False
+        """Whether a build added its counts (False: it stopped before or after one)."""
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a command a signal ended."""
+        return 128 + self.signum

@@ -41,6 +41,7 @@ def build_briefs_in(context: BuildContext, only: Collection[str] | None = None) 
     with context.manifest(out) as manifest:
         ledger = Ledger(context.report, manifest, OutputKind.BRIEF, context.project.profile)
         stale = _stale_briefs(context, ledger, only)
+        context.planned += sum(len(item.formats) for item in stale)
         if stale:
             _render(context, ledger, stale)
     if context.options.explain_templates and not stale:

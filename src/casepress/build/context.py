@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import InputError
+from ..errors import InputError, Interrupted
 from ..model.cases import Catalogue, load_cases
 from ..model.project import Project
 from ..theme.chain import Theme, theme_for
@@ -91,6 +91,8 @@ class BuildContext:
         self._pool = pool
         self._own_pool = pool is None
         self._renderer: Renderer | None = None
+        self.planned = 0
+        """Outputs this build found it has to make (kinds add theirs as they decide)."""
 
     @classmethod
     def open(
@@ -207,8 +209,19 @@ class BuildContext:
     def __enter__(self) -> BuildContext:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc is None:
+            self.close()
+            return
+        # Failed or stopped: end the workers now rather than wait for the documents they
+        # are rendering (what was written stays; manifests record only that).
+        if self._own_pool and self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+        if isinstance(exc, Interrupted):
+            exc.written += len(self.report.rendered)
+            exc.planned += self.planned
+            exc.counted = True
 
 
 def _start_early(options: BuildOptions, cache_dir: Path) -> None:

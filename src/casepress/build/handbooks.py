@@ -69,6 +69,7 @@ def build_handbooks_in(
     with context.manifest(out) as manifest:
         ledger = Ledger(context.report, manifest, OutputKind.HANDBOOK, context.project.profile)
         todo = _stale_handbooks(context, ledger, plans, environment)
+        context.planned += len(todo)
         if todo:
             job = HandbookJob(context, ledger, environment, plans)
             job.build(todo, split=split)

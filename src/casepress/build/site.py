@@ -45,6 +45,7 @@ def build_site_in(
     with context.manifest(out) as manifest:
         force = context.options.force
         stale = [p for p in plan.pages if force or not manifest.fresh(out / p.path, keys[p.path])]
+        context.planned += len(stale)
         for page in plan.pages:
             if page not in stale:
                 report.add(out / page.path, OutputKind.SITE, page.path, State.KEPT)

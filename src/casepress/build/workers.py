@@ -11,24 +11,42 @@ A worker that dies (a crash in a native library, the OOM killer) breaks the whol
 ``ProcessPoolExecutor``: every document that was in flight is retried once, alone, in a
 fresh pool, so the one that kills its worker is named in a clear error and the others
 still build. A document that runs past its timeout is reported the same way.
+
+Workers and the forkserver end with the command that started them, however it ends
+(``lifeline``): a build that is stopped or killed leaves no process behind. A pool that is
+left because of an exception or an interruption kills its workers instead of waiting for
+the documents they are rendering (``terminate``); ``stop_all`` does that to every pool of
+this process and refuses new ones (a server that is stopping).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..errors import CasepressError
 
 DEFAULT_MAX_TASKS = 100
 """Documents a worker renders before it is replaced (keeps memory flat over long builds)."""
 DEFAULT_TIMEOUT = 600.0
 """Seconds one document may take before its worker is stopped and the document reported."""
 _PRELOAD = ["casepress.render.renderer", "casepress.pdf.writer", "casepress.pdf.tagging"]
+_LIFELINE = "casepress.build.lifeline"
+"""Imported first by a forkserver started from the main thread: it dies with this process."""
+_LIVE: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+"""Pools with worker processes, for ``stop_all``."""
+_LIVE_LOCK = threading.Lock()
+_STOPPED = False
 
 
 def harfbuzz_subset_available() -> bool:
@@ -56,7 +74,12 @@ def default_jobs() -> int:
 
 def _context():
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    # The kernel's parent-death signal fires when the *thread* that started the forkserver
+    # ends: tie the forkserver to this process only when that thread is the main one (a
+    # forkserver started elsewhere, by a preview server's request, ends once its workers
+    # do; theirs are tied to this process by ``lifeline.watch_parent``).
+    main = threading.current_thread() is threading.main_thread()
+    context.set_forkserver_preload([_LIFELINE, *_PRELOAD] if main else _PRELOAD)
     return context
 
 
@@ -67,7 +90,56 @@ def start_server() -> None:
     from multiprocessing import forkserver
 
     _context()
-    forkserver.ensure_running()
+    with _hangup_blocked():
+        forkserver.ensure_running()
+
+
+@contextmanager
+def _hangup_blocked() -> Iterator[None]:
+    """Processes started meanwhile (the forkserver, the resource tracker, and through the
+    forkserver every worker) inherit SIGHUP blocked. A closed terminal hangs up the whole
+    process group: the build stops and ends its helpers itself, whereas a tracker killed
+    first would be started again and print tracebacks about the old one's records."""
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {hangup})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
+
+
+def stop_all() -> None:
+    """When pools of this process still have workers (a server that is stopping: its
+    request threads are not waited for), end those workers now and start no new pool
+    until ``allow_new``: a thread that would retry its document finds none."""
+    global _STOPPED
+    with _LIVE_LOCK:
+        running = [pool._executor for pool in _LIVE if pool._executor is not None]
+        if not running:
+            return
+        _STOPPED = True
+    for executor in running:
+        _kill_workers(executor)
+
+
+def allow_new() -> None:
+    """Undo ``stop_all``'s refusal (a new command in the same process)."""
+    global _STOPPED
+    with _LIVE_LOCK:
+        _STOPPED = False
+
+
+class StoppedError(CasepressError):
+    """A pool was asked for work after ``stop_all``."""
 
 
 @dataclass
@@ -111,13 +183,25 @@ class WorkerPool:
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc is None:
+            self.close()
+        else:
+            self.terminate()
 
     def close(self) -> None:
+        """Wait for the workers to finish what they are doing, then end them."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def terminate(self) -> None:
+        """End every worker now; documents in flight or queued are dropped (the build was
+        stopped, or failed: nobody waits for them)."""
+        self._running.clear()
+        self._waiting.clear()
+        self._suspects.clear()
+        self._discard_pool()
 
     @property
     def capacity(self) -> int:
@@ -130,13 +214,18 @@ class WorkerPool:
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=_context(),
-                initializer=self.initializer,
-                initargs=self.initargs,
-                max_tasks_per_child=self.max_tasks,
-            )
+            start_server()  # if it is not running yet (or died)
+            with _LIVE_LOCK:
+                if _STOPPED:
+                    raise StoppedError("casepress is stopping: no document is rendered now")
+                self._executor = ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=_context(),
+                    initializer=self.initializer,
+                    initargs=self.initargs,
+                    max_tasks_per_child=self.max_tasks,
+                )
+                _LIVE.add(self)
         return self._executor
 
     def _discard_pool(self) -> None:
@@ -144,9 +233,7 @@ class WorkerPool:
         executor, self._executor = self._executor, None
         if executor is None:
             return
-        for process in list(getattr(executor, "_processes", {}).values()):
-            if process.is_alive():
-                process.kill()
+        _kill_workers(executor)
         executor.shutdown(wait=True, cancel_futures=True)
 
     # -- submitting and collecting --------------------------------------------------------
@@ -284,12 +371,13 @@ def init_worker(
     from ..render.renderer import Renderer
     from .cache import source_date
 
+    if multiprocessing.parent_process() is not None:  # not the inline pool (jobs=0)
+        _tie_to_build()
+        show_paths_from(cwd)
     if source_epoch is None:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = source_epoch
-    if multiprocessing.parent_process() is not None:  # not the inline pool (jobs=0)
-        show_paths_from(cwd)
     _STATE.clear()
     _STATE.update(
         project=project,
@@ -299,6 +387,18 @@ def init_worker(
         pdf={},
         explained=set(),
     )
+
+
+def _tie_to_build() -> None:
+    """A worker ends when the build does, however it ends: with its parent (Linux), and as
+    soon as the ``casepress`` process is gone (everywhere). Ctrl-C in a terminal reaches
+    every process of the group: the build decides what happens to its workers, so they
+    ignore it rather than print a traceback of their own."""
+    from .lifeline import die_with_parent, watch_parent
+
+    die_with_parent()
+    watch_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def pdf_renderer(

@@ -15,12 +15,16 @@ from pathlib import Path
 from ..errors import CasepressError, InputError, Problem, display_path, internal_error
 from ..text import slugify
 from .arguments import make_parser
+from .signals import interrupted_exit_code, interrupted_message, stop_on_signals
 
 EXIT_OK, EXIT_RENDER, EXIT_INPUT = 0, 1, 2
+_BUILDS = {"build", "brief", "handbook"}
+"""Commands whose interruption leaves a build to finish by running them again."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 a render failed, 2 invalid input or usage)."""
+    """Entry point; returns the exit code (0 ok, 1 a render failed, 2 invalid input or usage,
+    128 + N stopped by signal N: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)."""
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -28,16 +32,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     _show_library_messages()
     try:
-        return _COMMANDS[args.command](args)
+        with stop_on_signals():
+            return _COMMANDS[args.command](args)
     except InputError as exc:
         _print_problems(exc.problems)
         return EXIT_INPUT
     except CasepressError as exc:
         print(f"casepress: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("casepress: interrupted; finished outputs were kept", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (signals.py)
+        print(interrupted_message(exc, args.command in _BUILDS), file=sys.stderr)
+        return interrupted_exit_code(exc)
     except OSError as exc:  # the disk, not the input: full, read-only, gone
         if _debugging():
             raise
