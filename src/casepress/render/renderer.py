@@ -36,7 +36,7 @@ from ..errors import InputError, MarkupError, Problem, TemplateError, display_pa
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case
 from ..model.editions import HandbookPlan
-from ..model.markup import render_markdown
+from ..model.markup import MarkdownBudgetError, markdown_budget, render_markdown
 from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
@@ -434,9 +434,16 @@ class Renderer:
                     on_removed=removed,
                     language=language,
                 )
+            except MarkdownBudgetError as exc:  # the case's, not this field's: said once
+                if not out_of_time:
+                    out_of_time.append(exc)
+                    problems.append(Problem.error(shown, str(exc)))
+                return Markup("")
             except MarkupError as exc:
                 report(field, str(exc), "error")
                 return Markup("")
+
+        out_of_time: list[MarkdownBudgetError] = []
 
         def date(value: dt.date | None) -> str | None:
             return _date(value, language, date_format)
@@ -475,12 +482,13 @@ class Renderer:
                 for name, declared in kind.fields.items()
             }
 
-        view = {
-            name: special[declared.show](getattr(case, name))
-            if declared.show
-            else seen(getattr(case, name), declared.type, name, declared.anchor or name)
-            for name, declared in CASE_SPEC.fields.items()
-        }
+        with markdown_budget():  # one time budget for all of the case's text
+            view = {
+                name: special[declared.show](getattr(case, name))
+                if declared.show
+                else seen(getattr(case, name), declared.type, name, declared.anchor or name)
+                for name, declared in CASE_SPEC.fields.items()
+            }
         # computed for templates, besides the declared fields
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
