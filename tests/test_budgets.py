@@ -5,11 +5,13 @@ expansion, template results), and the one time budget left is a case's, reported
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import pytest
 
 from casepress import build_briefs, load_project
 from casepress.cli import main
@@ -34,17 +36,35 @@ def write_case(project: Path, name: str, context: str, title: str = "A case") ->
 
 
 def run_cli(project: Path, *args: str, timeout: float = 120) -> tuple[int, str, float, float]:
-    """(exit code, output, seconds, peak MB of the children) of `casepress ...` in a fresh
-    process: memory is measured as the operating system counts it."""
+    """(exit code, output, seconds, peak MB) of `casepress ...` in a fresh process. Memory is
+    the most any one process of its tree held (sampled: rendering happens in workers, which
+    ``RUSAGE_CHILDREN`` does not see)."""
+    import psutil
+
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "casepress", *args],
-        cwd=project, env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-    seconds = time.monotonic() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return done.returncode, done.stdout + done.stderr, seconds, peak_mb
+    peak = 0
+    with (
+        subprocess.Popen(
+            [sys.executable, "-m", "casepress", *args],
+            cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        ) as process,
+        ThreadPoolExecutor(1) as reader,
+    ):  # fmt: skip
+        output = reader.submit(process.stdout.read)
+        tree = psutil.Process(process.pid)
+        while process.poll() is None:
+            if time.monotonic() - started > timeout:
+                process.kill()
+                raise AssertionError(f"casepress {' '.join(args)} ran past {timeout} s")
+            try:
+                processes = [tree, *tree.children(recursive=True)]
+                peak = max(peak, *(p.memory_info().rss for p in processes))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        text = output.result()
+    return process.returncode, text, time.monotonic() - started, peak / 2**20
 
 
 # Markdown: the time budget is the case's, and it is the last resort
@@ -93,3 +113,116 @@ def test_check_refuses_what_the_build_would_find_too_slow_without_converting(
         "allowed in one field" in output.out + output.err
     )
     assert "fine.yaml" not in output.out + output.err
+
+
+# SVG: elements and <use> expansion are counted before WeasyPrint parses the file
+
+
+def use_bomb(levels: int = 10, fan: int = 10) -> bytes:
+    """2.6 KB: each group draws the one below it ten times; 10 levels ask for 10^10."""
+    groups = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        uses = f'<use xlink:href="#l{level - 1}"/>' * fan
+        groups.append(f'<g id="l{level}">{uses}</g>')
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="100" height="100"><defs>{"".join(groups)}</defs>'
+        f'<use xlink:href="#l{levels}"/></svg>'
+    ).encode()
+
+
+def many_elements(count: int = 400_000) -> bytes:
+    """About 16 MB, under the 50 MB resource limit (69 s and 2.9 GB unguarded)."""
+    body = b'<rect x="1" y="1" width="2" height="2"/>\n' * count
+    return b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9">' + body + b"</svg>"
+
+
+def svg_project(tmp_path: Path, data: bytes, *, casepress_yaml: str = "") -> Path:
+    project = tmp_path / "project"
+    (project / "images").mkdir(parents=True)
+    (project / "images" / "map.svg").write_bytes(data)
+    if casepress_yaml:
+        (project / "casepress.yaml").write_text(casepress_yaml)
+    write_case(project, "mapped", "The provinces:\n\n![A map of the provinces](../images/map.svg)")
+    return project
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        (
+            use_bomb(),
+            "the SVG's 115 elements would draw more than 50,000 once its <use> and url(#...) "
+            "references are expanded",
+        ),
+        (many_elements(), "the SVG has 400,001 elements, more than the limit of 20,000"),
+    ],
+    ids=["use-bomb", "400000-elements"],
+)
+def test_an_svg_too_costly_to_draw_is_refused_at_the_case_field_that_shows_it(
+    tmp_path, data, refusal
+):
+    project = svg_project(tmp_path, data)
+    code, output, seconds, peak_mb = run_cli(project, "build")
+    assert "Traceback" not in output
+    assert (
+        f"cases/mapped.yaml:2:10: context: image '../images/map.svg' refused: {refusal}" in output
+    )
+    assert code == 2, output
+    assert not list((project / "build" / "briefs").glob("mapped.*"))  # the case is not built
+    assert seconds < 30  # unguarded: 1,202 s (the bomb), 69 s (400,000 elements)
+    assert peak_mb < 1024  # unguarded: 1.86 GB, 2.9 GB
+
+
+def test_a_reference_cycle_in_an_svg_is_refused():
+    from casepress.render.svgcheck import measure_svg
+
+    loop = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><defs><g id="a"><use href="#b"/></g>'
+        b'<g id="b"><rect fill="url(#a)"/></g></defs><use href="#a"/></svg>'
+    )
+    size = measure_svg(loop)
+    assert size.cycle in {"a", "b"}
+    assert "lead back to themselves" in size.refusal()
+
+
+def test_an_ordinary_svg_with_uses_and_patterns_passes():
+    from casepress.render.svgcheck import measure_svg
+
+    ordinary = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        b'<defs><pattern id="hatch"><path d="M0 0L4 4"/></pattern>'
+        b'<symbol id="pin"><circle r="2"/><path d="M0 0L0 5"/></symbol></defs>'
+        + b'<path d="M0 0L9 9" fill="url(#hatch)"/><use xlink:href="#pin"/>' * 2_000
+        + b"</svg>"
+    )
+    size = measure_svg(ordinary)
+    assert size.refusal() is None
+    # each path draws itself and the pattern (2); each use itself and the symbol (3)
+    assert size.elements == 7 + 4_000 and size.drawn == 7 + 2_000 * (1 + 2 + 1 + 3)
+
+
+def test_the_fetcher_refuses_an_svg_bomb_named_by_a_stylesheet_or_a_logo(tmp_path):
+    from weasyprint.urls import FatalURLFetchingError
+
+    from casepress.pdf.writer import SandboxFetcher
+
+    (tmp_path / "logo.svg").write_bytes(use_bomb())
+    fetcher = SandboxFetcher([tmp_path])
+    with pytest.raises(FatalURLFetchingError, match="would draw more than 50,000"):
+        fetcher.fetch((tmp_path / "logo.svg").as_uri())
+    assert fetcher.refusals and fetcher.refusals[0].fatal
+
+
+def test_an_inline_svg_bomb_in_trusted_html_is_refused_before_layout(tmp_path):
+    project = svg_project(tmp_path, b"<svg/>", casepress_yaml="trust_html: true\n")
+    write_case(project, "mapped", "Inline:\n\n" + use_bomb().decode())
+    code, output, seconds, peak_mb = run_cli(project, "build")
+    assert "Traceback" not in output
+    assert (
+        "cases/mapped.yaml: PDF not written: an <svg> written in the page's HTML is refused: "
+        "the SVG's 115 elements would draw more than 50,000" in output
+    )
+    assert code != 0
+    assert not (project / "build" / "briefs" / "mapped.pdf").exists()
+    assert seconds < 30 and peak_mb < 1024

@@ -30,6 +30,7 @@ from ..errors import RenderError
 from ..model.markup import measure_html
 from ..model.project import DEFAULT_MAX_ELEMENTS
 from ..render.resources import RefusedError, ResourcePolicy, shorten
+from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
 
 LOGGER = logging.getLogger("casepress")
@@ -181,6 +182,10 @@ class PdfRenderer:
                 f"HTML elements are nested more than {MAX_DEPTH} levels deep (or left unclosed); "
                 "WeasyPrint cannot lay that out"
             )
+        inline = measure_inline_svgs(html)
+        refusal = inline.refusal() if inline else None
+        if refusal:
+            raise RenderError(f"an <svg> written in the page's HTML is refused: {refusal}")
 
     def render(self, html: str, base_url: Path) -> tuple[Document, list[str]]:
         """Lay out a document; returns it with the warnings WeasyPrint and the fetcher gave."""

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from ..model.project import DEFAULT_MAX_IMAGE_PIXELS
+from .svgcheck import SvgSize, looks_like_xml, measure_svg
 
 MAX_RESOURCE_BYTES = 50_000_000
 """Largest single resource (image, font, stylesheet) a brief may load."""
@@ -99,13 +100,17 @@ class ResourcePolicy:
         return path
 
     def check_image(self, source: bytes | BinaryIO | Path, url: str) -> None:
-        """Raise ``RefusedError`` (fatal) when a raster image has more pixels than allowed.
+        """Raise ``RefusedError`` (fatal) when a raster image has more pixels than allowed,
+        or an SVG more elements than can be drawn in bounded time and memory (``svgcheck``).
 
-        Only the header is read; data that is not a raster image Pillow knows (SVG, fonts,
-        stylesheets) passes, since nothing here would decode it into pixels.
+        Only a raster image's header is read; an SVG is read through once, without building
+        a tree. Other data (fonts, stylesheets) passes, since nothing would draw it.
         """
         measured = image_pixels(source)
         if measured is None:
+            refusal = svg_refusal(source)
+            if refusal:
+                raise RefusedError(url, refusal, fatal=True)
             return
         pixels, shown = measured
         if pixels > self.max_image_pixels:
@@ -115,6 +120,38 @@ class ResourcePolicy:
                 f"{self.max_image_pixels / 1e6:,.1f} megapixels (max_image_pixels in casepress.yaml)",
                 fatal=True,
             )
+
+
+def svg_refusal(source: bytes | BinaryIO | Path) -> str | None:
+    """Why an SVG may not be drawn (``SvgSize.refusal``); None for one that may, and for data
+    that is not XML. A file is measured once per version (path, size and time)."""
+    if isinstance(source, Path):
+        try:
+            stat = source.stat()
+        except OSError:
+            return None
+        key = (str(source), stat.st_size, stat.st_mtime_ns)
+        if key not in _SVG_SIZES:
+            with source.open("rb") as stream:
+                _SVG_SIZES[key] = _measure(stream)
+            while len(_SVG_SIZES) > 256:
+                del _SVG_SIZES[next(iter(_SVG_SIZES))]
+        size = _SVG_SIZES[key]
+    elif isinstance(source, bytes | bytearray):
+        size = measure_svg(source) if looks_like_xml(bytes(source[:1024])) else None
+    else:
+        source.seek(0)
+        size = _measure(source)
+    return size.refusal() if size else None
+
+
+_SVG_SIZES: dict[tuple[str, int, int], SvgSize | None] = {}
+
+
+def _measure(stream: BinaryIO) -> SvgSize | None:
+    head = stream.read(1024)
+    stream.seek(0)
+    return measure_svg(stream) if looks_like_xml(head) else None
 
 
 def image_pixels(source: bytes | BinaryIO | Path) -> tuple[int, str] | None:
