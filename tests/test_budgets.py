@@ -5,6 +5,7 @@ expansion, template results), and the one time budget left is a case's, reported
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -226,3 +227,85 @@ def test_an_inline_svg_bomb_in_trusted_html_is_refused_before_layout(tmp_path):
     assert code != 0
     assert not (project / "build" / "briefs" / "mapped.pdf").exists()
     assert seconds < 30 and peak_mb < 1024
+
+
+# Templates: values a template computes are bounded in the sandbox
+
+
+def theme_project(tmp_path: Path, template: str) -> Path:
+    project = tmp_path / "project"
+    write_case(project, "plain", "Plain text.")
+    theme = project / "themes" / "heavy"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yaml").write_text("name: heavy\n")
+    (theme / "templates" / "case.html.j2").write_text(template, encoding="utf-8")
+    (project / "casepress.yaml").write_text("theme: heavy\n")
+    return project
+
+
+def test_a_theme_template_that_multiplies_a_string_to_gigabytes_is_refused_at_its_line(
+    tmp_path,
+):
+    project = theme_project(tmp_path, "<article>\n<h1>{{ case.title }}</h1>\n{{ 'A' * 10**10 }}\n")
+    code, output, seconds, peak_mb = run_cli(project, "build")
+    assert "Traceback" not in output
+    assert (
+        "cases/plain.yaml: PDF not written: themes/heavy/templates/case.html.j2:3: unsafe "
+        "template code refused by the sandbox: '*' (repeating a text or list 10,000,000,000 "
+        "times) would make a value of 10,000,000,000 characters or items, more than the "
+        "10,000,000 a template may make in one value" in output
+    )
+    assert code == 1, output
+    assert "cases/plain.yaml: HTML not written: themes/heavy/templates/case.html.j2:3:" in output
+    assert not list((project / "build" / "briefs").glob("plain.*"))
+    assert seconds < 30 and peak_mb < 1024  # unguarded: over 4 GB
+
+
+@pytest.mark.parametrize(
+    ("expression", "refusal"),
+    [
+        ("10 ** (10 ** 10)", "'**' would make an integer of about 33,219,280,949 bits"),
+        ("[1] * 10**9", "'*' (repeating a text or list 1,000,000,000 times)"),
+        ("'A' | center(10**10)", "the center filter would make a value of 10,000,000,000"),
+        ("'A'.ljust(10**10)", "ljust() would make a value of 10,000,000,000"),
+        ("'{:>{}}'.format(1, 10**10)", "format() would make a value of 10,000,000,000"),
+        ("'%*s' % (10**10, 'x')", "'%' would make a value of 10,000,000,000"),
+        ("'%*s' | format(10**10, 'x')", "the format filter would make a value"),
+        ("('A' * 10**6) | replace('A', 'AAAAAAAAAAAA')", "the replace filter would make a value"),
+        ("','.join([('A' * 10**6)] * 9 + [('A' * 10**6)] * 2)", "'+' would make a value"),
+        ("([('A' * 10**6)] * 9) | join('' * 2 ~ 'xx') | length", None),
+        ("'a\\nb' | indent(10**9)", "the indent filter would make a value of 2,000,000,003"),
+        ("[1] | batch(10**9, 'x') | list", "the batch filter would make a value"),
+        ("lipsum(10**6)", "lipsum() would make a value"),
+        ("'ab' * 3 ~ (2 ** 10) ~ ('%5.1f' % 3.14159) ~ ('x' | center(9))", None),
+    ],
+)
+def test_every_cheap_way_to_a_huge_value_is_bounded(expression, refusal):
+    from jinja2.sandbox import SecurityError
+
+    from casepress.render.sandbox import BoundedSandbox
+
+    env = BoundedSandbox(autoescape=True)
+    template = env.from_string("{{ " + expression + " }}")
+    started = time.process_time()
+    if refusal is None:
+        template.render()
+    else:
+        with pytest.raises(SecurityError, match=re.escape(refusal)):
+            template.render()
+    assert time.process_time() - started < 5
+
+
+def test_doubling_a_string_in_a_loop_stops_at_the_bound():
+    from jinja2.sandbox import SecurityError
+
+    from casepress.render.sandbox import BoundedSandbox
+
+    env = BoundedSandbox()
+    for operator in ("~", "+"):
+        template = env.from_string(
+            "{% set ns = namespace(s='A') %}{% for i in range(60) %}"
+            f"{{% set ns.s = ns.s {operator} ns.s %}}{{% endfor %}}{{{{ ns.s | length }}}}"
+        )
+        with pytest.raises(SecurityError, match="would make a value of 16,777,216 characters"):
+            template.render()

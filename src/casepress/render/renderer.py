@@ -42,6 +42,7 @@ from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
+from .sandbox import BoundedSandbox
 
 BRIEF_TEMPLATE = "brief.html.j2"
 HANDBOOK_TEMPLATE = "handbook.html.j2"
@@ -132,8 +133,9 @@ class ThemeLoader(jinja2.BaseLoader):
 
 
 def make_environment(theme: Theme) -> SandboxedEnvironment:
-    """The one loader chain: overrides → theme → parents → built-in (and ``base:``)."""
-    env = SandboxedEnvironment(
+    """The one loader chain: overrides → theme → parents → built-in (and ``base:``), in a
+    sandbox whose values are bounded (``sandbox.BoundedSandbox``)."""
+    env = BoundedSandbox(
         loader=ThemeLoader(theme.layers),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
