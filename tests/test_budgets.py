@@ -309,3 +309,26 @@ def test_doubling_a_string_in_a_loop_stops_at_the_bound():
         )
         with pytest.raises(SecurityError, match="would make a value of 16,777,216 characters"):
             template.render()
+
+
+def test_a_small_svg_shown_many_times_is_refused_once_the_case_would_draw_too_much(
+    tmp_path, monkeypatch
+):
+    """Each <img> of an SVG draws it again: 10,001 elements shown 11 times pass every
+    per-file limit, and 5,000 such images (a case's '[' limit) would draw 50 million."""
+    project = svg_project(tmp_path, many_elements(10_000))
+    images = "\n\n".join(f"![Map {i}](../images/map.svg)" for i in range(1, 12))
+    write_case(project, "mapped", images)
+    monkeypatch.chdir(project)
+    started = time.monotonic()
+    report = build_briefs(load_project(project), formats=("html",), jobs=0)
+    shown = [str(p) for p in report.problems]
+    assert shown == [
+        "cases/mapped.yaml:2:10: context: image '../images/map.svg' refused: with it, the SVG "
+        "images of this case would draw 100,010 elements in all (each time an image is shown "
+        "it is drawn again), more than the limit of 100,000; show fewer or simpler SVGs, or "
+        "PNGs of them"
+    ]
+    assert report.exit_code == 2
+    assert not (project / "build" / "briefs" / "mapped.html").exists()
+    assert time.monotonic() - started < 10

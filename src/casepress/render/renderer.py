@@ -41,8 +41,9 @@ from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
-from .resources import RefusedError, ResourcePolicy, resolve_url
+from .resources import RefusedError, ResourcePolicy, resolve_url, svg_size
 from .sandbox import BoundedSandbox
+from .svgcheck import MAX_DOCUMENT_SVG_DRAWN
 
 BRIEF_TEMPLATE = "brief.html.j2"
 HANDBOOK_TEMPLATE = "handbook.html.j2"
@@ -411,6 +412,7 @@ class Renderer:
                     path = self.policy.check(url)
                     if path is not None:
                         self.policy.check_image(path, url)
+                        svg_drawn[0] += _svg_drawn(path, url, svg_drawn[0])
                 except RefusedError as refusal:
                     severity = "error" if refusal.fatal else "warning"
                     report(field, f"image {src!r} refused: {refusal.reason}", severity)
@@ -446,6 +448,7 @@ class Renderer:
                 return Markup("")
 
         out_of_time: list[MarkdownBudgetError] = []
+        svg_drawn = [0]  # elements the case's SVG images draw, each time one is shown
 
         def date(value: dt.date | None) -> str | None:
             return _date(value, language, date_format)
@@ -495,6 +498,23 @@ class Renderer:
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
         return view
+
+
+def _svg_drawn(path: Path, url: str, before: int) -> int:
+    """Elements an SVG image draws each time it is shown; refused (fatal) when, with those the
+    document's images draw already, a document would draw more than ``MAX_DOCUMENT_SVG_DRAWN``
+    (a small file shown a thousand times costs a thousand drawings)."""
+    size = svg_size(path)
+    drawn = size.drawn if size else 0
+    if drawn and before + drawn > MAX_DOCUMENT_SVG_DRAWN:
+        raise RefusedError(
+            url,
+            f"with it, the SVG images of this case would draw {before + drawn:,} elements in "
+            f"all (each time an image is shown it is drawn again), more than the limit of "
+            f"{MAX_DOCUMENT_SVG_DRAWN:,}; show fewer or simpler SVGs, or PNGs of them",
+            fatal=True,
+        )
+    return drawn
 
 
 def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:

@@ -124,7 +124,14 @@ class ResourcePolicy:
 
 def svg_refusal(source: bytes | BinaryIO | Path) -> str | None:
     """Why an SVG may not be drawn (``SvgSize.refusal``); None for one that may, and for data
-    that is not XML. A file is measured once per version (path, size and time)."""
+    that is not XML."""
+    size = svg_size(source)
+    return size.refusal() if size else None
+
+
+def svg_size(source: bytes | BinaryIO | Path) -> SvgSize | None:
+    """What drawing an SVG asks for (``svgcheck``); None for data that is not XML. A file is
+    measured once per version (path, size and time)."""
     if isinstance(source, Path):
         try:
             stat = source.stat()
@@ -142,7 +149,7 @@ def svg_refusal(source: bytes | BinaryIO | Path) -> str | None:
     else:
         source.seek(0)
         size = _measure(source)
-    return size.refusal() if size else None
+    return size
 
 
 _SVG_SIZES: dict[tuple[str, int, int], SvgSize | None] = {}

@@ -27,6 +27,9 @@ MAX_SVG_ELEMENTS = 20_000
 """Elements one SVG may hold (detailed maps and charts have a few thousand)."""
 MAX_SVG_DRAWN = 50_000
 """Elements one SVG may draw once ``<use>`` and ``url(#id)`` references are expanded."""
+MAX_DOCUMENT_SVG_DRAWN = 100_000
+"""Elements the SVG images of one case may draw in all, each image counted each time it
+is shown: about 30 s of WeasyPrint's drawing on a loaded two-core machine."""
 
 _URL_REFERENCE = re.compile(r"""url\(\s*['"]?#([^'")\s]+)""")
 
