@@ -332,3 +332,22 @@ def test_a_small_svg_shown_many_times_is_refused_once_the_case_would_draw_too_mu
     assert report.exit_code == 2
     assert not (project / "build" / "briefs" / "mapped.html").exists()
     assert time.monotonic() - started < 10
+
+
+def test_theme_check_finds_a_constant_expression_the_sandbox_would_refuse(
+    tmp_path, monkeypatch, capsys
+):
+    template = (
+        "<article>\n{{ case.title }}\n{{ 'A' * 10**10 }}\n"
+        "{{ 'ok' * 3 }} {{ 'x' | center(10**10) }}\n{{ case.title * 10**10 }}\n"
+    )
+    project = theme_project(tmp_path, template)
+    monkeypatch.chdir(project)
+    code = main(["theme", "check", "heavy"])
+    output = capsys.readouterr()
+    shown = output.out + output.err
+    assert code == 2, shown
+    prefix = "themes/heavy/templates/case.html.j2"
+    assert f"{prefix}:3:1: unsafe template code refused by the sandbox: '*' (repeating" in shown
+    assert f"{prefix}:4:1: unsafe template code refused by the sandbox: the center filter" in shown
+    assert ":5:" not in shown  # not made of constants: the render refuses it at its line

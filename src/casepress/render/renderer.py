@@ -42,7 +42,7 @@ from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url, svg_size
-from .sandbox import BoundedSandbox
+from .sandbox import BoundedSandbox, oversized_constants
 from .svgcheck import MAX_DOCUMENT_SVG_DRAWN
 
 BRIEF_TEMPLATE = "brief.html.j2"
@@ -611,4 +611,7 @@ def check_templates(theme: Theme) -> list[Problem]:
                     env.loader.get_source(env, name)  # type: ignore[union-attr]
                 except jinja2.TemplateNotFound as exc:
                     problems.append(Problem.error(shown, str(exc.message), line=node.lineno))
+            for line, reason in oversized_constants(env, tree):
+                message = f"unsafe template code refused by the sandbox: {reason}"
+                problems.append(Problem.error(shown, message, line=line))
     return problems

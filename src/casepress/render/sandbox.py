@@ -294,3 +294,38 @@ class BoundedSandbox(SandboxedEnvironment):
         if isinstance(result, str) and len(result) > MAX_TEMPLATE_VALUE:
             raise _refuse(what, len(result))
         return result
+
+
+def oversized_constants(env: BoundedSandbox, tree: nodes.Template) -> list[tuple[int, str]]:
+    """(line, reason) of each expression made of constants alone that the sandbox would
+    refuse at render (``{{ 'A' * 10**10 }}``): ``theme check`` says so before any build."""
+    found: dict[tuple[int, str], None] = {}
+    for node in tree.find_all((nodes.BinExpr, nodes.Filter)):
+        try:
+            _static_value(env, node)
+        except TemplateBudgetError as exc:
+            found[(node.lineno, str(exc))] = None
+        except Exception:  # not constant, or an error the render reports itself
+            continue
+    return list(found)
+
+
+def _static_value(env: BoundedSandbox, node: nodes.Node) -> Any:
+    """The value of an expression of constants, computed under the sandbox's bounds."""
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.List | nodes.Tuple):
+        return [_static_value(env, item) for item in node.items]
+    if isinstance(node, nodes.BinExpr):
+        left, right = _static_value(env, node.left), _static_value(env, node.right)
+        return env.call_binop(None, node.operator, left, right)
+    if isinstance(node, nodes.Filter) and node.node is not None and node.name in env.filters:
+        if node.dyn_args is not None or node.dyn_kwargs is not None:
+            raise nodes.Impossible()
+        function = env.filters[node.name]
+        if getattr(function, "jinja_pass_arg", None) is not None:
+            raise nodes.Impossible()
+        arguments = [_static_value(env, argument) for argument in node.args]
+        keywords = {pair.key: _static_value(env, pair.value) for pair in node.kwargs}
+        return function(_static_value(env, node.node), *arguments, **keywords)
+    raise nodes.Impossible()
