@@ -41,7 +41,7 @@ from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
-from .resources import RefusedError, ResourcePolicy, resolve_url, svg_size
+from .resources import RefusedError, ResourcePolicy, resolve_url
 from .sandbox import BoundedSandbox, oversized_constants
 from .svgcheck import MAX_DOCUMENT_SVG_DRAWN
 
@@ -412,7 +412,7 @@ class Renderer:
                     path = self.policy.check(url)
                     if path is not None:
                         self.policy.check_image(path, url)
-                        svg_drawn[0] += _svg_drawn(path, url, svg_drawn[0])
+                        svg_drawn[0] += _svg_drawn(self.policy, path, url, svg_drawn[0])
                 except RefusedError as refusal:
                     severity = "error" if refusal.fatal else "warning"
                     report(field, f"image {src!r} refused: {refusal.reason}", severity)
@@ -500,11 +500,11 @@ class Renderer:
         return view
 
 
-def _svg_drawn(path: Path, url: str, before: int) -> int:
+def _svg_drawn(policy: ResourcePolicy, path: Path, url: str, before: int) -> int:
     """Elements an SVG image draws each time it is shown; refused (fatal) when, with those the
     document's images draw already, a document would draw more than ``MAX_DOCUMENT_SVG_DRAWN``
     (a small file shown a thousand times costs a thousand drawings)."""
-    size = svg_size(path)
+    size = policy.svg_size(path, url)
     drawn = size.drawn if size else 0
     if drawn and before + drawn > MAX_DOCUMENT_SVG_DRAWN:
         raise RefusedError(

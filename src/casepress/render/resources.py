@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from ..model.project import DEFAULT_MAX_IMAGE_PIXELS
-from .svgcheck import SvgSize, looks_like_xml, measure_svg
+from .svgcheck import MAX_SVG_DRAWN, MAX_SVG_ELEMENTS, SvgShape, SvgSize, looks_like_xml, parse_svg
 
 MAX_RESOURCE_BYTES = 50_000_000
 """Largest single resource (image, font, stylesheet) a brief may load."""
@@ -108,7 +108,8 @@ class ResourcePolicy:
         """
         measured = image_pixels(source)
         if measured is None:
-            refusal = svg_refusal(source)
+            size = self.svg_size(source, url)
+            refusal = size.refusal() if size else None
             if refusal:
                 raise RefusedError(url, refusal, fatal=True)
             return
@@ -121,44 +122,78 @@ class ResourcePolicy:
                 fatal=True,
             )
 
-
-def svg_refusal(source: bytes | BinaryIO | Path) -> str | None:
-    """Why an SVG may not be drawn (``SvgSize.refusal``); None for one that may, and for data
-    that is not XML."""
-    size = svg_size(source)
-    return size.refusal() if size else None
-
-
-def svg_size(source: bytes | BinaryIO | Path) -> SvgSize | None:
-    """What drawing an SVG asks for (``svgcheck``); None for data that is not XML. A file is
-    measured once per version (path, size and time)."""
-    if isinstance(source, Path):
-        try:
-            stat = source.stat()
-        except OSError:
+    def svg_size(
+        self,
+        source: bytes | BinaryIO | Path,
+        url: str,
+        *,
+        seen: frozenset[str] = frozenset(),
+        weighed: dict[str, int] | None = None,
+    ) -> SvgSize | None:
+        """What drawing an SVG asks for (``svgcheck``), None for data that is not XML; each
+        ``<image>`` in it weighs what the file it names draws (an SVG inside an SVG is
+        drawn again each time the element is), if this policy would serve that file."""
+        if isinstance(source, Path):
+            shape = _shape_of(source)
+        else:
+            if not isinstance(source, bytes | bytearray):
+                source.seek(0)
+            shape = _parse(source)
+        if shape is None:
             return None
-        key = (str(source), stat.st_size, stat.st_mtime_ns)
-        if key not in _SVG_SIZES:
-            with source.open("rb") as stream:
-                _SVG_SIZES[key] = _measure(stream)
-            while len(_SVG_SIZES) > 256:
-                del _SVG_SIZES[next(iter(_SVG_SIZES))]
-        size = _SVG_SIZES[key]
-    elif isinstance(source, bytes | bytearray):
-        size = measure_svg(source) if looks_like_xml(bytes(source[:1024])) else None
-    else:
-        source.seek(0)
-        size = _measure(source)
-    return size
+        weighed = {} if weighed is None else weighed  # each file weighed once per measure
+
+        def weigh(href: str) -> int:
+            target = urljoin(url, href)
+            if target in seen or len(seen) > 8:  # drawn inside itself, or nested too deep
+                return MAX_SVG_DRAWN + 1
+            if target not in weighed:
+                weighed[target] = self._weigh(target, seen | {target}, weighed)
+            return weighed[target]
+
+        return shape.size(weigh)
+
+    def _weigh(self, target: str, seen: frozenset[str], weighed: dict[str, int]) -> int:
+        """Elements drawn by an ``<image>`` of ``target``: 0 for a raster image or a file
+        this policy refuses (nothing is drawn)."""
+        try:
+            path = self.check(target)
+        except RefusedError:
+            return 0
+        if path is not None:
+            nested = self.svg_size(path, target, seen=seen, weighed=weighed)
+        elif target.startswith("data:"):
+            data = _data_bytes(target)
+            nested = self.svg_size(data, target, seen=seen, weighed=weighed)
+        else:  # http(s), allowed but not fetched here: assume the largest SVG
+            return MAX_SVG_ELEMENTS
+        return nested.drawn if nested else 0
 
 
-_SVG_SIZES: dict[tuple[str, int, int], SvgSize | None] = {}
+_SHAPES: dict[tuple[str, int, int], SvgShape | None] = {}
 
 
-def _measure(stream: BinaryIO) -> SvgSize | None:
-    head = stream.read(1024)
-    stream.seek(0)
-    return measure_svg(stream) if looks_like_xml(head) else None
+def _shape_of(path: Path) -> SvgShape | None:
+    """A file's SVG shape, read once per version (path, size and time); None if not XML."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _SHAPES:
+        with path.open("rb") as stream:
+            _SHAPES[key] = _parse(stream)
+        while len(_SHAPES) > 64:
+            del _SHAPES[next(iter(_SHAPES))]
+    return _SHAPES[key]
+
+
+def _parse(source: bytes | BinaryIO) -> SvgShape | None:
+    if isinstance(source, bytes | bytearray):
+        return parse_svg(bytes(source)) if looks_like_xml(bytes(source[:1024])) else None
+    head = source.read(1024)
+    source.seek(0)
+    return parse_svg(source) if looks_like_xml(head) else None
 
 
 def image_pixels(source: bytes | BinaryIO | Path) -> tuple[int, str] | None:
@@ -199,3 +234,17 @@ def shorten(url: str, limit: int = 80) -> str:
     if url.startswith("data:"):
         return url[: limit - 3] + "..."
     return url[: limit // 3] + "..." + url[-(limit - limit // 3 - 3) :]
+
+
+def _data_bytes(url: str) -> bytes:
+    """The bytes of a ``data:`` URL (base64 or percent-encoded); empty when malformed."""
+    import base64
+    from urllib.parse import unquote_to_bytes
+
+    header, _, body = url.partition(",")
+    try:
+        if header.endswith(";base64"):
+            return base64.b64decode(body)
+        return unquote_to_bytes(body)
+    except ValueError:
+        return b""
