@@ -381,3 +381,21 @@ def test_an_svg_drawing_another_svg_file_many_times_is_weighed_with_it(tmp_path)
     policy.check_image(images / "icons.svg", (images / "icons.svg").as_uri())
     size = policy.svg_size(images / "once.svg", (images / "once.svg").as_uri())
     assert (size.elements, size.drawn) == (2, 2 + 2_001)
+
+
+def test_an_inline_svg_drawing_an_svg_file_many_times_is_weighed_with_it(tmp_path):
+    project = svg_project(tmp_path, many_elements(2_000), casepress_yaml="trust_html: true\n")
+    inline = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><defs><g id="g">'
+        + '<image href="../images/map.svg" width="9" height="9"/>' * 10
+        + "</g></defs>"
+        + '<use href="#g"/>' * 25
+        + "</svg>"
+    )
+    write_case(project, "mapped", "Inline:\n\n" + inline)
+    code, output, seconds, peak_mb = run_cli(project, "build")
+    assert (
+        "cases/mapped.yaml: PDF not written: an <svg> written in the page's HTML is refused: "
+        "the SVG's 38 elements would draw more than 50,000" in output
+    ), output
+    assert seconds < 30 and peak_mb < 1024  # unguarded: 34 s and 715 MB

@@ -148,12 +148,12 @@ class ResourcePolicy:
             if target in seen or len(seen) > 8:  # drawn inside itself, or nested too deep
                 return MAX_SVG_DRAWN + 1
             if target not in weighed:
-                weighed[target] = self._weigh(target, seen | {target}, weighed)
+                weighed[target] = self.weigh_image(target, seen | {target}, weighed)
             return weighed[target]
 
         return shape.size(weigh)
 
-    def _weigh(self, target: str, seen: frozenset[str], weighed: dict[str, int]) -> int:
+    def weigh_image(self, target: str, seen: frozenset[str], weighed: dict[str, int]) -> int:
         """Elements drawn by an ``<image>`` of ``target``: 0 for a raster image or a file
         this policy refuses (nothing is drawn)."""
         try:

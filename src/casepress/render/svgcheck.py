@@ -196,7 +196,7 @@ def looks_like_xml(head: bytes) -> bool:
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
 
 
-def measure_inline_svgs(html: str) -> SvgSize | None:
+def measure_inline_svgs(html: str, weigh: Weigh | None = None) -> SvgSize | None:
     """The largest drawing of the ``<svg>`` elements written inside an HTML document (raw
     HTML in case text with ``trust_html``, or a template): each is drawn as an SVG of its
     own, its references resolved inside it. Their elements are counted with the page's
@@ -227,9 +227,9 @@ def measure_inline_svgs(html: str) -> SvgSize | None:
             else:
                 depth += 1
         if depth <= 0:
-            sizes.append(shape.size())
+            sizes.append(shape.size(weigh))
             shape = None
     if shape is not None:  # left open: it runs to the end of the document
-        sizes.append(shape.size())
+        sizes.append(shape.size(weigh))
     refused = [size for size in sizes if size.refusal()]
     return (refused or sorted(sizes, key=lambda size: size.drawn) or [None])[-1]
