@@ -11,7 +11,6 @@ Each file says, in its leading comments, what it tries and what must happen::
     # present: text that must appear, as written, in both (sanitised builds)
     # images: how many images the PDF may embed (default 0)
     # outputs: written | kept | html-only (default: written when exit is 0, else kept)
-    # markdown-seconds: a shorter Markdown time budget, so that a test of it is quick
 
 Each runs in a copy of a project whose other cases were already built, beside a folder of
 secrets outside it, with a web server on 127.0.0.1 that must receive no request. Checked
@@ -54,7 +53,6 @@ class Expectation:
     present: list[str] = field(default_factory=list)
     images: int = 0
     outputs: str = ""
-    markdown_seconds: float = 0.0
 
     @classmethod
     def read(cls, path: Path) -> Expectation:
@@ -71,8 +69,6 @@ class Expectation:
                 getattr(found, key).append(value)
             elif key in ("exit", "images"):
                 setattr(found, key, int(value))
-            elif key == "markdown_seconds":
-                found.markdown_seconds = float(value)
             elif key in ("tries", "outputs"):
                 setattr(found, key, value)
             else:
@@ -123,7 +119,11 @@ SETUP = {
     ),
     "huge-table": _append("".join(f"  | {1900 + i % 100} | event {i} |\n" for i in range(20_000))),
     "markdown-quadratic-brackets": _append("  " + "[" * 20_000 + "\n"),
-    "deeply-nested-html": _append("  " + "<div>" * 5_000 + "\n"),
+    "deeply-nested-html": _append("  " + "<div>" * 1_500 + "\n"),
+    "markdown-html-tag-openers": _append("  " + "<a " * 20_000 + "\n"),
+    "markdown-escaped-tag-openers": _append("  " + "\\<a " * 20_000 + "\n"),
+    "markdown-brackets-in-twelve-lessons": _append(('  - text: "' + "[" * 6_000 + '"\n') * 12),
+    "markdown-brackets-across-fields": _append(('  - text: "' + "[" * 900 + '"\n') * 12),
     "image-symlink-pointing-outside": _symlink,
     "decompression-bomb-image": _bomb,
 }
@@ -139,7 +139,6 @@ lessons:
   - title: First
     text: A lesson.
 """
-SLOW_IN_ONE_PROCESS = {"markdown-quadratic-brackets", "huge-table"}
 
 
 @pytest.fixture(scope="session")
@@ -184,9 +183,6 @@ def run_case(
     for ext in ("pdf", "html"):
         (briefs / f"{source.stem}.{ext}").write_bytes(PREVIOUS)
     others = {p.name: p.read_bytes() for p in briefs.iterdir()}
-    seconds = Expectation.read(source).markdown_seconds
-    if seconds:
-        monkeypatch.setattr("casepress.model.markup.MARKDOWN_SECONDS", seconds)
     monkeypatch.chdir(project)
     code = main(["build"])
     out, err = capsys.readouterr()
@@ -285,9 +281,7 @@ def test_the_whole_corpus_in_one_build_has_no_traceback(built_base, tmp_path, lo
             b"{loopback}", f"127.0.0.1:{loopback.server_port}".encode()
         )
         case.write_bytes(data)
-        if source.stem in SLOW_IN_ONE_PROCESS:
-            case.unlink()  # each takes the full Markdown time budget there; run one by one above
-        elif source.stem in SETUP:
+        if source.stem in SETUP:
             SETUP[source.stem](case, project)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(

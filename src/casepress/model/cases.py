@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import files as guarded
 from ..errors import Problem, display_path
-from .markup import case_link_ids, images_in
+from .markup import case_link_ids, images_in, markdown_case_problem
 from .places import normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import (
@@ -252,6 +252,12 @@ def load_case(
             "(lowercase letters, digits and hyphens) or set 'id:'",
         )
         return None, ctx.problems
+    too_much = markdown_case_problem(_markdown_fields(values))
+    if too_much:
+        where, message = too_much
+        line, column = ctx.positions.get(where, (0, 0))
+        problem = Problem.error(document.shown, message, line=line, column=column, field=where)
+        return None, [*ctx.problems, problem]
     missing_alt = _images_without_alt(values, text, document.shown, ctx.positions)
     if missing_alt:
         return None, ctx.problems + missing_alt

@@ -8,9 +8,12 @@ element. Scripts, event handlers, ``javascript:`` URLs, iframes, objects, forms 
 can turn sanitising off (``trust_html: true``); the fetcher still guards resources.
 
 Python-Markdown is quadratic on some input (10 KB of ``[`` takes 14 s; upstream issue
-#798), and html5ever on deep nesting, so every conversion runs against a time budget
-checked between processor steps, and HTML nested deeper than briefs ever need is refused
-before it reaches the sanitiser.
+#798; 60 KB of ``<a `` 21 s in its HTML preprocessor), and html5ever on deep nesting. So
+what makes it slow is counted before anything is converted (``INPUT_LIMITS``, checked by
+validation and again here): a count does not depend on the machine's load, so the same text
+is accepted or refused everywhere. A time budget remains as a last resort, one for all the
+text of a case (``markdown_budget``), checked between processor steps; and HTML nested
+deeper than briefs ever need is refused before it reaches the sanitiser.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.etree.ElementTree import Element
 
@@ -71,8 +76,112 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 CASE_LINK = re.compile(rf"^case:({SLUG})$")
 
-MARKDOWN_SECONDS = 5.0
-"""Time one field's Markdown may take to convert; ordinary text takes milliseconds."""
+MARKDOWN_SECONDS = 30.0
+"""Time all the Markdown of one case (``markdown_budget``), or one text converted on its
+own, may take to convert. A last resort: ordinary text takes milliseconds, and the input
+limits below keep the slowest valid case to a few seconds."""
+
+
+@dataclass(frozen=True)
+class InputLimit:
+    """A count that Python-Markdown's time grows with faster than linearly, and its bounds.
+
+    Measured with Python-Markdown 3.11 on this project's machine: 4,000 ``[`` in one field
+    take 1.6 s and 20,000 take 56 s (a scan to the matching ``]`` per ``[``; upstream
+    #798); 4,000 raw HTML tag openers (``<a ``) take 0.84 s and 20,000 take 21 s (its HTML
+    preprocessor rescans the rest of the text per unclosed tag); table rows, links,
+    emphasis, code spans, quotes and nesting are linear. Counting is linear and does not
+    depend on the machine's load, so the same text is accepted or refused on every machine.
+    """
+
+    name: str
+    """What is counted, as the message names it."""
+    pattern: re.Pattern[str]
+    per_field: int
+    per_case: int
+    advice: str
+
+    def count(self, text: str) -> int:
+        return sum(1 for _ in self.pattern.finditer(text))
+
+
+INPUT_LIMITS = (
+    InputLimit(
+        "'[' characters",
+        re.compile(r"\["),
+        per_field=1_000,
+        per_case=5_000,
+        advice="links, images and footnotes use one or two each; write a bracket that is "
+        "none of these as &#91;, or split the text",
+    ),
+    InputLimit(
+        "HTML tags",
+        re.compile(r"<[A-Za-z/!?]"),
+        per_field=2_000,
+        per_case=10_000,
+        advice="write a '<' that starts no tag as &lt;, or split the text",
+    ),
+    InputLimit(
+        "lines",
+        re.compile(r"^.", re.MULTILINE),  # blank lines cost nothing
+        per_field=5_000,
+        per_case=20_000,
+        advice="split the text: a table of thousands of rows belongs in an annex, not a brief",
+    ),
+)
+"""Counts over which a Markdown field (and a whole case) is refused before it is converted:
+each makes a conversion take at most a few hundred milliseconds. Real cases come nowhere
+near (the largest field of the sample and test cases has 3 brackets, no tag and 90 lines)."""
+
+
+MAX_LINE_NESTING = 100
+"""Widest run of indentation and quote marks (``>``) that may start a line: 25 levels of
+lists indented by four spaces, 50 of quotes. Python-Markdown parses a block again for each
+level (time grows with size × depth), and HTML deeper than ``MAX_TEXT_DEPTH`` is refused
+after conversion anyway."""
+_LINE_NESTING = re.compile(rf"^[ \t>]{{{MAX_LINE_NESTING + 1},}}", re.MULTILINE)
+
+
+def markdown_limit_problem(text: str | None) -> str | None:
+    """Why one Markdown field is refused before conversion, or None: the first limit over."""
+    if not text:
+        return None
+    nested = _LINE_NESTING.search(text)
+    if nested:
+        line = text.count("\n", 0, nested.start()) + 1
+        return (
+            f"line {line} of the text starts with more than {MAX_LINE_NESTING} spaces, tabs "
+            "and '>' marks: lists or quotes nested that deeply cannot be converted in "
+            "reasonable time; nest less deeply"
+        )
+    for limit in INPUT_LIMITS:
+        found = limit.count(text)
+        if found > limit.per_field:
+            return (
+                f"the text has {found:,} {limit.name}; at most {limit.per_field:,} are allowed in one "
+                f"field (more would make it too slow to convert): {limit.advice}"
+            )
+    return None
+
+
+def markdown_case_problem(texts: Iterable[tuple[str, str | None]]) -> tuple[str, str] | None:
+    """(field, message) when a case's Markdown fields together pass a per-case limit: the
+    field at which the total passes it."""
+    texts = [(where, text) for where, text in texts if text]
+    for limit in INPUT_LIMITS:
+        total = 0
+        for where, text in texts:
+            total += limit.count(text)
+            if total > limit.per_case:
+                every = sum(limit.count(t) for _, t in texts)
+                return where, (
+                    f"the case's Markdown fields have {every:,} {limit.name} in all; at most "
+                    f"{limit.per_case:,} are allowed in one case (more would make it too slow "
+                    f"to convert), and the total passes that here: {limit.advice}"
+                )
+    return None
+
+
 MAX_TEXT_DEPTH = 50
 """Deepest nesting of HTML elements in one field (25 levels of nested lists)."""
 
@@ -127,6 +236,36 @@ class _ShapeTree(Treeprocessor):
 
 class _OverBudgetError(Exception):
     """The conversion ran past its deadline."""
+
+
+class MarkdownBudgetError(MarkupError):
+    """The time budget ran out: for a case, every conversion in it would fail the same way, so
+    the case is reported once, not field by field."""
+
+    def __init__(self, seconds: float, shared: bool):
+        self.seconds = seconds
+        what = "the case's Markdown, all fields together," if shared else "the Markdown"
+        super().__init__(
+            f"{what} took more than {seconds:g} s to convert and was abandoned; very long "
+            "tables or paragraphs crowded with links or markup are the usual causes: split "
+            "the text"
+        )
+
+
+@contextmanager
+def markdown_budget(seconds: float | None = None) -> Iterator[None]:
+    """Every conversion inside shares one deadline, ``seconds`` (default
+    ``MARKDOWN_SECONDS``) from now: the budget of a whole case, not of each field. Nested
+    budgets keep the outer deadline."""
+    if getattr(_local, "deadline", None) is not None:
+        yield
+        return
+    budget = MARKDOWN_SECONDS if seconds is None else seconds
+    _local.deadline, _local.budget = time.monotonic() + budget, budget
+    try:
+        yield
+    finally:
+        _local.deadline = _local.budget = None
 
 
 def _budgeted(method: Callable, md: markdown.Markdown) -> Callable:
@@ -215,23 +354,26 @@ def render_markdown(
         return Markup("")
     if _SURROGATE.search(text):
         raise MarkupError("the text contains lone surrogate code points (not valid Unicode)")
+    refused = markdown_limit_problem(text)  # validation says so first; other texts land here
+    if refused:
+        raise MarkupError(refused)
+    shared = getattr(_local, "deadline", None)
     budget = MARKDOWN_SECONDS if seconds is None else seconds
+    deadline = time.monotonic() + budget
+    if shared is not None and seconds is None:
+        deadline, budget = shared, _local.budget
     md = _instance(language)
     md.reset()
     shaper: _ShapeTree = md.treeprocessors["casepress-shape"]  # type: ignore[assignment]
     shaper.id_prefix = id_prefix
     shaper.heading_offset = heading_offset
     shaper.resolve = resolve
-    md.casepress_deadline = time.monotonic() + budget  # type: ignore[attr-defined]
+    md.casepress_deadline = deadline  # type: ignore[attr-defined]
     try:
         html = md.convert(text)
     except _OverBudgetError:
         _discard(language)  # stopped half-way: start the next conversion afresh
-        raise MarkupError(
-            f"the Markdown took more than {budget:g} s to convert and was abandoned; "
-            "very long tables, paragraphs crowded with brackets or markup, or lists nested "
-            "very deeply are the usual causes: split the text"
-        ) from None
+        raise MarkdownBudgetError(budget, shared is not None and seconds is None) from None
     except RecursionError:
         _discard(language)
         raise MarkupError(

@@ -21,6 +21,7 @@ from typing import Any
 from .. import files
 from ..errors import Problem
 from ..text import SLUG
+from .markup import markdown_limit_problem
 from .source import Node
 
 
@@ -105,6 +106,10 @@ class Text(Type):
         text = node.text
         if not self.markdown:
             text = " ".join(text.split())  # one-line values: folded lines and stray spaces go
+        else:
+            refused = markdown_limit_problem(text)
+            if refused:
+                return ctx.error(node, path, refused)
         if self.pattern and not self.pattern.fullmatch(text):
             return ctx.error(node, path, f"expected {self.hint}, got {text!r}")
         if self.convert:

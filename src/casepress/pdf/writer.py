@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
 import pydyf
@@ -32,6 +32,7 @@ from ..model.markup import measure_html
 from ..model.project import DEFAULT_MAX_ELEMENTS
 from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
+from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
 
 LOGGER = logging.getLogger("casepress")
@@ -194,7 +195,7 @@ class PdfRenderer:
             string=text, base_url=str(sheet), font_config=self.font_config, url_fetcher=fetcher
         )
 
-    def check_size(self, html: str) -> None:
+    def check_size(self, html: str, base_url: Path | None = None) -> None:
         """Refuse a document larger or deeper than layout can bear in bounded time and memory."""
         elements, depth = measure_html(html, stop_at_depth=MAX_DEPTH)
         if elements > self.max_elements:
@@ -208,6 +209,21 @@ class PdfRenderer:
                 f"HTML elements are nested more than {MAX_DEPTH} levels deep (or left unclosed); "
                 "WeasyPrint cannot lay that out"
             )
+        weigh = None
+        if base_url is not None:  # an <image> in it draws the file it names each time
+            base = base_url.resolve().as_uri() + "/"
+            weighed: dict[str, int] = {}
+
+            def weigh(href: str) -> int:
+                target = urljoin(base, href)
+                if target not in weighed:
+                    weighed[target] = self.policy.weigh_image(target, frozenset({target}), weighed)
+                return weighed[target]
+
+        inline = measure_inline_svgs(html, weigh)
+        refusal = inline.refusal() if inline else None
+        if refusal:
+            raise RenderError(f"an <svg> written in the page's HTML is refused: {refusal}")
 
     def render(self, html: str, base_url: Path) -> tuple[Document, list[str]]:
         """Lay out a document; returns it with the warnings WeasyPrint and the fetcher gave."""
@@ -215,7 +231,7 @@ class PdfRenderer:
         return document, [f"refused {r}" for r in fetcher.refused] + messages
 
     def _layout(self, html: str, base_url: Path) -> tuple[Document, SandboxFetcher, list[str]]:
-        self.check_size(html)
+        self.check_size(html, base_url)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
             try:

@@ -36,13 +36,15 @@ from ..errors import InputError, MarkupError, Problem, TemplateError, display_pa
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case
 from ..model.editions import HandbookPlan
-from ..model.markup import render_markdown
+from ..model.markup import MarkdownBudgetError, markdown_budget, render_markdown
 from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
 from .resources import RefusedError, ResourcePolicy, resolve_url
+from .sandbox import BoundedSandbox, oversized_constants
 from .styles import standalone_css
+from .svgcheck import MAX_DOCUMENT_SVG_DRAWN
 
 BRIEF_TEMPLATE = "brief.html.j2"
 HANDBOOK_TEMPLATE = "handbook.html.j2"
@@ -134,8 +136,9 @@ class ThemeLoader(jinja2.BaseLoader):
 
 
 def make_environment(theme: Theme) -> SandboxedEnvironment:
-    """The one loader chain: overrides → theme → parents → built-in (and ``base:``)."""
-    env = SandboxedEnvironment(
+    """The one loader chain: overrides → theme → parents → built-in (and ``base:``), in a
+    sandbox whose values are bounded (``sandbox.BoundedSandbox``)."""
+    env = BoundedSandbox(
         loader=ThemeLoader(theme.layers),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -471,6 +474,7 @@ class Renderer:
                     if path is not None:
                         self.policy.check_image(path, url)
                         media = self.policy.image_type(path, url)
+                        svg_drawn[0] += _svg_drawn(self.policy, path, url, svg_drawn[0])
                 except RefusedError as refusal:
                     severity = "error" if refusal.fatal else "warning"
                     report(field, f"image {src!r} refused: {refusal.reason}", severity)
@@ -496,9 +500,17 @@ class Renderer:
                     on_removed=removed,
                     language=language,
                 )
+            except MarkdownBudgetError as exc:  # the case's, not this field's: said once
+                if not out_of_time:
+                    out_of_time.append(exc)
+                    problems.append(Problem.error(shown, str(exc)))
+                return Markup("")
             except MarkupError as exc:
                 report(field, str(exc), "error")
                 return Markup("")
+
+        out_of_time: list[MarkdownBudgetError] = []
+        svg_drawn = [0]  # elements the case's SVG images draw, each time one is shown
 
         def date(value: dt.date | None) -> str | None:
             return _date(value, language, date_format)
@@ -537,16 +549,34 @@ class Renderer:
                 for name, declared in kind.fields.items()
             }
 
-        view = {
-            name: special[declared.show](getattr(case, name))
-            if declared.show
-            else seen(getattr(case, name), declared.type, name, declared.anchor or name)
-            for name, declared in CASE_SPEC.fields.items()
-        }
+        with markdown_budget():  # one time budget for all of the case's text
+            view = {
+                name: special[declared.show](getattr(case, name))
+                if declared.show
+                else seen(getattr(case, name), declared.type, name, declared.anchor or name)
+                for name, declared in CASE_SPEC.fields.items()
+            }
         # computed for templates, besides the declared fields
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
         return view
+
+
+def _svg_drawn(policy: ResourcePolicy, path: Path, url: str, before: int) -> int:
+    """Elements an SVG image draws each time it is shown; refused (fatal) when, with those the
+    document's images draw already, a document would draw more than ``MAX_DOCUMENT_SVG_DRAWN``
+    (a small file shown a thousand times costs a thousand drawings)."""
+    size = policy.svg_size(path, url)
+    drawn = size.drawn if size else 0
+    if drawn and before + drawn > MAX_DOCUMENT_SVG_DRAWN:
+        raise RefusedError(
+            url,
+            f"with it, the SVG images of this case would draw {before + drawn:,} elements in "
+            f"all (each time an image is shown it is drawn again), more than the limit of "
+            f"{MAX_DOCUMENT_SVG_DRAWN:,}; show fewer or simpler SVGs, or PNGs of them",
+            fatal=True,
+        )
+    return drawn
 
 
 def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
@@ -661,4 +691,7 @@ def check_templates(theme: Theme) -> list[Problem]:
                     env.loader.get_source(env, name)  # type: ignore[union-attr]
                 except jinja2.TemplateNotFound as exc:
                     problems.append(Problem.error(shown, str(exc.message), line=node.lineno))
+            for line, reason in oversized_constants(env, tree):
+                message = f"unsafe template code refused by the sandbox: {reason}"
+                problems.append(Problem.error(shown, message, line=line))
     return problems

@@ -25,6 +25,7 @@ from urllib.request import url2pathname
 
 from .. import files
 from ..model.project import DEFAULT_MAX_IMAGE_PIXELS
+from .svgcheck import MAX_SVG_DRAWN, MAX_SVG_ELEMENTS, SvgShape, SvgSize, looks_like_xml, parse_svg
 
 MAX_RESOURCE_BYTES = files.RESOURCE_BYTES
 """Largest single resource (image, font, stylesheet) a brief may load."""
@@ -109,13 +110,18 @@ class ResourcePolicy:
         return kind
 
     def check_image(self, source: bytes | BinaryIO | Path, url: str) -> None:
-        """Raise ``RefusedError`` (fatal) when a raster image has more pixels than allowed.
+        """Raise ``RefusedError`` (fatal) when a raster image has more pixels than allowed,
+        or an SVG more elements than can be drawn in bounded time and memory (``svgcheck``).
 
-        Only the header is read; data that is not a raster image Pillow knows (SVG, fonts,
-        stylesheets) passes, since nothing here would decode it into pixels.
+        Only a raster image's header is read; an SVG is read through once, without building
+        a tree. Other data (fonts, stylesheets) passes, since nothing would draw it.
         """
         measured = image_pixels(source)
         if measured is None:
+            size = self.svg_size(source, url)
+            refusal = size.refusal() if size else None
+            if refusal:
+                raise RefusedError(url, refusal, fatal=True)
             return
         pixels, shown = measured
         if pixels > self.max_image_pixels:
@@ -125,6 +131,79 @@ class ResourcePolicy:
                 f"{self.max_image_pixels / 1e6:,.1f} megapixels (max_image_pixels in casepress.yaml)",
                 fatal=True,
             )
+
+    def svg_size(
+        self,
+        source: bytes | BinaryIO | Path,
+        url: str,
+        *,
+        seen: frozenset[str] = frozenset(),
+        weighed: dict[str, int] | None = None,
+    ) -> SvgSize | None:
+        """What drawing an SVG asks for (``svgcheck``), None for data that is not XML; each
+        ``<image>`` in it weighs what the file it names draws (an SVG inside an SVG is
+        drawn again each time the element is), if this policy would serve that file."""
+        if isinstance(source, Path):
+            shape = _shape_of(source)
+        else:
+            if not isinstance(source, bytes | bytearray):
+                source.seek(0)
+            shape = _parse(source)
+        if shape is None:
+            return None
+        weighed = {} if weighed is None else weighed  # each file weighed once per measure
+
+        def weigh(href: str) -> int:
+            target = urljoin(url, href)
+            if target in seen or len(seen) > 8:  # drawn inside itself, or nested too deep
+                return MAX_SVG_DRAWN + 1
+            if target not in weighed:
+                weighed[target] = self.weigh_image(target, seen | {target}, weighed)
+            return weighed[target]
+
+        return shape.size(weigh)
+
+    def weigh_image(self, target: str, seen: frozenset[str], weighed: dict[str, int]) -> int:
+        """Elements drawn by an ``<image>`` of ``target``: 0 for a raster image or a file
+        this policy refuses (nothing is drawn)."""
+        try:
+            path = self.check(target)
+        except RefusedError:
+            return 0
+        if path is not None:
+            nested = self.svg_size(path, target, seen=seen, weighed=weighed)
+        elif target.startswith("data:"):
+            data = _data_bytes(target)
+            nested = self.svg_size(data, target, seen=seen, weighed=weighed)
+        else:  # http(s), allowed but not fetched here: assume the largest SVG
+            return MAX_SVG_ELEMENTS
+        return nested.drawn if nested else 0
+
+
+_SHAPES: dict[tuple[str, int, int], SvgShape | None] = {}
+
+
+def _shape_of(path: Path) -> SvgShape | None:
+    """A file's SVG shape, read once per version (path, size and time); None if not XML."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _SHAPES:
+        with path.open("rb") as stream:
+            _SHAPES[key] = _parse(stream)
+        while len(_SHAPES) > 64:
+            del _SHAPES[next(iter(_SHAPES))]
+    return _SHAPES[key]
+
+
+def _parse(source: bytes | BinaryIO) -> SvgShape | None:
+    if isinstance(source, bytes | bytearray):
+        return parse_svg(bytes(source)) if looks_like_xml(bytes(source[:1024])) else None
+    head = source.read(1024)
+    source.seek(0)
+    return parse_svg(source) if looks_like_xml(head) else None
 
 
 _SVG = re.compile(rb"<svg[\s>]")
@@ -197,3 +276,17 @@ def shorten(url: str, limit: int = 80) -> str:
     if url.startswith("data:"):
         return url[: limit - 3] + "..."
     return url[: limit // 3] + "..." + url[-(limit - limit // 3 - 3) :]
+
+
+def _data_bytes(url: str) -> bytes:
+    """The bytes of a ``data:`` URL (base64 or percent-encoded); empty when malformed."""
+    import base64
+    from urllib.parse import unquote_to_bytes
+
+    header, _, body = url.partition(",")
+    try:
+        if header.endswith(";base64"):
+            return base64.b64decode(body)
+        return unquote_to_bytes(body)
+    except ValueError:
+        return b""
