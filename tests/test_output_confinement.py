@@ -3,6 +3,7 @@ repository can carry one) is refused with a message saying to remove it, clean-u
 only what a build recorded writing, and a case that fails keeps its last good outputs
 everywhere (briefs, site pages and PDFs, the site's handbook copies)."""
 
+import faulthandler
 import os
 from pathlib import Path
 
@@ -206,3 +207,31 @@ def test_a_whole_build_into_an_output_folder_outside_the_project(project, capsys
     assert code == 0, err
     out = project.parent / "elsewhere"
     assert (out / "report.json").is_file() and (out / "site" / PDF).is_file()
+
+
+def test_a_links_target_is_shown_with_its_control_characters_escaped(project, outside, capsys):
+    link(project / "build" / "briefs", "../../outside/\x1b[31mred\nfake: line")
+    code, err = run(capsys, "brief", f"cases/{SAMPLE_ID}.yaml", "--format", "html", "-q")
+    assert code == 2
+    assert "(to ../../outside/\\x1b[31mred\\nfake: line)" in err
+    assert "\x1b" not in err and err.count("\n") == 1  # one line, no terminal escape
+
+
+@pytest.mark.slow
+def test_a_build_manifest_that_is_a_link_is_neither_read_nor_written_through(
+    project, outside, capsys
+):
+    assert run(capsys, "build", "-q")[0] == 0
+    (manifest,) = (project / "build" / ".casepress-cache").glob("briefs-*.json")
+    os.mkfifo(outside / "pipe")  # reading it would wait for ever
+    manifest.unlink()
+    manifest.symlink_to(outside / "pipe")
+    before = snapshot(outside)
+    faulthandler.dump_traceback_later(120, exit=True)  # a regression waits on the pipe: fail
+    try:
+        code, err = run(capsys, "build", "-q")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert code == 2
+    assert f"{manifest.name}: is a symbolic link" in err
+    assert snapshot(outside) == before and (outside / "pipe").is_fifo()

@@ -261,9 +261,11 @@ class Manifest:
         """The manifest of the output folder ``root``, kept in ``cache_dir``."""
         root = Path(root)
         path = Path(cache_dir) / f"{root.name}-{digest(_place(root, cache_dir))[:8]}.json"
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
+        try:  # a link or an oversized file here was not written by casepress: not read
+            text = files.read_text(path, (Path(cache_dir),), limit=files.RESOURCE_BYTES,
+                                   what="build manifest")  # fmt: skip
+            data = json.loads(text)
+        except (files.FileRefusedError, OSError, ValueError):
             return cls(root, path)
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             return cls(root, path)

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildLockedError, InputError, Problem, display_path
+from ..errors import BuildLockedError, InputError, Problem, display_path, shown_text
 
 LOGGER = logging.getLogger("casepress")
 LOCK_TIMEOUT = 600.0
@@ -57,7 +57,7 @@ def _refused(path: Path, message: str) -> InputError:
 
 def _link_target(path: Path) -> str:
     try:
-        return os.readlink(path)
+        return shown_text(os.readlink(path))  # a link's target may hold terminal escapes
     except OSError:
         return "?"
 
