@@ -5,6 +5,7 @@ everywhere (briefs, site pages and PDFs, the site's handbook copies)."""
 
 import faulthandler
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -227,7 +228,8 @@ def test_a_build_manifest_that_is_a_link_is_neither_read_nor_written_through(
     manifest.unlink()
     manifest.symlink_to(outside / "pipe")
     before = snapshot(outside)
-    faulthandler.dump_traceback_later(120, exit=True)  # a regression waits on the pipe: fail
+    # a regression waits on the pipe for ever: end the test run with a traceback instead
+    faulthandler.dump_traceback_later(120, exit=True, file=sys.__stderr__)
     try:
         code, err = run(capsys, "build", "-q")
     finally:
