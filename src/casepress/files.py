@@ -118,14 +118,17 @@ def confine(path: Path | str, roots: Roots, *, limit: int, what: str = "file") -
             )
     try:
         status = os.stat(resolved)
-    except FileNotFoundError:
-        raise FileRefusedError(
-            path, "no such file", f"check the {what}'s name", missing=True
-        ) from None
     except OSError as exc:
-        raise FileRefusedError(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc, what) from None
     _check_status(path, status, limit, what)
     return resolved
+
+
+def _unreadable(path: Path | str, exc: OSError, what: str) -> FileRefusedError:
+    """The refusal for a file the system would not give us (gone, or not allowed)."""
+    if isinstance(exc, FileNotFoundError):
+        return FileRefusedError(path, "no such file", f"check the {what}'s name", missing=True)
+    return FileRefusedError(path, f"cannot read the file: {exc.strerror or exc}")
 
 
 def _check_status(path: Path, status: os.stat_result, limit: int, what: str) -> None:
@@ -165,12 +168,8 @@ def read_bytes(
         # O_NONBLOCK: a FIFO swapped in after the check does not block the open;
         # O_NOFOLLOW: nor does a symbolic link swapped in for the (resolved) file
         fd = os.open(resolved, flags | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise FileRefusedError(
-            path, "no such file", f"check the {what}'s name", missing=True
-        ) from None
     except OSError as exc:
-        raise FileRefusedError(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc, what) from None
     with os.fdopen(fd, "rb", buffering=0) as handle:
         _check_status(Path(path), os.fstat(fd), limit, what)
         os.set_blocking(fd, True)

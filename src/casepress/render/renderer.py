@@ -341,6 +341,16 @@ class Renderer:
         context["indexes"] = [i for i in indexes if i["entries"]]
         return self.render_template(HANDBOOK_TEMPLATE, context)
 
+    def _image_file(self, url: str) -> tuple[Path | None, str | None]:
+        """The local file an image of a document shows and its media type by content, as the
+        policy allows it (``RefusedError`` otherwise); (None, None) for ``data:`` and for
+        http(s) where the project allows the network."""
+        path = self.policy.check(url)
+        if path is None:
+            return None, None
+        self.policy.check_image(path, url)
+        return path, self.policy.image_type(path, url)
+
     def _introduction_images(
         self, plan: HandbookPlan, target: str, problems: list[Problem] | None
     ) -> Callable[[str], str | None]:
@@ -353,10 +363,7 @@ class Renderer:
         def check_image(src: str) -> str | None:
             url = resolve_url(src, self.project.root)
             try:
-                path = self.policy.check(url)
-                if path is not None:
-                    self.policy.check_image(path, url)
-                    media = self.policy.image_type(path, url)
+                path, media = self._image_file(url)
             except RefusedError as refusal:
                 if problems is not None:
                     message = f"image {src!r} refused: {refusal.reason}"
@@ -470,10 +477,8 @@ class Renderer:
                     return None
                 url = resolve_url(src, case.path.parent)
                 try:
-                    path = self.policy.check(url)
+                    path, media = self._image_file(url)
                     if path is not None:
-                        self.policy.check_image(path, url)
-                        media = self.policy.image_type(path, url)
                         svg_drawn[0] += _svg_drawn(self.policy, path, url, svg_drawn[0])
                 except RefusedError as refusal:
                     severity = "error" if refusal.fatal else "warning"
