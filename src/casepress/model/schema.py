@@ -128,11 +128,12 @@ class Text(Type):
         return result
 
 
-def Slug(description: str = "") -> Text:  # noqa: N802 - reads like a type in field tables
+def Slug(description: str = "", *, hint: str = "") -> Text:  # noqa: N802 - reads like a type
+    """Lowercase letters, digits and hyphens; ``hint`` says what kind of name (a theme's ...)."""
     return Text(
         description,
         pattern=SLUG,
-        hint="a lowercase slug such as 'police-reform-in-sierra-leone'",
+        hint=hint or "a lowercase slug such as 'police-reform-in-sierra-leone'",
     )
 
 
