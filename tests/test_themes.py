@@ -262,8 +262,10 @@ def test_extends_cycle_and_unknown_parent_name_the_places_searched(in_repo_root)
         f"cycle-a; theme folders read: {SHOWN}/cycle-a, {SHOWN}/cycle-b"
     ]
     assert problems_of("orphan") == [
-        f"{SHOWN}/orphan/theme.yaml:2:10: extends: unknown theme 'no-such-theme'; looked in "
-        f"{SHOWN}/no-such-theme/ (project); installed packages (entry points "
+        f"{SHOWN}/orphan/theme.yaml:2:10: extends: unknown theme 'no-such-theme'; the themes "
+        "you can use: broken, child, cycle-a, cycle-b, missing-template, orphan, parent, "
+        f"wrong-name, base; looked in {SHOWN}/no-such-theme/ (project); installed packages "
+        "(entry points "
         "'casepress.themes': none); built-in: base"
     ]
     assert problems_of("wrong-name") == [
@@ -271,7 +273,9 @@ def test_extends_cycle_and_unknown_parent_name_the_places_searched(in_repo_root)
         "'wrong-name'"
     ]
     (unknown,) = problems_of("chidl")
-    assert unknown.startswith("casepress: unknown theme 'chidl' (did you mean 'child'?); looked in")
+    assert unknown.startswith(
+        "casepress: unknown theme 'chidl' (did you mean 'child'?); the themes you can use: broken,"
+    )
 
 
 def test_missing_template_names_every_folder_searched(in_repo_root, tmp_path):
