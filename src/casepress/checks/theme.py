@@ -209,7 +209,7 @@ def _unknown_accepted(theme: Theme, values: dict[str, str]) -> list[Problem]:
             if f"--colour-{name}" in values:
                 continue
             line, column = config.positions.get(f"{ACCEPT}[{index}]", (0, 0))
-            message = f"no colour is named {name!r}{suggest(name, names)}; the colours: " + (
+            message = f"no colour is named {name!r}{suggest(name, names)}; the colours are " + (
                 ", ".join(names)
             )
             problems.append(
