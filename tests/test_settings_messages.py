@@ -170,6 +170,12 @@ def test_accept_low_contrast_accepts_it_in_both(tmp_path, monkeypatch, capsys):
     assert main(["theme", "check", "pale"]) == 0
     # or accepted by the project, for the theme it uses
     theme.write_text(theme.read_text().replace("accept_low_contrast: [accent]\n", ""))
+    line = set_line(project, "accept_low_contrast: [acccent]")
+    assert main(["theme", "check", "pale"]) == 2
+    assert (
+        f"casepress.yaml:{line}:23: accept_low_contrast[0]: no colour is named 'acccent' (did "
+        "you mean 'accent'?)"
+    ) in capsys.readouterr().err
     set_line(project, "accept_low_contrast: [accent]")
     assert main(["theme", "check", "pale"]) == 0
     assert main(["brief", "cases", "--theme", "pale", "--format", "html", "-q"]) == 0

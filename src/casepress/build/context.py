@@ -166,7 +166,7 @@ class BuildContext:
         from ..checks.theme import check_contrast
 
         # the palette, as `theme check` judges it: a colour under WCAG 2.1 AA stops the build
-        low_contrast = check_contrast(theme, project.accept_low_contrast)
+        low_contrast = check_contrast(theme, project)
         if low_contrast:
             raise InputError(low_contrast)
         project = with_theme_defaults(project, theme)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import files
 from ..errors import Problem, display_path
+from ..model.project import Project
 from ..model.schema import suggest
 from ..render.styles import own_sheets, unsafe_font_faces
 from ..theme import colours
@@ -70,12 +71,12 @@ def _css_errors(nodes: Iterable[Any]) -> Iterable[tuple[Any, bool]]:
 
 
 def check_theme(
-    project_root: Path | None, name: str, *, accepted: Iterable[str] = ()
+    project_root: Path | None, name: str, *, project: Project | None = None
 ) -> tuple[str, list[Problem]]:
     """Every problem in a theme and its parents: theme.yaml, templates, stylesheets, contrast.
 
-    ``accepted``: colours whose low contrast the project accepts (casepress.yaml's
-    ``accept_low_contrast``). Returns a one-line description of the chain (``acme → base``)
+    ``project``: the project whose casepress.yaml may accept colours of low contrast
+    (``accept_low_contrast``). Returns a one-line description of the chain (``acme → base``)
     and the problems.
     """
     chain, problems = resolve_chain(name, project_root)
@@ -87,7 +88,7 @@ def check_theme(
         theme = load_theme(project_root, name)
         problems += theme.refused_files()
         problems += check_templates(theme) + check_stylesheets(theme)
-        problems += check_contrast(theme, accepted)
+        problems += check_contrast(theme, project)
     return names, sorted(problems)
 
 
@@ -105,19 +106,22 @@ class _Use:
     """Whether the colour is the foreground of the pair (else its background)."""
 
 
-def check_contrast(theme: Theme, accepted: Iterable[str] = ()) -> list[Problem]:
+def check_contrast(theme: Theme, project: Project | None = None) -> list[Problem]:
     """WCAG 2.1 AA contrast of the palette pairs the layouts use, as the theme resolves them:
     text under 4.5:1 (a focus outline under 3:1) on its background is an error, unless the
-    colour is listed in ``accept_low_contrast`` (the theme's or, as ``accepted``, the
-    project's). One problem per colour, at the line that sets it (``colours.accent`` in
+    colour is listed in ``accept_low_contrast`` (the theme's, or ``project``'s
+    casepress.yaml). One problem per colour, at the line that sets it (``colours.accent`` in
     theme.yaml, or the ``--colour-accent`` declaration in a stylesheet), naming what it is
     used for in plain words and the nearest shade that passes."""
     declared = colours.declared_colours(
         theme.stylesheets("html", document="handbook"), roots=theme.roots
     )
     values = {name: d.value for name, d in declared.items()}
-    accepted_names = {*accepted, *(n for c in theme.configs for n in c.accept_low_contrast)}
-    problems = _unknown_accepted(theme, values)
+    lists = [(c.path, c.accept_low_contrast, c.positions) for c in theme.configs]
+    if project is not None and project.config_path is not None:
+        lists.append((project.config_path, project.accept_low_contrast, project.positions))
+    accepted_names = {name for _, names, _ in lists for name in names}
+    problems = _unknown_accepted(lists, values)
     uses: dict[str, list[_Use]] = {}
     for pair in colours.PAIRS:
         measured = colours.check_palette(values, [pair])
@@ -200,21 +204,20 @@ def _config_of(theme: Theme, sheet) -> ThemeConfig | None:
     return next((c for c in theme.configs if display_path(c.path) == sheet.origin), None)
 
 
-def _unknown_accepted(theme: Theme, values: dict[str, str]) -> list[Problem]:
-    """A name in a theme's ``accept_low_contrast`` that is no colour of the palette."""
+def _unknown_accepted(lists: list, values: dict[str, str]) -> list[Problem]:
+    """A name in an ``accept_low_contrast`` (a theme's, the project's) that is no colour of
+    the palette; ``lists`` holds (file, names, positions in the file)."""
     names = sorted(v.removeprefix("--colour-") for v in values)
     problems = []
-    for config in theme.configs:
-        for index, name in enumerate(config.accept_low_contrast):
+    for path, accepted, positions in lists:
+        for index, name in enumerate(accepted):
             if f"--colour-{name}" in values:
                 continue
-            line, column = config.positions.get(f"{ACCEPT}[{index}]", (0, 0))
+            line, column = positions.get(f"{ACCEPT}[{index}]", (0, 0))
             message = f"no colour is named {name!r}{suggest(name, names)}; the colours are " + (
                 ", ".join(names)
             )
             problems.append(
-                Problem.error(
-                    config.path, message, line=line, column=column, field=f"{ACCEPT}[{index}]"
-                )
+                Problem.error(path, message, line=line, column=column, field=f"{ACCEPT}[{index}]")
             )
     return problems

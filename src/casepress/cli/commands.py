@@ -395,7 +395,7 @@ def _cmd_theme(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT
-    summary, problems = check_theme(project.root, name, accepted=project.accept_low_contrast)
+    summary, problems = check_theme(project.root, name, project=project)
     _print_problems(problems)
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)
