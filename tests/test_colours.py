@@ -81,8 +81,8 @@ def test_a_transparent_theme_colour_is_reported_not_a_crash(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert (
-        "themes/clear/theme.yaml:2:1: colours: transparent on #ffffff (headings and titles) "
-        "has a contrast of 1.00:1, under the 4.5:1 WCAG 2.1 AA asks for"
+        "themes/clear/theme.yaml:3:12: colours.primary: transparent gives too little contrast "
+        "(WCAG 2.1 AA) for headings and titles (1.00:1 on the white page, needs 4.5:1)"
     ) in err
 
 

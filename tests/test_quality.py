@@ -8,6 +8,7 @@ import pytest
 
 from casepress import build_project, load_project
 from casepress.cli import main
+from casepress.errors import InputError, display_path
 from casepress.theme import colours
 from casepress.theme.chain import load_theme
 from conftest import PROJECTS, copy_project, page_texts
@@ -245,33 +246,50 @@ def test_the_built_in_palette_meets_wcag_aa():
     figures = {(r.foreground, r.background, r.used_for): round(r.ratio, 2) for r in results}
     assert figures == {
         ("#1d2329", "#ffffff", "body text"): 15.85,
-        ("#56606b", "#ffffff", "subtitles, periods, sources, notes, running heads, tags"): 6.4,
+        ("#56606b", "#ffffff", "subtitles, dates, sources, notes, page headers and tags"): 6.4,
         ("#163a5f", "#ffffff", "headings and titles"): 11.64,
-        ("#b4532a", "#ffffff", "the kicker above the title"): 4.99,
+        ("#b4532a", "#ffffff", "the small label above the title"): 4.99,
         ("#1b5e96", "#ffffff", "links"): 6.8,
-        ("#1d2329", "#f2f4f6", "text in the tags panel"): 14.38,
-        ("#163a5f", "#f2f4f6", "labels in the tags panel"): 10.55,
-        ("#ffffff", "#163a5f", "lesson numbers; handbook cover title"): 11.64,
-        ("rgba(255, 255, 255, 0.85)", "#163a5f", "handbook cover subtitle and edition"): 8.88,
-        ("rgba(255, 255, 255, 0.9)", "#163a5f", "handbook cover organisation"): 9.74,
-        ("#b4532a", "#ffffff", "focus outline in HTML"): 4.99,
+        ("#1d2329", "#f2f4f6", "text in the box of regions, countries and themes"): 14.38,
+        ("#163a5f", "#f2f4f6", "headings in the box of regions, countries and themes"): 10.55,
+        ("#ffffff", "#163a5f", "lesson numbers and the handbook cover's title"): 11.64,
+        ("rgba(255, 255, 255, 0.85)", "#163a5f", "the handbook cover's subtitle and edition"): 8.88,
+        ("rgba(255, 255, 255, 0.9)", "#163a5f", "the organisation on the handbook cover"): 9.74,
+        ("#b4532a", "#ffffff", "the outline that shows keyboard focus on web pages"): 4.99,
     }
     assert all(r.passed for r in results)
 
 
 @pytest.mark.slow
-def test_a_project_palette_is_checked_and_a_low_contrast_is_a_warning(screen, tmp_path):
+def test_a_project_palette_is_checked_and_a_low_contrast_stops_the_build(screen, tmp_path):
     report = json.loads((screen[0] / "report.json").read_text())
     assert all(pair["passed"] for pair in report["contrast"])
     assert {p["foreground"] for p in report["contrast"]} >= {"#222222", "#5a2a6e", "#a23b2c"}
     project = copy_project("a11y", tmp_path)
     sheet = project / "styles" / "base.css"
     sheet.write_text(sheet.read_text().replace("#5c5c5c", "#9a9a9a"))
+    # an error at the declaration, as in `theme check`: nothing is built
+    with pytest.raises(InputError) as refused:
+        build_project(load_project(project, output_dir=tmp_path / "out"))
+    (problem,) = refused.value.problems
+    assert (problem.path, problem.line, problem.column, problem.field) == (
+        display_path(sheet),
+        4,
+        3,
+        "--colour-muted",
+    )
+    assert problem.message.startswith(
+        "#9a9a9a gives too little contrast (WCAG 2.1 AA) for subtitles, dates, sources, notes, "
+        "page headers and tags (2.81:1 on the white page, needs 4.5:1); use a darker shade"
+    )
+    assert not (tmp_path / "out").exists()
+    # accepted in casepress.yaml: built, and report.json still says it fails
+    config = project / "casepress.yaml"
+    config.write_text(config.read_text() + "accept_low_contrast: [muted]\n")
     result = build_project(load_project(project, output_dir=tmp_path / "out"))
-    assert [p.message for p in result.warnings if p.path == "stylesheets"] == [
-        "contrast 2.81:1 of #9a9a9a on #ffffff (subtitles, periods, sources, notes, running "
-        "heads, tags) is under 4.5:1 (WCAG 2.1 AA)"
-    ]
+    assert not result.errors
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [p["foreground"] for p in report["contrast"] if not p["passed"]] == ["#9a9a9a"]
 
 
 def test_parse_colour_refuses_what_it_cannot_read():

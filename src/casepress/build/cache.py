@@ -124,7 +124,7 @@ def theme_digest(theme) -> str:
 
 
 NOT_SETTINGS = ("root", "config_path", "cases_dir", "output_dir", "handbooks", "regions",
-                "labels", "theme_origin", "warnings")  # fmt: skip
+                "labels", "theme_origin", "warnings", "positions", "accept_low_contrast")  # fmt: skip
 """Project fields that do not shape outputs (where the project lies: outputs are the same
 bytes wherever it is; handbooks have their own keys; ``labels`` are the theme's, digested
 with it). Every other field does, including any added later."""

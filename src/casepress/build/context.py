@@ -9,6 +9,7 @@ same context: the options, one pool of workers, the cache folder, one report. Th
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import InputError, Interrupted
+from ..errors import InputError, Interrupted, Problem, display_path
 from ..model.cases import Catalogue, load_cases
 from ..model.project import Project
 from ..theme.chain import Theme, theme_for
@@ -64,10 +65,60 @@ class BuildOptions:
 
 
 def with_theme_defaults(project: Project, theme: Theme) -> Project:
-    """The project with the theme's default language where casepress.yaml names none."""
+    """The project with the theme's default language where casepress.yaml names none.
+
+    Settings are taken from the command line, then casepress.yaml, then the theme, then the
+    built-in defaults. A casepress.yaml setting that overrides a different value of the
+    theme is said once (``setting_overrides``): a theme's page size or organisation that
+    never shows is otherwise hard to explain.
+    """
+    for line in setting_overrides(project, theme):
+        key = (str(project.config_path), line)
+        if key not in _ANNOUNCED:
+            _ANNOUNCED.add(key)
+            _log.info("%s", line)
     if project.language is None and theme.language:
         return dataclasses.replace(project, language=theme.language)
     return project
+
+
+_log = logging.getLogger("casepress")
+_ANNOUNCED: set[tuple[str, str]] = set()
+"""Override lines this process has said already (a preview server rebuilds many times)."""
+
+THEME_SETTINGS = (
+    # (casepress.yaml key, theme.yaml field path, ThemeConfig value)
+    ("page_size", "page.size", lambda config: config.page.size),
+    ("organisation", "organisation", lambda config: config.organisation),
+    ("language", "language", lambda config: config.language),
+)
+"""Settings both casepress.yaml and a theme's theme.yaml may set (the project's win)."""
+
+
+def setting_overrides(project: Project, theme: Theme) -> list[str]:
+    """A line for each casepress.yaml setting that hides another value set by the theme
+    (or a theme it extends): ``casepress.yaml:5:12: page_size: 'A4' overrides 'Letter' from the
+    theme 'letterhead' (themes/letterhead/theme.yaml:9:9); remove the line to use the
+    theme's``. Settings given on the command line are not read from the file: none."""
+    lines = []
+    for key, where, value_of in THEME_SETTINGS:
+        mine = getattr(project, key)
+        if mine is None or key not in project.positions or project.config_path is None:
+            continue
+        config = next((c for c in theme.configs if value_of(c) is not None), None)
+        if config is None or value_of(config) == mine:
+            continue
+        line, column = project.positions[key]
+        theirs_at = display_path(config.path)
+        if where in config.positions:
+            theirs_at += ":{}:{}".format(*config.positions[where])
+        message = (
+            f"{mine!r} overrides {value_of(config)!r} from the theme {config.name!r} ({theirs_at}); "
+            "remove the line to use the theme's"
+        )
+        shown = display_path(project.config_path)
+        lines.append(str(Problem.error(shown, message, line=line, column=column, field=key)))
+    return lines
 
 
 class BuildContext:
@@ -112,6 +163,12 @@ class BuildContext:
         refused = theme.refused_files() or unsafe_font_faces(own_sheets(theme), theme.roots)
         if refused:
             raise InputError(refused)
+        from ..checks.theme import check_contrast
+
+        # the palette, as `theme check` judges it: a colour under WCAG 2.1 AA stops the build
+        low_contrast = check_contrast(theme, project)
+        if low_contrast:
+            raise InputError(low_contrast)
         project = with_theme_defaults(project, theme)
         catalogue = catalogue or load_cases(project, paths)
         return cls(project, theme, catalogue, options)

@@ -42,7 +42,8 @@ examples:
       --region "Latin America and the Caribbean" --region "Sub-Saharan Africa" \\
       --topic "Transitional justice" --group-by region
                                         an ad hoc edition, selected by tags (name from the title)
-  casepress handbook --title "Two cases" --id peru --id sierra-leone --name two-cases
+  casepress handbook --title "Two cases" --id truth-seeking-and-ssr-in-peru \\
+      --id police-reform-in-sierra-leone --name two-cases
 
 Selection: --id keeps that order; otherwise filters combine as any-of within one flag and
 all-of across flags. --topic filters on a case's themes (its subject tags); --theme is kept
@@ -80,7 +81,7 @@ examples:
     "check": """\
 examples:
   casepress check                       validate every case; exit 0 when all are valid
-  casepress check cases/peru.yaml --strict
+  casepress check cases/truth-seeking-and-ssr-in-peru.yaml --strict
 """,
     "init": """\
 examples:

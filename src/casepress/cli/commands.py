@@ -387,9 +387,15 @@ def _cmd_theme(args: argparse.Namespace) -> int:
 
     name = args.name or project.theme
     if name is None:
-        print("casepress: error: name a theme (casepress.yaml names none)", file=sys.stderr)
+        from ..theme.chain import theme_names
+
+        print(
+            "casepress: error: name a theme, e.g. 'casepress theme check acme' (casepress.yaml "
+            f"names none); the themes you can use: {theme_names(project.root)}",
+            file=sys.stderr,
+        )
         return EXIT_INPUT
-    summary, problems = check_theme(project.root, name)
+    summary, problems = check_theme(project.root, name, project=project)
     _print_problems(problems)
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)

@@ -8,7 +8,6 @@ same plan can drive a single-pass render or, later, chapters rendered in paralle
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from ..text import slugify
 from .cases import Case, Catalogue, find_case_files
 from .places import country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
+from .schema import suggest
 
 _FIELD_OF_GROUP = {"region": "regions", "country": "countries", "theme": "themes"}
 
@@ -183,14 +183,7 @@ def _tag_values(cases: Iterable[Case], name: str) -> dict[str, str]:
 
 
 def _suggest(word: str, candidates: Iterable[str]) -> str:
-    options = sorted(set(candidates))
-    lowered = {c.casefold(): c for c in options}
-    match = difflib.get_close_matches(word.casefold(), list(lowered), n=1, cutoff=0.6)
-    if not match:  # 'Latin Amerika' for 'Latin America and the Caribbean': compare the start
-        word = word.casefold()
-        starts = [(difflib.SequenceMatcher(None, word, c[: len(word)]).ratio(), c) for c in lowered]
-        match = [c for ratio, c in sorted(starts, reverse=True) if ratio >= 0.8][:1]
-    return f" (did you mean {lowered[match[0]]!r}?)" if match else ""
+    return suggest(word, set(candidates))  # the one "did you mean" (``schema.suggest``)
 
 
 def _roots(edition: Edition, project: Project) -> list[Path] | None:

@@ -106,7 +106,13 @@ PROJECT_SPEC = Object(
                 hint="a language tag such as 'en' or 'fr'",
             )
         ),
-        "theme": Field(Slug("Theme: a folder in themes/, an installed theme, or base")),
+        "theme": Field(
+            Slug(
+                "Theme: a folder in themes/, an installed theme, or base",
+                hint="a theme name such as 'acme' (lowercase letters, digits and hyphens; "
+                "'casepress theme list' shows the themes you can use)",
+            )
+        ),
         "page_size": Field(
             Choice(PAGE_SIZES, "Paper size of PDF briefs; default: the theme's, else A4")
         ),
@@ -165,6 +171,13 @@ PROJECT_SPEC = Object(
                 minimum=100,
             ),
             default=DEFAULT_MAX_ELEMENTS,
+        ),
+        "accept_low_contrast": Field(
+            ListOf(
+                Slug(),
+                "Theme colours whose contrast under WCAG 2.1 AA you accept (not an error then)",
+                example="accent",
+            )
         ),
     },
     title="casepress project (casepress.yaml)",
@@ -268,6 +281,11 @@ class Project:
     trust_html: bool = False
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS
     max_elements: int = DEFAULT_MAX_ELEMENTS
+    accept_low_contrast: tuple[str, ...] = ()
+    """Theme colours whose low contrast the project accepts (``checks.theme``)."""
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Where each setting was read in casepress.yaml (line, column of its value); a setting
+    the command line gave has none. The build names them when they override the theme's."""
 
     @property
     def briefs_dir(self) -> Path:
@@ -291,6 +309,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
     handbooks: dict[str, Edition] = {}
     theme_origin = None
     warnings: list[Problem] = []
+    positions: dict[str, tuple[int, int]] = {}
     if config.exists():
         document = read_yaml(config, roots=[root], what="project file")
         ctx = Context(document.shown, list(document.problems))
@@ -309,6 +328,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
                 name, spec, root, source=document.shown, positions=positions
             )
         warnings = ctx.problems
+        positions = dict(ctx.positions)
         refused = _cases_outside(root, values.get("cases"), document.shown, ctx.positions)
         refused = refused if "cases" in ctx.positions else []  # a default: its files are refused
         refused += [
@@ -342,10 +362,12 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "trust_html": bool(values.get("trust_html")),
         "max_image_pixels": values.get("max_image_pixels") or DEFAULT_MAX_IMAGE_PIXELS,
         "max_elements": values.get("max_elements") or DEFAULT_MAX_ELEMENTS,
+        "accept_low_contrast": tuple(values.get("accept_low_contrast") or ()),
     }
     for name, value in overrides.items():
         if value is not None:
             settings[name] = Path(value).resolve() if name.endswith("_dir") else value
+            positions.pop(name, None)  # given on the command line, not read from the file
     if overrides.get("theme") is not None:
         theme_origin = Problem.error("--theme", "")
     return Project(
@@ -354,6 +376,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         handbooks=handbooks,
         theme_origin=theme_origin,
         warnings=tuple(warnings),
+        positions=positions,
         **settings,
     )
 

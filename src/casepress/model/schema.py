@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,11 +128,12 @@ class Text(Type):
         return result
 
 
-def Slug(description: str = "") -> Text:  # noqa: N802 - reads like a type in field tables
+def Slug(description: str = "", *, hint: str = "") -> Text:  # noqa: N802 - reads like a type
+    """Lowercase letters, digits and hyphens; ``hint`` says what kind of name (a theme's ...)."""
     return Text(
         description,
         pattern=SLUG,
-        hint="a lowercase slug such as 'police-reform-in-sierra-leone'",
+        hint=hint or "a lowercase slug such as 'police-reform-in-sierra-leone'",
     )
 
 
@@ -613,10 +614,36 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def suggest(word: str, candidates: Sequence[str] | dict[str, Any], *, quote: str = "'") -> str:
-    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close."""
-    lowered = {c.lower().replace("-", "_"): c for c in candidates}
-    match = difflib.get_close_matches(
-        word.lower().replace("-", "_"), list(lowered), n=1, cutoff=0.6
-    )
+def suggest(word: str, candidates: Iterable[str] | dict[str, Any], *, quote: str = "'") -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or '' when none is close.
+
+    The one "did you mean" of casepress (fields, ids, tags, themes): a candidate spelt
+    nearly alike ('primery' → 'primary'); else one that holds the word as whole words
+    ('peru' → 'truth-seeking-and-ssr-in-peru', 'sierra-leone' → 'police-reform-in-sierra-
+    leone'); else one that starts nearly alike ('Latin Amerika' → 'Latin America and the
+    Caribbean'). Case, hyphens, underscores and spaces do not count.
+    """
+    lowered = {_folded(c): c for c in sorted(candidates)}
+    key = _folded(word)
+    match = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
+    if not match and len(key) >= 3:
+        words = key.split("_")
+        holding = [c for c in lowered if _holds(c.split("_"), words)]
+        starting = [
+            c for c in lowered if difflib.SequenceMatcher(None, key, c[: len(key)]).ratio() >= 0.8
+        ]
+        for found in (holding, starting):
+            if found:  # the closest of them
+                match = [max(found, key=lambda c: difflib.SequenceMatcher(None, key, c).ratio())]
+                break
     return f" (did you mean {quote}{lowered[match[0]]}{quote}?)" if match else ""
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"[\s_-]+", "_", text.casefold().strip())
+
+
+def _holds(parts: list[str], words: list[str]) -> bool:
+    """Whether ``words`` appear in ``parts`` one after the other."""
+    n = len(words)
+    return any(parts[i : i + n] == words for i in range(len(parts) - n + 1))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import filecmp
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -46,6 +47,7 @@ from ..model.labels import (  # noqa: F401 - re-exported: themes.py was their ho
 )
 from ..model.schema import suggest
 from ..model.source import read_yaml
+from ..text import SLUG
 from .config import (  # noqa: F401 - re-exported for templates' and tests' convenience
     BASE,
     PAGE_SIZES,
@@ -453,6 +455,9 @@ def resolve_chain(
         if ref is None or ref.folder is None:
             why = f" ({ref.error})" if ref is not None and ref.error else ""
             message = f"unknown theme {current!r}{why}{_suggest_theme(current, project_root)}; "
+            if not re.fullmatch(SLUG, current):
+                message += "theme names are lowercase letters, digits and hyphens, like 'acme'; "
+            message += f"the themes you can use: {theme_names(project_root)}; "
             message += f"looked in {theme_search_places(project_root, current)}"
             problems.append(_at(asked_at, message))
             break
@@ -475,6 +480,12 @@ def resolve_chain(
         line, column = (extends_node.line, extends_node.column) if extends_node else (0, 0)
         asked_at = Problem.error(shown, "", line=line, column=column, field="extends")
     return chain, problems
+
+
+def theme_names(project_root: Path | None) -> str:
+    """'azimut, base': every theme a project can select, for messages."""
+    return ", ".join(dict.fromkeys(r.name for r in available_themes(project_root) if r.folder
+                                   or r.name == BASE))  # fmt: skip
 
 
 def _suggest_theme(name: str, project_root: Path | None) -> str:

@@ -9,6 +9,7 @@ success criteria 1.4.3 (text, 4.5:1) and 1.4.11 (focus outline, 3:1).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,17 +42,34 @@ class Pair:
 
 PAIRS: tuple[Pair, ...] = (
     Pair("--colour-ink", PAGE, "body text"),
-    Pair("--colour-muted", PAGE, "subtitles, periods, sources, notes, running heads, tags"),
+    Pair("--colour-muted", PAGE, "subtitles, dates, sources, notes, page headers and tags"),
     Pair("--colour-primary", PAGE, "headings and titles"),
-    Pair("--colour-accent", PAGE, "the kicker above the title"),
+    Pair("--colour-accent", PAGE, "the small label above the title"),
     Pair("--colour-link", PAGE, "links"),
-    Pair("--colour-ink", "--colour-panel", "text in the tags panel"),
-    Pair("--colour-primary", "--colour-panel", "labels in the tags panel"),
-    Pair("#ffffff", "--colour-primary", "lesson numbers; handbook cover title"),
-    Pair("rgba(255, 255, 255, 0.85)", "--colour-primary", "handbook cover subtitle and edition"),
-    Pair("rgba(255, 255, 255, 0.9)", "--colour-primary", "handbook cover organisation"),
-    Pair("--colour-accent", PAGE, "focus outline in HTML", NON_TEXT_MINIMUM),
+    Pair("--colour-ink", "--colour-panel", "text in the box of regions, countries and themes"),
+    Pair("--colour-primary", "--colour-panel", "headings in the box of regions, countries and themes"),
+    Pair("#ffffff", "--colour-primary", "lesson numbers and the handbook cover's title"),
+    Pair("rgba(255, 255, 255, 0.85)", "--colour-primary", "the handbook cover's subtitle and edition"),
+    Pair("rgba(255, 255, 255, 0.9)", "--colour-primary", "the organisation on the handbook cover"),
+    Pair("--colour-accent", PAGE, "the outline that shows keyboard focus on web pages",
+         NON_TEXT_MINIMUM),
+)  # fmt: skip
+"""Where the built-in templates set a palette colour on a background, each use said in plain
+words (messages name it: "the small label above the title", not "kicker")."""
+
+BUILTIN_COLOURS = (
+    "ink",
+    "muted",
+    "primary",
+    "on-primary",
+    "accent",
+    "rule",
+    "tag",
+    "panel",
+    "link",
 )
+"""The colour names the built-in look uses (``--colour-<name>`` in styles/base.css): a theme
+sets them under ``colours:``; any other name is a colour of the theme's own stylesheets."""
 
 
 @dataclass(frozen=True)
@@ -224,3 +242,101 @@ def check_stylesheets(sheets: Iterable, roots: files.Roots = None) -> list[Contr
     theme.yaml palette turned into custom properties)."""
     texts = (s.css if hasattr(s, "css") else _sheet_text(s, roots) for s in sheets)
     return check_palette(custom_properties(texts))
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a colour was set, and the nearest shade that passes
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A ``--colour-*`` custom property's value and the sheet (and place in it) it came from."""
+
+    value: str
+    sheet: object
+    """The Path of a stylesheet, or a generated sheet (with ``css`` and ``origin``)."""
+    line: int = 0
+    column: int = 0
+
+
+def declared_colours(sheets: Iterable, roots: files.Roots = None) -> dict[str, Declared]:
+    """``--colour-*`` values in cascade order (the last declaration wins), with where each
+    was declared: the place a message about the colour should point at."""
+    found: dict[str, Declared] = {}
+
+    def walk(nodes: Iterable, sheet) -> None:
+        for node in nodes:
+            if node.type == "declaration" and node.name.startswith("--colour-"):
+                value = tinycss2.serialize(node.value).strip()
+                found[node.name] = Declared(value, sheet, node.source_line, node.source_column)
+            elif node.type in ("qualified-rule", "at-rule") and node.content is not None:
+                walk(tinycss2.parse_blocks_contents(node.content, True, True), sheet)
+
+    for sheet in sheets:
+        text = sheet.css if hasattr(sheet, "css") else _sheet_text(sheet, roots)
+        walk(tinycss2.parse_stylesheet(text, True, True), sheet)
+    return found
+
+
+def _linear(channel: float) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _cube_root(x: float) -> float:
+    return math.copysign(abs(x) ** (1 / 3), x)
+
+
+def oklch(value: str) -> tuple[float, float, float]:
+    """A CSS colour as OKLCH (lightness 0–1, chroma, hue in degrees): a perceptual space, in
+    which changing the lightness alone keeps a colour's hue and looks like a shade of it
+    (Björn Ottosson's OKLab, https://bottosson.github.io/posts/oklab/)."""
+    r, g, b = (_linear(c) for c in parse_colour(value)[:3])
+    l_ = _cube_root(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b)
+    m_ = _cube_root(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b)
+    s_ = _cube_root(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b)
+    lightness = 0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_
+    a = 1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_
+    b_ = 0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_
+    return lightness, math.hypot(a, b_), math.degrees(math.atan2(b_, a)) % 360
+
+
+def hex_colour(value: str) -> str:
+    """A CSS colour as the ``#rrggbb`` WeasyPrint paints (opaque)."""
+    r, g, b, _ = parse_colour(value)
+    return "#{:02x}{:02x}{:02x}".format(*(round(c) for c in (r, g, b)))
+
+
+Constraint = tuple[str, bool, float]
+"""(the other colour, whether the colour tried is the foreground, the minimum ratio)."""
+
+
+def worst_ratio(value: str, constraints: Iterable[Constraint]) -> float:
+    """How far the weakest of a colour's pairs gets: its lowest ratio over its minimum
+    (1 or more: every pair passes), and that ratio."""
+    return min(
+        (contrast_ratio(value, other) if on_top else contrast_ratio(other, value)) / minimum
+        for other, on_top, minimum in constraints
+    )
+
+
+def nearest_passing(value: str, constraints: list[Constraint]) -> tuple[str, str] | None:
+    """The nearest shade of ``value`` with which every pair in ``constraints`` passes, found
+    by changing only its OKLCH lightness (darker or lighter, whichever needs less), as
+    (``#rrggbb``, 'darker' or 'lighter'); None when no shade of its hue passes."""
+    if not constraints:
+        return None
+    lightness, chroma, hue = oklch(value)
+    found = []
+    for direction, step in (("darker", -0.0025), ("lighter", 0.0025)):
+        level = lightness
+        while 0 <= level <= 1:
+            candidate = hex_colour(f"oklch({level:.4f} {chroma:.4f} {hue:.2f})")
+            if worst_ratio(candidate, constraints) >= 1:
+                found.append((abs(level - lightness), direction, candidate))
+                break
+            level += step
+    if not found:
+        return None
+    _, direction, candidate = min(found)
+    return candidate, direction

@@ -10,10 +10,12 @@ an ``@page`` rule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..errors import Problem, display_path
 from ..model.labels import LANGUAGE_PATTERN, labels_type
 from ..model.project import PAGE_SIZES
@@ -34,9 +36,11 @@ from ..model.schema import (
     Url,
     sniff_font,
     sniff_image,
+    suggest,
 )
 from ..model.source import Node, read_yaml
 from ..text import css_string
+from .colours import BUILTIN_COLOURS
 
 BASE = "base"
 """The built-in theme every chain ends in."""
@@ -122,6 +126,7 @@ PAGE_SPEC = Object(
     },
     "The printed page",
 )
+THEME_NAME_HINT = "a theme name such as 'acme' (lowercase letters, digits and hyphens)"
 FUNDER_SPEC = Object(
     {
         "name": Field(Text("Name of the funder (the logo's text alternative)"), required=True),
@@ -132,8 +137,14 @@ FUNDER_SPEC = Object(
 )
 THEME_SPEC = Object(
     {
-        "name": Field(Slug("Theme name: the folder name (or entry point name)"), required=True),
-        "extends": Field(Slug("The theme this one builds on (default: base)"), default=BASE),
+        "name": Field(
+            Slug("Theme name: the folder name (or entry point name)", hint=THEME_NAME_HINT),
+            required=True,
+        ),
+        "extends": Field(
+            Slug("The theme this one builds on (default: base)", hint=THEME_NAME_HINT),
+            default=BASE,
+        ),
         "description": Field(Text("What the theme is for")),
         "organisation": Field(Text("Organisation name: PDF author and footer")),
         "language": Field(
@@ -159,6 +170,13 @@ THEME_SPEC = Object(
         "footer": Field(Localised("Footer text on every page (default: the organisation)")),
         "disclaimer": Field(Localised("Paragraph at the end of every brief", markdown=True)),
         "funders": Field(ListOf(FUNDER_SPEC, "Funders whose marks end the brief")),
+        "accept_low_contrast": Field(
+            ListOf(
+                Slug(),
+                "Colours whose contrast under WCAG 2.1 AA you accept (not an error then)",
+                example="accent",
+            )
+        ),
     },
     title="casepress theme (theme.yaml)",
 )
@@ -217,13 +235,20 @@ class ThemeConfig:
     footer: dict[str, str] | None = None
     disclaimer: dict[str, str] | None = None
     funders: tuple[Funder, ...] = ()
+    accept_low_contrast: tuple[str, ...] = ()
+    """Colours whose contrast under WCAG 2.1 AA the theme accepts (``checks.theme``)."""
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Where each value was read in theme.yaml (line, column), by field path
+    ('page.size', 'colours.accent'), for messages about it."""
 
     @property
     def path(self) -> Path:
         return self.folder / THEME_FILE
 
 
-def _make_config(values: dict[str, Any], folder: Path, origin: str) -> ThemeConfig:
+def _make_config(
+    values: dict[str, Any], folder: Path, origin: str, positions: dict | None = None
+) -> ThemeConfig:
     fonts = tuple(
         Font(
             role,
@@ -253,6 +278,8 @@ def _make_config(values: dict[str, Any], folder: Path, origin: str) -> ThemeConf
         footer=values["footer"],
         disclaimer=values["disclaimer"],
         funders=tuple(Funder(**f) for f in values["funders"] or []),
+        accept_low_contrast=tuple(values["accept_low_contrast"] or ()),
+        positions=dict(positions or {}),
     )
 
 
@@ -281,13 +308,55 @@ def read_theme_config(
             "name",
             f"{values['name']!r} does not match the {where} name {name!r}",
         )
+    if values is not INVALID:
+        _check_colour_names(values["colours"] or {}, ctx, folder)
     problems.extend(ctx.problems)
     if values is INVALID or any(p.severity == "error" for p in ctx.problems):
         # Go on along the chain when ``extends`` itself is readable: report the parents too.
         if extends_node is not None and extends_node.kind == "scalar" and extends_node.text:
             return None, extends_node
         return None, None
-    return _make_config(values, folder, origin), extends_node
+    return _make_config(values, folder, origin, ctx.positions), extends_node
+
+
+def _check_colour_names(palette: dict[str, str], ctx: Context, folder: Path) -> None:
+    """A colour whose name is close to one the built-in look uses (``primery`` for
+    ``primary``) and that no stylesheet or template of the theme uses is a typo: the colour
+    would silently not apply. A name far from every built-in one is the theme's own."""
+    used: str | None = None
+    for name in palette:
+        if name in BUILTIN_COLOURS:
+            continue
+        hint = suggest(name, BUILTIN_COLOURS)
+        if not hint:
+            continue
+        if used is None:
+            used = _theme_text(folder)
+        if re.search(rf"--colour-{re.escape(name)}(?![\w-])", used):
+            continue
+        line, column = ctx.positions.get(f"colours.{name}", (0, 0))
+        message = (
+            f"{name!r} is not a colour the built-in look uses{hint}, and no stylesheet of "
+            f"this theme uses var(--colour-{name}), so it would change nothing; the built-in "
+            f"colours are {', '.join(BUILTIN_COLOURS)}"
+        )
+        ctx.problems.append(
+            Problem.error(ctx.shown, message, line=line, column=column, field=f"colours.{name}")
+        )
+
+
+def _theme_text(folder: Path) -> str:
+    """The theme's own stylesheets and templates, as one text to search for colour names."""
+    texts = []
+    for sub, pattern in (("styles", "*.css"), ("templates", "**/*")):
+        for path in sorted((folder / sub).glob(pattern)):
+            if not path.is_file():
+                continue
+            try:
+                texts.append(files.read_text(path, [folder], limit=files.TEXT_BYTES, what=sub))
+            except (files.FileRefusedError, UnicodeDecodeError):
+                continue  # the theme's check reports a refused file itself
+    return "\n".join(texts)
 
 
 def entry_node(root: Node, key: str) -> Node | None:
