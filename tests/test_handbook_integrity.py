@@ -335,3 +335,19 @@ def test_build_lists_what_it_removed_for_a_deleted_case_and_edition(project, cap
     for gone in ("briefs/ghana.pdf", "briefs/ghana.html", "handbooks/latin.pdf",
                  "site/cases/ghana.html", "site/handbooks/latin.pdf"):  # fmt: skip
         assert not (project / "build" / gone).exists(), gone
+
+
+@pytest.mark.slow
+def test_the_preview_shows_a_handbook_naming_its_cases_with_errors(tmp_path):
+    """The preview never stops a handbook: it shows it without the broken case, and says so."""
+    import urllib.request
+
+    from casepress.serve.server import PreviewServer
+
+    root = make_project(tmp_path / "library")
+    break_liberia(root)  # broken before the preview starts: no last good version to show
+    with PreviewServer(lambda: load_project(root), port=0) as running:
+        url = running.url + "handbooks/africa.html"
+        html = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+    assert MISSING_LINE in re.sub(r"<[^>]+>", "", html)
+    assert "Community policing in Ghana" in html
