@@ -8,14 +8,17 @@ come back, read back for the report and recorded.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import CasepressError, Problem, display_path
-from ..model.cases import Case
+from ..model.cases import Case, find_case_files
+from ..model.editions import present_ids
 from . import cache
-from .context import BuildContext
-from .outputs import Ledger, OutputKind, Written
+from .context import FORMATS, BuildContext
+from .outputs import Ledger, OutputKind, Written, remove_stale
 from .workers import CaseResult, TaskFailure
 from .writing import write_atomic
 
@@ -29,17 +32,22 @@ class _Stale:
     keys: dict[str, str]
 
 
-def build_briefs_in(context: BuildContext, only: Collection[str] | None = None) -> None:
+def build_briefs_in(
+    context: BuildContext, only: Collection[str] | None = None, *, prune: bool = False
+) -> None:
     """Every brief of the context's cases (``only``: those ids) into its briefs folder.
 
     Invalid cases were reported when they were read; a case that fails to render is
-    reported and the others carry on, its previous outputs kept.
+    reported and the others carry on, its previous outputs kept. ``prune`` (a build of the
+    whole cases folder): the briefs a build wrote for cases whose files are gone are removed.
     """
     if not context.catalogue.cases:
         return
     out = context.folder(context.project.briefs_dir)
     with context.manifest(out) as manifest:
         ledger = Ledger(context.report, manifest, OutputKind.BRIEF, context.project.profile)
+        if prune:
+            _prune(context, manifest)
         stale = _stale_briefs(context, ledger, only)
         context.planned += sum(len(item.formats) for item in stale)
         if stale:
@@ -50,6 +58,31 @@ def build_briefs_in(context: BuildContext, only: Collection[str] | None = None) 
             for fmt in context.options.formats:
                 renderer.render_brief(context.catalogue.cases[0], target=fmt)
         context.report.add_templates(renderer.lookups)
+
+
+def _prune(context: BuildContext, manifest: cache.Manifest) -> None:
+    """Remove the briefs of cases that no case file has any more (a case with errors keeps
+    its last good brief): only outputs the manifest records, of this build's shard."""
+    present = present_ids(context.catalogue, context.project)
+    files = {p.stem for p in find_case_files(context.project.cases_dir)}
+    cases_dir = Path(os.path.abspath(context.project.cases_dir))
+    root = context.root_of(manifest.root)
+    for name, record in sorted(manifest.records.items()):
+        case_id, _, fmt = name.rpartition(".")
+        if "/" in name or fmt not in FORMATS or case_id in present:
+            continue
+        if not context.in_shard(f"brief:{case_id}"):
+            continue
+        source = record.get("quality", {}).get("source")
+        if source is not None:
+            made_from = Path(os.path.abspath(manifest.local(source)))
+            if made_from.is_file() and not made_from.is_relative_to(cases_dir):
+                continue  # a brief of a case file elsewhere (``casepress brief ../x.yaml``)
+        reason = (
+            f"no case has the id {case_id!r} any more" if case_id in files
+            else "its case file is gone"
+        )  # fmt: skip
+        remove_stale(context.report, manifest, root, manifest.root / name, reason)
 
 
 def _stale_briefs(

@@ -210,6 +210,7 @@ def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns:
         _file_bytes(edition.logo),
         [(part.title or "", [(c.id, owns[c.id]) for c in part.cases]) for part in plan.parts],
         [(other, titles.get(other, "")) for other in referenced],
+        [(case.id, case.title or "") for case in plan.missing],  # the contents page names them
     )
 
 

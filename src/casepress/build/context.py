@@ -51,6 +51,9 @@ class BuildOptions:
     shard: Shard | None = None
     force: bool = False
     """Render everything, even outputs whose inputs have not changed."""
+    allow_partial: bool = False
+    """Publish handbooks without the cases they select that have errors (as if every
+    edition said ``allow_partial: true``)."""
     explain_templates: bool = False
     """Fill ``report.templates`` even when nothing is rendered."""
     progress: Progress | None = None

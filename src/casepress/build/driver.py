@@ -58,14 +58,15 @@ def build_project(project: Project, *, theme: Theme | None = None, **options: An
         settings = dataclasses.replace(settings, output_dir=None)
     with BuildContext.open(project, settings, theme=theme) as context:
         _check_folders(context)
-        build_briefs_in(context)
-        if context.project.handbooks:
-            build_handbooks_in(context)
+        build_briefs_in(context, prune=True)  # outputs of deleted cases and editions go
+        build_handbooks_in(context, prune=True)
         report = context.report
         pdfs = {o.name: o.path for o in report.of(OutputKind.BRIEF, "pdf")}
         books: dict[str, dict[str, Path]] = {}
         for output in report.of(OutputKind.HANDBOOK):
             books.setdefault(output.name, {})[output.format] = output.path
+        for name, files in report.held_handbooks.items():  # not built: the last good ones
+            books.setdefault(name, dict(files))
         build_site_in(context, pdfs=pdfs, handbooks=books)
     out = context.project.output_dir
     write_schema(out, report, root=context.root)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CasepressError, InputError, Problem, RenderError, display_path
-from ..model.editions import HandbookPlan, plan_handbook
-from ..model.project import Edition
+from ..model.editions import HandbookPlan, partial_problems, plan_handbook, present_ids
+from ..model.project import COMMAND_LINE, Edition
 from . import cache
-from .context import BuildContext
-from .outputs import Ledger, OutputKind, Written
+from .context import FORMATS, BuildContext
+from .outputs import Ledger, OutputKind, Written, remove_stale
 from .workers import TaskFailure
 from .writing import remove_output, write_atomic
 
@@ -52,19 +52,33 @@ class _Pdf:
 
 def build_handbooks_in(
     context: BuildContext, names: Iterable[str] | None = None, editions: Iterable[Edition] = (),
-    split: bool | None = None,
+    split: bool | None = None, *, prune: bool = False,
 ) -> None:  # fmt: skip
     """The project's handbooks (all, or those ``names``) plus ad hoc ``editions``.
 
-    An invalid edition is reported and skipped, the others still build. A large handbook's
+    An invalid edition is reported and skipped, the others still build; so is one that
+    selects a case with errors, unless a partial handbook is allowed (``partial_problems``):
+    its last good file stays. ``prune`` (a build of every defined handbook): handbooks of
+    editions no longer defined, and ad hoc ones holding a case whose file is gone, are
+    removed. A large handbook's
     PDF is laid out chapter by chapter in parallel and merged (``split``: None decides by
     size, True or False forces; one that cannot be split is laid out in one pass, and says
     why when split was asked for); an unchanged one is not rendered at all.
     """
-    plans = _plans(context, names, editions)
+    plans, stopped = _plans(context, names, editions)
+    out = context.folder(context.project.handbooks_dir)
+    if (prune or stopped) and out.is_dir():
+        with context.manifest(out) as manifest:
+            if prune:
+                _prune(context, manifest)
+            for name in stopped:  # its last good files stay, and stay published
+                held = {fmt: manifest.root / f"{name}.{fmt}" for fmt in context.options.formats}
+                held = {fmt: path for fmt, path in held.items()
+                        if manifest.get(path) and path.is_file()}  # fmt: skip
+                if held:
+                    context.report.held_handbooks[name] = held
     if not plans:
         return
-    out = context.folder(context.project.handbooks_dir)
     environment = cache.environment_digest(context.project, context.theme, {"document": "handbook"})
     with context.manifest(out) as manifest:
         ledger = Ledger(context.report, manifest, OutputKind.HANDBOOK, context.project.profile)
@@ -85,8 +99,9 @@ def build_handbooks_in(
 
 def _plans(
     context: BuildContext, names: Iterable[str] | None, editions: Iterable[Edition]
-) -> list[HandbookPlan]:
-    """The editions asked for, planned; problems with them go into the report."""
+) -> tuple[list[HandbookPlan], list[str]]:
+    """The editions asked for, planned, and the names of those stopped because cases they
+    select have errors; problems with them go into the report."""
     project, report = context.project, context.report
     chosen: list[Edition] = []
     for name in list(project.handbooks) if names is None else list(names):
@@ -100,16 +115,57 @@ def _plans(
                 where, f"no handbook named {name!r} (defined: {known})", field="handbooks"
             )
         )
-    plans = []
+    plans, stopped = [], []
     for edition in [*chosen, *editions]:
         try:
             plan = plan_handbook(edition, context.catalogue, project)
         except InputError as exc:
             report.problems.extend(exc.problems)
             continue
-        if context.in_shard(f"handbook:{edition.name}"):
+        if not context.in_shard(f"handbook:{edition.name}"):
+            continue
+        said = partial_problems(plan, context.options.allow_partial)
+        for problem in said:
+            report.warn(problem)
+        if any(problem.severity == "error" for problem in said):
+            stopped.append(edition.name)
+        else:
             plans.append(plan)
-    return plans
+    return plans, stopped
+
+
+def _prune(context: BuildContext, manifest: cache.Manifest) -> None:
+    """Remove the handbooks a build wrote for editions casepress.yaml no longer defines, and
+    ad hoc ones holding a case whose file is gone (only outputs the manifest records, of
+    this build's shard; a record that does not say which kind it is stays)."""
+    present: set[str] | None = None
+    root = context.root_of(manifest.root)
+    for name, record in sorted(manifest.records.items()):
+        stem, _, fmt = name.rpartition(".")
+        if "/" in name or fmt not in FORMATS or not context.in_shard(f"handbook:{stem}"):
+            continue
+        kind = record.get("edition") or _kind_of(record)
+        if kind == "defined" and stem not in context.project.handbooks:
+            reason = "its handbook is no longer defined in casepress.yaml"
+        elif kind == "adhoc" and "cases" in record:
+            if present is None:
+                present = present_ids(context.catalogue, context.project)
+            gone = [case_id for case_id in record["cases"] if case_id not in present]
+            if not gone:
+                continue
+            reason = f"it holds {', '.join(gone)}, whose case file is gone"
+        else:
+            continue
+        remove_stale(context.report, manifest, root, manifest.root / name, reason)
+
+
+def _kind_of(record: dict) -> str | None:
+    """Whether a handbook recorded by an earlier version was defined or ad hoc: from the
+    file its quality entry names."""
+    source = record.get("quality", {}).get("source")
+    if source == COMMAND_LINE:
+        return "adhoc"
+    return "defined" if isinstance(source, str) and source.endswith((".yaml", ".yml")) else None
 
 
 def _stale_handbooks(
@@ -242,6 +298,8 @@ class HandbookJob:
 
     def _written(self, plan, target: Path, key: str, messages, found=(), **facts) -> None:
         name = plan.edition.name
+        facts = {"edition": "adhoc" if plan.edition.source == COMMAND_LINE else "defined",
+                 "cases": [case.id for case in plan.cases], **facts}  # fmt: skip
         messages = list(dict.fromkeys(messages))
         said = [*found, *(Problem.warning(plan.edition.source, f"{name}: {m}")
                           for m in messages)]  # fmt: skip

@@ -5,6 +5,7 @@ was just written (read back, then recorded in the manifest) or left alone (its r
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,11 @@ class BuildReport:
     seconds: float = 0.0
     templates: list[Lookup] = field(default_factory=list)
     """Every template used, and every place it was looked for (``--explain-templates``)."""
+    removed: list[tuple[Path, str]] = field(default_factory=list)
+    """Outputs of a deleted case or handbook that this build removed, and why."""
+    held_handbooks: dict[str, dict[str, Path]] = field(default_factory=dict)
+    """Handbooks not built because cases they select have errors: their last good files
+    (format → path), which stay and stay published in the site."""
 
     def add(self, path: Path, kind: OutputKind, name: str, state: State = State.RENDERED) -> None:
         self.entries.append(Output(Path(path), kind, name, Path(path).suffix[1:], state))
@@ -80,6 +86,8 @@ class BuildReport:
         self.failures += other.failures
         self.add_templates(other.templates)
         self.quality += other.quality
+        self.removed += other.removed
+        self.held_handbooks.update(other.held_handbooks)
 
     @property
     def outputs(self) -> list[Path]:
@@ -194,6 +202,33 @@ class Ledger:
         tries again, and the failure is reported."""
         self.manifest.forget([target])
         self.report.failures.append(problem)
+
+
+def remove_stale(
+    report: BuildReport, manifest: cache.Manifest, root: Path, target: Path, reason: str
+) -> None:
+    """Remove an output of a case or handbook that is gone, and say so: only the file the
+    manifest says a build wrote (a regular file, with the size and time it was written
+    with: ``writing.remove_output``); one changed or replaced since is left, with a warning.
+    Its record is dropped either way."""
+    from .writing import remove_output, shown
+
+    record = manifest.get(target)
+    try:
+        stat = os.lstat(target)
+    except OSError:
+        stat = None  # gone already: nothing to remove
+    if stat is not None:
+        same = (stat.st_size, stat.st_mtime_ns) == (record.get("size"), record.get("mtime_ns"))
+        if same and remove_output(root, target):
+            report.removed.append((Path(target), reason))
+        else:
+            report.warn(
+                shown(target),
+                f"left in place although {reason}: it changed since casepress wrote it (or "
+                "is not a regular file); remove it yourself if it is not needed",
+            )
+    manifest.forget([target])
 
 
 def _assess(output: Written, kind: str, profile: str) -> tuple[OutputQuality | None, list[str]]:

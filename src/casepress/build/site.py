@@ -110,12 +110,28 @@ def _clean_up(context: BuildContext, manifest: cache.Manifest, plan, handbooks, 
         if folder not in (CASES_FOLDER, HANDBOOKS_FOLDER) or "/" in name or name.startswith("."):
             continue  # casepress writes nothing else there: not its to remove
         target = out / path
-        if not remove_output(root, target) and os.path.lexists(target):
+        if remove_output(root, target):
+            context.report.removed.append((target, _why_gone(manifest, folder, record, defined)))
+        elif os.path.lexists(target):
             message = (
                 "not removed: it is not a regular file (a link, or a folder); remove it yourself"
             )
             context.report.warn(shown(target), message)
         manifest.forget([target])
+
+
+def _why_gone(manifest: cache.Manifest, folder: str, record: dict, defined) -> str:
+    """Why a site file is removed, for the build's summary."""
+    from ..render.site import CASES_FOLDER
+
+    source = record.get("source")
+    if folder == CASES_FOLDER:
+        if source is not None and not Path(manifest.local(source)).exists():
+            return "its case file is gone"
+        return "its case is no longer published"
+    if record.get("handbook", "") not in defined:
+        return "its handbook is no longer defined in casepress.yaml"
+    return "its handbook is no longer published"
 
 
 def _recorded(out: Path, manifest: cache.Manifest) -> dict[str, dict]:

@@ -168,6 +168,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
     build.add_argument("--output", metavar="DIR", type=Path, help="output folder (default: build/)")
     _render_options(build)
+    _allow_partial(build)
     build.add_argument(
         "--shard", metavar="I/N", type=_shard,
         help="build only the I-th of N deterministic shares of the outputs (1 <= I <= N)",
@@ -253,6 +254,7 @@ def make_parser() -> argparse.ArgumentParser:
     adhoc.add_argument("--group-by", choices=GROUP_BY, help="one part per region, country or theme")
     adhoc.add_argument("--order-by", choices=ORDER_BY, help="order of cases within a part")
     adhoc.add_argument("--duplex", action="store_true", help="chapters start on right-hand pages")
+    _allow_partial(handbook)
     _render_options(handbook)
 
     check = command("check", "Validate case files and report every problem; render nothing.")
@@ -373,6 +375,15 @@ def _jobs(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of processes >= 1, got {text!r}")
     return value
+
+
+def _allow_partial(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-partial", action="store_true",
+        help="publish handbooks without the cases they select that have errors (their "
+        "contents page names them); by default such a handbook is not built and its last "
+        "good file stays",
+    )  # fmt: skip
 
 
 def _render_options(parser: argparse.ArgumentParser) -> None:

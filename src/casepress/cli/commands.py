@@ -125,6 +125,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         report = build_project(
             project, output_dir=args.output, progress=progress, jobs=args.jobs,
             shard=args.shard, force=args.force, explain_templates=args.explain_templates,
+            allow_partial=args.allow_partial,
         )  # fmt: skip
     _explain(report, args)
     return _finish(report, args)
@@ -177,7 +178,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
         report = build_handbooks(
             project, names=names, editions=editions, formats=formats, output_dir=args.output,
             progress=progress, jobs=args.jobs, force=args.force,
-            explain_templates=args.explain_templates,
+            explain_templates=args.explain_templates, allow_partial=args.allow_partial,
         )  # fmt: skip
     _explain(report, args)
     return _finish(report, args)
@@ -484,6 +485,9 @@ def _warn_slow_pdf(args: argparse.Namespace) -> None:
 
 def _finish(report, args: argparse.Namespace) -> int:
     _print_problems(report.problems + report.failures)
+    if not args.quiet:
+        for path, reason in report.removed:
+            print(f"removed {_rel(path).as_posix()} ({reason})", file=sys.stderr)
     if report.quality and not args.quiet:
         _print_quality(report)
     code = report.exit_code

@@ -16,12 +16,101 @@ from pathlib import Path
 from .. import files
 from ..errors import InputError, Problem, display_path
 from ..text import slugify
-from .cases import Case, Catalogue, find_case_files
+from .cases import Case, Catalogue, case_roots, find_case_files
 from .places import country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
 from .schema import suggest
+from .source import Node, read_yaml
 
 _FIELD_OF_GROUP = {"region": "regions", "country": "countries", "theme": "themes"}
+_TAG_FIELDS = ("regions", "countries", "themes")
+
+
+@dataclass(frozen=True)
+class BrokenCase:
+    """A case file in the project that failed validation, as far as it can still be read:
+    a handbook that would have held it must not pretend it does not exist."""
+
+    path: Path
+    ids: frozenset[str]
+    """The ids it may have: its file name's, and its ``id:`` as written."""
+    title: str | None
+    """Its ``title:`` as written, when there is one."""
+    tags: dict[str, tuple[str, ...] | None]
+    """``regions``, ``countries`` and ``themes`` as written; None where that field cannot be
+    read (the file does not parse, or the field itself has an error)."""
+
+    @property
+    def id(self) -> str:
+        """The id it is known by: its ``id:`` when that is readable, else its file name's."""
+        others = sorted(self.ids - {self.path.stem})
+        return others[0] if len(others) == 1 else self.path.stem
+
+    @property
+    def shown(self) -> str:
+        return display_path(self.path)
+
+
+def broken_cases(catalogue: Catalogue, project: Project) -> list[BrokenCase]:
+    """Every case file of the project that is not a valid case in ``catalogue`` (its own
+    errors are in ``catalogue.problems``), with what can be read of it."""
+    valid = {Path(c.path).resolve() for c in catalogue.cases}
+    errors: dict[str, set[str]] = {}
+    for problem in catalogue.errors:
+        errors.setdefault(problem.path, set()).add(re.split(r"[.\[]", problem.field or "")[0])
+    broken = []
+    for path in find_case_files(project.cases_dir):
+        if path.resolve() in valid:
+            continue
+        document = read_yaml(path, roots=case_roots(project))
+        root = document.root if document.root is not None and not document.problems else None
+        values = {
+            key.text: value
+            for key, value in (root.entries if root is not None and root.kind == "map" else ())
+        }
+        bad = errors.get(display_path(path), set())
+        if root is None or "" in bad:  # a problem with no field: the file as a whole
+            bad = bad | {"id", "title", *_TAG_FIELDS}
+        written_id = _scalar(values.get("id")) if "id" not in bad else None
+        ids = {written_id} if written_id else {path.stem}
+        if "id" in bad:  # its id cannot be known: either may be the one meant
+            ids |= {path.stem, *filter(None, [_scalar(values.get("id"))])}
+        broken.append(
+            BrokenCase(
+                path=path,
+                ids=frozenset(ids),
+                title=_scalar(values.get("title")) if "title" not in bad else None,
+                tags={
+                    name: None if name in bad else _scalars(values.get(name))
+                    for name in _TAG_FIELDS
+                },
+            )
+        )
+    return broken
+
+
+def present_ids(catalogue: Catalogue, project: Project) -> set[str]:
+    """The id of every case file the project has, valid or not (``broken_cases``)."""
+    broken = broken_cases(catalogue, project)
+    return {c.id for c in catalogue.cases} | {i for case in broken for i in case.ids}
+
+
+def _scalar(node: Node | None) -> str | None:
+    if node is None or node.kind != "scalar" or not node.text:
+        return None
+    return " ".join(node.text.split())
+
+
+def _scalars(node: Node | None) -> tuple[str, ...] | None:
+    """A list of tags as written (none when the field is absent or empty); None when it is
+    not a list of words."""
+    if node is None or node.is_null:
+        return ()
+    if node.kind == "scalar":
+        return (node.text or "",)
+    if node.kind != "seq" or any(item.kind != "scalar" or not item.text for item in node.items):
+        return None
+    return tuple(item.text or "" for item in node.items)
 
 
 @dataclass
@@ -48,6 +137,9 @@ class HandbookPlan:
     country_index: list[IndexEntry]
     theme_index: list[IndexEntry]
     introduction: str | None = None
+    missing: list[BrokenCase] = field(default_factory=list)
+    """Cases it selects (or may select: ``broken_cases``) whose files have errors. A build
+    stops the handbook for them unless the edition or the command allows a partial one."""
 
     @property
     def cases(self) -> list[Case]:
@@ -64,7 +156,8 @@ class HandbookPlan:
 def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> HandbookPlan:
     """Select, group, order and index; every problem with the definition raises together."""
     problems: list[Problem] = []
-    cases = _select(edition, catalogue, project, problems)
+    broken = broken_cases(catalogue, project)
+    cases, missing = _select(edition, catalogue, project, problems, broken)
     introduction = _read_introduction(edition, project, problems)
     if edition.logo is not None:
         try:
@@ -86,7 +179,52 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
         country_index=_index(cases, lambda c: c.countries),
         theme_index=_index(cases, lambda c: c.themes),
         introduction=introduction,
+        missing=missing,
     )
+
+
+def partial_problems(plan: HandbookPlan, allow_partial: bool = False) -> list[Problem]:
+    """What a build says about a handbook that selects cases with errors: an error that
+    stops it (its last good file stays), or, when a partial handbook is allowed, a warning
+    that it is published without them."""
+    if not plan.missing:
+        return []
+    edition = plan.edition
+    names = ", ".join(b.shown for b in plan.missing)
+    ids = ", ".join(b.id for b in plan.missing)
+    where = _position(edition, "title")
+    verb = "have" if len(plan.missing) > 1 else "has"
+    if (allow_partial or edition.allow_partial) and not plan.cases:
+        message = (
+            f"handbook {edition.name} not built: every case it selects has errors; fix {names}"
+        )
+        return [Problem.error(edition.source, message, line=where[0], column=where[1],
+                              field=where[2])]  # fmt: skip
+    if allow_partial or edition.allow_partial:
+        message = (
+            f"handbook {edition.name} published without {ids}: {names} {verb} errors; "
+            "its contents page says which cases are missing"
+        )
+        return [Problem.warning(edition.source, message, line=where[0], column=where[1],
+                                field=where[2])]  # fmt: skip
+    fix = (
+        "add --allow-partial" if edition.source == COMMAND_LINE
+        else f"set allow_partial: true in handbook {edition.name}"
+    )  # fmt: skip
+    message = (
+        f"handbook {edition.name} not built: it selects {names}, which {verb} errors; "
+        f"its last good file stays. Fix {names}, or {fix} to publish without {ids}"
+    )
+    return [Problem.error(edition.source, message, line=where[0], column=where[1], field=where[2])]
+
+
+def _position(edition: Edition, path: str) -> tuple[int, int, str | None]:
+    """Line, column and field of a key of the handbook's definition (the command line's
+    options have none)."""
+    if edition.source == COMMAND_LINE:
+        return 0, 0, None
+    line, column = edition.where(path)
+    return line, column, f"handbooks.{edition.name}"
 
 
 _FLAGS = {"ids": "--id", "exclude": "--exclude", "regions": "--region",
@@ -113,20 +251,19 @@ def _problem(problems: list[Problem], edition: Edition, path: str, message: str)
 
 
 def _select(
-    edition: Edition, catalogue: Catalogue, project: Project, problems: list[Problem]
-) -> list[Case]:
+    edition: Edition, catalogue: Catalogue, project: Project, problems: list[Problem],
+    broken: list[BrokenCase],
+) -> tuple[list[Case], list[BrokenCase]]:  # fmt: skip
+    """The valid cases the edition selects, and the broken ones it selects or may select."""
     by_id = {case.id: case for case in catalogue.cases}
-    on_disk = {p.stem for p in find_case_files(project.cases_dir)}
+    broken_ids = {i for case in broken for i in case.ids}
     filters = {"regions": edition.regions, "countries": edition.countries, "themes": edition.themes}
 
     def check_ids(name: str, ids: Iterable[str]) -> None:
         for index, case_id in enumerate(ids):
-            if case_id in by_id:
+            if case_id in by_id or case_id in broken_ids:  # a broken one: see ``missing``
                 continue
-            if case_id in on_disk:
-                message = f"case {case_id!r} has errors (reported above) and is left out"
-            else:
-                message = f"no case has the id {case_id!r}{_suggest(case_id, by_id)}"
+            message = f"no case has the id {case_id!r}{_suggest(case_id, by_id)}"
             _problem(problems, edition, f"{name}[{index}]", message)
 
     check_ids("ids", edition.ids)
@@ -137,6 +274,9 @@ def _select(
     wanted: dict[str, set[str]] = {}
     for name, values in filters.items():
         known = _tag_values(catalogue.cases, name)
+        for case in broken:  # a tag only a broken case has is still a tag the project uses
+            for tag in case.tags[name] or ():
+                known.setdefault(_tag_key(name, tag), tag)
         chosen = set()
         for index, value in enumerate(values):
             key = _tag_key(name, value)
@@ -166,9 +306,24 @@ def _select(
         ]
     excluded = set(edition.exclude)
     selected = [case for case in selected if case.id not in excluded]
-    if not selected and not problems:
+    missing = [case for case in broken if _may_select(edition, wanted, case)]
+    if not selected and not missing and not problems:
         _problem(problems, edition, "title", "selects no case; check its ids and filters")
-    return selected
+    return selected, missing
+
+
+def _may_select(edition: Edition, wanted: dict[str, set[str]], case: BrokenCase) -> bool:
+    """Whether the edition selects a broken case, or may (conservatively: a field it
+    selects by that cannot be read counts as selected, unless another field rules it out)."""
+    if case.ids & set(edition.exclude):
+        return False
+    if edition.ids:
+        return bool(case.ids & set(edition.ids))
+    for name, chosen in wanted.items():
+        tags = case.tags[name]
+        if tags is not None and not any(_tag_key(name, tag) in chosen for tag in tags):
+            return False
+    return True
 
 
 def _tag_key(name: str, value: str) -> str:

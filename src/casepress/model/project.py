@@ -81,6 +81,13 @@ HANDBOOK_SPEC = Object(
             Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
         ),
         "max_pages": Field(Count("Page budget: a warning when the PDF has more pages")),
+        "allow_partial": Field(
+            Flag(
+                "Publish it even when cases it selects have errors: they are left out, and "
+                "its contents page names them (default: the handbook is not built, and its "
+                "last good file stays)"
+            )
+        ),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
 )
@@ -213,6 +220,8 @@ class Edition:
     isbn: str | None = None
     disclaimer: str | None = None
     max_pages: int | None = None
+    allow_partial: bool = False
+    """Published without the selected cases that have errors (``editions.partial_problems``)."""
     source: str = "casepress.yaml"
     """Where the definition came from, for messages (the file, or 'command line')."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -244,6 +253,7 @@ def make_edition(
         isbn=values.get("isbn"),
         disclaimer=values.get("disclaimer"),
         max_pages=values.get("max_pages"),
+        allow_partial=bool(values.get("allow_partial")),
         source=source,
         positions=positions or {},
         **listed,

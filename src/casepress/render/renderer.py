@@ -308,6 +308,8 @@ class Renderer:
             ),
             "duplex": context["page"]["duplex"],
             "grouped": plan.grouped,
+            # selected cases left out because their files have errors (allow_partial)
+            "missing": [case.title or case.id for case in plan.missing],
         }
         if problems is not None and target == "html":
             problems.extend(self.css_problems("handbook"))

@@ -194,6 +194,7 @@ class Preview:
                 report = build_handbooks(
                     project, names=[name], formats=(fmt,),
                     output_dir=self.out / HANDBOOKS_FOLDER, theme=theme, catalogue=shown,
+                    allow_partial=True,  # a preview shows it, naming the cases with errors
                 )  # fmt: skip
             else:
                 return None
