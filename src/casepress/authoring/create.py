@@ -21,7 +21,8 @@ import jinja2
 from ..build.writing import confined_root, create_files, write_atomic
 from ..errors import InputError, Problem, display_path
 from ..model.cases import case_schema, find_case_files
-from ..model.places import normalise_country
+from ..model.labels import known_language
+from ..model.places import check_region, normalise_country
 from ..model.project import CONFIG_NAME, LANGUAGE_PATTERN, Project, project_schema
 from ..model.yamlwriter import scalar
 from ..text import SLUG, slugify
@@ -98,12 +99,23 @@ def plan_case(
     language = language or project.language  # None: the theme's, else English
     if language is not None and not re.fullmatch(LANGUAGE_PATTERN, language):
         problem("--language", f"expected a language tag such as 'en' or 'fr', got {language!r}")
+    elif language is not None:
+        try:
+            known_language(language)
+        except ValueError as exc:
+            problem("--language", str(exc))
     normalised = []
     for country in countries:
         try:
             normalised.append(normalise_country(country))
         except ValueError as exc:
             problem("--country", str(exc))
+    regions = list(regions)
+    for index, region in enumerate(regions):
+        name, why = check_region(region, project.regions)
+        if name is None:
+            problem("--region", why)
+        regions[index] = name or region
     path = project.cases_dir / f"{case_id}.yaml"
     if case_id and not problems:
         for existing in find_case_files(project.cases_dir):
@@ -114,7 +126,11 @@ def plan_case(
         raise InputError(problems)
 
     lists = [
-        ("regions", _unique(regions), "free tags, one per line, e.g. - Sub-Saharan Africa"),
+        (
+            "regions",
+            _unique(regions),
+            "built-in or in casepress.yaml's regions:, e.g. - Sub-Saharan Africa",
+        ),
         ("countries", _unique(normalised), "ISO 3166 names or codes: Peru, PE or PER"),
         ("themes", _unique(themes), "free tags, e.g. - Police reform"),
     ]

@@ -113,7 +113,7 @@ class BuildContext:
         if refused:
             raise InputError(refused)
         project = with_theme_defaults(project, theme)
-        catalogue = catalogue or load_cases(project, paths)
+        catalogue = catalogue or load_cases(project, paths, labels=theme.labels)
         return cls(project, theme, catalogue, options)
 
     @staticmethod

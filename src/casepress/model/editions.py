@@ -17,8 +17,8 @@ from pathlib import Path
 from .. import files
 from ..errors import InputError, Problem, display_path
 from ..text import slugify
-from .cases import Case, Catalogue, find_case_files
-from .places import country_code, suggest_country
+from .cases import Case, Catalogue, find_case_files, theme_key
+from .places import check_region, country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
 
 _FIELD_OF_GROUP = {"region": "regions", "country": "countries", "theme": "themes"}
@@ -139,6 +139,12 @@ def _select(
         known = _tag_values(catalogue.cases, name)
         chosen = set()
         for index, value in enumerate(values):
+            vocabulary = _vocabulary_problem(name, value, project)
+            if isinstance(vocabulary, str):  # the same words as for a case's tag
+                _problem(problems, edition, f"{name}[{index}]", vocabulary)
+                continue
+            if vocabulary:  # the listed spelling: 'SSA' is 'Sub-Saharan Africa'
+                value = vocabulary[0]
             key = _tag_key(name, value)
             if name == "countries" and country_code(value) is None:
                 message = f"{value!r} is not a country{suggest_country(value)}"
@@ -169,6 +175,24 @@ def _select(
     if not selected and not problems:
         _problem(problems, edition, "title", "selects no case; check its ids and filters")
     return selected
+
+
+def _vocabulary_problem(name: str, value: str, project: Project) -> tuple[str] | str | None:
+    """A filter's region (or theme, when the project lists ``topics:``) checked against the
+    vocabulary, so that a misspelling is named with the nearest listed name, never with a
+    misspelling some case holds: (the listed spelling,), or the message, or None."""
+    if name == "regions":
+        found, why = check_region(value, project.regions)
+        return (found,) if found else why
+    if name == "themes" and project.topics:
+        listed = {theme_key(topic): topic for topic in project.topics}
+        if theme_key(value) in listed:
+            return (listed[theme_key(value)],)
+        return (
+            f"unknown theme {value!r}{_suggest(value, project.topics)}; use a theme listed "
+            "under topics: in casepress.yaml"
+        )
+    return None
 
 
 def _tag_key(name: str, value: str) -> str:
