@@ -226,7 +226,7 @@ def _labels_in_effect(project) -> dict:
 
     try:
         return load_theme(project.root, project.theme, labels=project.labels).labels
-    except InputError:
+    except CasepressError:  # a theme that does not load: the build says why
         return project.labels
 
 
