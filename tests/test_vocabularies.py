@@ -366,3 +366,16 @@ def test_a_themes_labels_for_the_language_silence_the_warning(tmp_path, monkeypa
     write_case(root, language="ar")
     assert problems(["check", "--strict"], capsys) == (0, [])
     assert problems(["brief", "cases", "--format", "html", "--strict", "-q"], capsys) == (0, [])
+
+
+def test_new_keeps_to_the_declared_topics(tmp_path, monkeypatch, capsys):
+    project(tmp_path, monkeypatch, "topics: [Police reform, Vetting]\n")
+    assert main(["new", "A case", "--topic", "Vettting"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "command line: --topic: unknown theme 'Vettting' (did you mean 'Vetting'?); use a theme "
+        "listed under topics: in casepress.yaml, or add it there"
+    )
+    assert main(["new", "A case", "--topic", "police reform", "-q"]) == 0
+    code, lines = problems(["check"], capsys)
+    assert code == 0 and all("TODO placeholder" in line for line in lines)
+    assert "\n  - Police reform\n" in Path("cases/a-case.yaml").read_text("utf-8")
