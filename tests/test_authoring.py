@@ -185,6 +185,8 @@ def test_values_are_quoted_only_when_yaml_needs_it(value):
 
 def test_tricky_values_come_back_as_typed(tmp_path):
     main(["init", str(tmp_path), "-q"])
+    with (tmp_path / "casepress.yaml").open("a", encoding="utf-8") as config:
+        config.write("regions: ['Europe: East']\n")  # a region of the project's own
     project = load_project(tmp_path)
     path, text = plan_case(
         project, 'No: "the #1" case', regions=["Europe: East"], themes=["NO", "1.10"],

@@ -66,7 +66,8 @@ related: [other]
 
 @pytest.fixture
 def full_case(tmp_path):
-    (tmp_path / "casepress.yaml").write_text("title: Library\n")
+    # Andean region lies within a built-in region: a project declares it to use it
+    (tmp_path / "casepress.yaml").write_text("title: Library\nregions: [Andean region]\n")
     (tmp_path / "cases").mkdir()
     path = tmp_path / "cases" / "a-full-case.yaml"
     path.write_text(FULL_CASE, "utf-8")

@@ -237,8 +237,9 @@ def test_selection_errors_are_positioned_with_suggestions(tmp_path, capsys):
     )
     assert main(["handbook", "-C", str(project), "-q"]) == 2
     err = capsys.readouterr().err
-    assert ("casepress.yaml:4:15: handbooks.bad.regions[0]: no case is tagged with the region "
-            "'Sub-Saharan Afrika' (did you mean 'Sub-Saharan Africa'?)") in err  # fmt: skip
+    assert ("casepress.yaml:4:15: handbooks.bad.regions[0]: unknown region 'Sub-Saharan Afrika' "
+            "(did you mean 'Sub-Saharan Africa'?); a region of your own must be declared under "
+            "regions: in casepress.yaml") in err  # fmt: skip
     assert ("casepress.yaml:5:14: handbooks.bad.themes[0]: no case is tagged with the theme "
             "'Police' (did you mean 'Police reform'?)") in err  # fmt: skip
     assert ("casepress.yaml:8:11: handbooks.worse.ids[0]: no case has the id 'alpha-polise' "
@@ -254,8 +255,9 @@ def test_ad_hoc_edition_errors_name_the_flag(tmp_path, capsys):
     project = copy_project("handbook", tmp_path)
     code = main(["handbook", "-C", str(project), "--title", "X", "--region", "Latin Amerika"])
     assert code == 2
-    assert ("command line: --region: no case is tagged with the region 'Latin Amerika' "
-            "(did you mean 'Latin America and the Caribbean'?)") in capsys.readouterr().err  # fmt: skip
+    assert ("command line: --region: unknown region 'Latin Amerika' (did you mean 'Latin "
+            "America and the Caribbean'?); a region of your own must be declared under regions: "
+            "in casepress.yaml") in capsys.readouterr().err  # fmt: skip
 
 
 def test_a_misspelt_country_is_named_as_such_with_the_nearest_country(tmp_path, capsys):

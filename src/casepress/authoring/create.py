@@ -20,9 +20,11 @@ import jinja2
 
 from ..build.writing import confined_root, create_files, write_atomic
 from ..errors import InputError, Problem, display_path
-from ..model.cases import case_schema, find_case_files
-from ..model.places import normalise_country
+from ..model.cases import case_schema, find_case_files, theme_key
+from ..model.labels import known_language
+from ..model.places import check_region, normalise_country
 from ..model.project import CONFIG_NAME, LANGUAGE_PATTERN, Project, project_schema
+from ..model.schema import suggest
 from ..model.yamlwriter import scalar
 from ..text import SLUG, slugify
 from ..theme.chain import BASE, THEMES_DIR, find_theme, theme_search_places
@@ -98,12 +100,31 @@ def plan_case(
     language = language or project.language  # None: the theme's, else English
     if language is not None and not re.fullmatch(LANGUAGE_PATTERN, language):
         problem("--language", f"expected a language tag such as 'en' or 'fr', got {language!r}")
+    elif language is not None:
+        try:
+            known_language(language)
+        except ValueError as exc:
+            problem("--language", str(exc))
     normalised = []
     for country in countries:
         try:
             normalised.append(normalise_country(country))
         except ValueError as exc:
             problem("--country", str(exc))
+    regions = list(regions)
+    for index, region in enumerate(regions):
+        name, why = check_region(region, project.regions)
+        if name is None:
+            problem("--region", why)
+        regions[index] = name or region
+    themes = list(themes)
+    if project.topics:  # a list of subject themes: the case must keep to it
+        listed = {theme_key(topic): topic for topic in project.topics}
+        for index, theme in enumerate(themes):
+            if theme_key(theme) not in listed:
+                problem("--topic", f"unknown theme {theme!r}{suggest(theme, project.topics)}; use "
+                        "a theme listed under topics: in casepress.yaml, or add it there")  # fmt: skip
+            themes[index] = listed.get(theme_key(theme), theme)
     path = project.cases_dir / f"{case_id}.yaml"
     if case_id and not problems:
         for existing in find_case_files(project.cases_dir):
@@ -114,9 +135,17 @@ def plan_case(
         raise InputError(problems)
 
     lists = [
-        ("regions", _unique(regions), "free tags, one per line, e.g. - Sub-Saharan Africa"),
+        (
+            "regions",
+            _unique(regions),
+            "built-in or in casepress.yaml's regions:, e.g. - Sub-Saharan Africa",
+        ),
         ("countries", _unique(normalised), "ISO 3166 names or codes: Peru, PE or PER"),
-        ("themes", _unique(themes), "free tags, e.g. - Police reform"),
+        (
+            "themes",
+            _unique(themes),
+            "free tags (or from topics: in casepress.yaml), e.g. - Police reform",
+        ),
     ]
     template = _environment().get_template("new-case.yaml.j2")
     schema = _schema_reference(project, path.parent)

@@ -173,7 +173,7 @@ class BuildContext:
         if low_contrast:
             raise InputError(low_contrast)
         project = with_theme_defaults(project, theme)
-        catalogue = catalogue or load_cases(project, paths)
+        catalogue = catalogue or load_cases(project, paths, labels=theme.labels)
         return cls(project, theme, catalogue, options)
 
     @staticmethod

@@ -205,7 +205,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from ..model.cases import load_cases
 
     project = _project(args)
-    catalogue = load_cases(project, args.paths or None)
+    catalogue = load_cases(project, args.paths or None, labels=_labels_in_effect(project))
     _print_problems(catalogue.problems)
     failed = bool(catalogue.errors) or (args.strict and bool(catalogue.warnings))
     if not args.quiet:
@@ -217,6 +217,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_INPUT if failed else EXIT_OK
+
+
+def _labels_in_effect(project) -> dict:
+    """The theme's label overrides with the project's, as a build has them (so that `check`
+    warns about a language with no labels exactly when `build` does); the project's alone
+    when the theme does not load (the build reports why)."""
+    from ..theme.chain import load_theme
+
+    try:
+        return load_theme(project.root, project.theme, labels=project.labels).labels
+    except CasepressError:  # a theme that does not load: the build says why
+        return project.labels
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

@@ -6,15 +6,17 @@ import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import files as guarded
 from ..errors import Problem, display_path
+from .labels import has_labels, known_language, language_name
 from .markup import case_link_ids, images_in, markdown_case_problem
-from .places import normalise_country
+from .places import BUILTIN_REGION_NAMES, check_region, normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import (
     INVALID,
@@ -63,7 +65,9 @@ RESOURCE = object_of(Resource, "A publication for further reading")
 class Source:
     publisher: str | None = declare(Text("Who first published this case"))
     url: str | None = declare(Url("Where the original can be found"))
-    accessed: dt.date | None = declare(Date("When the original was consulted (YYYY-MM-DD)"))
+    accessed: dt.date | None = declare(
+        Date("When the original was consulted (YYYY-MM-DD, or YYYY-MM)")
+    )
 
 
 SOURCE = object_of(Source, "Where this case comes from")
@@ -91,6 +95,7 @@ class Case:
             "Language of the case (BCP 47 tag); defaults to the project's",
             pattern=LANGUAGE_PATTERN,
             hint="a language tag such as 'en', 'fr' or 'es'",
+            convert=known_language,
         ),
         default="en", order=5, section=ABOUT,
     )  # fmt: skip
@@ -115,8 +120,10 @@ class Case:
     )  # fmt: skip
     regions: tuple[str, ...] = declare(
         ListOf(
-            Text(), "Regions, e.g. 'Sub-Saharan Africa'", example="Sub-Saharan Africa",
-            unique=True,
+            Text(examples=BUILTIN_REGION_NAMES),
+            "Regions: built-in ones (the examples, in English, French or Spanish) or those "
+            "declared under regions: in casepress.yaml",
+            example="Sub-Saharan Africa", unique=True,
         ),
         order=7, section=ABOUT,
     )  # fmt: skip
@@ -138,7 +145,9 @@ class Case:
         ListOf(Text(), "Authors", example="A. Author"), order=10, section=ABOUT
     )
     published: dt.date | None = declare(
-        Date("Date of publication (YYYY-MM-DD)"), order=11, section=ABOUT
+        Date("Date of publication (YYYY-MM-DD, or a month: YYYY-MM or 'May 2024')"),
+        order=11,
+        section=ABOUT,
     )
     source: Source | None = declare(SOURCE, order=12, section=ABOUT)
     further_resources: tuple[Resource, ...] = declare(
@@ -261,8 +270,99 @@ def load_case(
     missing_alt = _images_without_alt(values, text, document.shown, ctx.positions)
     if missing_alt:
         return None, ctx.problems + missing_alt
+    if not _check_vocabularies(values, project, ctx):
+        return None, ctx.problems
     _warn_placeholders(values, ctx)
     return _make_case(values, case_id, path, project, ctx.positions), ctx.problems
+
+
+def _check_vocabularies(values: dict[str, Any], project: Project, ctx: Context) -> bool:
+    """Regions from the built-in list or the project's ``regions:``; themes from the
+    project's ``topics:`` when it lists them. Each accepted tag takes the listed spelling
+    ('sub-saharan africa' → 'Sub-Saharan Africa'); each other one is an error at its line."""
+    ok = True
+    regions = []
+    for index, tag in enumerate(values.get("regions") or ()):
+        name, why = check_region(tag, project.regions)
+        if name is None:
+            line, column = ctx.positions.get(f"regions[{index}]", (0, 0))
+            ctx.problems.append(
+                Problem.error(ctx.shown, why, line=line, column=column, field=f"regions[{index}]")
+            )
+            ok = False
+        regions.append(name)
+    values["regions"] = regions
+    if project.topics:
+        listed = {theme_key(topic): topic for topic in project.topics}
+        themes = []
+        for index, tag in enumerate(values.get("themes") or ()):
+            name = listed.get(theme_key(tag))
+            if name is None:
+                line, column = ctx.positions.get(f"themes[{index}]", (0, 0))
+                hint = suggest(tag, list(project.topics))
+                message = (
+                    f"unknown theme {tag!r}{hint}; use a theme listed under topics: in "
+                    "casepress.yaml, or add it there"
+                )
+                ctx.problems.append(
+                    Problem.error(
+                        ctx.shown, message, line=line, column=column, field=f"themes[{index}]"
+                    )
+                )
+                ok = False
+            themes.append(name)
+        values["themes"] = themes
+    return ok
+
+
+def theme_key(tag: str) -> str:
+    """How subject themes compare: without regard to case, accents, spacing or punctuation."""
+    plain = unicodedata.normalize("NFKD", tag)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return " ".join(w for w in re.split(r"[\W_]+", plain) if w)
+
+
+def _loose_theme_key(tag: str) -> str:
+    """``theme_key`` with plurals made singular: 'Police reforms' is 'Police reform'."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                    for w in theme_key(tag).split())  # fmt: skip
+
+
+def _near_duplicate_themes(cases: list[Case]) -> list[Problem]:
+    """Warnings for themes written two ways across the library ('Vetting', 'vetting',
+    'Police reforms'): handbooks and the site's index would keep them apart. The spelling
+    most cases use is taken as the one meant; each other spelling is warned about where
+    it is written."""
+    spellings: dict[str, dict[str, list[tuple[Case, int]]]] = {}
+    for case in cases:
+        for index, tag in enumerate(case.themes):
+            spellings.setdefault(_loose_theme_key(tag), {}).setdefault(tag, []).append(
+                (case, index)
+            )
+    problems = []
+    for variants in spellings.values():
+        if len(variants) < 2:
+            continue
+        meant = max(variants, key=lambda tag: len(variants[tag]))  # first of the most used
+        first_case = variants[meant][0][0]
+        for tag, uses in variants.items():
+            if tag == meant:
+                continue
+            for case, index in uses:
+                message = (
+                    f"the theme {tag!r} is also written {meant!r} "
+                    f"({display_path(first_case.path)}); write it one way, so that handbooks "
+                    "and the site's index keep these cases together (or list the themes "
+                    "under topics: in casepress.yaml)"
+                )
+                line, column = case.where(f"themes[{index}]")
+                problems.append(
+                    Problem.warning(
+                        display_path(case.path), message, line=line, column=column,
+                        field=f"themes[{index}]",
+                    )
+                )  # fmt: skip
+    return problems
 
 
 PLACEHOLDER = re.compile(r"\bTODO\b")
@@ -363,11 +463,18 @@ def _make_case(
     )
 
 
-def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalogue:
+def load_cases(
+    project: Project,
+    paths: Iterable[Path] | None = None,
+    *,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> Catalogue:
     """Load and validate cases (all of ``project.cases_dir`` unless paths are given).
 
     Every file is read and every problem collected before anything is rendered. Checks
-    that span files follow: duplicate ids, and ``related`` ids that name no case.
+    that span files follow: duplicate ids, ``related`` ids that name no case, themes
+    written two ways, and languages with no labels. ``labels`` are the label overrides in
+    effect (the theme's with the project's; by default the project's alone).
     """
     given = None if paths is None else [Path(p) for p in paths]
     roots = case_roots(project, given)
@@ -412,7 +519,49 @@ def load_cases(project: Project, paths: Iterable[Path] | None = None) -> Catalog
         problems.extend(found)
         if not found:
             cases.append(case)
+    if not project.topics:
+        problems.extend(_near_duplicate_themes(cases))
+    problems.extend(
+        unlabelled_language_problems(cases, project, project.labels if labels is None else labels)
+    )
     return Catalogue(cases=cases, problems=sorted(problems))
+
+
+def unlabelled_language_problems(
+    cases: Iterable[Case], project: Project, labels: Mapping[str, Mapping[str, str]]
+) -> list[Problem]:
+    """A warning for each language cases are written in that has no labels (casepress
+    ships English, French and Spanish; the theme and casepress.yaml may add others): its
+    headings would be in English. At the case's ``language:`` line, or once at
+    casepress.yaml's when cases take the project's language."""
+    problems = []
+    said: set[str] = set()
+    for case in cases:
+        if has_labels(case.language, labels):
+            continue
+        own = "language" in case.positions
+        if not own and case.language in said:
+            continue
+        message = (
+            f"casepress has no labels in {language_name(case.language)} ({case.language!r}): "
+            "headings such as 'Lessons' will be in English; add them under "
+            f"labels: {case.language}: in casepress.yaml or in the theme's theme.yaml"
+        )
+        if own:
+            line, column = case.where("language")
+            problems.append(
+                Problem.warning(
+                    display_path(case.path), message, line=line, column=column, field="language"
+                )
+            )
+        else:
+            said.add(case.language)
+            line, column = project.positions.get("language", (0, 0))
+            shown = display_path(project.config_path) if project.config_path else "casepress.yaml"
+            problems.append(
+                Problem.warning(shown, message, line=line, column=column, field="language")
+            )
+    return problems
 
 
 def _references(case: Case) -> Iterable[tuple[str, str]]:

@@ -16,8 +16,8 @@ from pathlib import Path
 from .. import files
 from ..errors import InputError, Problem, display_path
 from ..text import slugify
-from .cases import Case, Catalogue, case_roots, find_case_files
-from .places import country_code, suggest_country
+from .cases import Case, Catalogue, case_roots, find_case_files, theme_key
+from .places import check_region, country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
 from .schema import suggest
 from .source import Node, read_yaml
@@ -279,6 +279,12 @@ def _select(
                 known.setdefault(_tag_key(name, tag), tag)
         chosen = set()
         for index, value in enumerate(values):
+            vocabulary = _vocabulary_problem(name, value, project)
+            if isinstance(vocabulary, str):  # the same words as for a case's tag
+                _problem(problems, edition, f"{name}[{index}]", vocabulary)
+                continue
+            if vocabulary:  # the listed spelling: 'SSA' is 'Sub-Saharan Africa'
+                value = vocabulary[0]
             key = _tag_key(name, value)
             if name == "countries" and country_code(value) is None:
                 message = f"{value!r} is not a country{suggest_country(value)}"
@@ -324,6 +330,24 @@ def _may_select(edition: Edition, wanted: dict[str, set[str]], case: BrokenCase)
         if tags is not None and not any(_tag_key(name, tag) in chosen for tag in tags):
             return False
     return True
+
+
+def _vocabulary_problem(name: str, value: str, project: Project) -> tuple[str] | str | None:
+    """A filter's region (or theme, when the project lists ``topics:``) checked against the
+    vocabulary, so that a misspelling is named with the nearest listed name, never with a
+    misspelling some case holds: (the listed spelling,), or the message, or None."""
+    if name == "regions":
+        found, why = check_region(value, project.regions)
+        return (found,) if found else why
+    if name == "themes" and project.topics:
+        listed = {theme_key(topic): topic for topic in project.topics}
+        if theme_key(value) in listed:
+            return (listed[theme_key(value)],)
+        return (
+            f"unknown theme {value!r}{_suggest(value, project.topics)}; use a theme listed "
+            "under topics: in casepress.yaml"
+        )
+    return None
 
 
 def _tag_key(name: str, value: str) -> str:

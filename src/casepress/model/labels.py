@@ -7,6 +7,7 @@ may add a language; a label missing in a language falls back to English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,37 @@ def builtin_languages() -> list[str]:
 
 
 LABEL_KEYS = tuple(builtin_labels("en"))
+
+
+def known_language(tag: str) -> str:
+    """The tag, when its language is one the world's locale data (CLDR, through Babel) knows;
+    ValueError otherwise, for a message: 'xx' is refused, 'ar' and 'es-419' are not."""
+    from babel import localedata  # a look-up of one file name; loaded only when asked
+
+    primary = tag.split("-")[0].lower()
+    if localedata.exists(primary):
+        return tag
+    raise ValueError(
+        f"{tag!r} is not a language casepress knows; use a BCP 47 language tag such as "
+        "'en', 'fr', 'es', 'ar' or 'es-419'"
+    )
+
+
+def has_labels(language: str, overrides: Mapping[str, Mapping[str, str]]) -> bool:
+    """Whether headings can be shown in the language: a built-in catalogue, or labels of the
+    theme's or the project's for it (``label_set`` falls back to English otherwise)."""
+    primary = language.split("-")[0].lower()
+    return any(builtin_labels(lang) or overrides.get(lang) for lang in {primary, language})
+
+
+def language_name(tag: str) -> str:
+    """'Arabic' for 'ar' (CLDR's English name), or the tag itself when unknown."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(tag.replace("-", "_")).english_name or tag
+    except (UnknownLocaleError, ValueError):
+        return tag
 
 
 def labels_type(description: str) -> MapOf:

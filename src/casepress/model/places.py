@@ -149,36 +149,79 @@ def suggest_country(name: str, *, cutoff: float = 0.6) -> str:
     return "; use an ISO 3166 name or code such as 'Peru' or 'PE'"
 
 
-REGIONS = (
-    # English (UN and World Bank groupings, and the sub-regions SSR case libraries use)
-    "Africa", "Sub-Saharan Africa", "North Africa", "West Africa", "East Africa",
-    "Central Africa", "Southern Africa", "Horn of Africa", "Great Lakes", "Sahel",
-    "Americas", "Latin America", "Latin America and the Caribbean", "Caribbean",
-    "Central America", "South America", "North America", "Andean region",
-    "Asia", "Asia and the Pacific", "South Asia", "South-East Asia", "East Asia",
-    "Central Asia", "Pacific", "Oceania",
-    "Europe", "Europe and Central Asia", "Eastern Europe", "Western Europe", "Balkans",
-    "Western Balkans", "Caucasus", "South Caucasus",
-    "Middle East", "Middle East and North Africa", "Gulf",
-    # French
-    "Afrique", "Afrique subsaharienne", "Afrique du Nord", "Afrique de l’Ouest",
-    "Afrique de l’Est", "Afrique centrale", "Afrique australe", "Corne de l’Afrique",
-    "Grands Lacs", "Amériques", "Amérique latine", "Amérique latine et Caraïbes", "Caraïbes",
-    "Amérique centrale", "Amérique du Sud", "Amérique du Nord", "Asie", "Asie et Pacifique",
-    "Asie du Sud", "Asie du Sud-Est", "Asie de l’Est", "Asie centrale", "Pacifique",
-    "Océanie", "Europe et Asie centrale", "Europe de l’Est", "Europe de l’Ouest",
-    "Balkans occidentaux", "Caucase", "Moyen-Orient", "Moyen-Orient et Afrique du Nord",
-    # Spanish
-    "África", "África subsahariana", "Norte de África", "África Occidental",
-    "África Oriental", "África Central", "África Austral", "Cuerno de África",
-    "Grandes Lagos", "América Latina", "América Latina y el Caribe", "Caribe",
-    "América Central", "Centroamérica", "América del Sur", "Sudamérica", "América del Norte",
-    "Región andina", "Asia y el Pacífico", "Asia Meridional", "Sudeste Asiático",
-    "Asia Oriental", "Asia Central", "Pacífico", "Europa", "Europa y Asia Central",
-    "Europa del Este", "Europa Occidental", "Balcanes", "Balcanes Occidentales", "Cáucaso",
-    "Oriente Medio", "Oriente Medio y Norte de África",
-)  # fmt: skip
-"""Region names ``casepress import`` recognises; a project adds its own with ``regions:``."""
+# The built-in regions: one level, no two overlapping, after the UN and World Bank groupings
+# the field uses, each in English | French | Spanish. A case's ``regions:`` takes one of these
+# (in any of its spellings) or a name the project declares under ``regions:``.
+_BUILTIN_TABLE = """
+Sub-Saharan Africa | Afrique subsaharienne | África subsahariana
+Middle East and North Africa | Moyen-Orient et Afrique du Nord | Oriente Medio y Norte de África
+Latin America and the Caribbean | Amérique latine et Caraïbes | América Latina y el Caribe
+North America | Amérique du Nord | América del Norte
+Asia and the Pacific | Asie et Pacifique | Asia y el Pacífico
+Europe and Central Asia | Europe et Asie centrale | Europa y Asia Central
+"""
+# Names that lie within (or span) built-in regions: ``casepress import`` recognises them, and
+# a case may use one only when the project declares it (else 'West Africa' would become a
+# handbook part of its own beside 'Sub-Saharan Africa'). parent(s): English | French | Spanish;
+# '/' separates two spellings.
+_WITHIN_TABLE = """
+Sub-Saharan Africa, Middle East and North Africa: Africa | Afrique | África
+Middle East and North Africa: North Africa | Afrique du Nord | Norte de África
+Sub-Saharan Africa: West Africa | Afrique de l’Ouest | África Occidental
+Sub-Saharan Africa: East Africa | Afrique de l’Est | África Oriental
+Sub-Saharan Africa: Central Africa | Afrique centrale | África Central
+Sub-Saharan Africa: Southern Africa | Afrique australe | África Austral
+Sub-Saharan Africa: Horn of Africa | Corne de l’Afrique | Cuerno de África
+Sub-Saharan Africa: Great Lakes | Grands Lacs | Grandes Lagos
+Sub-Saharan Africa: Sahel | |
+Latin America and the Caribbean, North America: Americas | Amériques |
+Latin America and the Caribbean: Latin America | Amérique latine | América Latina
+Latin America and the Caribbean: Caribbean | Caraïbes | Caribe
+Latin America and the Caribbean: Central America | Amérique centrale | América Central/Centroamérica
+Latin America and the Caribbean: South America | Amérique du Sud | América del Sur/Sudamérica
+Latin America and the Caribbean: Andean region | | Región andina
+Asia and the Pacific: Asia | Asie | Asia
+Asia and the Pacific: South Asia | Asie du Sud | Asia Meridional
+Asia and the Pacific: South-East Asia | Asie du Sud-Est | Sudeste Asiático
+Asia and the Pacific: East Asia | Asie de l’Est | Asia Oriental
+Asia and the Pacific: Pacific | Pacifique | Pacífico
+Asia and the Pacific: Oceania | Océanie |
+Europe and Central Asia: Central Asia | Asie centrale | Asia Central
+Europe and Central Asia: Europe | Europe | Europa
+Europe and Central Asia: Eastern Europe | Europe de l’Est | Europa del Este
+Europe and Central Asia: Western Europe | Europe de l’Ouest | Europa Occidental
+Europe and Central Asia: Balkans | | Balcanes
+Europe and Central Asia: Western Balkans | Balkans occidentaux | Balcanes Occidentales
+Europe and Central Asia: Caucasus | Caucase | Cáucaso
+Europe and Central Asia: South Caucasus | |
+Middle East and North Africa: Middle East | Moyen-Orient | Oriente Medio
+Middle East and North Africa: Gulf | |
+"""
+
+
+def _cells(row: str) -> list[tuple[str, ...]]:
+    """'a | b | c/d' → [('a',), ('b',), ('c', 'd')]: a row's spellings, by language."""
+    return [tuple(n.strip() for n in cell.split("/") if n.strip()) for cell in row.split("|")]
+
+
+_BUILTIN_ROWS = [_cells(row) for row in _BUILTIN_TABLE.strip().splitlines()]
+_WITHIN_ROWS = [
+    (tuple(p.strip() for p in parents.split(",")), _cells(names))
+    for parents, names in (row.split(":", 1) for row in _WITHIN_TABLE.strip().splitlines())
+]
+BUILTIN_REGIONS = tuple(row[0][0] for row in _BUILTIN_ROWS)
+"""The built-in regions, in English (each also has a French and a Spanish name)."""
+BUILTIN_REGION_NAMES = tuple(name for cells in _BUILTIN_ROWS for cell in cells for name in cell)
+"""Every name of a built-in region, in English, French and Spanish."""
+REGIONS = tuple(
+    dict.fromkeys(
+        name
+        for cells in [*_BUILTIN_ROWS, *(cells for _, cells in _WITHIN_ROWS)]
+        for cell in cells
+        for name in cell
+    )
+)
+"""Every region name ``casepress import`` recognises; a project adds its own with ``regions:``."""
 
 _REGION_ALIASES = {
     "mena": "Middle East and North Africa",
@@ -223,3 +266,106 @@ def _region_key(name: str) -> str:
     plain = unicodedata.normalize("NFKD", name.replace("&", " and "))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
     return "".join(w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _GLUE)
+
+
+# -- the region vocabulary: what a case's ``regions:`` accepts ------------------------------
+
+
+def check_region(tag: str, declared: Iterable[str] = ()) -> tuple[str | None, str]:
+    """(the spelling to keep, '') when ``tag`` is a built-in or declared region, matched
+    like ``region_name`` ('sub-saharan africa', 'SSA' → 'Sub-Saharan Africa'); otherwise
+    (None, why not and what to do) for a message: a misspelling gets the nearest region, a
+    country is sent to ``countries:``, a region within a built-in one ('West Africa') is
+    refused unless the project declares it.
+    """
+    key = _region_key(tag)
+    for name in declared:
+        if key and _region_key(name) == key:
+            return name, ""
+    builtin = _builtin_table().get(key, ())
+    if builtin:
+        same = [name for name in builtin if name.casefold() == tag.strip().casefold()]
+        return (same or list(builtin))[0], ""
+    declare = f"declare {tag!r} under regions: in casepress.yaml"
+    within = _within_table().get(key)
+    if within:
+        parents, language = within
+        names = [repr(_builtin_name(parent, language)) for parent in parents]
+        if len(names) == 1:
+            return None, (
+                f"{tag!r} lies within the region {names[0]}; write {names[0]}, or {declare} "
+                "to make it a region of its own"
+            )
+        return None, (
+            f"{tag!r} spans the regions {' and '.join(names)}; write the one the case "
+            f"belongs to, or {declare} to make it a region of its own"
+        )
+    code = country_code(tag, languages=("fr", "es"))
+    if code:
+        name = display_name(code)
+        called = f" as {name!r}" if name != " ".join(tag.split()) else ""
+        return None, (
+            f"{tag!r} is a country, not a region; list it under countries:{called} and give "
+            f"its region here (one of {', '.join(BUILTIN_REGIONS)})"
+        )
+    match = _nearest_region(tag, [*declared, *BUILTIN_REGION_NAMES])
+    if match:
+        return None, (
+            f"unknown region {tag!r} (did you mean {match!r}?); a region of your "
+            "own must be declared under regions: in casepress.yaml"
+        )
+    listed = ", ".join([*declared, *BUILTIN_REGIONS])
+    country = suggest_country(tag, cutoff=0.75)
+    if country.startswith(" (did you mean"):  # 'Frence': a country, misspelt
+        return None, (
+            f"unknown region {tag!r}{country}; a country goes under countries:, a region is "
+            f"one of {listed}, or {declare}"
+        )
+    return None, f"unknown region {tag!r}; use one of {listed}, or {declare}"
+
+
+def _nearest_region(tag: str, names: list[str]) -> str | None:
+    """The name nearest a misspelling, whole or by its start ('Latin Amerika' is nearest
+    'Latin America and the Caribbean', not 'North America'), or None when none is near."""
+    word = " ".join(tag.split()).casefold()
+    best, score = None, 0.0
+    for name in names:
+        lowered = name.casefold()
+        whole = difflib.SequenceMatcher(None, word, lowered).ratio()
+        start = difflib.SequenceMatcher(None, word, lowered[: len(word)]).ratio()
+        ratio = max(whole if whole >= 0.6 else 0.0, start if start >= 0.8 else 0.0)
+        if ratio > score:
+            best, score = name, ratio
+    return best
+
+
+def _builtin_name(english: str, language: int) -> str:
+    """A built-in region's name in the language (column) of a name written in it."""
+    row = next(cells for cells in _BUILTIN_ROWS if cells[0][0] == english)
+    return (row[language] if language < len(row) and row[language] else row[0])[0]
+
+
+@cache
+def _builtin_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for cells in _BUILTIN_ROWS:
+        for cell in cells:
+            for name in cell:
+                key = _region_key(name)
+                table[key] = (*table.get(key, ()), name)
+    for key, name in _REGION_ALIASES.items():
+        if name in BUILTIN_REGIONS:
+            table.setdefault(key, (name,))
+    return table
+
+
+@cache
+def _within_table() -> dict[str, tuple[tuple[str, ...], int]]:
+    """Key of a name within built-in regions → (its parents in English, its language column)."""
+    table: dict[str, tuple[tuple[str, ...], int]] = {}
+    for parents, cells in _WITHIN_ROWS:
+        for language, cell in enumerate(cells):
+            for name in cell:
+                table.setdefault(_region_key(name), (parents, language))
+    table.setdefault(_region_key("southeastasia"), (("Asia and the Pacific",), 0))
+    return table

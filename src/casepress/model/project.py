@@ -10,7 +10,8 @@ from typing import Any, Literal, get_args
 from .. import files
 from ..errors import InputError, Problem
 from ..text import SLUG
-from .labels import LANGUAGE_PATTERN, labels_type
+from .labels import LANGUAGE_PATTERN, known_language, labels_type
+from .places import BUILTIN_REGION_NAMES
 from .schema import (
     INVALID,
     Choice,
@@ -51,7 +52,7 @@ HANDBOOK_SPEC = Object(
         "title": Field(Text("Title on the cover"), required=True),
         "subtitle": Field(Text("Subtitle on the cover")),
         "edition": Field(Text("Edition statement, e.g. 'Second edition'")),
-        "date": Field(Date("Date of this edition (YYYY-MM-DD)")),
+        "date": Field(Date("Date of this edition (YYYY-MM-DD, or YYYY-MM)")),
         "organisation": Field(Text("Publisher shown on the cover; defaults to the project's")),
         "logo": Field(Text("Logo image for the cover (SVG or PNG), relative to casepress.yaml")),
         "introduction": Field(
@@ -61,7 +62,11 @@ HANDBOOK_SPEC = Object(
             ListOf(Slug(), "Cases in this order (instead of filters)", example="a-case-id")
         ),
         "regions": Field(
-            ListOf(Text(), "Cases tagged with any of these regions", example="Sub-Saharan Africa")
+            ListOf(
+                Text(examples=BUILTIN_REGION_NAMES),
+                "Cases tagged with any of these regions",
+                example="Sub-Saharan Africa",
+            )
         ),
         "countries": Field(
             ListOf(Text(), "Cases tagged with any of these countries", example="Peru")
@@ -111,6 +116,7 @@ PROJECT_SPEC = Object(
                 "default: the theme's, else en",
                 pattern=LANGUAGE_PATTERN,
                 hint="a language tag such as 'en' or 'fr'",
+                convert=known_language,
             )
         ),
         "theme": Field(
@@ -142,8 +148,17 @@ PROJECT_SPEC = Object(
         "regions": Field(
             ListOf(
                 Text(),
-                "Region names `casepress import` sorts tags into, besides its built-in list",
+                "Regions of your own that cases may use, besides the built-in ones "
+                "(and that `casepress import` sorts tags into)",
                 example="Andean region",
+            )
+        ),
+        "topics": Field(
+            ListOf(
+                Text(),
+                "The subject themes cases may use in themes: (unset: any, with near-duplicates "
+                "warned about)",
+                example="Police reform",
             )
         ),
         "handbooks": Field(
@@ -188,6 +203,10 @@ PROJECT_SPEC = Object(
         ),
     },
     title="casepress project (casepress.yaml)",
+    hints={
+        name: "list the subject themes cases may use under topics: (theme: is the visual theme)"
+        for name in ("themes", "subjects")
+    },
 )
 
 
@@ -281,7 +300,9 @@ class Project:
     output_dir: Path = field(default=Path("build"))
     handbooks: dict[str, Edition] = field(default_factory=dict)
     regions: tuple[str, ...] = ()
-    """Extra region names for the importer (``regions:`` in casepress.yaml)."""
+    """Regions of the project's own, besides the built-in ones (``regions:``)."""
+    topics: tuple[str, ...] = ()
+    """The subject themes cases may use (``topics:``); empty: any."""
     labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     theme_origin: Problem | None = field(default=None, compare=False, repr=False)
     """Where the theme was chosen (``--theme`` or casepress.yaml's line), for error messages."""
@@ -367,6 +388,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "cases_dir": root / (values.get("cases") or "cases"),
         "output_dir": root / (values.get("output") or "build"),
         "regions": tuple(values.get("regions") or ()),
+        "topics": tuple(values.get("topics") or ()),
         "labels": values.get("labels") or {},
         "allow_network": bool(values.get("allow_network")),
         "trust_html": bool(values.get("trust_html")),

@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,8 +93,11 @@ class Text(Type):
         pattern: str | None = None,
         hint: str = "",
         convert: Callable[[str], Any] | None = None,
+        examples: Sequence[str] = (),
     ):
         self.description = description
+        self.examples = list(examples)
+        """Values an editor offers as completions (JSON Schema ``examples``); not a limit."""
         self.markdown = markdown
         self.pattern = re.compile(pattern) if pattern else None
         self.hint = hint
@@ -125,6 +130,8 @@ class Text(Type):
             result["pattern"] = f"^(?:{self.pattern.pattern})$"
         if self.markdown:
             result["contentMediaType"] = "text/markdown"
+        if self.examples:
+            result["examples"] = self.examples
         return result
 
 
@@ -141,23 +148,82 @@ def Url(description: str = "") -> Text:  # noqa: N802
     return Text(description, pattern=r"https?://\S+", hint="a web address starting with https://")
 
 
+class Month(dt.date):
+    """A date known to the month ('May 2024', '2024-05'): the 1st of the month, written
+    back and shown without a day (``isoformat`` is '2024-05'; templates show 'May 2024')."""
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
+
+
+@functools.cache
+def _month_names() -> dict[str, int]:
+    """Month names, full and short, in the languages casepress has labels for (CLDR data
+    through Babel, loaded only when a date is not written as digits) → month number."""
+    from babel import Locale
+
+    names: dict[str, int] = {}
+    # the languages of the built-in label catalogues (labels.py, which imports this module)
+    for language in sorted(p.stem for p in (Path(__file__).parent / "labels").glob("*.yaml")):
+        months = Locale.parse(language).months["format"]
+        for width in ("wide", "abbreviated"):
+            for number, name in months[width].items():
+                names.setdefault(_plain(name).rstrip("."), number)
+    return names
+
+
+def _plain(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
 def _parse_date(text: str) -> dt.date:
+    """A calendar date (2024-05-17), or a month: 2024-05, 'May 2024', 'mai 2024', 'mayo de
+    2024' (a ``Month``)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(f"{text!r} is not a date in the calendar") from None
-        raise ValueError(f"expected a date written YYYY-MM-DD, got {text!r}") from None
+        pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{text!r} is not a date in the calendar")
+    found = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if found:
+        year, month = int(found[1]), int(found[2])
+    else:
+        found = re.fullmatch(r"([^\W\d_][\w.]*)(?:,| de)?\s+(\d{4})", text.strip())
+        year = int(found[2]) if found else 0
+        month = _month_names().get(_plain(found[1]).rstrip(".")) if found else None
+        if month is None:
+            raise ValueError(
+                f"expected a date written YYYY-MM-DD, or a month written YYYY-MM or "
+                f"'May 2024', got {text!r}"
+            )
+    if not 1 <= month <= 12 or year < 1:
+        raise ValueError(f"{text!r} is not a month in the calendar")
+    return Month(year, month, 1)
 
 
 class Date(Text):
-    """An ISO 8601 calendar date, kept as ``datetime.date``."""
+    """An ISO 8601 calendar date, kept as ``datetime.date``; or a month ('2024-05', 'May
+    2024'), kept as a ``Month`` (a date that knows it is only known to the month)."""
 
     def __init__(self, description: str = ""):
         super().__init__(description, convert=_parse_date)
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "format": "date"}
+        return {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"},
+                {"type": "string", "pattern": r"^\D+ \d{4}$"},
+            ],
+            "examples": ["2024-05-17", "2024-05", "May 2024"],
+        }
 
 
 class Year(Text):
@@ -323,10 +389,19 @@ class Field:
 class Object(Type):
     """A mapping with known fields; unknown ones get a 'did you mean' suggestion."""
 
-    def __init__(self, fields: dict[str, Field], description: str = "", *, title: str = ""):
+    def __init__(
+        self,
+        fields: dict[str, Field],
+        description: str = "",
+        *,
+        title: str = "",
+        hints: dict[str, str] | None = None,
+    ):
         self.fields = fields
         self.description = description
         self.title = title
+        self.hints = hints or {}
+        """Unknown field names people are likely to write → what to write instead."""
         self.model: type | None = None
         """The class ``to_model`` makes of validated values (set by ``object_of``)."""
 
@@ -342,7 +417,8 @@ class Object(Type):
             where = f"{path}.{name}" if path else name
             if spec is None:
                 ok = False
-                ctx.error(key, where, f"unknown field{suggest(name, self.fields)}")
+                hint = f"; {self.hints[name]}" if name in self.hints else ""
+                ctx.error(key, where, f"unknown field{hint or suggest(name, self.fields)}")
                 continue
             given[name] = value
             if value.is_null and not spec.required and isinstance(spec.type, Object):

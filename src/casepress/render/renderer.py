@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from jinja2 import nodes
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
@@ -647,11 +647,18 @@ def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:
     )
 
 
+_MONTH_SKELETONS = {"full": "yMMMM", "long": "yMMMM", "medium": "yMMM", "short": "yMM"}
+
+
 def _date(value: dt.date | None, language: str, date_format: str = "long") -> str | None:
     if value is None:
         return None
     try:
-        return format_date(value, format=date_format, locale=language.replace("-", "_"))
+        locale = language.replace("-", "_")
+        if isinstance(value, schema.Month):  # known to the month: 'May 2024', 'mai 2024'
+            skeleton = _MONTH_SKELETONS.get(date_format, "yMMMM")
+            return format_skeleton(skeleton, value, locale=locale)
+        return format_date(value, format=date_format, locale=locale)
     except Exception:  # unknown locale or bad pattern: ISO, never fail a build over a date
         return value.isoformat()
 
