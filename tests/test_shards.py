@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -173,16 +174,37 @@ def html_shards(root: Path, count: int = 2, **options) -> list[Path]:
     return folders
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The project with its two HTML shards built, once for the module."""
+    root = make_project(tmp_path_factory.mktemp("built") / "lib")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        html_shards(root)
+    finally:
+        os.chdir(cwd)
+    return root
+
+
+@pytest.fixture
+def sharded(built, tmp_path, monkeypatch) -> Path:
+    """A copy of ``built`` elsewhere (the merge runs in another checkout), as working folder."""
+    root = tmp_path / "lib"
+    shutil.copytree(built, root)
+    monkeypatch.chdir(root)
+    return root
+
+
 def merge_problems(root: Path, folders: list[Path], **options) -> list[str]:
     with pytest.raises(InputError) as caught:
         merge_shards(load_project(root), folders, formats=("html",), jobs=0, **options)
     return [str(p) for p in caught.value.problems]
 
 
-def test_html_shards_merge_into_the_unsharded_build(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    folders = html_shards(root)
+def test_html_shards_merge_into_the_unsharded_build(sharded):
+    root = sharded
+    folders = [root / "shard-1", root / "shard-2"]
     record = json.loads((root / "shard-2" / "shard-2-of-2.json").read_text())
     assert record["shard"] == [2, 2]
     assert sorted(record["outputs"]) == ["briefs/bravo.html", "handbooks/reader.html"]
@@ -212,10 +234,9 @@ def test_a_shard_of_another_split_removes_the_old_split_s_record(tmp_path, monke
     assert sorted(p.name for p in (root / "out").glob("shard-*")) == ["shard-1-of-2.json"]
 
 
-def test_a_failure_a_shard_recorded_is_reported_and_the_last_good_copy_stays(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    one, two = html_shards(root)
+def test_a_failure_a_shard_recorded_is_reported_and_the_last_good_copy_stays(sharded):
+    root = sharded
+    one, two = root / "shard-1", root / "shard-2"
     record = two / "shard-2-of-2.json"
     data = json.loads(record.read_text())
     data["outputs"]["briefs/bravo.html"] = {"key": data["outputs"]["briefs/bravo.html"]["key"],
@@ -232,10 +253,9 @@ def test_a_failure_a_shard_recorded_is_reported_and_the_last_good_copy_stays(tmp
 
 
 # -- refusals: nothing merged, and why --------------------------------------------------------
-def test_a_missing_shard_is_refused(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    one, _two = html_shards(root)
+def test_a_missing_shard_is_refused(sharded):
+    root = sharded
+    one = root / "shard-1"
     assert merge_problems(root, [one]) == [
         "command line: --merge: shard 2 of 2 is missing: no folder given holds "
         "shard-2-of-2.json; build it with 'casepress build --shard 2/2 --output DIR' and add "
@@ -244,10 +264,9 @@ def test_a_missing_shard_is_refused(tmp_path, monkeypatch):
     assert not (root / "build").exists()  # nothing written
 
 
-def test_folders_that_are_not_shards_are_refused(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    one, two = html_shards(root)
+def test_folders_that_are_not_shards_are_refused(sharded):
+    root = sharded
+    one, two = root / "shard-1", root / "shard-2"
     (root / "empty").mkdir()
     assert merge_problems(root, [one, two, root / "empty", root / "nowhere"]) == [
         "empty: holds no shard record (shard-I-of-N.json): it is not the output folder of a "
@@ -278,10 +297,9 @@ def test_a_shard_given_twice_or_split_differently_is_refused(tmp_path, monkeypat
     ]
 
 
-def test_shards_built_from_other_sources_are_refused(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    folders = html_shards(root)
+def test_shards_built_from_other_sources_are_refused(sharded):
+    root = sharded
+    folders = [root / "shard-1", root / "shard-2"]
     case = root / "cases" / "bravo.yaml"
     case.write_text(case.read_text().replace("Truth-seeking", "Truth seeking"))  # a new title
     assert merge_problems(root, folders) == [  # the handbook holds bravo
@@ -307,10 +325,9 @@ def test_shards_built_from_other_sources_are_refused(tmp_path, monkeypatch):
     ]
 
 
-def test_shards_built_with_other_options_are_refused(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    folders = html_shards(root)
+def test_shards_built_with_other_options_are_refused(sharded):
+    root = sharded
+    folders = [root / "shard-1", root / "shard-2"]
     project = load_project(root, page_size="Letter")  # as --page-size Letter
     with pytest.raises(InputError) as caught:
         merge_shards(project, folders, formats=("html",))
@@ -323,10 +340,9 @@ def test_shards_built_with_other_options_are_refused(tmp_path, monkeypatch):
     ]
 
 
-def test_a_file_changed_or_lost_since_the_shard_wrote_it_is_refused(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    one, two = html_shards(root)
+def test_a_file_changed_or_lost_since_the_shard_wrote_it_is_refused(sharded):
+    root = sharded
+    one, two = root / "shard-1", root / "shard-2"
     with (one / "briefs" / "alpha.html").open("a") as handle:
         handle.write("<!-- edited -->")
     (two / "handbooks" / "reader.html").unlink()
@@ -339,10 +355,9 @@ def test_a_file_changed_or_lost_since_the_shard_wrote_it_is_refused(tmp_path, mo
     ]
 
 
-def test_a_damaged_record_is_refused(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "lib")
-    monkeypatch.chdir(root)
-    one, two = html_shards(root)
+def test_a_damaged_record_is_refused(sharded):
+    root = sharded
+    one, two = root / "shard-1", root / "shard-2"
     (two / "shard-2-of-2.json").write_text('{"format": 1, "outputs": []}')
     assert merge_problems(root, [one, two]) == [
         "shard-2/shard-2-of-2.json: is not a shard record this casepress can read (damaged, or "

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -75,11 +75,14 @@ class Expected:
         return f"{self.kind.value}:{self.name}"
 
 
-def expected_outputs(context: BuildContext) -> dict[str, Expected]:
-    """Every brief and defined handbook a build of the context's sources makes, each with its
-    cache key, computed as ``briefs`` and ``handbooks`` compute them (the merge test fails if
-    they part: the merge would then find every shard stale). A handbook that cannot be
-    planned is reported (as ``handbooks`` reports it) and makes nothing."""
+def expected_outputs(
+    context: BuildContext, wanted: Callable[[str], bool] = lambda share: True
+) -> dict[str, Expected]:
+    """Every brief and defined handbook a build of the context's sources makes (``wanted``:
+    those whose ``Expected.share`` it accepts), each with its cache key, computed as
+    ``briefs`` and ``handbooks`` compute them (the merge test fails if they part: the merge
+    would then find every shard stale). A handbook that cannot be planned is reported (as
+    ``handbooks`` reports it) and makes nothing."""
     project, theme, titles = context.project, context.theme, context.titles
     formats = context.options.formats
     owns: dict[str, str] = {}
@@ -95,6 +98,8 @@ def expected_outputs(context: BuildContext) -> dict[str, Expected]:
     environment = cache.environment_digest(project, theme, {"document": "brief"})
     briefs = project.briefs_dir.name
     for case in context.catalogue.cases:
+        if not wanted(f"{OutputKind.BRIEF.value}:{case.id}"):
+            continue
         for fmt in formats:
             key = cache.brief_key(environment, case, titles, fmt, own(case))
             path = f"{briefs}/{case.id}.{fmt}"
@@ -102,6 +107,8 @@ def expected_outputs(context: BuildContext) -> dict[str, Expected]:
     environment = cache.environment_digest(project, theme, {"document": "handbook"})
     books = project.handbooks_dir.name
     for name, edition in project.handbooks.items():
+        if not wanted(f"{OutputKind.HANDBOOK.value}:{name}"):
+            continue
         try:
             plan = plan_handbook(edition, context.catalogue, project)
         except InputError as exc:
@@ -136,9 +143,7 @@ def record_shard(context: BuildContext) -> Path:
         for folder in (context.project.briefs_dir, context.project.handbooks_dir)
     }
     outputs: dict[str, dict] = {}
-    for path, expected in expected_outputs(context).items():
-        if not context.in_shard(expected.share):
-            continue
+    for path, expected in expected_outputs(context, context.in_shard).items():
         target = out / path
         if target not in made:
             outputs[path] = {"key": expected.key, "written": False}
