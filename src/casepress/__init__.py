@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         build_handbooks,
         build_project,
         build_site,
+        merge_shards,
         write_atomic,
     )
     from .checks.theme import check_theme
@@ -56,6 +57,7 @@ _EXPORTS = {
     "build_handbooks": "build.driver",
     "build_project": "build.driver",
     "build_site": "build.driver",
+    "merge_shards": "build.driver",
     "write_atomic": "build.driver",
     "Case": "model.cases",
     "Catalogue": "model.cases",
@@ -135,6 +137,7 @@ __all__ = [
     "load_cases",
     "load_project",
     "load_theme",
+    "merge_shards",
     "new_case",
     "plan_handbook",
     "read_source",

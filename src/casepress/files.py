@@ -20,9 +20,10 @@ positioned ``Problem``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import CasepressError, Problem, display_path
@@ -157,11 +158,8 @@ def _smaller(what: str) -> str:
     return f"make the {what} smaller, or split it"
 
 
-def read_bytes(
-    path: Path | str, roots: Roots, *, limit: int, what: str = "file", head: int | None = None
-) -> bytes:
-    """The bytes of a file that passes ``confine``, read at most ``limit + 1`` bytes long
-    (with ``head``, only its first ``head`` bytes: enough to tell what kind of file it is)."""
+def _open(path: Path | str, roots: Roots, limit: int, what: str):
+    """An unbuffered handle on a file that passes ``confine``, checked again once open."""
     resolved = confine(path, roots, limit=limit, what=what)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -170,24 +168,54 @@ def read_bytes(
         fd = os.open(resolved, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise _unreadable(path, exc, what) from None
-    with os.fdopen(fd, "rb", buffering=0) as handle:
+    handle = os.fdopen(fd, "rb", buffering=0)
+    try:
         _check_status(Path(path), os.fstat(fd), limit, what)
         os.set_blocking(fd, True)
-        chunks, left = [], limit + 1 if head is None else min(head, limit + 1)
-        while left > 0:
-            chunk = handle.read(min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    data = b"".join(chunks)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def _chunks(handle, left: int) -> Iterator[bytes]:
+    while left > 0:
+        chunk = handle.read(min(left, 1 << 20))
+        if not chunk:
+            return
+        yield chunk
+        left -= len(chunk)
+
+
+def read_bytes(
+    path: Path | str, roots: Roots, *, limit: int, what: str = "file", head: int | None = None
+) -> bytes:
+    """The bytes of a file that passes ``confine``, read at most ``limit + 1`` bytes long
+    (with ``head``, only its first ``head`` bytes: enough to tell what kind of file it is)."""
+    with _open(path, roots, limit, what) as handle:
+        data = b"".join(_chunks(handle, limit + 1 if head is None else min(head, limit + 1)))
     if head is None and len(data) > limit:
-        raise FileRefusedError(
-            path,
-            f"grew past the limit of {limit:,} bytes while being read",
-            _smaller(what),
-        )
+        raise _grew(path, limit, what)
     return data
+
+
+def sha256(path: Path | str, roots: Roots, *, limit: int, what: str = "file") -> str:
+    """The SHA-256 of a file that passes ``confine`` (hex), read a chunk at a time: a large
+    output is checked without holding it in memory."""
+    digest, size = hashlib.sha256(), 0
+    with _open(path, roots, limit, what) as handle:
+        for chunk in _chunks(handle, limit + 1):
+            digest.update(chunk)
+            size += len(chunk)
+    if size > limit:
+        raise _grew(path, limit, what)
+    return digest.hexdigest()
+
+
+def _grew(path: Path | str, limit: int, what: str) -> FileRefusedError:
+    return FileRefusedError(
+        path, f"grew past the limit of {limit:,} bytes while being read", _smaller(what)
+    )
 
 
 def read_text(

@@ -12,14 +12,14 @@ decides and writes (``writing.output_lock``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..model.cases import Catalogue
 from ..model.project import Edition, Project
 from ..theme.chain import Theme
-from . import cache
+from . import cache, shards
 from .briefs import build_briefs_in
 from .context import FORMATS, BuildContext, BuildOptions, Progress, Shard, with_theme_defaults
 from .handbooks import build_handbooks_in
@@ -41,6 +41,7 @@ __all__ = [
     "build_handbooks",
     "build_project",
     "build_site",
+    "merge_shards",
     "with_theme_defaults",
     "write_atomic",
 ]
@@ -50,29 +51,70 @@ def build_project(project: Project, *, theme: Theme | None = None, **options: An
     """Everything ``casepress build`` makes: briefs, defined handbooks, the site, the
     schemas and the quality report (build/report.json). ``options``: ``BuildOptions``.
 
-    One pool of workers serves briefs and handbooks alike.
+    One pool of workers serves briefs and handbooks alike. With ``shard=(I, N)`` only the
+    I-th of N shares of the briefs and handbooks is built, and nothing that spans every case
+    (the site, report.json): a record of the share is written instead (``shards``), for
+    ``merge_shards`` to assemble the whole from every shard's output folder.
     """
-    settings = BuildOptions(**options)
-    if settings.output_dir is not None:  # the kinds write into their folders inside it
-        project = dataclasses.replace(project, output_dir=settings.output_dir.resolve())
-        settings = dataclasses.replace(settings, output_dir=None)
+    project, settings = _in_output_folder(project, BuildOptions(**options))
     with BuildContext.open(project, settings, theme=theme) as context:
         _check_folders(context)
         build_briefs_in(context, prune=True)  # outputs of deleted cases and editions go
         build_handbooks_in(context, prune=True)
-        report = context.report
-        pdfs = {o.name: o.path for o in report.of(OutputKind.BRIEF, "pdf")}
-        books: dict[str, dict[str, Path]] = {}
-        for output in report.of(OutputKind.HANDBOOK):
-            books.setdefault(output.name, {})[output.format] = output.path
-        for name, files in report.held_handbooks.items():  # not built: the last good ones
-            books.setdefault(name, dict(files))
-        build_site_in(context, pdfs=pdfs, handbooks=books)
-    out = context.project.output_dir
-    write_schema(out, report, root=context.root)
-    contrast = check_palette(context.theme, report)
-    report.problems = sorted(set(report.problems))
-    write_report(out, report, context.project, contrast, root=context.root)
+        if settings.shard is None:
+            _build_site(context)
+        else:
+            shards.record_shard(context)
+    return _conclude(context, report=settings.shard is None)
+
+
+def merge_shards(
+    project: Project, folders: Sequence[Path], *, theme: Theme | None = None, **options: Any
+) -> BuildReport:
+    """The final step of a sharded build (``casepress build --merge``): every output the
+    shards built, from their output ``folders`` (as a CI matrix or a Slurm array leaves
+    them; the output folder itself when shards shared it), copied into the output folder,
+    then the site, the schemas and report.json, as ``build_project`` makes them: the same
+    files, byte for byte, and nothing rendered. Raises ``InputError`` when a shard is missing,
+    stale or built from other sources (see ``shards``). ``options``: ``BuildOptions``
+    (``shard`` and ``force`` do not apply)."""
+    settings = dataclasses.replace(BuildOptions(**options), shard=None, force=False)
+    project, settings = _in_output_folder(project, settings)
+    with BuildContext.open(project, settings, theme=theme, workers=False) as context:
+        _check_folders(context)
+        shards.merge_shards(context, [Path(f) for f in folders] or [project.output_dir])
+        _build_site(context)
+    return _conclude(context, report=True)
+
+
+def _in_output_folder(project: Project, settings: BuildOptions) -> tuple[Project, BuildOptions]:
+    """A whole build writes each kind into its folder inside ``output_dir``."""
+    if settings.output_dir is not None:
+        project = dataclasses.replace(project, output_dir=settings.output_dir.resolve())
+        settings = dataclasses.replace(settings, output_dir=None)
+    return project, settings
+
+
+def _build_site(context: BuildContext) -> None:
+    """The site, publishing the briefs' PDFs and the handbooks this build holds."""
+    report = context.report
+    pdfs = {o.name: o.path for o in report.of(OutputKind.BRIEF, "pdf")}
+    books: dict[str, dict[str, Path]] = {}
+    for output in report.of(OutputKind.HANDBOOK):
+        books.setdefault(output.name, {})[output.format] = output.path
+    for name, files in report.held_handbooks.items():  # not built: the last good ones
+        books.setdefault(name, dict(files))
+    build_site_in(context, pdfs=pdfs, handbooks=books)
+
+
+def _conclude(context: BuildContext, *, report: bool) -> BuildReport:
+    """The schemas, each problem once, and (``report``) build/report.json."""
+    out, found = context.project.output_dir, context.report
+    write_schema(out, found, root=context.root)
+    contrast = check_palette(context.theme, found)
+    found.problems = sorted(set(found.problems))
+    if report:
+        write_report(out, found, context.project, contrast, root=context.root)
     return context.finish()
 
 

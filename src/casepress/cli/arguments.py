@@ -25,7 +25,11 @@ examples:
                                         archival PDFs carrying their case files
   casepress build --profile print       bleed, crop marks and mirrored margins for a printer
   casepress build --jobs 4              four worker processes (default: one per CPU)
-  casepress build --shard 2/8           the second of eight shares (one machine of a CI matrix)
+  casepress build --shard 2/8 --output shards/2
+                                        the second of eight shares of the briefs and handbooks
+                                        (one machine of a CI matrix)
+  casepress build --merge shards/*      then, once every shard is built: their outputs into
+                                        build/, with the site and report.json spanning them all
   casepress build --force               render everything, even what is up to date
 
 Writes build/report.json: per output its pages, fonts, images and their resolution, file
@@ -169,9 +173,18 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", metavar="DIR", type=Path, help="output folder (default: build/)")
     _render_options(build)
     _allow_partial(build)
-    build.add_argument(
+    shares = build.add_mutually_exclusive_group()
+    shares.add_argument(
         "--shard", metavar="I/N", type=_shard,
-        help="build only the I-th of N deterministic shares of the outputs (1 <= I <= N)",
+        help="build only the I-th of N deterministic shares of the briefs and handbooks "
+        "(1 <= I <= N), and no site or report.json; then --merge assembles them",
+    )  # fmt: skip
+    shares.add_argument(
+        "--merge", metavar="DIR", type=Path, nargs="*",
+        help="the final step of a sharded build: copy what every shard built from the shards' "
+        "output folders (default: the output folder itself) into the output folder and write "
+        "the site and report.json, rendering nothing; refused if a shard is missing, stale or "
+        "built from other sources",
     )  # fmt: skip
 
     brief = command("brief", "Build briefs for the given case files only.")

@@ -120,6 +120,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from ..build.driver import build_project
 
     project = _project(args)
+    if args.merge is not None:
+        return _merge(args, project)
     _warn_slow_pdf(args)
     with _progress(args) as progress:
         report = build_project(
@@ -128,6 +130,38 @@ def _cmd_build(args: argparse.Namespace) -> int:
             allow_partial=args.allow_partial,
         )  # fmt: skip
     _explain(report, args)
+    if args.shard and not args.quiet:
+        index, count = args.shard
+        print(
+            f"casepress: shard {index}/{count} built: its briefs and handbooks, with a record of "
+            f"them (shard-{index}-of-{count}.json); the site and report.json span every shard: "
+            "when all are built, run 'casepress build --merge' with each shard's output folder",
+            file=sys.stderr,
+        )
+    return _finish(report, args)
+
+
+def _merge(args: argparse.Namespace, project) -> int:
+    """``build --merge``: the final step of a sharded build (``build.shards``)."""
+    from ..build.driver import merge_shards
+    from ..build.outputs import OutputKind, State
+
+    shared = (OutputKind.BRIEF, OutputKind.HANDBOOK)
+
+    if args.force:
+        raise InputError([Problem.error("command line", (
+            "--merge renders nothing, it assembles what the shards built: leave --force out "
+            "(to render everything again, build the shards with --force)"), field="--force")])  # fmt: skip
+    try:
+        with _progress(args) as progress:
+            report = merge_shards(project, args.merge, output_dir=args.output, progress=progress)
+    except InputError as exc:
+        _print_problems(exc.problems)
+        print("casepress: nothing was merged", file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        merged = [o for o in report.entries if o.state is State.COPIED and o.kind in shared]
+        print(f"casepress: merged {len(merged)} file(s) the shards built", file=sys.stderr)
     return _finish(report, args)
 
 
