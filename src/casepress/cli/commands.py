@@ -201,18 +201,17 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from ..model.cases import load_cases
+    from ..checks.inputs import check_project
 
     project = _project(args)
-    catalogue = load_cases(project, args.paths or None)
-    _print_problems(catalogue.problems)
-    failed = bool(catalogue.errors) or (args.strict and bool(catalogue.warnings))
+    result = check_project(project, args.paths or None)
+    _print_problems(result.problems)
+    failed = bool(result.errors) or (args.strict and bool(result.warnings))
     if not args.quiet:
-        total = len(catalogue.cases) + len({p.path for p in catalogue.errors})
         verdict = "invalid" if failed else "valid"
         print(
-            f"checked {total} case file(s): {len(catalogue.cases)} valid, "
-            f"{len(catalogue.errors)} error(s), {len(catalogue.warnings)} warning(s) — {verdict}",
+            f"checked {result.files} case file(s): {len(result.catalogue.cases)} valid, "
+            f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) — {verdict}",
             file=sys.stderr,
         )
     return EXIT_INPUT if failed else EXIT_OK
