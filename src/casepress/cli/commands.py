@@ -520,12 +520,13 @@ def _print_quality(report) -> None:
         else:
             line = f"{size}, {len(result.images)} image(s), lang {result.language}"
         print(f"  {_rel(Path(result.path))}: {line}", file=sys.stderr)
-    totals = summary(results)
+    totals = summary(results, report.problems)  # counted from the problems printed above
     report_path = next((p for p in report.outputs if p.name == "report.json"), None)
     print(
         f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML; "
         f"{totals['images']} image(s), {totals['low_resolution_images']} under {PRINT_MIN_DPI} dpi; "
-        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused resource(s); "
+        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused and "
+        f"{totals['missing']} missing resource(s); "
         f"{len(totals['over_budget'])} over page budget; PDF/UA checks "
         f"{totals['checks_passed']} passed, {totals['checks_failed']} failed"
         + (f"; details in {_rel(report_path)}" if report_path else ""),
