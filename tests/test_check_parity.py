@@ -250,3 +250,26 @@ def test_build_prints_the_lines_check_prints_and_counts_them(broken, capsys):
     assert outside["refused"] == [
         "image '../../secret.png' refused: outside the project and its theme folders"
     ]
+
+
+def test_check_validates_the_selected_theme_as_theme_check_does(tmp_path, monkeypatch, capsys):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "a.yaml").write_text(
+        GOOD.replace("Fine: ![A chart of votes](../images/chart.png).", "Text.")
+    )
+    (tmp_path / "themes" / "acme" / "styles").mkdir(parents=True)
+    (tmp_path / "themes" / "acme" / "theme.yaml").write_text("name: acme\n")
+    (tmp_path / "themes" / "acme" / "styles" / "theme.css").write_text("p { color: red\n}}\n")
+    (tmp_path / "casepress.yaml").write_text("theme: acme\n")
+    monkeypatch.chdir(tmp_path)
+    expected = (
+        "themes/acme/styles/theme.css:2:3: CSS: cannot read this rule (a stray '}' or a missing "
+        "'{'?)"
+    )
+    _, themed = run(capsys, "theme", "check")
+    code, lines = run(capsys, "check")
+    assert lines == [
+        expected, "checked 1 case file(s): 1 valid, 1 error(s), 0 warning(s) — invalid"
+    ]  # fmt: skip
+    assert expected in themed
+    assert code == 2
