@@ -84,6 +84,13 @@ context: |
 lessons:
   - text: A lesson.
 """,
+    "script": """\
+title: Script
+context: |
+  Text <b onclick="alert(1)">bold</b>.
+lessons:
+  - text: A lesson.
+""",
     "no-alt": """\
 title: No alt
 context: |
@@ -131,6 +138,9 @@ EXPECTED = [
     "of these formats",
     "cases/outside.yaml:3:3: warning: context: image '../../secret.png' refused: outside the "
     "project and its theme folders",
+    "cases/script.yaml:2:10: warning: context: HTML removed by the sanitiser: onclick= "
+    "(casepress keeps the markup briefs need; set trust_html: true only if every author is "
+    "trusted)",
     "cases/too-many-pixels.yaml:6:3: outcome: image '../images/big.png' refused: image is "
     "40 × 40 pixels (0.0 megapixels), more than the limit of 0.0 megapixels (max_image_pixels "
     "in casepress.yaml)",
@@ -175,7 +185,7 @@ def problem_lines(lines: list[str]) -> list[str]:
 def test_check_reports_every_mistake_a_build_would_at_its_own_line(broken, capsys):
     code, lines = run(capsys, "check")
     assert problem_lines(lines) == EXPECTED
-    assert lines[-1] == "checked 9 case file(s): 2 valid, 11 error(s), 1 warning(s) — invalid"
+    assert lines[-1] == "checked 10 case file(s): 3 valid, 11 error(s), 2 warning(s) — invalid"
     assert code == 2
 
 

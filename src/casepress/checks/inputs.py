@@ -2,7 +2,8 @@
 
 ``check`` and ``build`` report the same problems in the same words because the words come
 from the same functions: cases (``model.cases.load_cases``: fields, ``case:`` links, alt
-text), the images the cases show (``case_image_problems``, through
+text), what the sanitiser will remove from their text (``sanitiser_problems``), the images
+the cases show (``case_image_problems``, through
 ``render.resources.DocumentImages``, which the renderer asks too), the handbooks' definitions
 (``model.editions.plan_handbook``, as ``build`` plans them, and their introductions' images)
 and the selected theme (``checks.theme.check_theme``, as ``casepress theme check``).
@@ -15,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, Problem, display_path
-from ..model.cases import Case, Catalogue, find_image, load_cases
+from ..errors import InputError, MarkupError, Problem, display_path
+from ..model.cases import Case, Catalogue, find_image, load_cases, markdown_fields
 from ..model.editions import plan_handbook
-from ..model.markup import images_in
+from ..model.markup import images_in, removed_message, render_markdown
 from ..model.project import Project
 from ..render.resources import DocumentImages, ImageError, ResourcePolicy, resource_policy
 from ..theme.chain import BASE, theme_for
@@ -42,6 +43,28 @@ def case_image_problems(case: Case, policy: ResourcePolicy) -> list[Problem]:
                 Problem(shown, site.line, site.column, site.field, problem.message,
                         problem.severity)
             )  # fmt: skip
+    return problems
+
+
+def sanitiser_problems(case: Case, project: Project) -> list[Problem]:
+    """What the sanitiser will take out of the case's text (scripts, event handlers...), at
+    each field, as the renderer reports it while it renders (nothing, with ``trust_html``)."""
+    if project.trust_html:
+        return []
+    shown = display_path(case.path)
+    problems = []
+    for where, text in markdown_fields(case):
+        if not text or not any(mark in text for mark in ("<", "](", "]:")):
+            continue  # nothing the sanitiser could remove: no HTML, no link or image
+
+        def removed(items: list[str], where: str = where) -> None:
+            line, column = case.where(where)
+            problems.append(Problem(shown, line, column, where, removed_message(items), "warning"))
+
+        try:
+            render_markdown(text, on_removed=removed, language=case.language)
+        except MarkupError:  # over a limit: validation has said so
+            continue
     return problems
 
 
@@ -126,7 +149,8 @@ def check_project(project: Project, paths: Iterable[Path] | None = None) -> Chec
         catalogue = check_images(catalogue, policy)
         if paths is None:
             problems += _handbook_problems(project, catalogue, policy)
-    problems += catalogue.problems
+    removed = [p for case in catalogue.cases for p in sanitiser_problems(case, project)]
+    problems += sorted(catalogue.problems + removed)
     return CheckResult(catalogue, list(dict.fromkeys(problems)), files)
 
 

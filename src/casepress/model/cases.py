@@ -275,7 +275,7 @@ def load_case(
         line, column = ctx.positions.get(where, (0, 0))
         problem = Problem.error(document.shown, message, line=line, column=column, field=where)
         return None, [*ctx.problems, problem]
-    sites = image_sites(values, text, ctx.positions)
+    sites = image_sites(values, text, ctx.positions, trusted=project.trust_html)
     missing_alt = _images_without_alt(sites, document.shown)
     if missing_alt:
         return None, ctx.problems + missing_alt
@@ -324,6 +324,11 @@ def _markdown_fields(
                 yield from _markdown_fields(entry, kind.item, f"{where}[{index}]")
 
 
+def markdown_fields(case: Case) -> Iterator[tuple[str, str | None]]:
+    """(field path, Markdown) of every Markdown field of a case: 'context', 'lessons[0].text'."""
+    return _markdown_fields(case)
+
+
 def case_images(case: Case) -> list[tuple[str, str | None]]:
     """(src, alt) of every image the case's Markdown fields show, in order (``images_in``):
     the images validation checks, the renderer loads and the build cache digests."""
@@ -336,21 +341,24 @@ def case_images(case: Case) -> list[tuple[str, str | None]]:
     return [image for _, text in _markdown_fields(values) for image in images_in(text)]
 
 
-def image_sites(values: dict[str, Any], text: str, positions: dict) -> tuple[ImageSite, ...]:
+def image_sites(
+    values: dict[str, Any], text: str, positions: dict, *, trusted: bool = False
+) -> tuple[ImageSite, ...]:
     """Every image of the Markdown fields (``images_in``), each at the line and column of
     its own markup in the file's ``text``: searched from the field's value onwards, in
     order, so two images of one field land on their own lines (a literal block's lines are
-    the file's lines, after the indentation)."""
+    the file's lines, after the indentation). ``trusted``: the images of raw HTML kept as
+    written (``trust_html``) are among them."""
     sites = []
     lines: list[str] | None = None
     for where, markdown in _markdown_fields(values):
         searched_from = None
-        for src, alt in images_in(markdown):
+        for src, alt in images_in(markdown, trusted=trusted):
             if lines is None:
                 lines = text.splitlines()
             line, column = positions.get(where, (0, 0))
             start = searched_from or (max(line - 1, 0), 0)
-            found = find_image(lines, src, start)
+            found = find_image(lines, src, start, alt)
             if found:
                 line, column, searched_from = found  # the next image comes after this one
             sites.append(ImageSite(where, src, alt, line, column))
@@ -375,13 +383,15 @@ def _images_without_alt(sites: Iterable[ImageSite], shown: str) -> list[Problem]
 
 
 def find_image(
-    lines: list[str], src: str, start: tuple[int, int]
+    lines: list[str], src: str, start: tuple[int, int], alt: str | None = None
 ) -> tuple[int, int, tuple[int, int]] | None:
     """1-based (line, column) of the first image markup (``![`` or ``<img``) naming ``src``
     at or after ``start`` (0-based line, column), and where to look for the next image;
     the address's own position when the opening is not on its line (a reference-style
-    image's definition)."""
-    needles = [f"]({src}", f"]( {src}", f'"{src}"', f"'{src}'", src] if src else ["<img"]
+    image's definition). An image whose address the sanitiser removed is found by its
+    ``alt`` text."""
+    needles = [f"]({src}", f"]( {src}", f'"{src}"', f"'{src}'", src] if src else []
+    needles += [] if src else [f"![{alt}]"] if alt else ["<img"]  # its address was removed
     for number in range(start[0], len(lines)):
         text = lines[number]
         begin = start[1] if number == start[0] else 0

@@ -36,7 +36,12 @@ from ..errors import InputError, MarkupError, Problem, TemplateError, display_pa
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image
 from ..model.editions import HandbookPlan
-from ..model.markup import MarkdownBudgetError, markdown_budget, render_markdown
+from ..model.markup import (
+    MarkdownBudgetError,
+    markdown_budget,
+    removed_message,
+    render_markdown,
+)
 from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
@@ -491,11 +496,7 @@ class Renderer:
                 return _data_url(path, roots, media) if target == "html" else path.as_uri()
 
             def removed(items: list[str]) -> None:
-                report(
-                    field,
-                    f"HTML removed by the sanitiser: {', '.join(items)} (casepress keeps the "
-                    "markup briefs need; set trust_html: true only if every author is trusted)",
-                )
+                report(field, removed_message(items))
 
             try:
                 return render_markdown(
