@@ -204,7 +204,7 @@ def test_introduction_image_outside_the_project_is_refused_in_the_html(tmp_path,
     assert "outside.png" not in html
     assert 'src="data:image/png;base64,' in html
     assert [str(p) for p in problems] == [
-        "intro.md: warning: introduction: image '../outside.png' refused: outside the "
+        "intro.md:1:1: warning: introduction: image '../outside.png' refused: outside the "
         "project and its theme folders"
     ]
 

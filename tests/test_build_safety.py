@@ -46,7 +46,7 @@ def test_refused_images_are_warnings_at_their_field_and_strict_fails(project, ca
     code, err = run(capsys, "brief", "cases/images.yaml", "-q")
     assert code == 0
     assert err == (
-        "cases/images.yaml:6:11: warning: lessons[1].text: image '/etc/passwd' refused: "
+        "cases/images.yaml:7:37: warning: lessons[1].text: image '/etc/passwd' refused: "
         "outside the project and its theme folders\n"
     )
     assert pdf_inventory(project / "build" / "briefs" / "images.pdf").images == 1
@@ -73,7 +73,7 @@ def test_an_image_over_the_pixel_limit_is_an_error_and_keeps_the_old_outputs(pro
     code, err = run(capsys, "brief", "cases/photo.yaml", "-q")
     assert code == 2
     assert err == (
-        "cases/photo.yaml:2:10: context: image '../images/photo.png' refused: image is "
+        "cases/photo.yaml:2:11: context: image '../images/photo.png' refused: image is "
         "1,200 × 1,000 pixels (1.2 megapixels), more than the limit of 1.0 megapixels "
         "(max_image_pixels in casepress.yaml)\n"
     )

@@ -282,7 +282,10 @@ def test_a_file_that_is_no_image_is_not_inlined_as_one(project, capsys):
         GOOD.replace("The context.", "'![x](../notes.jpg)'"), "utf-8"
     )
     code, out = run(capsys, "brief", "cases", "--format", "html", "-q")
-    assert "image '../notes.jpg' refused: not an image (PNG, JPEG, GIF, WebP or SVG)" in out, out
+    assert (
+        "image '../notes.jpg' is not an image: notes.jpg holds no PNG, JPEG, GIF, WebP or SVG "
+        "data; save the picture again in one of these formats" in out
+    ), out
     assert_not_published(project, out)
 
 

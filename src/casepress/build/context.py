@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ..checks.inputs import check_images
 from ..errors import InputError, Interrupted, Problem, display_path
 from ..model.cases import Catalogue, load_cases
 from ..model.project import Project
+from ..render.resources import resource_policy
 from ..theme.chain import Theme, theme_for
 from . import cache
 from .outputs import BuildReport
@@ -174,6 +176,9 @@ class BuildContext:
             raise InputError(low_contrast)
         project = with_theme_defaults(project, theme)
         catalogue = catalogue or load_cases(project, paths, labels=theme.labels)
+        # the images the cases show, as ``check`` checks them: a case with a missing image
+        # is invalid, and said so in the words ``check`` uses, at the image's own line
+        catalogue = check_images(catalogue, resource_policy(project, theme.roots))
         return cls(project, theme, catalogue, options)
 
     @staticmethod

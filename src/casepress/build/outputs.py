@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..checks.quality import OutputQuality
+from ..checks.quality import OutputQuality, is_refusal
 from ..errors import Problem, internal_error
 from . import cache
 
@@ -174,7 +174,8 @@ class Ledger:
         for problem in said:
             self.report.warn(problem)
         facts = dict(output.facts)
-        if quality is not None:
+        if quality is not None:  # its refusals are those said about it, as printed
+            quality.refused = list(dict.fromkeys(p.message for p in said if is_refusal(p)))
             self.report.quality.append(quality)
             facts["quality"] = {**quality.as_dict(), "source": self.manifest.portable(source)}
         portable = self.manifest.portable

@@ -56,7 +56,10 @@ def write_report(
         "generator": f"casepress {__version__}",
         "profile": project.profile,
         "pdf_variant": project.pdf_variant or "pdf/ua-1",
-        "summary": quality.summary(report.quality),
+        "summary": {
+            **quality.summary(report.quality, report.problems),
+            "failed": len(report.failures),
+        },
         "contrast": [c.as_dict() for c in contrast],
     }
     target = output_dir / "report.json"

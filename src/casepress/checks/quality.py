@@ -10,11 +10,13 @@ output's images and language. ``build.py`` gathers the results into ``report.jso
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ..errors import Problem
 from ..render.resources import shorten
 from .pdfua import Check, check_pdf
 
@@ -338,9 +340,52 @@ def findings(result: OutputQuality) -> list[str]:
     return found
 
 
-def summary(results: list[OutputQuality]) -> dict[str, Any]:
-    """Totals over every output, for the head of report.json and the printed summary."""
+_REFUSAL = re.compile(r"^(?:[^\s:]+: )?refused |^image .* refused: ", re.DOTALL)
+_NOT_FOUND = ("image not found: ", "file not found: ")
+_NO_ALT = re.compile(r"has no alt text|PDF/UA check failed: Every Figure has alternative text")
+
+
+def is_refusal(problem: Problem) -> bool:
+    """A resource refused by the rules of what a document may load (outside the project,
+    hidden, the network when it is off, over a limit): the only messages saying "refused"."""
+    return bool(_REFUSAL.search(problem.message))
+
+
+def problem_totals(problems: Iterable[Problem]) -> dict[str, int]:
+    """Counts of the problems a build printed (each once): refused and missing resources,
+    images without alt text, errors and warnings. The summary's counts are these, so that
+    they agree with the lines above them."""
+    problems = list(dict.fromkeys(problems))
+    return {
+        "refused": sum(is_refusal(p) for p in problems),
+        "missing": sum(p.message.startswith(_NOT_FOUND) for p in problems),
+        "missing_alt": sum(bool(_NO_ALT.search(p.message)) for p in problems),
+        "errors": sum(p.severity == "error" for p in problems),
+        "warnings": sum(p.severity == "warning" for p in problems),
+    }
+
+
+def summary(
+    results: list[OutputQuality], problems: Iterable[Problem] | None = None
+) -> dict[str, Any]:
+    """Totals over every output, for the head of report.json and the printed summary; with
+    the ``problems`` the build printed, the counts of refused and missing resources, missing
+    alt text, errors and warnings are theirs (``problem_totals``)."""
     pdfs = [r for r in results if r.format == "pdf"]
+    totals = problem_totals(problems) if problems is not None else None
+    found = {
+        "missing_alt": sum(len(r.missing_alt) for r in results),
+        "refused": sum(len(r.refused) for r in results),
+        "warnings": sum(len(r.warnings) for r in results),
+    }
+    if totals is not None:
+        found = {
+            "missing_alt": totals["missing_alt"],
+            "refused": totals["refused"],
+            "missing": totals["missing"],
+            "warnings": totals["warnings"],
+            "errors": totals["errors"],
+        }
     return {
         "outputs": len(results),
         "pdf": len(pdfs),
@@ -352,9 +397,7 @@ def summary(results: list[OutputQuality]) -> dict[str, Any]:
         ),
         "images": sum(len(r.images) for r in results),
         "low_resolution_images": sum(len(r.low_resolution) for r in pdfs),
-        "missing_alt": sum(len(r.missing_alt) for r in results),
-        "refused": sum(len(r.refused) for r in results),
-        "warnings": sum(len(r.warnings) for r in results),
+        **found,
         "over_budget": [Path(r.path).name for r in pdfs if r.over_budget],
         "checks_failed": sum(len(r.failed_checks) for r in pdfs),
         "checks_passed": sum(len(r.checks) - len(r.failed_checks) for r in pdfs),

@@ -236,33 +236,20 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from ..model.cases import load_cases
+    from ..checks.inputs import check_project
 
     project = _project(args)
-    catalogue = load_cases(project, args.paths or None, labels=_labels_in_effect(project))
-    _print_problems(catalogue.problems)
-    failed = bool(catalogue.errors) or (args.strict and bool(catalogue.warnings))
+    result = check_project(project, args.paths or None)
+    _print_problems(result.problems)
+    failed = bool(result.errors) or (args.strict and bool(result.warnings))
     if not args.quiet:
-        total = len(catalogue.cases) + len({p.path for p in catalogue.errors})
         verdict = "invalid" if failed else "valid"
         print(
-            f"checked {total} case file(s): {len(catalogue.cases)} valid, "
-            f"{len(catalogue.errors)} error(s), {len(catalogue.warnings)} warning(s) — {verdict}",
+            f"checked {result.files} case file(s): {len(result.catalogue.cases)} valid, "
+            f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) — {verdict}",
             file=sys.stderr,
         )
     return EXIT_INPUT if failed else EXIT_OK
-
-
-def _labels_in_effect(project) -> dict:
-    """The theme's label overrides with the project's, as a build has them (so that `check`
-    warns about a language with no labels exactly when `build` does); the project's alone
-    when the theme does not load (the build reports why)."""
-    from ..theme.chain import load_theme
-
-    try:
-        return load_theme(project.root, project.theme, labels=project.labels).labels
-    except CasepressError:  # a theme that does not load: the build says why
-        return project.labels
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -577,12 +564,13 @@ def _print_quality(report) -> None:
         else:
             line = f"{size}, {len(result.images)} image(s), lang {result.language}"
         print(f"  {_rel(Path(result.path))}: {line}", file=sys.stderr)
-    totals = summary(results)
+    totals = summary(results, report.problems)  # counted from the problems printed above
     report_path = next((p for p in report.outputs if p.name == "report.json"), None)
     print(
         f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML; "
         f"{totals['images']} image(s), {totals['low_resolution_images']} under {PRINT_MIN_DPI} dpi; "
-        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused resource(s); "
+        f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused and "
+        f"{totals['missing']} missing resource(s); "
         f"{len(totals['over_budget'])} over page budget; PDF/UA checks "
         f"{totals['checks_passed']} passed, {totals['checks_failed']} failed"
         + (f"; details in {_rel(report_path)}" if report_path else ""),

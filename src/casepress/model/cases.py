@@ -72,6 +72,19 @@ class Source:
 
 SOURCE = object_of(Source, "Where this case comes from")
 
+
+@dataclass(frozen=True)
+class ImageSite:
+    """An image a Markdown field shows, and where its markup starts in the case file (the
+    ``![`` or ``<img``; the field's own position when it cannot be found, 0 if unknown)."""
+
+    field: str
+    src: str
+    alt: str | None
+    line: int
+    column: int
+
+
 ABOUT = "about"
 """The section of a case file's facts, written first; the narrative sections follow."""
 
@@ -158,6 +171,8 @@ class Case:
         order=19, section="related", show="related",
     )  # fmt: skip
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    images: tuple[ImageSite, ...] = field(default=(), compare=False, repr=False)
+    """Every image the case's text shows, at its own line (``image_sites``)."""
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -169,7 +184,9 @@ class Case:
 
     def texts(self) -> Iterator[tuple[str, str]]:
         """Every text the author wrote, as (field path, text): 'lessons[2].text', ..."""
-        yield from _texts(self, "", skip=frozenset({"id", "path", "language", "positions"}))
+        yield from _texts(
+            self, "", skip=frozenset({"id", "path", "language", "positions", "images"})
+        )
 
 
 CASE_SPEC = object_of(Case, title="casepress case file")
@@ -267,13 +284,15 @@ def load_case(
         line, column = ctx.positions.get(where, (0, 0))
         problem = Problem.error(document.shown, message, line=line, column=column, field=where)
         return None, [*ctx.problems, problem]
-    missing_alt = _images_without_alt(values, text, document.shown, ctx.positions)
+    sites = image_sites(values, text, ctx.positions, trusted=project.trust_html)
+    missing_alt = _images_without_alt(sites, document.shown)
     if missing_alt:
         return None, ctx.problems + missing_alt
     if not _check_vocabularies(values, project, ctx):
         return None, ctx.problems
     _warn_placeholders(values, ctx)
-    return _make_case(values, case_id, path, project, ctx.positions), ctx.problems
+    case = _make_case(values, case_id, path, project, ctx.positions)
+    return dataclasses.replace(case, images=sites), ctx.problems
 
 
 def _check_vocabularies(values: dict[str, Any], project: Project, ctx: Context) -> bool:
@@ -405,6 +424,11 @@ def _markdown_fields(
                 yield from _markdown_fields(entry, kind.item, f"{where}[{index}]")
 
 
+def markdown_fields(case: Case) -> Iterator[tuple[str, str | None]]:
+    """(field path, Markdown) of every Markdown field of a case: 'context', 'lessons[0].text'."""
+    return _markdown_fields(case)
+
+
 def case_images(case: Case) -> list[tuple[str, str | None]]:
     """(src, alt) of every image the case's Markdown fields show, in order (``images_in``):
     the images validation checks, the renderer loads and the build cache digests."""
@@ -417,40 +441,68 @@ def case_images(case: Case) -> list[tuple[str, str | None]]:
     return [image for _, text in _markdown_fields(values) for image in images_in(text)]
 
 
-def _images_without_alt(
-    values: dict[str, Any], text: str, shown: str, positions: dict
-) -> list[Problem]:
-    """Every image needs alternative text: it is what a screen reader reads, and what a
-    tagged PDF's Figure carries. The problem points at the image's own line when found."""
-    problems = []
+def image_sites(
+    values: dict[str, Any], text: str, positions: dict, *, trusted: bool = False
+) -> tuple[ImageSite, ...]:
+    """Every image of the Markdown fields (``images_in``), each at the line and column of
+    its own markup in the file's ``text``: searched from the field's value onwards, in
+    order, so two images of one field land on their own lines (a literal block's lines are
+    the file's lines, after the indentation). ``trusted``: the images of raw HTML kept as
+    written (``trust_html``) are among them."""
+    sites = []
     lines: list[str] | None = None
     for where, markdown in _markdown_fields(values):
-        searched_from = 0
-        for src, alt in images_in(markdown):
-            if alt and alt.strip():
-                continue
+        searched_from = None
+        for src, alt in images_in(markdown, trusted=trusted):
             if lines is None:
                 lines = text.splitlines()
             line, column = positions.get(where, (0, 0))
-            found = _find(lines, src or "<img", max(line - 1, searched_from))
+            start = searched_from or (max(line - 1, 0), 0)
+            found = find_image(lines, src, start, alt)
             if found:
-                (line, column), searched_from = found, found[0]
-            name = f"image {src!r}" if src else "an image"
-            problems.append(
-                Problem.error(shown, f"{name} has no alt text; describe what it shows, "
-                    f"e.g. ![A map of the provinces]({src or 'map.png'})", line=line, column=column, field=where)
-            )  # fmt: skip
+                line, column, searched_from = found  # the next image comes after this one
+            sites.append(ImageSite(where, src, alt, line, column))
+    return tuple(sites)
+
+
+def _images_without_alt(sites: Iterable[ImageSite], shown: str) -> list[Problem]:
+    """Every image needs alternative text: it is what a screen reader reads, and what a
+    tagged PDF's Figure carries. The problem points at the image's own line when found."""
+    problems = []
+    for site in sites:
+        if site.alt and site.alt.strip():
+            continue
+        src = site.src
+        name = f"image {src!r}" if src else "an image"
+        problems.append(
+            Problem.error(shown, f"{name} has no alt text; describe what it shows, "
+                f"e.g. ![A map of the provinces]({src or 'map.png'})", line=site.line,
+                column=site.column, field=site.field)
+        )  # fmt: skip
     return problems
 
 
-def _find(lines: list[str], needle: str, start: int) -> tuple[int, int] | None:
-    """1-based (line, column) of the image markup holding ``needle``, from line ``start``."""
-    for number in range(start, len(lines)):
-        column = lines[number].find(needle)
-        if column >= 0:
-            text = lines[number]
-            opening = max(text.rfind("![", 0, column + 1), text.rfind("<img", 0, column + 1))
-            return number + 1, (opening if opening >= 0 else column) + 1
+def find_image(
+    lines: list[str], src: str, start: tuple[int, int], alt: str | None = None
+) -> tuple[int, int, tuple[int, int]] | None:
+    """1-based (line, column) of the first image markup (``![`` or ``<img``) naming ``src``
+    at or after ``start`` (0-based line, column), and where to look for the next image;
+    the address's own position when the opening is not on its line (a reference-style
+    image's definition). An image whose address the sanitiser removed is found by its
+    ``alt`` text."""
+    needles = [f"]({src}", f"]( {src}", f'"{src}"', f"'{src}'", src] if src else []
+    needles += [] if src else [f"![{alt}]"] if alt else ["<img"]  # its address was removed
+    for number in range(start[0], len(lines)):
+        text = lines[number]
+        begin = start[1] if number == start[0] else 0
+        hits = [(i, len(n)) for n in needles if (i := text.find(n, begin)) >= 0]
+        if not hits:
+            continue
+        column, length = min(hits)
+        opening = max(
+            text.rfind("![", begin, column + 1), text.lower().rfind("<img", begin, column + 1)
+        )
+        return number + 1, (opening if opening >= 0 else column) + 1, (number, column + length)
     return None
 
 

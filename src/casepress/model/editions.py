@@ -166,7 +166,7 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
             )
         except files.FileRefusedError as refusal:
             message = (
-                f"file not found: {edition.logo}" if refusal.missing
+                f"file not found: {display_path(edition.logo)}" if refusal.missing
                 else f"{display_path(edition.logo)}: {refusal.message}"
             )  # fmt: skip
             _problem(problems, edition, "logo", message)
@@ -383,7 +383,7 @@ def _read_introduction(edition: Edition, project: Project, problems: list[Proble
         )  # fmt: skip
     except files.FileRefusedError as refusal:
         if refusal.missing:
-            message = f"file not found: {edition.introduction}"
+            message = f"file not found: {display_path(edition.introduction)}"
         else:
             message = f"{display_path(edition.introduction)}: {refusal.message}"
         _problem(problems, edition, "introduction", message)

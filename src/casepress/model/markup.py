@@ -496,7 +496,15 @@ def _check_images(html: str, allow: Callable[[str], bool | str | None]) -> str:
     return _IMG.sub(replace, html)
 
 
-def images_in(text: str | None) -> list[tuple[str, str | None]]:
+def removed_message(items: list[str]) -> str:
+    """What the sanitiser took out of a field, in the words ``check`` and ``build`` print."""
+    return (
+        f"HTML removed by the sanitiser: {', '.join(items)} (casepress keeps the markup "
+        "briefs need; set trust_html: true only if every author is trusted)"
+    )
+
+
+def images_in(text: str | None, *, trusted: bool = False) -> list[tuple[str, str | None]]:
     """(src, alt) of every image a Markdown field shows, in order: the one image finder.
 
     The text is converted and sanitised as the renderer converts it, and the images are read
@@ -505,17 +513,18 @@ def images_in(text: str | None) -> list[tuple[str, str | None]]:
     ``[ref]: a.png``, and raw ``<img src="a.png" alt="x">`` are all found, and an image in a
     code span is not. Validation (alt text), the build cache (an image's bytes are part of
     its case's key) and the renderer agree on what a case shows. Remembered per text: a
-    build asks for the same fields more than once.
+    build asks for the same fields more than once. ``trusted``: as a project with
+    ``trust_html: true`` converts it (not sanitised).
     """
     if not text or ("![" not in text and "<img" not in text.lower()):
         return []
-    return list(_images_in(text))
+    return list(_images_in(text, trusted))
 
 
 @lru_cache(maxsize=4096)
-def _images_in(text: str) -> tuple[tuple[str, str | None], ...]:
+def _images_in(text: str, trusted: bool = False) -> tuple[tuple[str, str | None], ...]:
     found = []
-    for match in _IMG.finditer(render_markdown(text)):
+    for match in _IMG.finditer(render_markdown(text, sanitise=not trusted)):
         attributes = _image_attributes(match[0])
         found.append((attributes.get("src", ""), attributes.get("alt")))
     return tuple(found)

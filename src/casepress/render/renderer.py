@@ -34,17 +34,22 @@ from markupsafe import Markup, escape
 from .. import __version__, files
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
 from ..model import schema
-from ..model.cases import CASE_SPEC, Case
+from ..model.cases import CASE_SPEC, Case, find_image
 from ..model.editions import HandbookPlan
-from ..model.markup import MarkdownBudgetError, markdown_budget, render_markdown
+from ..model.markup import (
+    MarkdownBudgetError,
+    markdown_budget,
+    removed_message,
+    render_markdown,
+)
 from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme
-from .resources import RefusedError, ResourcePolicy, resolve_url
+from .resources import DocumentImages, ImageError, ResourcePolicy
+from .resources import resource_policy as policy_of
 from .sandbox import BoundedSandbox, oversized_constants
 from .styles import standalone_css
-from .svgcheck import MAX_DOCUMENT_SVG_DRAWN
 
 BRIEF_TEMPLATE = "brief.html.j2"
 HANDBOOK_TEMPLATE = "handbook.html.j2"
@@ -343,16 +348,6 @@ class Renderer:
         context["indexes"] = [i for i in indexes if i["entries"]]
         return self.render_template(HANDBOOK_TEMPLATE, context)
 
-    def _image_file(self, url: str) -> tuple[Path | None, str | None]:
-        """The local file an image of a document shows and its media type by content, as the
-        policy allows it (``RefusedError`` otherwise); (None, None) for ``data:`` and for
-        http(s) where the project allows the network."""
-        path = self.policy.check(url)
-        if path is None:
-            return None, None
-        self.policy.check_image(path, url)
-        return path, self.policy.image_type(path, url)
-
     def _introduction_images(
         self, plan: HandbookPlan, target: str, problems: list[Problem] | None
     ) -> Callable[[str], str | None]:
@@ -361,15 +356,22 @@ class Renderer:
         where = plan.edition.introduction or self.project.root
         shown = display_path(where)
         roots = self.policy.roots
+        images = DocumentImages(
+            self.policy, self.project.root, relative_to="the project folder", what="introduction"
+        )
+        lines = (plan.introduction or "").splitlines()
+        after = [(0, 0)]
 
         def check_image(src: str) -> str | None:
-            url = resolve_url(src, self.project.root)
+            found = find_image(lines, src, after[0])  # its line in the introduction's file
+            line, column = found[:2] if found else (0, 0)
+            after[0] = found[2] if found else after[0]
             try:
-                path, media = self._image_file(url)
-            except RefusedError as refusal:
+                path, media = images.look(src)
+            except ImageError as problem:
                 if problems is not None:
-                    message = f"image {src!r} refused: {refusal.reason}"
-                    problems.append(Problem.warning(shown, message, field="introduction"))
+                    problems.append(Problem(shown, line, column, "introduction", problem.message,
+                                            severity=problem.severity))  # fmt: skip
                 return None
             if path is None:  # data:, or http(s) where the project allows the network
                 return src
@@ -473,29 +475,30 @@ class Renderer:
             problems.append(Problem(shown, line, column, field, message, severity=severity))
 
         def md(text: str | None, part: str, field: str) -> Markup:
+            sites = [site for site in case.images if site.field == field]
+
             def check_image(src: str) -> str | None:
+                # at the image's own line (``case.images``, in the order they are shown)
+                site = next((s for s in sites if s.src == src), None)
+                if site is not None:
+                    sites.remove(site)
+                line, column = (site.line, site.column) if site else case.where(field)
                 if not src.strip():  # the sanitiser removed an address it does not allow
-                    report(field, "image removed: its address is not one case text may use")
+                    message = "image removed: its address is not one case text may use"
+                    problems.append(Problem(shown, line, column, field, message, "warning"))
                     return None
-                url = resolve_url(src, case.path.parent)
                 try:
-                    path, media = self._image_file(url)
-                    if path is not None:
-                        svg_drawn[0] += _svg_drawn(self.policy, path, url, svg_drawn[0])
-                except RefusedError as refusal:
-                    severity = "error" if refusal.fatal else "warning"
-                    report(field, f"image {src!r} refused: {refusal.reason}", severity)
+                    path, media = images.look(src)
+                except ImageError as problem:
+                    problems.append(Problem(shown, line, column, field, problem.message,
+                                            severity=problem.severity))  # fmt: skip
                     return None
                 if path is None:  # data:, or http(s) where the project allows the network
                     return src
                 return _data_url(path, roots, media) if target == "html" else path.as_uri()
 
             def removed(items: list[str]) -> None:
-                report(
-                    field,
-                    f"HTML removed by the sanitiser: {', '.join(items)} (casepress keeps the "
-                    "markup briefs need; set trust_html: true only if every author is trusted)",
-                )
+                report(field, removed_message(items))
 
             try:
                 return render_markdown(
@@ -517,7 +520,7 @@ class Renderer:
                 return Markup("")
 
         out_of_time: list[MarkdownBudgetError] = []
-        svg_drawn = [0]  # elements the case's SVG images draw, each time one is shown
+        images = DocumentImages(self.policy, case.path.parent)  # SVGs drawn: counted per case
 
         def date(value: dt.date | None) -> str | None:
             return _date(value, language, date_format)
@@ -567,23 +570,6 @@ class Renderer:
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
         return view
-
-
-def _svg_drawn(policy: ResourcePolicy, path: Path, url: str, before: int) -> int:
-    """Elements an SVG image draws each time it is shown; refused (fatal) when, with those the
-    document's images draw already, a document would draw more than ``MAX_DOCUMENT_SVG_DRAWN``
-    (a small file shown a thousand times costs a thousand drawings)."""
-    size = policy.svg_size(path, url)
-    drawn = size.drawn if size else 0
-    if drawn and before + drawn > MAX_DOCUMENT_SVG_DRAWN:
-        raise RefusedError(
-            url,
-            f"with it, the SVG images of this case would draw {before + drawn:,} elements in "
-            f"all (each time an image is shown it is drawn again), more than the limit of "
-            f"{MAX_DOCUMENT_SVG_DRAWN:,}; show fewer or simpler SVGs, or PNGs of them",
-            fatal=True,
-        )
-    return drawn
 
 
 def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
@@ -640,11 +626,7 @@ def _data_url(path: Path, roots: tuple[Path, ...], media: str | None = None) -> 
 
 def resource_policy(project: Project, theme: Theme) -> ResourcePolicy:
     """The project's resource rules: its own folder and the theme's, and its settings."""
-    return ResourcePolicy.of(
-        (project.root, *theme.roots),
-        allow_network=project.allow_network,
-        max_image_pixels=project.max_image_pixels,
-    )
+    return policy_of(project, theme.roots)
 
 
 _MONTH_SKELETONS = {"full": "yMMMM", "long": "yMMMM", "medium": "yMMM", "short": "yMM"}

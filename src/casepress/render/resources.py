@@ -13,6 +13,7 @@ their header before anything decodes them, and refused above a pixel limit.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Iterable
@@ -24,8 +25,17 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 from .. import files
-from ..model.project import DEFAULT_MAX_IMAGE_PIXELS
-from .svgcheck import MAX_SVG_DRAWN, MAX_SVG_ELEMENTS, SvgShape, SvgSize, looks_like_xml, parse_svg
+from ..errors import display_path
+from ..model.project import DEFAULT_MAX_IMAGE_PIXELS, Project
+from .svgcheck import (
+    MAX_DOCUMENT_SVG_DRAWN,
+    MAX_SVG_DRAWN,
+    MAX_SVG_ELEMENTS,
+    SvgShape,
+    SvgSize,
+    looks_like_xml,
+    parse_svg,
+)
 
 MAX_RESOURCE_BYTES = files.RESOURCE_BYTES
 """Largest single resource (image, font, stylesheet) a brief may load."""
@@ -36,14 +46,15 @@ NETWORK_SCHEMES = ("http", "https")
 class RefusedError(Exception):
     """The policy does not allow a resource; ``reason`` says why in words for the author."""
 
-    def __init__(self, url: str, reason: str, *, fatal: bool = False):
+    def __init__(self, url: str, reason: str, *, fatal: bool = False, missing: bool = False):
         self.url = url
         self.reason = reason
         self.fatal = fatal  # too big to skip quietly: the document must not be laid out
+        self.missing = missing  # inside the allowed folders, but no such file: not a refusal
         super().__init__(f"{shorten(url)}: {reason}")
 
     def __reduce__(self):  # crosses from worker processes to the build (pickled)
-        return (type(self), (self.url, self.reason), {"fatal": self.fatal})
+        return (type(self), (self.url, self.reason), {"fatal": self.fatal, "missing": self.missing})
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ class ResourcePolicy:
         try:
             return files.confine(path, self._resolved, limit=self.max_bytes, what="resource")
         except files.FileRefusedError as refusal:
-            raise RefusedError(url, refusal.rule) from None
+            raise RefusedError(url, refusal.rule, missing=refusal.missing) from None
 
     def read(self, path: Path, url: str) -> bytes:
         """The bytes of a file ``local_file`` allowed, read through ``files`` (bounded)."""
@@ -178,6 +189,145 @@ class ResourcePolicy:
         else:  # http(s), allowed but not fetched here: assume the largest SVG
             return MAX_SVG_ELEMENTS
         return nested.drawn if nested else 0
+
+
+def resource_policy(project: Project, roots: Iterable[Path]) -> ResourcePolicy:
+    """The project's resource rules: its own folder and the theme's (``roots``: the theme's
+    folders), and its settings."""
+    return ResourcePolicy.of(
+        (project.root, *roots),
+        allow_network=project.allow_network,
+        max_image_pixels=project.max_image_pixels,
+    )
+
+
+IMAGE_KINDS = "PNG, JPEG, GIF, WebP or SVG"
+
+
+class ImageError(Exception):
+    """What is wrong with an image a document shows, in the words ``check`` and ``build``
+    both print (``DocumentImages``); ``severity`` is "error" or "warning"."""
+
+    def __init__(self, message: str, severity: str = "error"):
+        self.message = message
+        self.severity = severity
+        super().__init__(message)
+
+
+class DocumentImages:
+    """The images one document shows (a case's, a handbook introduction's), checked as the
+    build shows them: the one place that says what is wrong with an image, asked by
+    ``casepress check`` without rendering and by the renderer while it renders.
+
+    - a file that is not there is an error naming the file looked for (relative to the
+      working folder) and, when the same path exists from a folder further up (a path
+      written relative to the project instead of the case file), "did you mean";
+    - a file that is no image by its content is an error (it would print as its alt text);
+    - an image over the pixel limit, or SVGs drawing more than the limits, are refused
+      (errors: the document is not laid out);
+    - what the policy refuses for safety (outside the project, hidden, a link leading out,
+      the network when it is off) is a warning: the image is left out.
+    """
+
+    def __init__(
+        self, policy: ResourcePolicy, base_dir: Path, relative_to: str = "the case file",
+        what: str = "case",
+    ) -> None:  # fmt: skip
+        self.policy = policy
+        self.what = what
+        self.base_dir = Path(base_dir)
+        self.relative_to = relative_to
+        """What paths are written relative to, in words (``base_dir``)."""
+        self.drawn = 0
+        """Elements the document's SVG images draw so far, each time one is shown."""
+
+    def look(self, src: str) -> tuple[Path | None, str | None]:
+        """The local file ``src`` shows and its media type by content; (None, None) for a
+        ``data:`` URL or an http(s) one the project allows; ``ImageError`` otherwise."""
+        url = resolve_url(src, self.base_dir)
+        try:
+            path = self.policy.check(url)
+        except RefusedError as refusal:
+            if refusal.missing:
+                raise ImageError(self.not_found(src, url)) from None
+            raise _refused(src, refusal) from None
+        if path is None:
+            return None, None
+        media = image_media_type(path)
+        if media is None:
+            raise ImageError(
+                f"image {src!r} is not an image: {display_path(_url_path(url))} holds no "
+                f"{IMAGE_KINDS} data; save the picture again in one of these formats"
+            )
+        try:
+            self.policy.check_image(path, url)
+            size = self.policy.svg_size(path, url) if media == "image/svg+xml" else None
+        except RefusedError as refusal:
+            raise _refused(src, refusal) from None
+        drawn = size.drawn if size else 0
+        if drawn and self.drawn + drawn > MAX_DOCUMENT_SVG_DRAWN:
+            raise ImageError(
+                f"image {src!r} refused: with it, the SVG images of this {self.what} would draw "
+                f"{self.drawn + drawn:,} elements in all (each time an image is shown it is "
+                f"drawn again), more than the limit of {MAX_DOCUMENT_SVG_DRAWN:,}; show fewer "
+                "or simpler SVGs, or PNGs of them"
+            )
+        self.drawn += drawn
+        return path, media
+
+    def not_found(self, src: str, url: str) -> str:
+        path = _url_path(url)
+        near = self.near(path)
+        hint = f"did you mean {near}?" if near else f"paths are relative to {self.relative_to}"
+        return f"image not found: {src} (looked for {display_path(path)}; {hint})"
+
+    def near(self, path: Path) -> str | None:
+        """A file that exists where the author probably meant, written as the author would
+        (relative to the document's folder): the same path from a folder further up (up to
+        the project), or the name in another case or with another extension."""
+        base = Path(os.path.abspath(self.base_dir))
+        roots = [Path(os.path.abspath(r)) for r in self.policy.roots]
+        root = next((r for r in roots if base.is_relative_to(r)), None)
+        if root is None:
+            return None
+        wanted = Path(os.path.abspath(path))
+        try:
+            tail = wanted.relative_to(base)
+        except ValueError:
+            tail = None
+        candidates: list[Path] = []
+        if tail is not None and ".." not in tail.parts:
+            folder = base
+            while folder != root and folder.parent.is_relative_to(root):
+                folder = folder.parent
+                candidates.append(folder / tail)
+        folder = wanted.parent
+        if folder.is_dir() and folder.is_relative_to(root):
+            try:
+                names = sorted(os.listdir(folder))[:10_000]
+            except OSError:
+                names = []
+            candidates += [folder / n for n in names if n.casefold() == wanted.name.casefold()]
+            candidates += [folder / n for n in names if Path(n).stem == wanted.stem]
+        for candidate in candidates:
+            if candidate == wanted or not candidate.is_file():
+                continue
+            try:
+                self.policy.local_file(candidate.as_uri())
+            except RefusedError:
+                continue
+            return Path(os.path.relpath(candidate, base)).as_posix()
+        return None
+
+
+def _refused(src: str, refusal: RefusedError) -> ImageError:
+    severity = "error" if refusal.fatal else "warning"
+    return ImageError(f"image {src!r} refused: {refusal.reason}", severity)
+
+
+def _url_path(url: str) -> Path:
+    """The local path a ``file:`` URL names (as written: no link followed)."""
+    return Path(url2pathname(urlsplit(url).path))
 
 
 _SHAPES: dict[tuple[str, int, int], SvgShape | None] = {}
