@@ -118,8 +118,9 @@ handbooks:
 
 EXPECTED = [
     "casepress.yaml:6:19: handbooks.book.introduction: file not found: docs/missing-intro.md",
-    "casepress.yaml:9:15: handbooks.regional.regions[0]: no case is tagged with the region "
-    "'Sub-Saharan Afrika' (did you mean 'Sub-Saharan Africa'?)",
+    "casepress.yaml:9:15: handbooks.regional.regions[0]: unknown region 'Sub-Saharan Afrika' "
+    "(did you mean 'Sub-Saharan Africa'?); a region of your own must be declared under "
+    "regions: in casepress.yaml",
     "docs/intro.md:3:9: introduction: image not found: images/nomap.png (looked for "
     "images/nomap.png; paths are relative to the project folder)",
     "cases/bad-link.yaml:2:10: context: no case has the id 'godo' (did you mean 'good'?)",
