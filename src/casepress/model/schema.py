@@ -23,6 +23,7 @@ from ..errors import Problem
 from ..text import SLUG
 from .markup import markdown_limit_problem
 from .source import Node
+from .yamlerrors import curly_inner, curly_quotes_message
 
 
 class _Invalid:
@@ -104,6 +105,8 @@ class Text(Type):
         if node.text is None:
             return None
         text = node.text
+        if not node.quoted:
+            _warn_curly_quotes(node, ctx, path)
         if not self.markdown:
             text = " ".join(text.split())  # one-line values: folded lines and stray spaces go
         else:
@@ -126,6 +129,17 @@ class Text(Type):
         if self.markdown:
             result["contentMediaType"] = "text/markdown"
         return result
+
+
+def _warn_curly_quotes(node: Node, ctx: Context, path: str) -> None:
+    """A one-line value wrapped in curly quotes, as pasted from a word processor where they
+    were quotes: YAML keeps them as part of the text, so they would be printed."""
+    inner = curly_inner(node.text or "")
+    if inner is None or "\n" in (node.text or ""):
+        return
+    key = path.rsplit(".", 1)[-1] if path and not path.endswith("]") else ""
+    message = curly_quotes_message(f"{key}:" if key else "", inner)
+    ctx.warn(node, path, f"{message} (or leave them, if they are to be printed)")
 
 
 def Slug(description: str = "") -> Text:  # noqa: N802 - reads like a type in field tables

@@ -17,6 +17,7 @@ import yaml
 
 from .. import files
 from ..errors import Problem, display_path
+from . import yamlerrors
 
 try:  # libyaml is ~15x faster at composing; positions are the same
     from yaml import CSafeLoader as _Loader
@@ -117,16 +118,14 @@ def parse_yaml(text: str, path: Path) -> Document:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        if exc.context and exc.problem:
-            context = exc.context
-            started = exc.context_mark
-            if started and mark and started.line != mark.line:
-                context += f" that starts at line {started.line + 1}, column {started.column + 1}"
-            message = f"invalid YAML: {exc.problem} ({context})"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return Document(path, None, [Problem.error(shown, message, line=line, column=column)])
+        try:
+            said = yamlerrors.explain(exc, text, _Loader)
+        except Exception:  # noqa: BLE001 - a hint must never hide the error: the parser's words
+            said = yamlerrors.parser_words(exc)
+        problem = Problem.error(
+            shown, said.message, line=said.line, column=said.column, field=said.field
+        )
+        return Document(path, None, [problem])
     except yaml.YAMLError as exc:  # reader errors carry no mark in some builds
         return Document(path, None, [Problem.error(shown, f"invalid YAML: {exc}")])
     except RecursionError:
