@@ -260,22 +260,54 @@ def test_every_mistake_is_reported_and_nothing_else(checked):
     assert f"0 valid, {len(MISTAKES)} error(s), 0 warning(s)" in checked.stderr
 
 
-def test_a_value_wrapped_in_curly_quotes_is_a_warning_with_the_straight_version(tmp_path):
-    """It reads, but the quotes would be printed; `check` says so, `--strict` fails."""
-    (tmp_path / "casepress.yaml").write_text("title: Curly\n", "utf-8")
+# Values YAML reads, but not as the author meant: warnings (`--strict` fails), same words
+WARNINGS = {
+    "curly-quotes-around-value": (
+        broken("subtitle: Police vetting after the war",
+               "subtitle: “Police vetting after the war”"),
+        "2:11: warning: subtitle: “ ” and ‘ ’ (curly quotes, as a word processor types them) "
+        'are not quotes in YAML; use straight quotes: subtitle: "Police vetting after the '
+        'war" (or leave them, if they are to be printed)',
+    ),
+    "hash-in-value": (
+        broken("subtitle: Police vetting after the war", "subtitle: Lesson #3 of the war"),
+        "2:18: warning: subtitle: the text from # on is read as a comment and left out; put "
+        'the whole value in quotes: subtitle: "Lesson #3 of the war"',
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def warned(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    root = tmp_path_factory.mktemp("yaml-warnings")
+    (root / "casepress.yaml").write_text("title: Warnings\n", "utf-8")
+    (root / "cases").mkdir()
+    for name, (text, _) in WARNINGS.items():
+        (root / "cases" / f"{name}.yaml").write_text(text, "utf-8")
+    return {
+        "check": run("check", cwd=root),
+        "strict": run("check", "--strict", cwd=root),
+        "build": run("build", "-q", cwd=root),
+    }
+
+
+@pytest.mark.parametrize("name", list(WARNINGS))
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_value_read_otherwise_than_meant_is_a_warning_with_the_fix(warned, command, name):
+    result = warned[command]
+    assert result.returncode == 0, result.stderr
+    assert _lines(result, name) == [f"cases/{name}.yaml:{WARNINGS[name][1]}"]
+    assert warned["strict"].returncode != 0
+
+
+def test_a_comment_after_two_spaces_or_a_hash_and_a_space_is_left_alone(tmp_path):
     (tmp_path / "cases").mkdir()
-    text = broken("subtitle: Police vetting after the war",
-                  "subtitle: “Police vetting after the war”")  # fmt: skip
-    (tmp_path / "cases" / "curly.yaml").write_text(text, "utf-8")
-    expected = (
-        "cases/curly.yaml:2:11: warning: subtitle: “ ” and ‘ ’ (curly quotes, as a word "
-        "processor types them) are not quotes in YAML; use straight quotes: "
-        'subtitle: "Police vetting after the war" (or leave them, if they are to be printed)'
+    text = broken("language: en", "language: en  # the default").replace(
+        "period: 2003–2008", "period: 2003–2008 # years of the programme"
     )
-    checked = run("check", cwd=tmp_path)
+    (tmp_path / "cases" / "comments.yaml").write_text(text, "utf-8")
+    checked = run("check", "--strict", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
-    assert _lines(checked, "curly") == [expected]
-    assert run("check", "--strict", cwd=tmp_path).returncode != 0
 
 
 def test_field_paths_count_list_items_from_one(tmp_path):

@@ -23,7 +23,7 @@ from ..errors import Problem
 from ..text import SLUG
 from .markup import markdown_limit_problem
 from .source import Node
-from .yamlerrors import curly_inner, curly_quotes_message
+from .yamlerrors import curly_inner, curly_quotes_message, quoted_value
 
 
 class _Invalid:
@@ -107,6 +107,7 @@ class Text(Type):
         text = node.text
         if not node.quoted:
             _warn_curly_quotes(node, ctx, path)
+            _warn_cut(node, ctx, path)
         if not self.markdown:
             text = " ".join(text.split())  # one-line values: folded lines and stray spaces go
         else:
@@ -140,6 +141,25 @@ def _warn_curly_quotes(node: Node, ctx: Context, path: str) -> None:
     key = path.rsplit(".", 1)[-1] if path and not path.endswith("]") else ""
     message = curly_quotes_message(f"{key}:" if key else "", inner)
     ctx.warn(node, path, f"{message} (or leave them, if they are to be printed)")
+
+
+def _warn_cut(node: Node, ctx: Context, path: str) -> None:
+    """``title: Lesson #3 of the war``: YAML reads '#3 of the war' as a comment."""
+    if node.cut is None:
+        return
+    column, meant = node.cut
+    key = path.rsplit(".", 1)[-1] if path and not path.endswith("]") else ""
+    head = f"{key}: " if key else ""
+    ctx.problems.append(
+        Problem.warning(
+            ctx.shown,
+            "the text from # on is read as a comment and left out; put the whole value in "
+            f"quotes: {head}{quoted_value(meant)}",
+            line=node.line,
+            column=column,
+            field=path,
+        )
+    )
 
 
 def Slug(description: str = "") -> Text:  # noqa: N802 - reads like a type in field tables

@@ -50,6 +50,9 @@ class Node:
     column: int
     text: str | None = None  # scalars: the text as written; None for an empty/null plain value
     quoted: bool = False
+    cut: tuple[int, str] | None = None
+    """A plain one-line value followed by ' #word' on its line (``title: Lesson #3``): YAML
+    reads '#3' on as a comment; the column of the '#' and the text as the author meant it."""
     items: list[Node] = field(default_factory=list)  # seq
     entries: list[tuple[Node, Node]] = field(default_factory=list)  # map: (key, value)
 
@@ -132,7 +135,7 @@ def parse_yaml(text: str, path: Path) -> Document:
         return Document(path, None, [Problem.error(shown, "invalid YAML: nested too deeply")])
     if root is None:
         return Document(path, Node("map", 1, 1), [])
-    converter = _Converter(shown)
+    converter = _Converter(shown, text)
     node = converter.convert(root)
     problems = converter.problems
     if converter.aliases:
@@ -206,8 +209,9 @@ def _find_forbidden_character(text: str) -> tuple[int, int, str] | None:
 class _Converter:
     """Walks the composed graph once; an alias (a node seen twice) is counted, not expanded."""
 
-    def __init__(self, shown: str):
+    def __init__(self, shown: str, text: str = ""):
         self.shown = shown
+        self.lines = text.split("\n")
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
         self._count = 0
@@ -242,6 +246,18 @@ class _Converter:
             node = Node("map", 1, 1)
         return node
 
+    def _cut(self, node: yaml.ScalarNode) -> tuple[int, str] | None:
+        """Where a comment that looks like part of the text follows a one-line plain value:
+        one space, then '#' and a letter or digit (a comment is usually '  # words')."""
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line or end.line >= len(self.lines):
+            return None
+        rest = self.lines[end.line][end.column :]
+        found = re.match(r" #[^\s#]", rest)
+        if found is None:
+            return None
+        return end.column + 2, node.value + rest.rstrip()
+
     def _convert(self, node: yaml.Node, depth: int) -> Node:
         mark = node.start_mark
         line, column = mark.line + 1, mark.column + 1
@@ -255,7 +271,8 @@ class _Converter:
                 self._check_escapes(node)
             quoted = node.style in ("'", '"', "|", ">")
             text = None if (not quoted and node.value in _NULLS) else node.value
-            return Node("scalar", line, column, text=text, quoted=quoted)
+            cut = self._cut(node) if not node.style and text else None
+            return Node("scalar", line, column, text=text, quoted=quoted, cut=cut)
         if id(node) in self._seen:  # an alias: reported with its own position afterwards
             self.aliases += 1
             return Node("scalar", line, column, text=None)

@@ -149,6 +149,11 @@ def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def quoted_value(value: str) -> str:
+    """A value in the quotes that need no escaping inside it, as a fix shows it."""
+    return _quoted(value)
+
+
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" "))
 
