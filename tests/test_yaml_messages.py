@@ -200,7 +200,8 @@ MISTAKES = {
     ),
     "unknown-shape-keeps-the-parser-words": (
         CASE + 'note: "a"\n  b\n',
-        "20:3: invalid YAML: did not find expected key (while parsing a block mapping); "
+        "20:3: invalid YAML: did not find expected key (while parsing a block mapping that "
+        "starts at line 1, column 1); "
         "check the quotes and indentation on this line and the one before",
     ),
     "misspelt-field-in-third-lesson": (

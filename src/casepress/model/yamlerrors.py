@@ -53,6 +53,8 @@ def explain(exc: yaml.MarkedYAMLError, text: str, loader: type = yaml.SafeLoader
         if found:
             return found
     # an unknown shape: the parser's words, where to look, and at the line it started on
+    if context and started and mark and started.line != mark.line:
+        context += f" that starts at line {started.line + 1}, column {started.column + 1}"
     said = f"{problem} ({context})" if context and problem else problem or context
     if started and "simple key" in context:
         line, column = started.line, started.column
