@@ -321,7 +321,7 @@ def test_file_names_with_control_characters_are_shown_escaped(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "\x1b" not in err
     assert not any(line.startswith("fake: line") for line in err.splitlines())
-    assert "cases/evil\\x1b[31m\\nfake: line.yaml:3:1: invalid YAML" in err
+    assert "cases/evil\\x1b[31m\\nfake: line.yaml:2:10: context: this [ starts a list" in err
 
 
 # -- point 6: no tracebacks ---------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_refused_images_are_warnings_at_their_field_and_strict_fails(project, ca
     code, err = run(capsys, "brief", "cases/images.yaml", "-q")
     assert code == 0
     assert err == (
-        "cases/images.yaml:7:37: warning: lessons[1].text: image '/etc/passwd' refused: "
+        "cases/images.yaml:7:37: warning: lessons #2.text: image '/etc/passwd' refused: "
         "outside the project and its theme folders\n"
     )
     assert pdf_inventory(project / "build" / "briefs" / "images.pdf").images == 1
@@ -94,10 +94,10 @@ def test_characters_no_font_can_draw_are_reported_by_case_field_and_character(pr
     lines = err.splitlines()
     assert len(lines) == 2, err
     assert lines[0].startswith(
-        "cases/scripts.yaml:4:11: warning: lessons[0].text: characters U+0928 'न', U+092E 'म', "
+        "cases/scripts.yaml:4:11: warning: lessons #1.text: characters U+0928 'न', U+092E 'म', "
     )
     assert lines[1].startswith(
-        "cases/scripts.yaml:5:11: warning: lessons[1].text: characters U+4E2D '中', U+6587 '文' "
+        "cases/scripts.yaml:5:11: warning: lessons #2.text: characters U+4E2D '中', U+6587 '文' "
         "cannot be drawn by font(s) Source Serif Pro, Source Serif 4, Georgia, DejaVu Serif, serif"
     )
     assert lines[1].endswith(
@@ -123,7 +123,7 @@ def test_trusted_html_is_kept_but_resources_stay_sandboxed(project, capsys, loop
     assert err.splitlines() == [
         "cases/trusted.yaml:2:10: warning: context: refused file:///etc/passwd: "
         "outside the project and its theme folders",
-        f"cases/trusted.yaml:7:11: warning: lessons[0].text: image '{url}' refused: "
+        f"cases/trusted.yaml:7:11: warning: lessons #1.text: image '{url}' refused: "
         "network access is off (set allow_network: true to allow it)",
     ]
     assert loopback.requests == []

@@ -20,14 +20,14 @@ def test_broken_project_reports_every_problem_with_its_position(in_repo_root):
     catalogue = load_cases(load_project(PROJECTS / "broken"))
     base = "tests/projects/broken/cases"
     assert [str(p) for p in catalogue.problems] == [
-        f"{base}/bad-yaml.yaml:4:1: invalid YAML: found unexpected end of stream "
-        "(while scanning a quoted scalar that starts at line 2, column 10)",
+        f'{base}/bad-yaml.yaml:2:10: context: this " starts a quoted value that is never '
+        'closed; end the value with the same quote on this line: context: "unterminated"',
         f"{base}/duplicate-key.yaml:3:1: duplicate key 'title' (first given on line 1)",
         f"{base}/missing-fields.yaml:1:1: context: required field is missing",
         f"{base}/missing-fields.yaml:2:1: entry-point: unknown field (did you mean 'entry_point'?)",
-        f"{base}/missing-fields.yaml:4:5: lessons[0].text: required field is missing",
-        f"{base}/missing-fields.yaml:7:19: countries[1]: unknown country 'Atlantis' (did you mean 'Albania'?)",
-        f"{base}/missing-fields.yaml:7:29: countries[2]: unknown country 'Frence' (did you mean 'France'?)",
+        f"{base}/missing-fields.yaml:4:5: lessons #1.text: required field is missing",
+        f"{base}/missing-fields.yaml:7:19: countries #2: unknown country 'Atlantis' (did you mean 'Albania'?)",
+        f"{base}/missing-fields.yaml:7:29: countries #3: unknown country 'Frence' (did you mean 'France'?)",
         f"{base}/missing-fields.yaml:8:12: published: '2024-02-30' is not a date in the calendar",
         f"{base}/wrong-types.yaml:1:8: title: expected text, got a list",
         f"{base}/wrong-types.yaml:3:10: lessons: expected a list, got 'not a list'",
@@ -130,6 +130,6 @@ def test_todo_warnings_point_at_the_field_and_spare_other_words(tmp_path):
     )
     _, problems = load_case(case_file, load_project(tmp_path))
     assert [str(p) for p in problems] == [
-        f"{case_file}:5:11: warning: lessons[0].text: still holds a TODO placeholder; "
+        f"{case_file}:5:11: warning: lessons #1.text: still holds a TODO placeholder; "
         "replace it before publishing"
     ]

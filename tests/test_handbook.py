@@ -237,12 +237,12 @@ def test_selection_errors_are_positioned_with_suggestions(tmp_path, capsys):
     )
     assert main(["handbook", "-C", str(project), "-q"]) == 2
     err = capsys.readouterr().err
-    assert ("casepress.yaml:4:15: handbooks.bad.regions[0]: unknown region 'Sub-Saharan Afrika' "
+    assert ("casepress.yaml:4:15: handbooks.bad.regions #1: unknown region 'Sub-Saharan Afrika' "
             "(did you mean 'Sub-Saharan Africa'?); a region of your own must be declared under "
             "regions: in casepress.yaml") in err  # fmt: skip
-    assert ("casepress.yaml:5:14: handbooks.bad.themes[0]: no case is tagged with the theme "
+    assert ("casepress.yaml:5:14: handbooks.bad.themes #1: no case is tagged with the theme "
             "'Police' (did you mean 'Police reform'?)") in err  # fmt: skip
-    assert ("casepress.yaml:8:11: handbooks.worse.ids[0]: no case has the id 'alpha-polise' "
+    assert ("casepress.yaml:8:11: handbooks.worse.ids #1: no case has the id 'alpha-polise' "
             "(did you mean 'alpha-police'?)") in err  # fmt: skip
     assert (
         "casepress.yaml:10:12: handbooks.empty.title: selects no case; check its ids and filters"

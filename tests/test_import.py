@@ -631,5 +631,5 @@ def test_a_case_file_that_does_not_validate_is_reported_and_fails(tmp_path, monk
     assert main(["import", str(SEED)]) == 2
     err = capsys.readouterr().err
     assert f"imported cases/{PERU}.yaml, which does not validate:" in err
-    assert f"cases/{PERU}.yaml:2:1: invalid YAML:" in err
+    assert f"cases/{PERU}.yaml:1:8: title: this [ starts a list that is not closed" in err
     assert "imported 1 case file(s) (1 not valid), skipped 0, failed 0" in err

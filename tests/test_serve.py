@@ -122,7 +122,7 @@ def test_a_broken_case_shows_its_errors_and_the_server_stays_up(server, project)
 
     # Invalid YAML, with markup in it: still a readable, escaped page
     case.write_text('title: "<script>alert(1)</script>\n', "utf-8")
-    page = wait_for_text(server.url + PAGE, "invalid YAML")
+    page = wait_for_text(server.url + PAGE, "never closed")
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
     case.write_text(good, "utf-8")

@@ -58,8 +58,19 @@ class Problem:
             where += f":{self.line}:{self.column or 1}"
         prefix = "warning: " if self.severity == "warning" else ""
         if self.field:
-            return f"{where}: {prefix}{shown_text(self.field)}: {shown_text(self.message)}"
+            field = shown_text(human_field(self.field))
+            return f"{where}: {prefix}{field}: {shown_text(self.message)}"
         return f"{where}: {prefix}{shown_text(self.message)}"
+
+
+_INDEX = re.compile(r"(?<=[\w\]])\[(\d+)\]")
+
+
+def human_field(path: str) -> str:
+    """A field path as people count: the machine path ``lessons[2].title`` (list items
+    counted from 0, as ``Problem.field`` and the build manifest keep it) is shown as
+    ``lessons #3.title``, the third lesson."""
+    return _INDEX.sub(lambda m: f" #{int(m[1]) + 1}", path)
 
 
 # C0 and C1 controls, DEL, the Unicode line separators and the bidirectional controls: in a

@@ -267,7 +267,7 @@ def load_case(
     if document.root is None:
         return None, ctx.problems
     values = CASE_SPEC.validate(document.root, ctx, "")  # go on after duplicate keys: find more
-    if values is INVALID or ctx.problems:
+    if values is INVALID or any(p.severity == "error" for p in ctx.problems):
         return None, ctx.problems
     case_id = values["id"] or path.stem
     if values["id"] is None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", case_id):

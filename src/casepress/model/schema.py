@@ -25,6 +25,7 @@ from ..errors import Problem
 from ..text import SLUG
 from .markup import markdown_limit_problem
 from .source import Node
+from .yamlerrors import curly_inner, curly_quotes_message, quoted_value
 
 
 class _Invalid:
@@ -109,6 +110,9 @@ class Text(Type):
         if node.text is None:
             return None
         text = node.text
+        if not node.quoted:
+            _warn_curly_quotes(node, ctx, path)
+            _warn_cut(node, ctx, path)
         if not self.markdown:
             text = " ".join(text.split())  # one-line values: folded lines and stray spaces go
         else:
@@ -133,6 +137,36 @@ class Text(Type):
         if self.examples:
             result["examples"] = self.examples
         return result
+
+
+def _warn_curly_quotes(node: Node, ctx: Context, path: str) -> None:
+    """A one-line value wrapped in curly quotes, as pasted from a word processor where they
+    were quotes: YAML keeps them as part of the text, so they would be printed."""
+    inner = curly_inner(node.text or "")
+    if inner is None or "\n" in (node.text or ""):
+        return
+    key = path.rsplit(".", 1)[-1] if path and not path.endswith("]") else ""
+    message = curly_quotes_message(f"{key}:" if key else "", inner)
+    ctx.warn(node, path, f"{message} (or leave them, if they are to be printed)")
+
+
+def _warn_cut(node: Node, ctx: Context, path: str) -> None:
+    """``title: Lesson #3 of the war``: YAML reads '#3 of the war' as a comment."""
+    if node.cut is None:
+        return
+    column, meant = node.cut
+    key = path.rsplit(".", 1)[-1] if path and not path.endswith("]") else ""
+    head = f"{key}: " if key else ""
+    ctx.problems.append(
+        Problem.warning(
+            ctx.shown,
+            "the text from # on is read as a comment and left out; put the whole value in "
+            f"quotes: {head}{quoted_value(meant)}",
+            line=node.line,
+            column=column,
+            field=path,
+        )
+    )
 
 
 def Slug(description: str = "", *, hint: str = "") -> Text:  # noqa: N802 - reads like a type

@@ -17,6 +17,7 @@ import yaml
 
 from .. import files
 from ..errors import Problem, display_path
+from . import yamlerrors
 
 try:  # libyaml is ~15x faster at composing; positions are the same
     from yaml import CSafeLoader as _Loader
@@ -49,6 +50,9 @@ class Node:
     column: int
     text: str | None = None  # scalars: the text as written; None for an empty/null plain value
     quoted: bool = False
+    cut: tuple[int, str] | None = None
+    """A plain one-line value followed by ' #word' on its line (``title: Lesson #3``): YAML
+    reads '#3' on as a comment; the column of the '#' and the text as the author meant it."""
     items: list[Node] = field(default_factory=list)  # seq
     entries: list[tuple[Node, Node]] = field(default_factory=list)  # map: (key, value)
 
@@ -117,23 +121,21 @@ def parse_yaml(text: str, path: Path) -> Document:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        if exc.context and exc.problem:
-            context = exc.context
-            started = exc.context_mark
-            if started and mark and started.line != mark.line:
-                context += f" that starts at line {started.line + 1}, column {started.column + 1}"
-            message = f"invalid YAML: {exc.problem} ({context})"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return Document(path, None, [Problem.error(shown, message, line=line, column=column)])
+        try:
+            said = yamlerrors.explain(exc, text, _Loader)
+        except Exception:  # noqa: BLE001 - a hint must never hide the error: the parser's words
+            said = yamlerrors.parser_words(exc)
+        problem = Problem.error(
+            shown, said.message, line=said.line, column=said.column, field=said.field
+        )
+        return Document(path, None, [problem])
     except yaml.YAMLError as exc:  # reader errors carry no mark in some builds
         return Document(path, None, [Problem.error(shown, f"invalid YAML: {exc}")])
     except RecursionError:
         return Document(path, None, [Problem.error(shown, "invalid YAML: nested too deeply")])
     if root is None:
         return Document(path, Node("map", 1, 1), [])
-    converter = _Converter(shown)
+    converter = _Converter(shown, text)
     node = converter.convert(root)
     problems = converter.problems
     if converter.aliases:
@@ -207,8 +209,9 @@ def _find_forbidden_character(text: str) -> tuple[int, int, str] | None:
 class _Converter:
     """Walks the composed graph once; an alias (a node seen twice) is counted, not expanded."""
 
-    def __init__(self, shown: str):
+    def __init__(self, shown: str, text: str = ""):
         self.shown = shown
+        self.lines = text.split("\n")
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
         self._count = 0
@@ -243,6 +246,18 @@ class _Converter:
             node = Node("map", 1, 1)
         return node
 
+    def _cut(self, node: yaml.ScalarNode) -> tuple[int, str] | None:
+        """Where a comment that looks like part of the text follows a one-line plain value:
+        one space, then '#' and a letter or digit (a comment is usually '  # words')."""
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line or end.line >= len(self.lines):
+            return None
+        rest = self.lines[end.line][end.column :]
+        found = re.match(r" #[^\s#]", rest)
+        if found is None:
+            return None
+        return end.column + 2, node.value + rest.rstrip()
+
     def _convert(self, node: yaml.Node, depth: int) -> Node:
         mark = node.start_mark
         line, column = mark.line + 1, mark.column + 1
@@ -256,7 +271,8 @@ class _Converter:
                 self._check_escapes(node)
             quoted = node.style in ("'", '"', "|", ">")
             text = None if (not quoted and node.value in _NULLS) else node.value
-            return Node("scalar", line, column, text=text, quoted=quoted)
+            cut = self._cut(node) if not node.style and text else None
+            return Node("scalar", line, column, text=text, quoted=quoted, cut=cut)
         if id(node) in self._seen:  # an alias: reported with its own position afterwards
             self.aliases += 1
             return Node("scalar", line, column, text=None)
