@@ -118,7 +118,7 @@ handbooks:
 
 EXPECTED = [
     "casepress.yaml:6:19: handbooks.book.introduction: file not found: docs/missing-intro.md",
-    "casepress.yaml:9:15: handbooks.regional.regions[0]: unknown region 'Sub-Saharan Afrika' "
+    "casepress.yaml:9:15: handbooks.regional.regions #1: unknown region 'Sub-Saharan Afrika' "
     "(did you mean 'Sub-Saharan Africa'?); a region of your own must be declared under "
     "regions: in casepress.yaml",
     "docs/intro.md:3:9: introduction: image not found: images/nomap.png (looked for "
@@ -126,9 +126,9 @@ EXPECTED = [
     "cases/bad-link.yaml:2:10: context: no case has the id 'godo' (did you mean 'good'?)",
     "cases/heavy-svg.yaml:3:3: context: image '../images/heavy.svg' refused: the SVG has "
     "20,002 elements, more than the limit of 20,000; simplify it, or use a PNG of it",
-    "cases/missing-far.yaml:6:11: lessons[0].text: image not found: maps/nowhere.png (looked "
+    "cases/missing-far.yaml:6:11: lessons #1.text: image not found: maps/nowhere.png (looked "
     "for cases/maps/nowhere.png; paths are relative to the case file)",
-    "cases/missing-far.yaml:6:40: lessons[0].text: image not found: maps/nowhere2.png (looked "
+    "cases/missing-far.yaml:6:40: lessons #1.text: image not found: maps/nowhere2.png (looked "
     "for cases/maps/nowhere2.png; paths are relative to the case file)",
     "cases/missing-near.yaml:5:11: context: image not found: images/chart.png (looked for "
     "cases/images/chart.png; did you mean ../images/chart.png?)",

@@ -98,7 +98,7 @@ def test_a_broken_case_stops_its_handbook_and_its_last_good_file_stays(project, 
     err = capsys.readouterr().err
     assert STOPPED in lines(err)
     assert any(
-        line.startswith("cases/liberia.yaml:3:13: countries[0]: ") and "'Libera'" in line
+        line.startswith("cases/liberia.yaml:3:13: countries #1: ") and "'Libera'" in line
         for line in lines(err)
     ), err
     # not rewritten without the chapter: byte for byte the last good file

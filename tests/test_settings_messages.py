@@ -162,7 +162,7 @@ def test_accept_low_contrast_accepts_it_in_both(tmp_path, monkeypatch, capsys):
     assert main(["theme", "check", "pale"]) == 2
     err = capsys.readouterr().err
     assert (
-        "themes/pale/theme.yaml:4:23: accept_low_contrast[0]: no colour is named 'acent' "
+        "themes/pale/theme.yaml:4:23: accept_low_contrast #1: no colour is named 'acent' "
         "(did you mean 'accent'?); the colours are accent, ink, link, muted, on-primary, panel, "
         "primary, rule, tag\n"
     ) in err
@@ -173,7 +173,7 @@ def test_accept_low_contrast_accepts_it_in_both(tmp_path, monkeypatch, capsys):
     line = set_line(project, "accept_low_contrast: [acccent]")
     assert main(["theme", "check", "pale"]) == 2
     assert (
-        f"casepress.yaml:{line}:23: accept_low_contrast[0]: no colour is named 'acccent' (did "
+        f"casepress.yaml:{line}:23: accept_low_contrast #1: no colour is named 'acccent' (did "
         "you mean 'accent'?)"
     ) in capsys.readouterr().err
     set_line(project, "accept_low_contrast: [accent]")

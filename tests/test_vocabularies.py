@@ -85,7 +85,7 @@ def test_a_misspelt_region_is_an_error_with_the_nearest_region(tmp_path, monkeyp
     write_case(project(tmp_path, monkeypatch), regions="Sub-Saharan Afrika")
     check_and_build(
         capsys,
-        "cases/liberia.yaml:4:11: regions[0]: unknown region 'Sub-Saharan Afrika' (did you mean "
+        "cases/liberia.yaml:4:11: regions #1: unknown region 'Sub-Saharan Afrika' (did you mean "
         "'Sub-Saharan Africa'?); a region of your own must be declared under regions: in "
         "casepress.yaml",
     )
@@ -95,7 +95,7 @@ def test_a_country_given_as_a_region_is_sent_to_countries(tmp_path, monkeypatch,
     write_case(project(tmp_path, monkeypatch), regions="Liberia")
     check_and_build(
         capsys,
-        "cases/liberia.yaml:4:11: regions[0]: 'Liberia' is a country, not a region; list it "
+        "cases/liberia.yaml:4:11: regions #1: 'Liberia' is a country, not a region; list it "
         f"under countries: and give its region here (one of {BUILTIN})",
     )
 
@@ -105,7 +105,7 @@ def test_a_region_within_a_builtin_one_must_be_declared(tmp_path, monkeypatch, c
     write_case(root, regions="West Africa")
     check_and_build(
         capsys,
-        "cases/liberia.yaml:4:11: regions[0]: 'West Africa' lies within the region 'Sub-Saharan "
+        "cases/liberia.yaml:4:11: regions #1: 'West Africa' lies within the region 'Sub-Saharan "
         "Africa'; write 'Sub-Saharan Africa', or declare 'West Africa' under regions: in "
         "casepress.yaml to make it a region of its own",
     )
@@ -119,9 +119,9 @@ def test_an_unknown_region_lists_the_regions_to_choose_from(tmp_path, monkeypatc
     assert problems(["check"], capsys) == (
         2,
         [
-            "cases/liberia.yaml:4:11: regions[0]: unknown region 'Mindanao'; use one of Andean "
+            "cases/liberia.yaml:4:11: regions #1: unknown region 'Mindanao'; use one of Andean "
             f"region, {BUILTIN}, or declare 'Mindanao' under regions: in casepress.yaml",
-            "cases/liberia.yaml:4:21: regions[1]: unknown region 'Frence' (did you mean "
+            "cases/liberia.yaml:4:21: regions #2: unknown region 'Frence' (did you mean "
             "'France'?); a country goes under countries:, a region is one of Andean region, "
             f"{BUILTIN}, or declare 'Frence' under regions: in casepress.yaml",
         ],
@@ -165,7 +165,7 @@ def test_a_handbook_region_misspelling_suggests_a_listed_region(tmp_path, monkey
     write_case(root, regions="Sub-Saharan Africa")
     write_case(root, "misspelt", regions="Sub-Saharan Afrikaa")
     expected = [
-        "casepress.yaml:4:15: handbooks.africa.regions[0]: unknown region 'Sub-Saharan Afrika' "
+        "casepress.yaml:4:15: handbooks.africa.regions #1: unknown region 'Sub-Saharan Afrika' "
         "(did you mean 'Sub-Saharan Africa'?); a region of your own must be declared under "
         "regions: in casepress.yaml",
     ]
@@ -196,7 +196,7 @@ def test_an_imported_sub_region_gets_the_error_check_gives(tmp_path, monkeypatch
         "utf-8",
     )
     message = (
-        "cases/a-west-african-case.yaml:5:11: regions[0]: 'West Africa' lies within the region "
+        "cases/a-west-african-case.yaml:5:11: regions #1: 'West Africa' lies within the region "
         "'Sub-Saharan Africa'; write 'Sub-Saharan Africa', or declare 'West Africa' under "
         "regions: in casepress.yaml to make it a region of its own"
     )
@@ -213,7 +213,7 @@ def test_themes_outside_the_declared_topics_are_errors(tmp_path, monkeypatch, ca
     write_case(root, themes="police reform, Vettting")
     check_and_build(
         capsys,
-        "cases/liberia.yaml:6:25: themes[1]: unknown theme 'Vettting' (did you mean 'Vetting'?); "
+        "cases/liberia.yaml:6:25: themes #2: unknown theme 'Vettting' (did you mean 'Vetting'?); "
         "use a theme listed under topics: in casepress.yaml, or add it there",
     )
     write_case(root, themes="police  reform, vetting")
@@ -233,7 +233,7 @@ def test_a_handbook_theme_outside_the_declared_topics_is_an_error(tmp_path, monk
     assert (code, lines) == (
         2,
         [
-            "casepress.yaml:5:14: handbooks.p.themes[0]: unknown theme 'Police reforms' (did you "
+            "casepress.yaml:5:14: handbooks.p.themes #1: unknown theme 'Police reforms' (did you "
             "mean 'Police reform'?); use a theme listed under topics: in casepress.yaml"
         ],
     )
@@ -245,10 +245,10 @@ def test_near_duplicate_themes_are_warned_about_without_topics(tmp_path, monkeyp
     write_case(root, "b", themes="Vetting, Police reforms")
     write_case(root, "c", themes="vetting, Gender")
     expected = [
-        "cases/b.yaml:6:19: warning: themes[1]: the theme 'Police reforms' is also written 'Police reform' "
+        "cases/b.yaml:6:19: warning: themes #2: the theme 'Police reforms' is also written 'Police reform' "
         "(cases/a.yaml); write it one way, so that handbooks and the site's index keep these "
         "cases together (or list the themes under topics: in casepress.yaml)",
-        "cases/c.yaml:6:10: warning: themes[0]: the theme 'vetting' is also written 'Vetting' "
+        "cases/c.yaml:6:10: warning: themes #1: the theme 'vetting' is also written 'Vetting' "
         "(cases/a.yaml); write it one way, so that handbooks and the site's index keep these "
         "cases together (or list the themes under topics: in casepress.yaml)",
     ]
