@@ -108,7 +108,8 @@ def test_a_copy_of_the_repository_with_the_wheel_makes_the_checkouts_bytes(
             timeout=120,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-        assert "overrides" not in result.stderr
+        # no project file overrides a theme file (a setting overriding the theme's is said)
+        assert ": overrides " not in result.stderr
         made[where] = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert sorted(made["copy"]) == ["verite-et-rss-au-perou.html", "verite-et-rss-au-perou.pdf"]
     for name, data in made["checkout"].items():
