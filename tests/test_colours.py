@@ -14,6 +14,7 @@ def write_theme(root, name: str, colours_yaml: str) -> None:
     folder = root / "themes" / name
     folder.mkdir(parents=True)
     (folder / "theme.yaml").write_text(f"name: {name}\ncolours:\n{colours_yaml}")
+    (root / "cases").mkdir(exist_ok=True)  # a project, so that commands find it
 
 
 def headings_ratio(root, name: str) -> float:

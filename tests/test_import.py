@@ -537,6 +537,7 @@ def test_dry_run_prints_the_case_files_and_writes_nothing(tmp_path, monkeypatch,
 
 def test_folder_of_mixed_files_reports_per_file(tmp_path, monkeypatch, capsys, word_document):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases").mkdir()  # a project: import (without --output) writes to its cases/
     library = tmp_path / "library"
     library.mkdir()
     for source in (SEED, IMPORT / "markdown-headings.md", word_document):
@@ -627,6 +628,7 @@ def test_a_case_file_that_does_not_validate_is_reported_and_fails(tmp_path, monk
     import casepress.importers.importer as importer
 
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "cases").mkdir()  # a project: import (without --output) writes to its cases/
     monkeypatch.setattr(importer, "to_yaml", lambda case, schema: "title: [oops\n")
     assert main(["import", str(SEED)]) == 2
     err = capsys.readouterr().err

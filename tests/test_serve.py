@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from browser import Browser, chromium_path
 from casepress import load_project
 from casepress.authoring.create import SAMPLE_ID, init_project
+from casepress.errors import UsageError
 from casepress.serve.server import PreviewServer, is_loopback
 
 pytestmark = pytest.mark.slow  # every test renders PDFs or starts processes
@@ -204,7 +205,7 @@ def test_loopback_is_the_default_and_a_busy_port_is_a_clear_error(project):
     with PreviewServer(lambda: load_project(project), port=0, watch=False) as first:
         assert first.host == "127.0.0.1"
         second = PreviewServer(lambda: load_project(project), port=first.port, watch=False)
-        with pytest.raises(Exception, match=f"cannot listen on 127.0.0.1:{first.port}.*--port"):
+        with pytest.raises(UsageError, match=f"port {first.port} is in use on 127.0.0.1.*--port"):
             second.start()
         second.stop()
 

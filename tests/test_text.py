@@ -45,7 +45,7 @@ def test_new_and_import_give_the_same_id(title, tmp_path, monkeypatch, capsys):
     new_ids = {p.stem for p in (made / "cases").glob("*.yaml")} - {"truth-seeking-and-ssr-in-peru"}
 
     imported = tmp_path / "imported"
-    imported.mkdir()
+    (imported / "cases").mkdir(parents=True)  # a project: import writes to its cases/
     source = imported / "source.txt"
     source.write_text(
         f"{title}\n\nThe context.\n\nLESSONS IDENTIFIED:\n\nFirst lesson: Its text.\n", "utf-8"

@@ -403,6 +403,7 @@ def test_colour_values(tmp_path, in_repo_root):
 def test_theme_check_reports_text_colours_under_wcag_contrast(tmp_path, capsys):
     folder = tmp_path / "themes" / "pale"
     folder.mkdir(parents=True)
+    (tmp_path / "cases").mkdir()  # a project, so that commands find it
     (folder / "theme.yaml").write_text('name: pale\ncolours:\n  accent: "#f5c518"\n')
     assert main(["theme", "check", "pale", "-C", str(tmp_path)]) == 2
     err = capsys.readouterr().err

@@ -170,6 +170,13 @@ class BuildLockedError(CasepressError):
     """Another build of the same output folder did not finish in time."""
 
 
+class UsageError(CasepressError):
+    """The command cannot run as typed (no project here, a port in use); exit 2, as for
+    invalid input: the person can fix it and run the command again."""
+
+    exit_code = 2
+
+
 class Interrupted(KeyboardInterrupt):
     """A command stopped by a signal (Ctrl-C, SIGTERM, SIGHUP): a ``KeyboardInterrupt``, so
     that nothing that catches ``Exception`` swallows it. A build it passes through adds

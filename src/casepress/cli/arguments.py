@@ -10,8 +10,10 @@ from .. import __version__
 DESCRIPTION = """\
 Turn structured case studies (YAML with Markdown text) into print-ready PDF and HTML briefs.
 
-A project is a folder with cases/ and an optional casepress.yaml. Run commands from that
-folder, or point at it with --project.
+A project is a folder with cases/ and an optional casepress.yaml. Run commands in that
+folder or any folder inside it: casepress looks upward for the nearest casepress.yaml (or,
+when there is none, the nearest cases/ folder), as git does. Or name the project's folder
+with -C DIR, before or after the command.
 """
 EXAMPLES = {
     "build": """\
@@ -141,13 +143,18 @@ examples:
 }
 
 
+PROJECT_HELP = (
+    "the project's folder, or a folder inside it (default: the current folder; casepress "
+    "looks upward for casepress.yaml, else cases/)"
+)
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The parser of ``casepress``: one subcommand per command, each with examples."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "-C", "--project", metavar="DIR", type=Path, default=None,
-        help="project folder (default: the current folder)",
-    )  # fmt: skip
+        "-C", "--project", metavar="DIR", type=Path, default=None, help=PROJECT_HELP
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
@@ -158,6 +165,10 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"casepress {__version__}")
+    parser.add_argument(
+        "-C", "--project", dest="global_project", metavar="DIR", type=Path, action="append",
+        default=[], help=PROJECT_HELP,
+    )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -305,6 +316,10 @@ def make_parser() -> argparse.ArgumentParser:
         "folder", metavar="DIR", nargs="?", type=Path, default=Path("."),
         help="folder of the new project (default: the current folder)",
     )  # fmt: skip
+    init.add_argument(
+        "--nested", action="store_true",
+        help="make the project even inside another project's folder (refused by default)",
+    )  # fmt: skip
 
     new = command("new", "Make a new case file with every field, ready to fill in.")
     new.add_argument("title", metavar="TITLE", help="title of the case; the id is made from it")
@@ -322,7 +337,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
 
     serve = command("serve", "Preview the project in a browser, rebuilt as files are saved.")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free)")
     serve.add_argument(
         "--host", default="127.0.0.1",
         help="address to listen on (default: 127.0.0.1, this machine only)",
@@ -378,6 +393,18 @@ def _shard(text: str) -> tuple[int, int]:
     if not 1 <= index <= count:
         raise argparse.ArgumentTypeError(f"expected 1 <= I <= N, got {text!r}")
     return index, count
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port number from 1 to 65535 (or 0: any free port), got {text!r}"
+        )
+    return value
 
 
 def _jobs(text: str) -> int:

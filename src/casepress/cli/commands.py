@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import CasepressError, InputError, Problem, display_path, internal_error
+from ..errors import (
+    CasepressError,
+    InputError,
+    Problem,
+    UsageError,
+    display_path,
+    internal_error,
+)
 from ..text import slugify
 from .arguments import make_parser
 from .signals import interrupted_exit_code, interrupted_message, stop_on_signals
@@ -102,11 +109,32 @@ class _StderrHandler(logging.Handler):
         print(f"casepress: {record.getMessage()}", file=sys.stderr)
 
 
-def _project(args: argparse.Namespace):
+def _given_folder(args: argparse.Namespace) -> Path | None:
+    """``-C DIR`` before and after the command, as git reads it: each one relative to the
+    one before (the last absolute one wins); None when none is given."""
+    given = [*getattr(args, "global_project", ()), getattr(args, "project", None)]
+    folders = [Path(g) for g in given if g is not None]
+    if not folders:
+        return None
+    folder = Path()
+    for part in folders:
+        folder = folder / part
+    return folder
+
+
+def _project_root(args: argparse.Namespace) -> Path:
+    """The project's folder (``-C DIR``, else found from the current folder upwards); a
+    ``UsageError`` (exit 2) outside any project."""
+    from ..model.project import locate_project
+
+    return locate_project(_given_folder(args))
+
+
+def _project(args: argparse.Namespace, root: Path | None = None):
     from ..model.project import load_project
 
     return load_project(
-        args.project,
+        root if root is not None else _project_root(args),
         cases_dir=getattr(args, "cases", None),
         page_size=getattr(args, "page_size", None),
         pdf_variant=getattr(args, "pdf_variant", None),
@@ -238,8 +266,8 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from ..checks.inputs import check_project
 
-    project = _project(args)
-    result = check_project(project, args.paths or None)
+    project, paths = _check_target(args)
+    result = check_project(project, paths)
     _print_problems(result.problems)
     failed = bool(result.errors) or (args.strict and bool(result.warnings))
     if not args.quiet:
@@ -252,9 +280,52 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def _check_target(args: argparse.Namespace):
+    """What ``check PATH...`` checks: the project the first PATH lies in (else the one
+    found from ``-C`` or the current folder), and the files to check in it. A PATH that is
+    that project's folder means all its cases; case files and folders of cases are
+    checked as named."""
+    from ..model.project import find_project
+
+    paths = [Path(p) for p in args.paths]
+    root = None
+    if paths and _given_folder(args) is None:
+        roots = {find_project(p, named=True) for p in paths if p.exists()} - {None}
+        if len(roots) > 1:
+            shown = ", ".join(sorted(str(_rel(r)) for r in roots))
+            raise UsageError(
+                f"the paths given are in different projects ({shown}); check one project at a time"
+            )
+        root = next(iter(roots), None)
+    project = _project(args, root)
+    if not paths:
+        return project, None
+    whole = {Path(os.path.abspath(project.root)), Path(os.path.abspath(project.cases_dir))}
+    if all(Path(os.path.abspath(p)) in whole for p in paths):
+        return project, None  # the project, or its cases/: exactly what a plain check checks
+    return project, [project.cases_dir if Path(os.path.abspath(p)) in whole else p for p in paths]
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from ..authoring.create import init_project
+    from ..model.project import CONFIG_NAME, find_project
 
+    target = Path(os.path.abspath(args.folder))
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    around = find_project(existing)
+    if around is not None and around != target and not args.nested:
+        marker = CONFIG_NAME if (around / CONFIG_NAME).is_file() else "cases/"
+        print(
+            f"casepress: error: {_here_or(target)} is inside the project in {_rel(around)} "
+            f"(it has "
+            f"{marker}); a project inside another makes it unclear which one a command works "
+            "on. Make the new project outside that folder, or add --nested if you mean it",
+            file=sys.stderr,
+        )
+        print("casepress: nothing was written", file=sys.stderr)
+        return EXIT_INPUT
     try:
         created = init_project(args.folder)
     except InputError as exc:
@@ -310,7 +381,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             "can read the cases, drafts included",
             file=sys.stderr,
         )
-    loader = default_loader(args.project, theme=args.theme)
+    loader = default_loader(_project_root(args), theme=args.theme)
     server = PreviewServer(loader, host=args.host, port=args.port)
     result = server.start()
     try:
@@ -348,9 +419,14 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from ..errors import display_path
     from ..importers.importer import FAILED, IMPORTED, SKIPPED, import_files
+    from ..model.project import find_project, load_project
 
+    if _given_folder(args) is None and (args.output or args.dry_run) and find_project() is None:
+        project = load_project(None)  # outside a project: the default settings
+    else:
+        project = _project(args)
     report = import_files(
-        _project(args), args.paths, output_dir=args.output, force=args.force, dry_run=args.dry_run
+        project, args.paths, output_dir=args.output, force=args.force, dry_run=args.dry_run
     )
     verb = "would write" if args.dry_run else "imported"
     checks = repairs = 0
@@ -398,7 +474,7 @@ def _cmd_theme(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     from ..model.project import load_project
 
-    project = load_project(args.project)
+    project = load_project(_project_root(args))
     if args.theme_command == "new":
         from ..authoring.create import write_theme_scaffold
 
@@ -576,6 +652,12 @@ def _print_quality(report) -> None:
         + (f"; details in {_rel(report_path)}" if report_path else ""),
         file=sys.stderr,
     )
+
+
+def _here_or(path: Path) -> str:
+    """A folder for a message: "the current folder (/its/path)", else relative if inside."""
+    here = Path.cwd().resolve()
+    return f"the current folder ({here})" if path.resolve() == here else str(_rel(path))
 
 
 def _rel(path: Path) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from .. import files
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, UsageError
 from ..text import SLUG
 from .labels import LANGUAGE_PATTERN, known_language, labels_type
 from .places import BUILTIN_REGION_NAMES
@@ -325,6 +325,68 @@ class Project:
     @property
     def handbooks_dir(self) -> Path:
         return self.output_dir / "handbooks"
+
+
+CASES_NAME = "cases"
+CEILING_VARIABLE = "CASEPRESS_CEILING_DIRECTORIES"
+"""Folders (separated as in PATH) that project discovery does not go above, as
+GIT_CEILING_DIRECTORIES does for git: for a folder of projects, or a test's temporary one."""
+
+
+def find_project(start: Path | str = ".", *, named: bool = False) -> Path | None:
+    """The folder of the project ``start`` lies in, found as git finds a repository: the
+    nearest folder, ``start`` or above, holding ``casepress.yaml``; when none does, the
+    nearest holding a ``cases/`` folder; None when neither is found.
+
+    ``named``: ``start`` was named on the command line (``-C DIR``, ``check DIR``), so a
+    ``cases/`` folder in it makes it the project even inside another one's folder. (Only
+    then: ``build/site/`` has a ``cases/`` folder of pages, and a build started there must
+    still find the project above.)"""
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    elif named and (here / CASES_NAME).is_dir():
+        return here
+    folders = [here]
+    ceilings = {
+        Path(os.path.abspath(c))
+        for c in os.environ.get(CEILING_VARIABLE, "").split(os.pathsep)
+        if c
+    }
+    for folder in here.parents:
+        if folder in ceilings:  # not looked into, as git does not
+            break
+        folders.append(folder)
+    for marker, test in ((CONFIG_NAME, Path.is_file), (CASES_NAME, Path.is_dir)):
+        for folder in folders:
+            if test(folder / marker):
+                return folder
+    return None
+
+
+def locate_project(given: Path | str | None = None) -> Path:
+    """The project a command works on: found from ``given`` (``-C DIR``; a ``casepress.yaml``
+    file is taken as it is) or from the current folder. Raises ``UsageError`` when the folder
+    given does not exist, or when no project is found there or above."""
+    if given is not None:
+        path = Path(given)
+        if path.is_file():
+            return path
+        if not path.is_dir():
+            what = "is not a folder" if path.exists() else "does not exist"
+            raise UsageError(
+                f"-C {path}: the folder {what}; name the folder of your project "
+                f"(the one with {CONFIG_NAME} or {CASES_NAME}/)"
+            )
+    start = Path(os.path.abspath(given if given is not None else "."))
+    found = find_project(start, named=given is not None)
+    if found is None:
+        raise UsageError(
+            f"no casepress project in {start} or any folder above it (no {CONFIG_NAME}, no "
+            f"{CASES_NAME}/ folder): run 'casepress init' to make one, or cd into your "
+            "project, or name its folder with -C DIR"
+        )
+    return found
 
 
 def load_project(path: Path | str | None = None, **overrides: Any) -> Project:

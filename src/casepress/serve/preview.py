@@ -17,6 +17,7 @@ Rendering and writing go through ``build.py``; this module only decides what to 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -34,6 +35,26 @@ from ..theme.chain import Theme, theme_for
 
 LOGGER = logging.getLogger("casepress.serve")
 CASE_SUFFIXES = (".yaml", ".yml")
+LEFTOVER_SUFFIXES = frozenset(
+    (".swp", ".swo", ".swx", ".swn", ".tmp", ".temp", ".bak", ".orig", ".rej", ".part", ".kate-swp")
+)
+"""Suffixes of files editors and tools write beside the real one while saving, or leave."""
+
+
+def is_editor_leftover(name: str) -> bool:
+    """Whether a file name is one an editor or tool writes while saving, not a file of the
+    project: hidden files (``.x.yaml.swp``, ``.x.yaml._mmv1hp3.tmp``, emacs's ``.#x.yaml``),
+    backups (``x.yaml~``, ``x.yaml.bak``), emacs's ``#x.yaml#``, swap and temporary
+    suffixes, JetBrains' ``x.yaml___jb_tmp___``, and names with no suffix at all
+    (``sed -i``'s ``sedN82W2C``, vim's ``4913`` probe): no template, style, image, font or
+    case file is named so."""
+    suffix = Path(name).suffix.lower()
+    return (
+        name.startswith((".", "#"))
+        or name.endswith(("~", "#", "___"))
+        or suffix in LEFTOVER_SUFFIXES
+        or not suffix
+    )
 
 
 @dataclass
@@ -77,7 +98,11 @@ class Preview:
     def rebuild(self, changed: Iterable[Path] | None = None) -> Rebuild:
         """Bring the preview up to date after ``changed`` files were saved (None: everything)."""
         started = time.perf_counter()
-        changed = None if changed is None else [Path(p) for p in changed]
+        if changed is not None:
+            changed = [Path(p) for p in changed]
+            changed = [p for p in changed if self.is_input(p)] if changed else changed
+            if not changed:
+                return Rebuild()  # only an editor's temporary files: nothing to do
         with self.lock:
             full = changed is None or self.project is None or not all(map(self._is_case, changed))
             try:
@@ -158,6 +183,32 @@ class Preview:
             except InputError as exc:
                 problems += exc.problems
         return members, problems
+
+    def is_input(self, path: Path) -> bool:
+        """Whether a changed path can change the preview: in the cases folder, a case file
+        (``*.yaml``, ``*.yml``, not hidden) or a folder that holds (or held) case files;
+        elsewhere (templates, styles, themes, casepress.yaml, a handbook's introduction or
+        logo), any file but an editor's leftovers (``is_editor_leftover``)."""
+        project = self.project
+        if project is None:
+            return True  # nothing loaded yet: anything may matter
+        path = Path(os.path.abspath(path))
+        _, single = self.watched()
+        if path in {Path(os.path.abspath(f)) for f in single}:
+            return True
+        cases = Path(os.path.abspath(project.cases_dir))
+        if path == cases or path.is_dir():
+            return not path.name.startswith(".") or path == cases
+        if any(Path(os.path.abspath(s)).is_relative_to(path) for s in self.sources.values()):
+            return True  # a folder of cases, moved or deleted
+        if path.is_relative_to(cases):
+            inside = path.relative_to(cases).parts
+            return path.suffix in CASE_SUFFIXES and not any(p.startswith(".") for p in inside)
+        try:
+            inside = path.relative_to(Path(os.path.abspath(project.root))).parts
+        except ValueError:
+            inside = (path.name,)
+        return not any(p.startswith(".") for p in inside) and not is_editor_leftover(path.name)
 
     def _is_case(self, path: Path) -> bool:
         if self.project is None:

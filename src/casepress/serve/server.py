@@ -16,6 +16,7 @@ last good page stays one click away, and every other page keeps being served.
 
 from __future__ import annotations
 
+import errno
 import html
 import http.server
 import ipaddress
@@ -31,7 +32,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .. import files
-from ..errors import CasepressError, Problem
+from ..errors import CasepressError, Problem, UsageError
 from ..model.project import Project
 from ..render.site import HANDBOOKS_FOLDER, INDEX_PAGE
 from .preview import Preview, Rebuild
@@ -93,10 +94,10 @@ class PreviewServer:
         """Bind, build everything once, then serve and watch in background threads."""
         try:
             self._httpd = _Server(self.host, self.port, self)
-        except OSError as exc:
-            hint = "; choose another with --port, or --port 0 for any free one"
-            message = f"cannot listen on {self.host}:{self.port}: {exc.strerror}{hint}"
-            raise CasepressError(message) from None
+        except (OSError, OverflowError) as exc:  # in use, not this machine's, out of range
+            if self._temporary is not None:
+                self._temporary.cleanup()
+            raise UsageError(_listen_error(self.host, self.port, exc)) from None
         self.port = self._httpd.server_address[1]
         result = self.preview.rebuild()
         self._spawn(self._httpd.serve_forever, "casepress-http")
@@ -141,6 +142,11 @@ class PreviewServer:
     def _watch(self) -> None:
         from watchfiles import DefaultFilter, watch
 
+        default = DefaultFilter()
+
+        def wanted(change, path: str) -> bool:  # an editor's temporary files wake nothing
+            return default(change, path) and self.preview.is_input(Path(path))
+
         stamps: dict[Path, tuple[int, int] | None] = {}
         previous: list[Path] | None = None
         while not self.stopping.is_set():
@@ -159,7 +165,7 @@ class PreviewServer:
             try:
                 for changes in watch(
                     *folders,
-                    watch_filter=DefaultFilter(),
+                    watch_filter=wanted,
                     stop_event=self.stopping,
                     debounce=800,  # at most this long to gather a burst of saves ...
                     step=60,  # ... which ends after this long without a change
@@ -177,6 +183,7 @@ class PreviewServer:
                 self.stopping.wait(1)
 
     def _changed(self, paths: set[Path]) -> None:
+        paths = {p for p in paths if self.preview.is_input(p)}
         if not paths or self.stopping.is_set():
             return
         try:
@@ -465,6 +472,28 @@ def _excerpt(problem: Problem, around: int = 2) -> str:
             row = f"<mark>{row}</mark>"
         out.append(row if number == problem.line else row + "\n")
     return f"<pre>{''.join(out)}</pre>"
+
+
+def _listen_error(host: str, port: int, exc: BaseException) -> str:
+    """Why the server cannot listen, and what to do instead."""
+    errno_ = getattr(exc, "errno", None)
+    if errno_ == errno.EADDRINUSE:
+        return (
+            f"port {port} is in use on {host} (another casepress serve, or another program); "
+            "choose another with --port, or --port 0 for any free one"
+        )
+    if errno_ in (errno.EACCES, errno.EPERM):
+        return (
+            f"cannot listen on port {port}: ports below 1024 need administrator rights; "
+            "choose one above 1024 with --port, or --port 0 for any free one"
+        )
+    if isinstance(exc, OverflowError):
+        return f"cannot listen on port {port}: choose a port from 1 to 65535, or --port 0"
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return (
+        f"cannot listen on {host}:{port}: {reason}; check --host (an address of this "
+        "machine, such as 127.0.0.1) and --port"
+    )
 
 
 def _log_rebuild(result: Rebuild, paths: list[Path]) -> None:
