@@ -70,6 +70,19 @@ def test_outputs_of_a_command_run_in_cases_go_to_the_projects_build(project, mon
     assert not (project / "cases" / "build").exists()
 
 
+def test_a_brief_of_a_case_named_from_outside_is_made_in_its_own_project(
+    project, tmp_path, monkeypatch
+):
+    (project / "cases" / "broken.yaml").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # in no project: the case file says which one
+    case = project / "cases" / f"{SAMPLE}.yaml"
+    assert main(["brief", str(case), "--format", "html", "-q"]) == 0
+    assert (project / "build" / "briefs" / f"{SAMPLE}.html").is_file()
+    assert not (elsewhere / "build").exists()
+
+
 def test_casepress_yaml_above_wins_over_a_nearer_cases_folder(tmp_path):
     (tmp_path / "outer" / "inner" / "cases").mkdir(parents=True)
     (tmp_path / "outer" / "casepress.yaml").write_text("title: Outer\n", "utf-8")
@@ -204,7 +217,7 @@ def test_check_paths_of_two_projects_is_refused(project, tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", str(project), str(tmp_path / "other")]) == 2
     err = capsys.readouterr().err
-    assert "are in different projects" in err and "check one project at a time" in err
+    assert "are in different projects" in err and "name the files of one project at a time" in err
 
 
 # -- the preview server ------------------------------------------------------------------

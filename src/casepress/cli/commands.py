@@ -249,7 +249,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
 def _cmd_brief(args: argparse.Namespace) -> int:
     from ..build.driver import build_briefs
 
-    project = _project(args)
+    project = _project(args, _project_of(args, [Path(p) for p in args.paths]))
     formats = ("pdf", "html") if args.format == "both" else (args.format,)
     if "pdf" in formats:
         _warn_slow_pdf(args)
@@ -280,24 +280,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def _project_of(args: argparse.Namespace, paths: list[Path]) -> Path | None:
+    """The project the named files lie in, found from them upwards as git finds a file's
+    repository (``casepress brief ~/library/cases/x.yaml`` from anywhere); None when ``-C``
+    is given or no path lies in a project: then the project is found from the current folder."""
+    from ..model.project import find_project
+
+    if not paths or _given_folder(args) is not None:
+        return None
+    roots = {find_project(p, named=True) for p in paths if p.exists()} - {None}
+    if len(roots) > 1:
+        shown = ", ".join(sorted(str(_rel(r)) for r in roots))
+        raise UsageError(
+            f"the paths given are in different projects ({shown}); name the files of one "
+            "project at a time"
+        )
+    return next(iter(roots), None)
+
+
 def _check_target(args: argparse.Namespace):
     """What ``check PATH...`` checks: the project the first PATH lies in (else the one
     found from ``-C`` or the current folder), and the files to check in it. A PATH that is
     that project's folder means all its cases; case files and folders of cases are
     checked as named."""
-    from ..model.project import find_project
-
     paths = [Path(p) for p in args.paths]
-    root = None
-    if paths and _given_folder(args) is None:
-        roots = {find_project(p, named=True) for p in paths if p.exists()} - {None}
-        if len(roots) > 1:
-            shown = ", ".join(sorted(str(_rel(r)) for r in roots))
-            raise UsageError(
-                f"the paths given are in different projects ({shown}); check one project at a time"
-            )
-        root = next(iter(roots), None)
-    project = _project(args, root)
+    project = _project(args, _project_of(args, paths))
     if not paths:
         return project, None
     whole = {Path(os.path.abspath(project.root)), Path(os.path.abspath(project.cases_dir))}
