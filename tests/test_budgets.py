@@ -88,6 +88,7 @@ def test_a_case_out_of_time_is_one_error_naming_the_case_not_emptied_fields(tmp_
     assert not (project / "build" / "briefs" / "slow.html").exists()
 
 
+@pytest.mark.slow  # a whole build in a fresh process
 def test_the_same_case_builds_within_the_real_budget(tmp_path):
     project = tmp_path / "project"
     table = "| Year | Event |\n|--|--|\n" + "".join(f"| {1900 + i} | e{i} |\n" for i in range(2000))
@@ -160,6 +161,7 @@ def svg_project(tmp_path: Path, data: bytes, *, casepress_yaml: str = "") -> Pat
     ],
     ids=["use-bomb", "400000-elements"],
 )
+@pytest.mark.slow  # a whole build in a fresh process
 def test_an_svg_too_costly_to_draw_is_refused_at_the_case_field_that_shows_it(
     tmp_path, data, refusal
 ):
@@ -213,6 +215,7 @@ def test_the_fetcher_refuses_an_svg_bomb_named_by_a_stylesheet_or_a_logo(tmp_pat
     assert fetcher.refusals and fetcher.refusals[0].fatal
 
 
+@pytest.mark.slow  # a whole build in a fresh process
 def test_an_inline_svg_bomb_in_trusted_html_is_refused_before_layout(tmp_path):
     project = svg_project(tmp_path, b"<svg/>", casepress_yaml="trust_html: true\n")
     write_case(project, "mapped", "Inline:\n\n" + use_bomb().decode())
@@ -241,6 +244,7 @@ def theme_project(tmp_path: Path, template: str) -> Path:
     return project
 
 
+@pytest.mark.slow  # a whole build in a fresh process
 def test_a_theme_template_that_multiplies_a_string_to_gigabytes_is_refused_at_its_line(
     tmp_path,
 ):
@@ -382,6 +386,7 @@ def test_an_svg_drawing_another_svg_file_many_times_is_weighed_with_it(tmp_path)
     assert (size.elements, size.drawn) == (2, 2 + 2_001)
 
 
+@pytest.mark.slow  # a whole build in a fresh process
 def test_an_inline_svg_drawing_an_svg_file_many_times_is_weighed_with_it(tmp_path):
     project = svg_project(tmp_path, many_elements(2_000), casepress_yaml="trust_html: true\n")
     inline = (

@@ -134,6 +134,7 @@ def test_markdown_that_would_be_slow_is_refused_by_counting_before_conversion(so
     assert markdown_limit_problem(source).startswith(refusal.split(";")[0])
 
 
+@pytest.mark.slow  # converts the largest allowed text of each kind
 def test_text_just_under_the_limits_converts_in_well_under_a_second_each():
     for source in (
         "[" * 1_000,
