@@ -127,6 +127,18 @@ def _display_path(path: str, cwd: str) -> str:  # resolving costs a system call 
         return str(Path(path))
 
 
+class Findings:
+    """Something that holds ``problems`` (a list of ``Problem``): its errors and warnings."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
 def internal_error(doing: str, exc: BaseException) -> str:
     """A failure casepress did not foresee (a bug, or a library failing on odd input), in
     words a user can pass on: what casepress was doing, the exception's type and text."""

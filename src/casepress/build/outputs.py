@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks.quality import OutputQuality, is_refusal
-from ..errors import Problem, internal_error
+from ..errors import Findings, Problem, internal_error
 from . import cache
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Output:
 
 
 @dataclass
-class BuildReport:
+class BuildReport(Findings):
     """What a build did: files written, problems found (validation and rendering), timing."""
 
     entries: list[Output] = field(default_factory=list)
@@ -108,14 +108,6 @@ class BuildReport:
     def skipped(self) -> list[Path]:
         """Outputs left as they were because nothing they depend on changed."""
         return [o.path for o in self.entries if o.state is State.KEPT]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def exit_code(self) -> int:

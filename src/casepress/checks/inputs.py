@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, MarkupError, Problem, display_path
+from ..errors import Findings, InputError, MarkupError, Problem, display_path
 from ..model.cases import Case, Catalogue, find_image, load_cases, markdown_fields
 from ..model.editions import plan_handbook
 from ..model.markup import images_in, removed_message, render_markdown
@@ -112,21 +112,13 @@ def introduction_image_problems(
 
 
 @dataclass
-class CheckResult:
+class CheckResult(Findings):
     """What ``check`` found: the cases it validated and every problem, in print order."""
 
     catalogue: Catalogue
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     """Case files checked."""
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
 
 def check_project(project: Project, paths: Iterable[Path] | None = None) -> CheckResult:

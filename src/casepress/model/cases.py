@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files as guarded
-from ..errors import Problem, display_path
+from ..errors import Findings, Problem, display_path
 from .labels import has_labels, known_language, language_name
 from .markup import case_link_ids, images_in, markdown_case_problem
 from .places import BUILTIN_REGION_NAMES, check_region, normalise_country
@@ -212,19 +212,11 @@ def _texts(value: Any, path: str, skip: frozenset[str] = frozenset()) -> Iterato
 
 
 @dataclass
-class Catalogue:
+class Catalogue(Findings):
     """The outcome of loading cases: the valid ones, and every problem found in all of them."""
 
     cases: list[Case]
     problems: list[Problem]
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     def get(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)

@@ -498,17 +498,24 @@ def _item_above(lines: list[str], line: int) -> tuple[int, int, str, str] | None
     return None
 
 
+def _keyed_value(text: str) -> tuple[re.Match, str, str] | None:
+    """A ``key: value`` line as (its key's match, the key as written, the value), or None
+    when the line names no key or gives no value on it."""
+    own = _KEY.match(text)
+    if own is None:
+        return None
+    value = text[own.end() :].strip()
+    return (own, _head(text, own), value) if value else None
+
+
 def _after_quote(lines, line, column, problem, context, started, where):
     """Text after a value's closing quote, or a value that starts with [ or {."""
     if not ("expected key" in problem or "expected <block end>" in problem) or line >= len(lines):
         return None
-    text = lines[line]
-    own = _KEY.match(text)
-    if own is None:
+    keyed = _keyed_value(lines[line])
+    if keyed is None:
         return None
-    head, value = _head(text, own), text[own.end() :].strip()
-    if not value:
-        return None
+    own, head, value = keyed
     first, field = value[0], where.keyed(own["key"])
     if first in "\"'":
         return _at(line, column, field,
@@ -525,13 +532,10 @@ def _cannot_start(lines, line, column, problem, context, started, where):
     """A value starting with a character YAML reserves (@ ` % * & | > !)."""
     if line >= len(lines):
         return None
-    text = lines[line]
-    own = _KEY.match(text)
-    if own is None:
+    keyed = _keyed_value(lines[line])
+    if keyed is None:
         return None
-    head, value = _head(text, own), text[own.end() :].strip()
-    if not value:
-        return None
+    own, head, value = keyed
     first, at, field = value[0], own.end() + 1, where.keyed(own["key"])
     if first in "|>" and "block scalar" in context:
         return _at(line, at, field,
