@@ -91,6 +91,30 @@ def sample_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def sample_project_build(tmp_path_factory):
+    """The sample project built as `casepress build` does (briefs, the handbook, the site)."""
+    from casepress import build_project
+
+    out = tmp_path_factory.mktemp("sample-project")
+    report = build_project(load_project(ROOT, output_dir=out))
+    assert not report.failures and not report.errors, [str(p) for p in report.problems]
+    return out
+
+
+@pytest.fixture(scope="session")
+def azimut_project_build(tmp_path_factory):
+    """The sample project built whole in the example organisation theme (A5, its own fonts
+    and palette), without a contrast warning."""
+    from casepress import build_project
+
+    out = tmp_path_factory.mktemp("azimut")
+    report = build_project(load_project(ROOT, output_dir=out, theme="azimut"))
+    assert not report.failures and not report.errors, [str(p) for p in report.problems]
+    assert not [p for p in report.warnings if "contrast" in p.message]
+    return out
+
+
+@pytest.fixture(scope="session")
 def minimal_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("minimal")
     project = load_project(PROJECTS / "minimal", output_dir=out)

@@ -223,13 +223,9 @@ def test_running_heads_and_footers_are_pagination_artifacts(built):
 
 
 @pytest.fixture(scope="module")
-def azimut(tmp_path_factory):
-    """The sample project in the example organisation theme (A5, its own fonts and palette)."""
-    out = tmp_path_factory.mktemp("azimut")
-    report = build_project(load_project(ROOT, output_dir=out, theme="azimut"))
-    assert not report.failures and not report.errors, [str(p) for p in report.problems]
-    assert not [p for p in report.warnings if "contrast" in p.message]
-    return out
+def azimut(azimut_project_build):
+    """The sample project in the example organisation theme (conftest: built once a session)."""
+    return azimut_project_build
 
 
 @pytest.mark.slow
@@ -298,11 +294,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample-site")
-    report = build_project(load_project(ROOT, output_dir=out))
-    assert not report.failures
-    return out
+def sample(sample_project_build):
+    return sample_project_build
 
 
 @pytest.mark.slow

@@ -45,7 +45,7 @@ from ..model.markup import (
 from ..model.places import country_name
 from ..model.project import Project
 from ..text import css_string as quoted_css
-from ..theme.chain import PROJECT, Layer, Sheet, Theme
+from ..theme.chain import PROJECT, Layer, Sheet, Theme, html_only
 from .resources import DocumentImages, ImageError, ResourcePolicy
 from .resources import resource_policy as policy_of
 from .sandbox import BoundedSandbox, oversized_constants
@@ -185,7 +185,8 @@ class Renderer:
     def inline_css(self, document: str = "brief") -> Markup:
         """The HTML stylesheets of a kind of document, inlined (read once per renderer).
 
-        What they load becomes ``data:`` URLs, or is dropped with a warning (``css_problems``),
+        What only a print engine understands is left out (``printonly``: the PDF keeps it),
+        what they load becomes ``data:`` URLs, or is dropped with a warning (``css_problems``),
         and no sheet can end the ``<style>`` element (``styles.standalone_css``)."""
         if document not in self._css:
             texts, problems = [], []
@@ -195,8 +196,9 @@ class Renderer:
                 else:
                     base, shown = sheet.parent, display_path(sheet)
                 text, found = standalone_css(
-                    sheet_text(sheet, self.theme.roots), base, self.policy, shown
-                )
+                    sheet_text(sheet, self.theme.roots), base, self.policy, shown,
+                    shared=not html_only(sheet),
+                )  # fmt: skip
                 texts.append(text)
                 problems += found
             self._css[document] = Markup("\n".join(texts))

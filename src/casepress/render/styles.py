@@ -8,6 +8,9 @@ parser WeasyPrint uses, so escapes such as ``\\75 rl(…)`` cannot hide one), ch
 the same ``ResourcePolicy`` as everything else, and becomes a ``data:`` URL, or
 ``data:,`` (nothing, no request) with a warning naming the sheet and its line.
 
+What only a print engine understands (``@page`` and ``@media print`` rules of the sheets the
+PDF shares, ``string-set``, ``leader()``, …) is left out first (``printonly.screen_css``).
+
 The text of a sheet cannot end the ``<style>`` element it is placed in: ``</style`` and
 ``<!--`` become CSS escapes that read back the same inside a CSS string.
 """
@@ -25,6 +28,7 @@ from .. import files
 from ..errors import Problem
 from ..theme.chain import BUILTIN_STYLES, Theme
 from ..theme.config import FONT_FAMILY_RULE, FONT_FAMILY_UNSAFE
+from .printonly import screen_css
 from .resources import RefusedError, ResourcePolicy, shorten
 
 MAX_IMPORT_DEPTH = 4
@@ -57,12 +61,22 @@ def defuse_style_end(css: str) -> str:
 
 
 def standalone_css(
-    css: str, base: Path | None, policy: ResourcePolicy, shown: str, *, depth: int = 0
+    css: str,
+    base: Path | None,
+    policy: ResourcePolicy,
+    shown: str,
+    *,
+    shared: bool = True,
+    depth: int = 0,
 ) -> tuple[str, list[Problem]]:
     """``css`` (from a file in folder ``base``, shown as ``shown`` in messages) with every
-    reference inlined as a ``data:`` URL or dropped, and the warnings for the dropped ones."""
+    reference inlined as a ``data:`` URL or dropped, and the warnings for the dropped ones.
+
+    Print-engine CSS is left out first, so what it loads is neither inlined nor warned
+    about; ``shared``: the sheet loads for the PDF too (``printonly.screen_css``)."""
     import tinycss2
 
+    css = screen_css(css, shared=shared)
     problems: list[Problem] = []
     nodes = tinycss2.parse_component_value_list(css)
 
@@ -83,7 +97,7 @@ def standalone_css(
                     raise RefusedError(url, f"imports nested more than {MAX_IMPORT_DEPTH} deep")
                 text, found = standalone_css(
                     data.decode("utf-8", "replace"), path.parent, policy, str(path),
-                    depth=depth + 1,
+                    shared=shared, depth=depth + 1,
                 )  # fmt: skip
                 problems.extend(found)
                 data = text.encode("utf-8")

@@ -410,6 +410,13 @@ class Theme:
         return label_set(language, self.labels)
 
 
+def html_only(sheet: Path | Sheet) -> bool:
+    """Whether a sheet of ``Theme.stylesheets("html")`` loads for HTML only (``screen.css``,
+    ``site.css``, a sheet generated for HTML); every other sheet loads for the PDF too, so
+    its ``@page`` and ``@media print`` rules are the PDF's (``render.printonly``)."""
+    return isinstance(sheet, Sheet) or _ONLY_FOR.get(sheet.name) == "html"
+
+
 def _folder_sheets(
     folder: Path, target: str, document: str = "brief", profile: str = "screen"
 ) -> list[Path]:
