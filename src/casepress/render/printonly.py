@@ -20,7 +20,8 @@ from a browser (the handbook cover's white title on white paper).
   there they are meant for a browser's print.
 
 What is left out is replaced by as many line breaks as it held, so line numbers in messages
-about the rest of the sheet stay right. A sheet with nothing to leave out is returned as is.
+about the rest of the sheet stay right. A sheet with nothing to leave out is returned as is;
+in one rebuilt, what tinycss2 could not parse (which a browser skips as well) is left out too.
 The PDF never goes through this: its sheets are given to WeasyPrint unchanged.
 """
 
@@ -118,7 +119,7 @@ def _rules(nodes, shared: bool) -> tuple[str, bool]:
                     out.append(f"@{node.at_keyword}{prelude}{{{body}}}")
                     changed = True
                     continue
-        out.append(node.serialize())
+        out.append("" if kind == "error" else node.serialize())  # a browser skips it too
     return "".join(out), changed
 
 
@@ -142,7 +143,7 @@ def _block(content, shared: bool) -> tuple[str, bool]:
             text, inner = _rules([item], shared)
             out.append(text)
             changed |= inner
-        else:
+        elif item.type != "error":  # an invalid declaration: a browser skips it too
             out.append(item.serialize())
     return "".join(out), changed
 
