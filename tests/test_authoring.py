@@ -158,7 +158,7 @@ def test_new_needs_an_id_it_can_make_and_a_known_country(tmp_path, capsys):
     assert main(["new", "Реформа полиции", "--id", "police-reform-russia", "-C", str(tmp_path),
                  "--language", "ru", "--country", "RU"]) == 0  # fmt: skip
     case = load_case(tmp_path / "cases" / "police-reform-russia.yaml", load_project(tmp_path))[0]
-    assert case.title == "Реформа полиции" and case.countries == ("Russian Federation",)
+    assert case.title == "Реформа полиции" and case.countries == ("Russia",)
 
 
 def test_new_refuses_to_overwrite_a_case(tmp_path, capsys):

@@ -263,7 +263,7 @@ def test_ad_hoc_edition_errors_name_the_flag(tmp_path, capsys):
 def test_a_misspelt_country_is_named_as_such_with_the_nearest_country(tmp_path, capsys):
     project = copy_project("handbook", tmp_path)
     for given, said in [
-        ("Rusia", "command line: --country: 'Rusia' is not a country (did you mean 'Russian Federation'?)"),
+        ("Rusia", "command line: --country: 'Rusia' is not a country (did you mean 'Russia'?)"),
         ("Russia", "command line: --country: no case is tagged with the country 'Russia'"),
     ]:  # fmt: skip
         assert main(["handbook", "-C", str(project), "--title", "X", "--country", given]) == 2

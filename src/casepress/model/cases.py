@@ -16,13 +16,14 @@ from .. import files as guarded
 from ..errors import Findings, Problem, display_path
 from .labels import has_labels, known_language, language_name
 from .markup import case_link_ids, images_in, markdown_case_problem
-from .places import BUILTIN_REGION_NAMES, check_region, normalise_country
+from .places import BUILTIN_REGION_NAMES, ambiguous_country, check_region, normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import (
     INVALID,
     Context,
     Date,
     ListOf,
+    Noted,
     Object,
     Slug,
     Text,
@@ -34,6 +35,13 @@ from .schema import (
     to_model,
 )
 from .source import decode_yaml, parse_yaml
+
+
+def _country(text: str) -> Noted:
+    """A country as the case keeps it (its display name), with the warning for a name two
+    countries go by ('Congo')."""
+    return Noted(normalise_country(text), ambiguous_country(text))
+
 
 # The case model, declared once. Each field's one declaration (``declare``) gives its type
 # and description for validation and JSON Schema (``CASE_SPEC``, ``case_schema``), the
@@ -142,7 +150,8 @@ class Case:
     )  # fmt: skip
     countries: tuple[str, ...] = declare(
         ListOf(
-            Text(convert=normalise_country), "Countries: ISO 3166 names or codes",
+            Text(convert=_country),
+            "Countries: ISO 3166 names or codes, or common names ('DRC', 'Ivory Coast')",
             example="Peru", unique=True,
         ),
         order=8, section=ABOUT, show="countries",

@@ -11,55 +11,133 @@ from functools import cache
 
 import pycountry
 
-# Names people write that ISO 3166 spells otherwise, and Kosovo (user-assigned code XK),
-# which SSR case libraries cannot do without.
-_ALIASES = {
-    "russia": "RU",
-    "ivory coast": "CI",
-    "cote d'ivoire": "CI",
-    "drc": "CD",
-    "dr congo": "CD",
-    "democratic republic of the congo": "CD",
-    "republic of the congo": "CG",
-    "congo-brazzaville": "CG",
-    "congo-kinshasa": "CD",
-    "palestine": "PS",
-    "south korea": "KR",
-    "north korea": "KP",
-    "laos": "LA",
-    "moldova": "MD",
-    "east timor": "TL",
-    "burma": "MM",
-    "swaziland": "SZ",
-    "macedonia": "MK",
-    "the gambia": "GM",
-    "uk": "GB",
-    "usa": "US",
-    "united states of america": "US",
-    "kosovo": "XK",
-    "xk": "XK",
-    "xkx": "XK",
+# -- countries -----------------------------------------------------------------------------
+#
+# A case's ``countries:`` takes any accepted spelling and keeps the display name, which is what
+# every output prints. Display names are chosen for publications: the short names the UN
+# (UNTERM) and the field's publishers print, where ISO 3166's short names are inverted
+# ("Congo, The Democratic Republic of the") or formal ("Russian Federation"). Everything not
+# listed keeps ISO 3166's common or short name (pycountry). In French and Spanish, names come
+# from CLDR (Babel), with the same choices made where CLDR differs (``_DISPLAY``);
+# ``country_names:`` in casepress.yaml or theme.yaml overrides any of them per language.
+
+_DISPLAY: dict[str, dict[str, str]] = {
+    "en": {
+        "BA": "Bosnia and Herzegovina",
+        "BN": "Brunei",
+        "BO": "Bolivia",
+        "CD": "Democratic Republic of the Congo",
+        "CG": "Republic of the Congo",
+        "CI": "Côte d’Ivoire",
+        "CV": "Cabo Verde",
+        "CZ": "Czechia",
+        "FM": "Micronesia",
+        "GW": "Guinea-Bissau",
+        "IR": "Iran",
+        "KP": "North Korea",
+        "KR": "South Korea",
+        "LA": "Laos",
+        "MD": "Moldova",
+        "PS": "State of Palestine",
+        "RU": "Russia",
+        "SY": "Syria",
+        "TR": "Türkiye",
+        "TZ": "Tanzania",
+        "VA": "Holy See",
+        "VE": "Venezuela",
+        "VG": "British Virgin Islands",
+        "VI": "United States Virgin Islands",
+        "VN": "Vietnam",
+        "XK": "Kosovo",
+    },
+    "fr": {
+        "CD": "République démocratique du Congo",
+        "CG": "République du Congo",
+        "MM": "Myanmar",
+        "PS": "État de Palestine",
+        "TR": "Türkiye",
+    },
+    "es": {
+        "CD": "República Democrática del Congo",
+        "CG": "República del Congo",
+        "MM": "Myanmar",
+        "PS": "Estado de Palestina",
+        "TR": "Türkiye",
+    },
 }
-_KOSOVO = "Kosovo"
+"""Display names by language where casepress's choice differs from ISO 3166 (English) or
+CLDR (French, Spanish). Kosovo (user-assigned code XK) is here because ISO 3166 lacks it."""
+
+# Spellings people write that are neither ISO 3166 names nor display names. Matching ignores
+# case, accents, typographic apostrophes and quotes, hyphens (= spaces) and the word "the"
+# (``country_key``), so each variant needs one entry: "Bosnia-Herzegovina" covers
+# "bosnia herzegovina", "Democratic Republic of Congo" the form with "the".
+_ALIASES = {
+    "Bosnia-Herzegovina": "BA", "Bosnia": "BA",
+    "Burma": "MM",
+    "Cape Verde": "CV",
+    "Congo-Brazzaville": "CG", "Congo Republic": "CG", "Republic of Congo": "CG",
+    "Congo-Kinshasa": "CD", "DRC": "CD", "DR Congo": "CD", "D.R. Congo": "CD",
+    "Democratic Republic of Congo": "CD",
+    "Czech Republic": "CZ",
+    "Democratic People's Republic of Korea": "KP", "DPRK": "KP",
+    "East Timor": "TL",
+    "Great Britain": "GB", "Britain": "GB", "UK": "GB",
+    "Ivory Coast": "CI",
+    "Kosovo": "XK", "XK": "XK", "XKX": "XK",
+    "Lao PDR": "LA",
+    "Macedonia": "MK",
+    "Occupied Palestinian Territory": "PS", "Palestine": "PS", "Palestinian Territories": "PS",
+    "Republic of Korea": "KR",
+    "Swaziland": "SZ",
+    "Turkey": "TR",
+    "United States of America": "US", "USA": "US",
+    "Vatican": "VA", "Vatican City": "VA",
+}  # fmt: skip
+
+_AMBIGUOUS = {"Congo": ("CG", "CD")}
+"""Names that two countries go by: the first is taken, with a warning naming both."""
+
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u2032\u00b4`\u02b9"})
+_DROPPED = str.maketrans({c: " " for c in '"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a'})
+_DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212-]")
+
+
+def country_key(name: str) -> str:
+    """How country names are compared: 'Côte d’Ivoire', "cote d'ivoire" and 'COTE D IVOIRE'
+    differ, but 'Guinea Bissau'/'Guinea-Bissau' and 'the Gambia'/'Gambia' do not.
+
+    Case, accents, typographic apostrophes (as a word processor types them), quotes, hyphens
+    and dashes (read as spaces), '&' (read as 'and') and the word 'the' are ignored."""
+    text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES).translate(_DROPPED)
+    text = _DASHES.sub(" ", text.replace("&", " and "))
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return " ".join(word for word in plain.split() if word != "the")
 
 
 @cache
 def _names() -> dict[str, str]:
-    """Every lower-cased name and code → alpha-2 code."""
+    """Every accepted spelling (``country_key``) and code → alpha-2 code."""
     table: dict[str, str] = {}
     for country in pycountry.countries:
         for attr in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value:
-                table[value.lower()] = country.alpha_2
-    table.update(_ALIASES)
+                table[country_key(value)] = country.alpha_2
+    for code, name in _DISPLAY["en"].items():
+        table[country_key(name)] = code
+    for name, code in _ALIASES.items():
+        table[country_key(name)] = code
     return table
 
 
 def display_name(alpha_2: str) -> str:
-    """The English short name a reader expects ('Bolivia', not 'Bolivia, Plurinational State of')."""
-    if alpha_2 == "XK":
-        return _KOSOVO
+    """The English name every output prints ('Democratic Republic of the Congo', 'Bolivia'):
+    casepress's choice (``_DISPLAY``), else ISO 3166's common name, else its short name."""
+    chosen = _DISPLAY["en"].get(alpha_2)
+    if chosen:
+        return chosen
     country = pycountry.countries.get(alpha_2=alpha_2)
     return getattr(country, "common_name", None) or country.name
 
@@ -68,20 +146,52 @@ def display_name(alpha_2: str) -> str:
 def country_name(name: str, language: str) -> str:
     """A country's name in a language: 'Peru' → 'Pérou' (fr), 'Perú' (es).
 
-    The name a reader of that language expects comes from Babel (CLDR territory names);
-    for a language Babel does not know, from pycountry's ISO 3166 translations. English
-    stays canonical: ``name`` as given (the display name), as does a name not known here.
+    casepress's choice for that language first (``_DISPLAY``), then the name a reader of
+    that language expects from Babel (CLDR territory names), then pycountry's ISO 3166
+    translations. English is the display name; a name not known here stays as given.
     """
     code = country_code(name)
-    if language.split("-")[0].lower() == "en" or code is None:
+    if code is None:
         return name
+    primary = language.split("-")[0].lower()
+    if primary == "en":
+        return display_name(code)
+    chosen = _DISPLAY.get(primary, {}).get(code)
+    if chosen:
+        return chosen
     from babel import Locale, UnknownLocaleError  # loaded only when a case is rendered
 
     try:
         found = Locale.parse(language.replace("-", "_")).territories.get(code)
     except (UnknownLocaleError, ValueError):
         found = None
-    return found or _iso_translation(code, language) or name
+    return found or _iso_translation(code, language) or display_name(code)
+
+
+CountryNames = dict[str, dict[str, str]]
+"""``country_names:`` as validated: {language: {alpha-2 code: name}}."""
+
+
+def localised_country(name: str, language: str, overrides: CountryNames | None = None) -> str:
+    """What a reader of ``language`` sees for a country: the project's or theme's
+    ``country_names:`` for that language tag or its primary language, else ``country_name``."""
+    if overrides:
+        code = country_code(name)
+        primary = language.split("-")[0].lower()
+        for tag in dict.fromkeys((language, primary)):
+            chosen = overrides.get(tag, {}).get(code or "")
+            if chosen:
+                return chosen
+    return country_name(name, language)
+
+
+def merge_country_names(*layers: CountryNames | None) -> CountryNames:
+    """``country_names:`` of several places, later layers winning, language by language."""
+    merged: CountryNames = {}
+    for layer in layers:
+        for language, names in (layer or {}).items():
+            merged.setdefault(language, {}).update(names)
+    return merged
 
 
 def _iso_translation(alpha_2: str, language: str) -> str | None:
@@ -98,7 +208,7 @@ def country_code(name: str, *, languages: Iterable[str] = ()) -> str | None:
 
     ``languages`` adds ISO 3166 names translated into those languages ('Pérou', 'Perú').
     """
-    key = " ".join(name.split()).lower()
+    key = country_key(name)
     code = _names().get(key)
     for language in languages:
         if code is None:
@@ -117,7 +227,7 @@ def _catalogue(language: str) -> gettext.NullTranslations:
 
 @cache
 def _translated_names(language: str) -> dict[str, str]:
-    """Lower-cased country names in one language → alpha-2 code (pycountry ships them)."""
+    """Country names in one language (``country_key``) → alpha-2 code (pycountry ships them)."""
     catalogue = _catalogue(language)
     if type(catalogue) is gettext.NullTranslations:
         return {}
@@ -126,7 +236,19 @@ def _translated_names(language: str) -> dict[str, str]:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value:
-                table[catalogue.gettext(value).lower()] = country.alpha_2
+                table[country_key(catalogue.gettext(value))] = country.alpha_2
+    primary = language.replace("-", "_").split("_")[0]
+    from babel import Locale, UnknownLocaleError
+
+    try:  # the names CLDR gives, which ``country_name`` prints ('Russie', not ISO's form)
+        cldr = Locale.parse(language.replace("-", "_")).territories
+    except (UnknownLocaleError, ValueError):
+        cldr = {}
+    for country in pycountry.countries:
+        if cldr.get(country.alpha_2):
+            table.setdefault(country_key(cldr[country.alpha_2]), country.alpha_2)
+    for code, name in _DISPLAY.get(primary, {}).items():
+        table[country_key(name)] = code
     return table
 
 
@@ -138,14 +260,34 @@ def normalise_country(name: str) -> str:
     return display_name(code)
 
 
+def ambiguous_country(name: str) -> str | None:
+    """For a name two countries go by ('Congo'), the warning: both names, which one was
+    taken and what to write for the other; None for any other name."""
+    key = country_key(name)
+    for spelling, (taken, other) in _AMBIGUOUS.items():
+        if country_key(spelling) == key:
+            chosen, alternative = display_name(taken), display_name(other)
+            given = " ".join(name.split())
+            return (
+                f"{given!r} is two countries, {chosen!r} or {alternative!r}; "
+                f"taken as {chosen!r}: write {chosen!r} to say so, or {alternative!r} "
+                "for the other"
+            )
+    return None
+
+
 def suggest_country(name: str, *, cutoff: float = 0.6) -> str:
     """' (did you mean ...?)' with the display name of the nearest spelling casepress
-    accepts (ISO names, common and official names, aliases: 'Rusia' is nearest 'Russia')."""
+    accepts (ISO names, common and official names, aliases: 'Rusia' is nearest 'Russia').
+
+    Never a name that looks like the one given: one that matched only after normalising
+    would have been accepted, so such a near-twin is no suggestion."""
     spellings = {key: code for key, code in _names().items() if len(key) > 3}
-    key = " ".join(name.split()).lower()
-    match = difflib.get_close_matches(key, list(spellings), n=1, cutoff=cutoff)
-    if match:
-        return f" (did you mean '{display_name(spellings[match[0]])}'?)"
+    key = country_key(name)
+    for match in difflib.get_close_matches(key, list(spellings), n=3, cutoff=cutoff):
+        suggestion = display_name(spellings[match])
+        if country_key(suggestion) != key and suggestion.casefold() != name.strip().casefold():
+            return f" (did you mean '{suggestion}'?)"
     return "; use an ISO 3166 name or code such as 'Peru' or 'PE'"
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 from .. import files
 from ..errors import InputError, Problem, UsageError
 from ..text import SLUG
+from .countrynames import country_names_type
 from .labels import LANGUAGE_PATTERN, known_language, labels_type
 from .places import BUILTIN_REGION_NAMES
 from .schema import (
@@ -130,6 +131,12 @@ PROJECT_SPEC = Object(
             Choice(PAGE_SIZES, "Paper size of PDF briefs; default: the theme's, else A4")
         ),
         "labels": Field(labels_type("Label overrides per language, over the theme's")),
+        "country_names": Field(
+            country_names_type(
+                "Country names to print, per language, over the built-in and the theme's: "
+                "{fr: {COD: RD Congo}}; a country by ISO 3166 code or name"
+            )
+        ),
         "pdf_variant": Field(
             Choice(PDF_VARIANTS, "PDF flavour passed to WeasyPrint (default: pdf/ua-1)")
         ),
@@ -304,6 +311,8 @@ class Project:
     topics: tuple[str, ...] = ()
     """The subject themes cases may use (``topics:``); empty: any."""
     labels: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
+    country_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Printed country names per language, by alpha-2 code (``country_names:``)."""
     theme_origin: Problem | None = field(default=None, compare=False, repr=False)
     """Where the theme was chosen (``--theme`` or casepress.yaml's line), for error messages."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
@@ -452,6 +461,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "regions": tuple(values.get("regions") or ()),
         "topics": tuple(values.get("topics") or ()),
         "labels": values.get("labels") or {},
+        "country_names": values.get("country_names") or {},
         "allow_network": bool(values.get("allow_network")),
         "trust_html": bool(values.get("trust_html")),
         "max_image_pixels": values.get("max_image_pixels") or DEFAULT_MAX_IMAGE_PIXELS,

@@ -61,6 +61,15 @@ class Context:
         )
 
 
+@dataclass(frozen=True)
+class Noted:
+    """What a ``Text`` field's ``convert`` returns to keep a value and warn about it at the
+    value's position ('Congo' is taken as one of two countries)."""
+
+    value: Any
+    warning: str | None = None
+
+
 class Type:
     """A field type; subclasses implement ``check`` and ``schema``."""
 
@@ -123,9 +132,14 @@ class Text(Type):
             return ctx.error(node, path, f"expected {self.hint}, got {text!r}")
         if self.convert:
             try:
-                return self.convert(text)
+                converted = self.convert(text)
             except ValueError as exc:
                 return ctx.error(node, path, str(exc))
+            if isinstance(converted, Noted):
+                if converted.warning:
+                    ctx.warn(node, path, converted.warning)
+                return converted.value
+            return converted
         return text
 
     def schema(self) -> dict[str, Any]:

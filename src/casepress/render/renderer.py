@@ -42,7 +42,7 @@ from ..model.markup import (
     removed_message,
     render_markdown,
 )
-from ..model.places import country_name
+from ..model.places import localised_country, merge_country_names
 from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme, html_only
@@ -182,6 +182,16 @@ class Renderer:
     def env(self) -> SandboxedEnvironment:
         return make_environment(self.theme)
 
+    @cached_property
+    def country_names(self) -> dict[str, dict[str, str]]:
+        """``country_names:`` of the theme chain, the project's over them."""
+        return merge_country_names(self.theme.country_names, self.project.country_names)
+
+    def country(self, name: str, language: str) -> str:
+        """A country as a reader of ``language`` sees it, in every output
+        (``places.localised_country``: ``country_names:``, then the built-in names)."""
+        return localised_country(name, language, self.country_names)
+
     def inline_css(self, document: str = "brief") -> Markup:
         """The HTML stylesheets of a kind of document, inlined (read once per renderer).
 
@@ -320,9 +330,16 @@ class Renderer:
         }
         if problems is not None and target == "html":
             problems.extend(self.css_problems("handbook"))
+
+        def part_title(title: str | None) -> str | None:
+            """A part named after a country prints it as the indexes do."""
+            if title and edition.group_by == "country":
+                return self.country(title, language)
+            return title
+
         context["parts"] = [
             {
-                "title": labels["other_cases"] if part.other else part.title,
+                "title": labels["other_cases"] if part.other else part_title(part.title),
                 "anchor": part.anchor,
                 "cases": [
                     self.case_view(case, link, labels, problems, target=target)
@@ -335,7 +352,7 @@ class Renderer:
         def index(title: str, anchor: str, items, localise: bool = False) -> dict[str, Any]:
             entries = [
                 {
-                    "term": country_name(item.term, language) if localise else item.term,
+                    "term": self.country(item.term, language) if localise else item.term,
                     "cases": [entry(c) for c in item.cases],
                 }
                 for item in items
@@ -534,7 +551,7 @@ class Renderer:
             ]
 
         special: dict[str, Callable[[Any], Any]] = {
-            "countries": lambda names: [country_name(name, language) for name in names],
+            "countries": lambda names: [self.country(name, language) for name in names],
             "related": related,
         }
 

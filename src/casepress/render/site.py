@@ -145,15 +145,21 @@ def render_index(
     ordered = sorted(cases, key=lambda c: (c.title.casefold(), c.id))
     context = renderer.document_context(renderer.language, "html", document=DOCUMENT)
     labels = context["labels"]
+
+    def country(name: str) -> str:  # as the case pages and handbooks print it
+        return renderer.country(name, renderer.language)
+
     context |= {
         "site": _site_view(renderer, root=""),
-        "cases": [_listing(case, pdf=pdfs is None or case.id in pdfs) for case in ordered],
+        "cases": [
+            _listing(case, pdf=pdfs is None or case.id in pdfs, country=country) for case in ordered
+        ],
         "facets": [
             {
                 "name": name,
                 "label": labels[name],
                 "any": labels[f"any_{name}"],
-                "options": _options(ordered, name),
+                "options": _options(ordered, name, country if name == "countries" else str),
             }
             for name in FACETS
         ],
@@ -184,7 +190,7 @@ def _site_view(renderer: Renderer, *, root: str) -> dict[str, Any]:
     }
 
 
-def _listing(case: Case, *, pdf: bool) -> dict[str, Any]:
+def _listing(case: Case, *, pdf: bool, country: Callable[[str], str] = str) -> dict[str, Any]:
     return {
         "id": case.id,
         "title": case.title,
@@ -193,21 +199,24 @@ def _listing(case: Case, *, pdf: bool) -> dict[str, Any]:
         "period": case.period,
         "language": case.language,
         "regions": list(case.regions),
-        "countries": list(case.countries),
+        "countries": [country(name) for name in case.countries],
         "themes": list(case.themes),
         "href": case_page(case.id),
         "pdf_href": f"{CASES_FOLDER}/{case.id}.pdf" if pdf else None,
     }
 
 
-def _options(cases: list[Case], name: str) -> list[dict[str, Any]]:
-    """The choices of one filter: every tag of that field, with how many cases carry it."""
+def _options(
+    cases: list[Case], name: str, shown_as: Callable[[str], str] = str
+) -> list[dict[str, Any]]:
+    """The choices of one filter: every tag of that field, with how many cases carry it;
+    ``shown_as`` gives the label (a country's name in the site's language)."""
     shown: dict[str, str] = {}
     counts: dict[str, int] = {}
     for case in cases:
         for tag in dict.fromkeys(getattr(case, name)):
             key = tag_key(tag)
-            shown.setdefault(key, tag)
+            shown.setdefault(key, shown_as(tag))
             counts[key] = counts.get(key, 0) + 1
     return [
         {"value": key, "label": shown[key], "count": counts[key]}

@@ -45,6 +45,7 @@ from ..model.labels import (  # noqa: F401 - re-exported: themes.py was their ho
     label_set,
     merge_labels,
 )
+from ..model.places import merge_country_names
 from ..model.schema import suggest
 from ..model.source import read_yaml
 from ..text import SLUG
@@ -346,6 +347,11 @@ class Theme:
         for config in reversed(self.configs):
             merged.update(config.colours)
         return merged
+
+    @property
+    def country_names(self) -> dict[str, dict[str, str]]:
+        """``country_names:`` of the chain, a theme's over its parents', language by language."""
+        return merge_country_names(*(config.country_names for config in reversed(self.configs)))
 
     @property
     def roots(self) -> tuple[Path, ...]:

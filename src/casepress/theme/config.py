@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import files
 from ..errors import Problem, display_path
+from ..model.countrynames import country_names_type
 from ..model.labels import LANGUAGE_PATTERN, labels_type
 from ..model.project import PAGE_SIZES
 from ..model.schema import (
@@ -167,6 +168,12 @@ THEME_SPEC = Object(
         ),
         "page": Field(PAGE_SPEC),
         "labels": Field(labels_type("Label overrides per language, e.g. {fr: {lessons: ...}}")),
+        "country_names": Field(
+            country_names_type(
+                "Country names to print, per language, over the built-in ones: "
+                "{fr: {COD: RD Congo}}; a country by ISO 3166 code or name"
+            )
+        ),
         "footer": Field(Localised("Footer text on every page (default: the organisation)")),
         "disclaimer": Field(Localised("Paragraph at the end of every brief", markdown=True)),
         "funders": Field(ListOf(FUNDER_SPEC, "Funders whose marks end the brief")),
@@ -232,6 +239,8 @@ class ThemeConfig:
     fonts: tuple[Font, ...] = ()
     page: Page = Page()
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    country_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Printed country names per language, by alpha-2 code (``country_names:``)."""
     footer: dict[str, str] | None = None
     disclaimer: dict[str, str] | None = None
     funders: tuple[Funder, ...] = ()
@@ -275,6 +284,7 @@ def _make_config(
         fonts=fonts,
         page=Page(page.get("size"), page.get("margins"), page.get("duplex")),
         labels=values["labels"] or {},
+        country_names=values["country_names"] or {},
         footer=values["footer"],
         disclaimer=values["disclaimer"],
         funders=tuple(Funder(**f) for f in values["funders"] or []),
