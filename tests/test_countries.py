@@ -347,3 +347,16 @@ def test_the_sites_filters_and_listing_print_the_same_names(tmp_path):
             "state of palestine", "türkiye", "russia")] == [
         DRC, "Occupied Palestinian Territory", "Russia", "Turkey"]  # fmt: skip
     assert "Occupied Palestinian Territory" in pills(html)
+
+
+def test_a_french_index_sorts_etat_de_palestine_under_e(tmp_path):
+    root = make_project(tmp_path / "p", "language: fr\n")
+    case = root / "cases" / "kivu.yaml"
+    case.write_text(case.read_text().replace("language: en", "language: fr"), encoding="utf-8")
+    out = tmp_path / "hb"
+    code = main(["handbook", "-C", str(root), "--title", "Terrain", "--format", "html", "-q",
+                 "--output", str(out)])  # fmt: skip
+    assert code == 0
+    html = next(out.glob("*.html")).read_text("utf-8")
+    terms = re.findall(r"<dt>([^<]*)</dt>", html.split('id="index-countries"')[1])
+    assert terms == ["État de Palestine", "République démocratique du Congo", "Russie", "Türkiye"]

@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import os
 import posixpath
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -357,7 +358,8 @@ class Renderer:
                 }
                 for item in items
             ]
-            entries.sort(key=lambda e: e["term"].casefold())
+            # accents do not move a term to the end: 'État de Palestine' sorts under E
+            entries.sort(key=lambda e: (_unaccented(e["term"]), e["term"].casefold()))
             return {"title": title, "anchor": anchor, "entries": entries}
 
         indexes = [
@@ -589,6 +591,12 @@ class Renderer:
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
         return view
+
+
+def _unaccented(text: str) -> str:
+    """Text for sorting: lower case, accents dropped."""
+    plain = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
 
 
 def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
