@@ -180,6 +180,8 @@ class FigureTree(Treeprocessor):
                 label.text = f"{state.labels.get('figure', 'Figure')} {number}."
                 label.tail = " " + caption
                 text.append(label)
+                if source is not None:  # a block after it: a word space for extraction
+                    text.tail = " "
                 figcaption.append(text)
             if source is not None:
                 figcaption.append(_source_line(source, state.labels, "span"))
