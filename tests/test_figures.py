@@ -325,3 +325,20 @@ def test_fitting_shrinks_only_pushed_figures_and_not_below_the_limit(tmp_path):
     # a little too little room: it shrinks and stays
     document, pages = laid_out(text + figure("h"))
     assert pages == {"h": 0} and len(document.pages) == 1
+
+
+def test_each_handbook_chapter_numbers_its_figures_from_1(tmp_path):
+    from casepress.model.editions import plan_handbook
+    from casepress.theme.chain import theme_for
+
+    folder = project(tmp_path, settings="handbooks:\n  book:\n    title: Reader\n")
+    second = CHART_CASE.replace("title: Police numbers", "title: Prison numbers")
+    (folder / "cases" / "second.yaml").write_text(second)
+    loaded = load_project(folder)
+    theme = theme_for(loaded)
+    loaded = with_theme_defaults(loaded, theme)
+    catalogue = load_cases(loaded)
+    plan = plan_handbook(loaded.handbooks["book"], catalogue, loaded)
+    text = visible(Renderer(loaded, theme).render_handbook(plan, target="html"))
+    assert re.findall(r"(Figure \d+)\. ", text) == ["Figure 1", "Figure 2"] * 2
+    assert re.findall(r"(Table \d+)\. ", text) == ["Table 1", "Table 2"] * 2
