@@ -325,6 +325,10 @@ def test_fitting_shrinks_only_pushed_figures_and_not_below_the_limit(tmp_path):
     # a little too little room: it shrinks and stays
     document, pages = laid_out(text + figure("h"))
     assert pages == {"h": 0} and len(document.pages) == 1
+    # inside a chapter that began with a forced break on an earlier page: shrinks too
+    chapter = '<p>Before.</p><div style="break-before: page">' + text + figure("k") + "</div>"
+    document, pages = laid_out(chapter)
+    assert pages == {"k": 1} and len(document.pages) == 2
 
 
 def test_each_handbook_chapter_numbers_its_figures_from_1(tmp_path):

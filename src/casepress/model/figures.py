@@ -14,14 +14,16 @@ What an author types, and what comes out (a Python-Markdown tree processor, regi
   directly after a figure or a table is its source/credit line, printed small under it
   with the label of the case's language.
 - Tables of at most ``SHORT_TABLE_ROWS`` rows are marked ``short`` (kept on one page).
-- Columns (but the first) whose body cells are all numbers ("1,200", "12 %", "-3.5", "$4m", "n/a", "—")
-  are marked ``class="numeric"`` and set flush right, unless the author aligned them.
+- Columns (but the first) whose body cells are all numbers ("1,200", "12 %", "-3.5",
+  "$4m", with "n/a" or "—" for gaps) are marked ``class="numeric"`` and set flush right,
+  unless the author aligned them.
 
 Numbers run through a whole case in reading order, across fields (``numbering``: the
 renderer opens one per case, so each handbook chapter restarts at 1); figures and tables
 are counted separately. A text converted outside a numbering (a handbook's introduction)
-numbers its own figures from 1, with English labels. Labels ("Figure", "Tableau", "Fuente:") come from the
-label set of the case's language, theme and project overrides included.
+numbers its own figures from 1, with English labels. Labels ("Figure", "Tableau",
+"Fuente:") come from the label set of the case's language, theme and project overrides
+included. A caption is the image's title as typed (plain text; smart quotes still apply).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from markdown import Markdown
@@ -48,7 +50,8 @@ class Numbering:
     labels: dict[str, str]
     figures: int = 0
     tables: int = 0
-    ids: dict[str, int] = field(default_factory=dict)
+    seen: int = 0
+    """Figures met, captioned or not: each gets the id ``figure-<seen>`` (for pdf/fitting.py)."""
 
     def next(self, kind: str) -> int:
         if kind == "figure":
@@ -163,8 +166,8 @@ class FigureTree(Treeprocessor):
     ) -> Element:
         figure = Element("figure", {"class": "figure"})
         figure.tail = paragraph.tail
-        state.ids["figure"] = state.ids.get("figure", 0) + 1
-        figure.set("id", f"figure-{state.ids['figure']}")
+        state.seen += 1
+        figure.set("id", f"figure-{state.seen}")
         content = paragraph[0]  # the image, or a link around it
         content.tail = None
         figure.append(content)

@@ -112,8 +112,9 @@ def pushed_figures(document: Document) -> list[Shrink]:
 
 
 def _figures(page: boxes.PageBox) -> Iterator[tuple[boxes.Box, bool]]:
-    """Each figure box with an id on the page, and whether a forced break comes before it on
-    this page (then it was not pushed)."""
+    """Each figure box with an id on the page, and whether a box that starts on this page
+    before it forces a page break (then the figure was not pushed). A chapter that began on
+    an earlier page with a forced break does not count: it continues here."""
     forced = False
     root = page.children[0] if page.children else None
     if root is None:
@@ -121,7 +122,8 @@ def _figures(page: boxes.PageBox) -> Iterator[tuple[boxes.Box, bool]]:
     for box in root.descendants():
         if not isinstance(box, boxes.Box):
             continue
-        if box.style["break_before"] in FORCED:
+        starts = "top" not in box.remove_decoration_sides  # not the rest of a split box
+        if starts and box.style["break_before"] in FORCED:
             forced = True
         if (
             box.element_tag == "figure"
