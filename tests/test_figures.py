@@ -346,3 +346,21 @@ def test_each_handbook_chapter_numbers_its_figures_from_1(tmp_path):
     text = visible(Renderer(loaded, theme).render_handbook(plan, target="html"))
     assert re.findall(r"(Figure \d+)\. ", text) == ["Figure 1", "Figure 2"] * 2
     assert re.findall(r"(Table \d+)\. ", text) == ["Table 1", "Table 2"] * 2
+
+
+@pytest.mark.slow
+def test_table_figures_are_tabular(letter_pdf):
+    """Tabular figures: '610', '420' and '150' (and '13.2', '12.1') are equally wide; the
+    body's proportional figures made '1' narrower (13.05 against 14.3 pt before)."""
+    need("pdftotext")
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(letter_pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    widths = {
+        word: round(float(x_max) - float(x_min), 2)
+        for x_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)</word>', xml
+        )
+    }
+    assert widths["610"] == widths["420"] == widths["150"], widths
+    assert widths["13.2"] == widths["12.1"], widths
