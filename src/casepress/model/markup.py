@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from ..errors import MarkupError, internal_error
 from ..text import SLUG, html_tags
+from . import figures
 
 EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
@@ -287,6 +288,7 @@ def _create(language: str = "en") -> markdown.Markdown:
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
     # After footnotes (priority 50) have been placed, so their ids are prefixed too.
     md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
+    figures.register(md)  # lone images → figures, table captions (before shaping)
     # The super-linear work happens in inline patterns (a bracket scan per '[', a regex
     # search per pattern per text node: 3 million for a 20,000-row table) and in block
     # processors (a call per nesting level): check the deadline before each such call.

@@ -34,6 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
+from .fitting import FIGURE_MARK, fit_figures
 
 LOGGER = logging.getLogger("casepress")
 
@@ -235,13 +236,19 @@ class PdfRenderer:
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
             try:
-                document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-                    font_config=self.font_config,
-                    stylesheets=self.stylesheets,
-                    pdf_tags=self.tagged,
-                    pdf_variant=self.pdf_variant,
-                    cache=self.cache,
-                )
+                source = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+
+                def lay_out(*extra: CSS) -> Document:
+                    return source.render(
+                        font_config=self.font_config,
+                        stylesheets=[*self.stylesheets, *extra],
+                        pdf_tags=self.tagged,
+                        pdf_variant=self.pdf_variant,
+                        cache=self.cache,
+                    )
+
+                # a pushed figure shrinks into the hole it left (pdf/fitting.py)
+                document = fit_figures(lay_out(), lay_out, has_figures=FIGURE_MARK in html)
             except FatalURLFetchingError as exc:
                 raise RenderError(f"refused {exc}") from None
             except RecursionError:

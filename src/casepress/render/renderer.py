@@ -37,6 +37,7 @@ from ..errors import InputError, MarkupError, Problem, TemplateError, display_pa
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image
 from ..model.editions import HandbookPlan
+from ..model.figures import numbering as figure_numbering
 from ..model.markup import (
     MarkdownBudgetError,
     markdown_budget,
@@ -580,7 +581,8 @@ class Renderer:
                 for name, declared in kind.fields.items()
             }
 
-        with markdown_budget():  # one time budget for all of the case's text
+        # one time budget for all of the case's text; figures and tables numbered through it
+        with markdown_budget(), figure_numbering(labels):
             view = {
                 name: special[declared.show](getattr(case, name))
                 if declared.show
