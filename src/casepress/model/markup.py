@@ -251,7 +251,7 @@ class _NoteReferences(InlineProcessor):
     notes: NoteCalls | None = None
     made: list[str]
 
-    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
         call = self.notes.call(m[1]) if self.notes is not None else None
         if call is None:
             return None, None, None

@@ -475,9 +475,7 @@ class Renderer:
             line, column = case.where(field)
             problems.append(Problem(shown, line, column, field, message, severity=severity))
 
-        def md(
-            text: str | None, part: str, field: str, notes: NoteCalls | None = None
-        ) -> Markup:
+        def md(text: str | None, part: str, field: str, notes: NoteCalls | None = None) -> Markup:
             if notes is None:  # a field: without its note definitions
                 text = note_set.text(field, text)
             sites = [site for site in case.images if site.field == field]
@@ -587,7 +585,12 @@ class Renderer:
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
         view["notes"] = [
-            {"number": n, "id": f"{prefix}fn-{n}", "text": html, "references": calls.calls.get(n, [])}
+            {
+                "number": n,
+                "id": f"{prefix}fn-{n}",
+                "text": html,
+                "references": calls.calls.get(n, []),
+            }
             for n, html in notes.items()
         ]
         return view
