@@ -385,3 +385,20 @@ def test_handbook_chapters_restart_their_notes_at_one(pdf_build):
     ]
     first = [n for page in pages[:second] for n, _ in _footnotes(page)]
     assert first == [1, 2, 3, 4]
+
+
+def test_an_image_in_a_note_is_checked_at_its_own_line(tmp_path, monkeypatch, capsys):
+    """The note is defined in outcome and referenced from context: its image is still one
+    of the case's images (validation, build cache), reported at its line."""
+    case = (
+        "title: Image in a note\ncontext: |\n  See the map.[^map]\nlessons:\n  - text: A lesson.\n"
+        "outcome: |\n  The end.\n\n  [^map]: The provinces: ![A map](maps/none.png).\n"
+    )
+    root = _project(tmp_path / "p", {"img": case})
+    monkeypatch.chdir(root)
+    code, lines = _problem_lines(capsys, "check")
+    assert code == 2
+    assert lines == [
+        "cases/img.yaml:9:26: outcome: image not found: maps/none.png (looked for "
+        "cases/maps/none.png; paths are relative to the case file)"
+    ]

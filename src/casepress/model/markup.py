@@ -606,7 +606,10 @@ def images_in(text: str | None, *, trusted: bool = False) -> list[tuple[str, str
 @lru_cache(maxsize=4096)
 def _images_in(text: str, trusted: bool = False) -> tuple[tuple[str, str | None], ...]:
     found = []
-    for match in _IMG.finditer(render_markdown(text, sanitise=not trusted)):
+    # notes given: definitions stay where they are written, so the images of every note
+    # are found, in the order of the text, whichever field refers to the note
+    shown = render_markdown(text, sanitise=not trusted, notes=NoteCalls({}, ""))
+    for match in _IMG.finditer(shown):
         attributes = _image_attributes(match[0])
         found.append((attributes.get("src", ""), attributes.get("alt")))
     return tuple(found)
