@@ -139,7 +139,7 @@ def test_html_brief_is_standalone_semantic_and_responsive(sample_build):
 def test_footnotes_and_case_links_in_a_brief(minimal_build):
     html = (minimal_build / "minimal-case.html").read_text("utf-8")
     assert 'href="second-case.html"' in html  # [text](case:second-case)
-    assert 'id="minimal-case-context-fn:1"' in html
+    assert 'id="minimal-case-fn-1"' in html and 'href="#minimal-case-fnref-1"' in html
     text = pdf_text(minimal_build / "minimal-case.pdf")
     assert "The note." in text and "See also" in text and "Second case" in text
     assert "Does a question lead-in keep its mark?" in text

@@ -61,7 +61,7 @@ def test_what_briefs_need_survives():
         '<span lang="es">hola</span>\n\n[^1]: The note.\n'
     )
     result = html(source, id_prefix="c-")
-    assert 'id="c-fn:1"' in result and 'href="#c-fnref:1"' in result
+    assert 'id="c-fn-1"' in result and 'href="#c-fnref-1"' in result
     assert "<table>" in result and '<td style="text-align:right">2</td>' in result
     assert '<img alt="A map of the region" src="map.png">' in result
     assert '<abbr title="Security sector reform">SSR</abbr>' in result
@@ -235,7 +235,7 @@ def test_typography_tables_footnotes_and_attribute_lists():
     )
     assert "“Quoted” – and…" in html
     assert "<table>" in html and "<td>1</td>" in html
-    assert 'id="c-fnref:1"' in html and 'href="#c-fn:1"' in html
+    assert 'id="c-fnref-1"' in html and 'href="#c-fn-1"' in html
     assert '<em lang="es">x</em>' in html
 
 

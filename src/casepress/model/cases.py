@@ -16,6 +16,7 @@ from .. import files as guarded
 from ..errors import Findings, Problem, display_path
 from .labels import has_labels, known_language, language_name
 from .markup import case_link_ids, images_in, markdown_case_problem
+from .notes import Definition, Mark, collect_notes
 from .places import BUILTIN_REGION_NAMES, ambiguous_country, check_region, normalise_country
 from .project import LANGUAGE_PATTERN, Project
 from .schema import (
@@ -291,6 +292,10 @@ def load_case(
         return None, ctx.problems + missing_alt
     if not _check_vocabularies(values, project, ctx):
         return None, ctx.problems
+    notes = note_problems(values, text, ctx.positions, document.shown)
+    ctx.problems.extend(notes)
+    if any(problem.severity == "error" for problem in notes):
+        return None, ctx.problems
     _warn_placeholders(values, ctx)
     case = _make_case(values, case_id, path, project, ctx.positions)
     return dataclasses.replace(case, images=sites), ctx.problems
@@ -504,6 +509,69 @@ def find_image(
             text.rfind("![", begin, column + 1), text.lower().rfind("<img", begin, column + 1)
         )
         return number + 1, (opening if opening >= 0 else column) + 1, (number, column + length)
+    return None
+
+
+def note_problems(
+    values: dict[str, Any] | Case, text: str, positions: dict, shown: str
+) -> list[Problem]:
+    """The case's notes (``notes.collect_notes``, over every Markdown field in reading
+    order): a reference to no definition and a label defined twice are errors, a definition
+    never referenced a warning; each at the line and column of its ``[^`` in the file."""
+    note_set = collect_notes(_markdown_fields(values))
+    found = note_set.problems()
+    if not found:
+        return []
+    lines = text.splitlines()
+    places: dict[int, tuple[int, int]] = {}
+    for where, notes in note_set.fields.items():
+        line, column = positions.get(where, (0, 0))
+        cursor = (max(line - 1, 0), 0)
+        marks: list[Mark] = sorted(
+            [*notes.definitions, *notes.references], key=lambda m: (m.line, m.column)
+        )
+        for mark in marks:
+            needle = f"[^{mark.label}]" + (":" if isinstance(mark, Definition) else "")
+            spot = _find_after(lines, needle, cursor)
+            if spot is None:
+                places[id(mark)] = (line, column)
+                continue
+            places[id(mark)] = (spot[0] + 1, spot[1] + 1)
+            cursor = (spot[0], spot[1] + len(needle))
+    labels = [f"[^{label}]" for label in note_set.definitions]
+    problems = []
+    for kind, where, mark, first in found:
+        line, column = places.get(id(mark), positions.get(where, (0, 0)))
+        label = f"[^{mark.label}]"
+        if kind == "undefined":
+            known = ", ".join(labels[:8]) + (", …" if len(labels) > 8 else "")
+            message = (
+                f"the note {label} is not defined; add a line '{label}: the note's text' to "
+                "any text field of this case, or correct the label"
+                + (f" (this case defines {known})" if labels else "")
+            )
+        elif kind == "duplicate":
+            first_line = places.get(id(first), (0, 0))[0]
+            message = (
+                f"the note {label} is defined twice (first on line {first_line}); give one "
+                "of them another label, or delete one"
+            )
+        else:
+            message = (
+                f"the note {label} is never referenced, so it is not printed; refer to it "
+                f"with {label} where it belongs, or delete it"
+            )
+        severity = "warning" if kind == "unused" else "error"
+        problems.append(Problem(shown, line, column, where, message, severity=severity))
+    return problems
+
+
+def _find_after(lines: list[str], needle: str, start: tuple[int, int]) -> tuple[int, int] | None:
+    """0-based (line, column) of ``needle`` at or after ``start`` in ``lines``."""
+    for number in range(start[0], len(lines)):
+        column = lines[number].find(needle, start[1] if number == start[0] else 0)
+        if column >= 0:
+            return number, column
     return None
 
 

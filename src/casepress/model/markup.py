@@ -27,20 +27,22 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
 from ..errors import MarkupError, internal_error
 from ..text import SLUG, html_tags
 from . import figures
+from .notes import REFERENCE, NoteCalls, split_notes
 
-EXTENSIONS = ["footnotes", "tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
+EXTENSIONS = ["tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
 EXTENSION_CONFIGS = {
-    "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
     "smarty": {"smart_angled_quotes": True},
 }
 QUOTES = {
@@ -73,6 +75,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "scope", "style"},
     "ol": {"start", "type"},
     "li": {"value"},
+    "span": {"data-note"},  # a note's number, for ::footnote-call (notes.NoteCalls)
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 CASE_LINK = re.compile(rf"^case:({SLUG})$")
@@ -235,6 +238,28 @@ class _ShapeTree(Treeprocessor):
             parent.insert(list(parent).index(link) + 1, span)
 
 
+_NOTE_SLOT = re.compile("\ue000(\\d+)\ue001")
+"""Where a note call goes: a reference becomes this token during conversion, and the call's
+HTML (built by ``notes.NoteCalls``, already sanitised) replaces it after sanitising, so it is
+neither sanitised nor image-checked twice."""
+
+
+class _NoteReferences(InlineProcessor):
+    """``[^label]`` → a slot for the call ``notes`` makes; left as written when ``notes``
+    does not know the label (``check`` reports it). Python-Markdown's own footnotes
+    extension is not used: its definitions and numbers end at the field."""
+
+    notes: NoteCalls | None = None
+    made: list[str]
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
+        call = self.notes.call(m[1]) if self.notes is not None else None
+        if call is None:
+            return None, None, None
+        self.made.append(call)
+        return f"\ue000{len(self.made) - 1}\ue001", m.start(0), m.end(0)
+
+
 class _OverBudgetError(Exception):
     """The conversion ran past its deadline."""
 
@@ -286,6 +311,8 @@ def _create(language: str = "en") -> markdown.Markdown:
     if quotes:
         configs["smarty"] = {**configs["smarty"], "substitutions": quotes}
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs)
+    # Before links (160), after code spans (190): as the footnotes extension placed it.
+    md.inlinePatterns.register(_NoteReferences(REFERENCE.pattern, md), "casepress-notes", 175)
     # After footnotes (priority 50) have been placed, so their ids are prefixed too.
     md.treeprocessors.register(_ShapeTree(md), "casepress-shape", 1)
     figures.register(md)  # lone images → figures, table captions (before shaping)
@@ -340,8 +367,13 @@ def render_markdown(
     on_removed: Callable[[list[str]], None] | None = None,
     seconds: float | None = None,
     language: str = "en",
+    notes: NoteCalls | None = None,
 ) -> Markup:
     """Markdown source → HTML that is safe to place in a template.
+
+    ``notes``: how references ``[^label]`` are written, for a text whose notes are
+    gathered with others (a case's: ``notes.collect_notes``; its definitions already taken
+    out). Without it the text's own definitions are its notes, listed after it.
 
     ``id_prefix`` keeps footnote ids unique when several fields (or cases) share a page;
     ``heading_offset`` puts a ``#`` heading below the section heading (h1 → h3);
@@ -354,6 +386,12 @@ def render_markdown(
     """
     if not text:
         return Markup("")
+    if notes is None and "[^" in text:
+        return _with_own_notes(
+            text, id_prefix=id_prefix, heading_offset=heading_offset, resolve=resolve,
+            sanitise=sanitise, check_image=check_image, on_removed=on_removed,
+            seconds=seconds, language=language,
+        )  # fmt: skip
     if _SURROGATE.search(text):
         raise MarkupError("the text contains lone surrogate code points (not valid Unicode)")
     refused = markdown_limit_problem(text)  # validation says so first; other texts land here
@@ -370,6 +408,8 @@ def render_markdown(
     shaper.id_prefix = id_prefix
     shaper.heading_offset = heading_offset
     shaper.resolve = resolve
+    references: _NoteReferences = md.inlinePatterns["casepress-notes"]  # type: ignore[assignment]
+    references.notes, references.made = notes, []
     md.casepress_deadline = deadline  # type: ignore[attr-defined]
     try:
         html = md.convert(text)
@@ -386,6 +426,7 @@ def render_markdown(
         raise MarkupError(internal_error("converting this Markdown", exc)) from None
     finally:
         md.casepress_deadline = math.inf  # type: ignore[attr-defined]
+        references.notes, made, references.made = None, references.made, []
     _elements, depth = measure_html(html, stop_at_depth=MAX_TEXT_DEPTH)
     if depth > MAX_TEXT_DEPTH:
         raise MarkupError(
@@ -401,7 +442,48 @@ def render_markdown(
         html = cleaned
     if check_image:
         html = _check_images(html, check_image)
+    if made:
+        html = _NOTE_SLOT.sub(lambda m: made[int(m[1])] if int(m[1]) < len(made) else "", html)
     return Markup(html)
+
+
+def _with_own_notes(text: str, *, id_prefix: str, language: str, **options: Any) -> Markup:
+    """A text converted alone (an introduction, a disclaimer) with its own notes, numbered
+    in order of reference and listed after it with back-links, as Python-Markdown's
+    footnotes extension did."""
+    own = split_notes(text)
+    defined = {d.label: d for d in reversed(own.definitions)}  # the first one, if twice
+    numbers: dict[str, int] = {}
+    for reference in own.references:
+        if reference.label in defined:
+            numbers.setdefault(reference.label, len(numbers) + 1)
+    calls = NoteCalls(numbers, id_prefix)
+    body = render_markdown(
+        own.text or " ", id_prefix=id_prefix, language=language, notes=calls, **options
+    )
+    if not numbers:
+        return body
+    items = []
+    for label, number in numbers.items():
+        note = render_markdown(
+            defined[label].text or " ", id_prefix=f"{id_prefix}fn{number}-",
+            language=language, notes=NoteCalls({}, id_prefix), **options,
+        )  # fmt: skip
+        back = "".join(
+            f' <a class="footnote-backref" href="#{escape(ref)}" title="Back to the text of '
+            f'note {number}">&#8617;&#xFE0E;</a>'
+            for ref in calls.calls.get(number, [])
+        )
+        items.append(f'<li id="{escape(id_prefix)}fn-{number}">{_append(note, back)}</li>')
+    return Markup(f'{body}\n<div class="footnote">\n<hr>\n<ol>\n{"".join(items)}\n</ol>\n</div>')
+
+
+def _append(html: str, tail: str) -> str:
+    """``tail`` inside the last paragraph of ``html`` (or after it)."""
+    html = html.rstrip()
+    if html.endswith("</p>"):
+        return f"{html[:-4]}{tail}</p>"
+    return f"{html}{tail}"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -526,7 +608,10 @@ def images_in(text: str | None, *, trusted: bool = False) -> list[tuple[str, str
 @lru_cache(maxsize=4096)
 def _images_in(text: str, trusted: bool = False) -> tuple[tuple[str, str | None], ...]:
     found = []
-    for match in _IMG.finditer(render_markdown(text, sanitise=not trusted)):
+    # notes given: definitions stay where they are written, so the images of every note
+    # are found, in the order of the text, whichever field refers to the note
+    shown = render_markdown(text, sanitise=not trusted, notes=NoteCalls({}, ""))
+    for match in _IMG.finditer(shown):
         attributes = _image_attributes(match[0])
         found.append((attributes.get("src", ""), attributes.get("alt")))
     return tuple(found)

@@ -18,6 +18,9 @@ is still in memory, before a byte is written:
   both are folded away;
 - a list item whose number is generated content (the lessons: ``::before`` on the first
   line, kept in reading order on purpose) gets that number as its ``Lbl`` (§7.6);
+- a footnote (``float: footnote``, the case's notes) is tagged where it is laid out, in the
+  page's footnote area after everything else; here it becomes a ``Note`` with an ``/ID``
+  (§7.9), moved to just after its call, so it is read where it is referenced;
 - a link annotation's ``/Contents`` is its URL or anchor name; here it is the link's text,
   followed by the address for an external link (§7.18.5).
 
@@ -216,6 +219,7 @@ def finish(document, pdf: pydyf.PDF, log: TagLog) -> None:
     tree.fold(tree.document)
     tree.join_fragments(tree.document)
     tree.label_list_items()
+    tree.place_notes()
     tree.shape_lists(tree.document)
     tree.set_languages()
     tree.retarget_parent_tree()
@@ -522,6 +526,55 @@ class _Tree:
         for mcid in span["K"]:
             self.log.artifacts.setdefault(page, {})[mcid] = ("Layout", None)
         span["K"] = pydyf.Array()
+
+    # Notes ---------------------------------------------------------------------------
+
+    def place_notes(self) -> None:
+        """Each footnote → a ``Note`` with a unique ``/ID``, moved from the footnote area to
+        just after the structure element of its call (``::footnote-call``)."""
+        calls: dict[int, Any] = {}
+        notes: list[tuple[_Origin, Any]] = []
+        for number, origin in self.log.origins.items():
+            struct = self.pdf.objects[number]
+            if origin.tag.endswith("::footnote-call"):
+                parent = self.get(struct["P"]) if "P" in struct else None
+                outer = parent is None or not (
+                    (found := self.origin(parent)) and found.tag.endswith("::footnote-call")
+                )
+                if outer:
+                    calls.setdefault(id(origin.element), struct)
+            elif origin.tag == "span" and origin.element.get("data-note") is not None:
+                notes.append((origin, struct))
+        used: set[str] = set()
+        emptied = []
+        first: dict[int, Any] = {}
+        for origin, note in notes:
+            earlier = first.setdefault(id(origin.element), note)
+            if earlier is not note:  # another box of the same note (a block inside it)
+                for item in list(note["K"]):
+                    self._move(item, earlier, note)
+                note["K"] = pydyf.Array()
+                emptied.append(note)
+                continue
+            name = f"note-{origin.element.get('id') or len(used)}"
+            while name in used:
+                name += "-x"
+            used.add(name)
+            note["S"], note["ID"] = "/Note", pydyf.String(name)
+            call = calls.get(id(origin.element))
+            if call is None or "P" not in call or "P" not in note:
+                continue
+            old, new = self.get(note["P"]), self.get(call["P"])
+            old["K"] = pydyf.Array(k for k in old["K"] if k != note.reference)
+            kids = list(new["K"])
+            at = kids.index(call.reference) + 1 if call.reference in kids else len(kids)
+            new["K"].insert(at, note.reference)
+            note["P"] = new.reference
+            emptied.append(old)
+        for old in emptied:  # the footnote area's elements and merged boxes, left empty
+            if not old["K"] and "P" in old:
+                parent = self.get(old["P"])
+                parent["K"] = pydyf.Array(k for k in parent["K"] if k != old.reference)
 
     # Languages -----------------------------------------------------------------------
 

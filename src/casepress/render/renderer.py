@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 from .. import __version__, files
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
 from ..model import schema
-from ..model.cases import CASE_SPEC, Case, find_image
+from ..model.cases import CASE_SPEC, Case, find_image, markdown_fields
 from ..model.editions import HandbookPlan
 from ..model.figures import numbering as figure_numbering
 from ..model.markup import (
@@ -44,6 +44,7 @@ from ..model.markup import (
     removed_message,
     render_markdown,
 )
+from ..model.notes import NoteCalls, collect_notes, inline_note
 from ..model.places import localised_country, merge_country_names
 from ..model.project import Project
 from ..text import css_string as quoted_css
@@ -496,7 +497,9 @@ class Renderer:
             line, column = case.where(field)
             problems.append(Problem(shown, line, column, field, message, severity=severity))
 
-        def md(text: str | None, part: str, field: str) -> Markup:
+        def md(text: str | None, part: str, field: str, notes: NoteCalls | None = None) -> Markup:
+            if notes is None:  # a field: without its note definitions
+                text = note_set.text(field, text)
             sites = [site for site in case.images if site.field == field]
 
             def check_image(src: str) -> str | None:
@@ -531,6 +534,7 @@ class Renderer:
                     check_image=check_image,
                     on_removed=removed,
                     language=language,
+                    notes=calls if notes is None else notes,
                 )
             except MarkdownBudgetError as exc:  # the case's, not this field's: said once
                 if not out_of_time:
@@ -583,6 +587,17 @@ class Renderer:
 
         # one time budget for all of the case's text; figures and tables numbered through it
         with markdown_budget(), figure_numbering(labels):
+            # One note set for the case (``model.notes``): each note's text first, then
+            # the fields, whose references become calls (PDF: the note itself, floated to
+            # the page foot; HTML: a link to the endnotes the template prints).
+            note_set = collect_notes(markdown_fields(case))
+            prefix = f"{case.id}-"
+            notes = {
+                number: md(definition.text, f"note{number}", where, NoteCalls({}, prefix))
+                for number, where, definition in note_set.ordered()
+            }
+            inline = {n: inline_note(html) for n, html in notes.items()}
+            calls = NoteCalls(note_set.numbers, prefix, inline if target == "pdf" else None)
             view = {
                 name: special[declared.show](getattr(case, name))
                 if declared.show
@@ -592,6 +607,15 @@ class Renderer:
         # computed for templates, besides the declared fields
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
+        view["notes"] = [
+            {
+                "number": n,
+                "id": f"{prefix}fn-{n}",
+                "text": html,
+                "references": calls.calls.get(n, []),
+            }
+            for n, html in notes.items()
+        ]
         return view
 
 
