@@ -34,6 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
+from .layout import measure as measure_layout
 
 LOGGER = logging.getLogger("casepress")
 
@@ -128,6 +129,8 @@ class PdfResult:
     fill: float | None = None
     """How much of the last page's content area is used (0 to 1): the same text laid out
     elsewhere (a handbook chapter) likely needs another page when it is nearly full."""
+    layout: dict | None = None
+    """The page layout figures of the written pages (``pdf.layout.measure``)."""
 
 
 class PdfRenderer:
@@ -332,6 +335,7 @@ class PdfRenderer:
             attachments = ()
         result = PdfResult(b"", len(document.pages))
         result.fill = last_page_fill(document)
+        result.layout = measure_layout(document)
         if details:
             for index, page in enumerate(document.pages):  # a box split over pages: its first
                 for name in page.anchors:
