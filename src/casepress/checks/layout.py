@@ -10,6 +10,7 @@ the limit and what to do (``limit_problems``), which ``--strict`` turns into a f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
@@ -133,7 +134,7 @@ def limit_problems(results: Iterable, limits: LayoutLimits | None) -> list[Probl
     for result in results:
         if result.format != "pdf" or not result.layout:
             continue
-        found += [Problem.warning(result.path, message)
+        found += [Problem.warning(Path(result.path), message)
                   for message in _beyond(result.layout, limits)]  # fmt: skip
     return found
 
