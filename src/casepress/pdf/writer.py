@@ -335,7 +335,10 @@ class PdfRenderer:
             attachments = ()
         result = PdfResult(b"", len(document.pages))
         result.fill = last_page_fill(document)
-        result.layout = measure_layout(document)
+        try:  # a report must never cost the output it describes
+            result.layout = measure_layout(document)
+        except Exception:  # noqa: BLE001 - the PDF is written without its layout figures
+            LOGGER.debug("page layout not measured", exc_info=True)
         if details:
             for index, page in enumerate(document.pages):  # a box split over pages: its first
                 for name in page.anchors:
