@@ -139,12 +139,13 @@ def _record(
             ledger.failed(target, Problem.error(shown, message))
         return
     write_atomic(target, result.data[fmt], root=context.root_of(target))
-    facts = {}
+    facts, layout = {}, None
     if fmt == "pdf":
         found = [*found, *(Problem.warning("stylesheets", m)
                            for m in result.sheet_warnings)]  # fmt: skip
         facts = {"pages": result.pages, "fill": result.fill}
+        layout = result.layout
     ledger.written(Written(
         target, item.keys[fmt], case.id, shown, messages=result.messages.get(fmt, []),
-        said=found, page_budget=context.project.brief_max_pages, facts=facts,
+        said=found, page_budget=context.project.brief_max_pages, facts=facts, layout=layout,
     ))  # fmt: skip

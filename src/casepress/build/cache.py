@@ -124,11 +124,13 @@ def theme_digest(theme) -> str:
 
 
 NOT_SETTINGS = ("root", "config_path", "cases_dir", "output_dir", "handbooks", "labels",
-                "theme_origin", "warnings", "positions", "accept_low_contrast")  # fmt: skip
+                "theme_origin", "warnings", "positions", "accept_low_contrast",
+                "layout_limits")  # fmt: skip
 """Project fields that do not shape outputs (where the project lies: outputs are the same
 bytes wherever it is; handbooks have their own keys; ``labels`` are the theme's, digested
 with it; ``positions`` are lines for messages; ``accept_low_contrast`` only silences a
-check). Every other field does, including any added
+check; ``layout_limits`` are measured against every build's figures, kept outputs' too).
+Every other field does, including any added
 later: ``regions`` and ``topics`` give a case's tags their listed spelling."""
 
 

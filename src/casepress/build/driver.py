@@ -24,7 +24,7 @@ from .briefs import build_briefs_in
 from .context import FORMATS, BuildContext, BuildOptions, Progress, Shard, with_theme_defaults
 from .handbooks import build_handbooks_in
 from .outputs import BuildReport, OutputKind
-from .reporting import check_palette, write_report, write_schema
+from .reporting import check_layout, check_palette, write_report, write_schema
 from .site import build_site_in
 from .writing import confine, write_atomic
 
@@ -112,6 +112,7 @@ def _conclude(context: BuildContext, *, report: bool) -> BuildReport:
     out, found = context.project.output_dir, context.report
     write_schema(out, found, root=context.root)
     contrast = check_palette(context.theme, found)
+    check_layout(found, context.project)
     found.problems = sorted(set(found.problems))
     if report:
         write_report(out, found, context.project, contrast, root=context.root)

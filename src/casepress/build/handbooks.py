@@ -264,7 +264,7 @@ class HandbookJob:
                 self.report.warn(problem)
             write_atomic(job.target, result.data, root=self.context.root_of(job.target))
             self._written(job.plan, job.target, job.key, result.warnings, job.found,
-                          pages=result.pages)  # fmt: skip
+                          layout=result.layout, pages=result.pages)  # fmt: skip
             self.context.progress(done, len(jobs), f"{name}.pdf")
 
     def _split(self, job: _Pdf, hints: dict[str, tuple[int, float | None]], force: bool) -> None:
@@ -294,9 +294,11 @@ class HandbookJob:
             write_atomic(unit_path, unit.data, root=self.context.root_of(unit_path))
         write_atomic(job.target, data, root=self.context.root_of(job.target))
         self._written(job.plan, job.target, job.key, book.warnings, job.found,
-                      units=book.unit_facts())  # fmt: skip
+                      layout=book.layout(), units=book.unit_facts())  # fmt: skip
 
-    def _written(self, plan, target: Path, key: str, messages, found=(), **facts) -> None:
+    def _written(
+        self, plan, target: Path, key: str, messages, found=(), *, layout=None, **facts
+    ) -> None:
         name = plan.edition.name
         facts = {"edition": "adhoc" if plan.edition.source == COMMAND_LINE else "defined",
                  "cases": [case.id for case in plan.cases], **facts}  # fmt: skip
@@ -305,7 +307,7 @@ class HandbookJob:
                           for m in messages)]  # fmt: skip
         self.ledger.written(Written(
             target, key, name, plan.edition.source, messages=messages, said=said,
-            page_budget=plan.edition.max_pages, facts=facts,
+            page_budget=plan.edition.max_pages, facts=facts, layout=layout,
         ))  # fmt: skip
 
     def _failed(self, plan, fmt: str, target: Path, exc: Exception) -> None:

@@ -145,6 +145,8 @@ class Written:
     page_budget: int | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     """Kept in the manifest for later builds (pages, fill, units)."""
+    layout: dict | None = None
+    """A PDF's page layout figures (``pdf.layout``), for the quality report."""
 
 
 @dataclass
@@ -232,7 +234,7 @@ def _assess(output: Written, kind: str, profile: str) -> tuple[OutputQuality | N
     try:
         result = quality.assess(
             target, target.suffix[1:], kind=kind, source=output.source, profile=profile,
-            warnings=output.messages, page_budget=output.page_budget,
+            warnings=output.messages, page_budget=output.page_budget, layout=output.layout,
         )  # fmt: skip
     except Exception as exc:  # a report must never cost the output it describes
         return None, [f"{target.name}: not inspected: " + internal_error("inspecting it", exc)]

@@ -37,6 +37,16 @@ def check_palette(theme: Theme, report: BuildReport) -> list:
     return palette_contrast(theme)
 
 
+def check_layout(report: BuildReport, project: Project) -> None:
+    """A warning for each page layout figure of a PDF beyond the project's
+    ``layout_limits:`` (``checks.layout``): ``--strict`` fails on them as on any warning.
+    Kept outputs are measured against the limits of this build, as fresh ones are."""
+    from ..checks.layout import limit_problems
+
+    for problem in limit_problems(report.quality, project.layout_limits):
+        report.warn(problem)
+
+
 def write_report(
     output_dir: Path, report: BuildReport, project: Project, contrast: list,
     *, root: Path | None = None,
@@ -52,14 +62,16 @@ def write_report(
     project_root = project.root.resolve()
     entries = sorted((_entry(q, output_dir, project_root) for q in report.quality),
                      key=lambda e: e["path"])  # fmt: skip
+    totals = quality.summary(report.quality, report.problems)
+    for extreme in ("emptiest_page", "longest_hyphen_run"):  # named as the outputs are
+        found = (totals["layout"] or {}).get(extreme)
+        if found:
+            found["path"] = _named(Path(found["path"]), output_dir)
     head = {
         "generator": f"casepress {__version__}",
         "profile": project.profile,
         "pdf_variant": project.pdf_variant or "pdf/ua-1",
-        "summary": {
-            **quality.summary(report.quality, report.problems),
-            "failed": len(report.failures),
-        },
+        "summary": {**totals, "failed": len(report.failures)},
         "contrast": [c.as_dict() for c in contrast],
     }
     target = output_dir / "report.json"
@@ -69,12 +81,14 @@ def write_report(
     report.add(target, OutputKind.REPORT, "report", State.RENDERED if changed else State.KEPT)
 
 
+def _named(path: Path, output_dir: Path) -> str:
+    """An output as report.json names it: relative to the output folder."""
+    return str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
+
+
 def _entry(found: OutputQuality, output_dir: Path, root: Path) -> dict:
     entry = found.as_dict()
-    path = Path(entry["path"])
-    entry["path"] = (
-        str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
-    )
+    entry["path"] = _named(Path(entry["path"]), output_dir)
     source = Path(entry["source"] or "/").resolve()  # shown relative to the working folder
     if source.is_relative_to(root) and source.is_file():
         entry["source"] = source.relative_to(root).as_posix()

@@ -78,11 +78,13 @@ class UnitResult:
     stubs: list[str]
     strings: dict[str, str] = field(default_factory=dict)
     first_strings: list[str] = field(default_factory=list)
+    layout: dict | None = None
+    """Its page layout figures (``pdf.layout``), its pages numbered from 1."""
 
     def facts(self) -> dict:
         return {"key": self.key, "pages": self.pages, "anchors": self.anchors,
                 "bookmarks": self.bookmarks, "stubs": self.stubs, "strings": self.strings,
-                "first_strings": self.first_strings}  # fmt: skip
+                "first_strings": self.first_strings, "layout": self.layout}  # fmt: skip
 
 
 @dataclass
@@ -328,6 +330,7 @@ class SplitHandbook:
         return UnitResult(
             key, data, facts["pages"], facts["anchors"], [tuple(b) for b in facts["bookmarks"]],
             stubs, facts.get("strings") or {}, facts.get("first_strings") or [],
+            facts.get("layout"),
         )  # fmt: skip
 
     def _accept(self, unit: Unit, result: UnitResult) -> None:
@@ -349,7 +352,7 @@ class SplitHandbook:
             unit = by_name[name]
             result = UnitResult(
                 key, outcome.data, outcome.pages, outcome.anchors, outcome.bookmarks,
-                list(stubs), outcome.strings, outcome.first_strings,
+                list(stubs), outcome.strings, outcome.first_strings, outcome.layout,
             )  # fmt: skip
             self.warnings += outcome.warnings
             self.sheet_warnings += outcome.sheet_warnings
@@ -405,6 +408,12 @@ class SplitHandbook:
         return merge(
             [self.results[u.name] for u in (self.front, *self.body)], len(self.cut.wrappers)
         )
+
+    def layout(self) -> dict | None:
+        """The page layout figures of the merged book: its units', pages running on."""
+        from ..pdf.layout import combine
+
+        return combine([self.results[u.name].layout for u in (self.front, *self.body)])
 
     def unit_facts(self) -> dict[str, dict]:
         return {name: result.facts() for name, result in self.results.items()}

@@ -454,6 +454,8 @@ class CaseResult:
     pages: int | None = None
     fill: float | None = None
     """The PDF's last-page fill (``PdfResult.fill``)."""
+    layout: dict | None = None
+    """The PDF's page layout figures (``PdfResult.layout``)."""
     problems: dict[str, list] = field(default_factory=dict)
     """Format → what rendering it found, positioned in the case file (``Problem``)."""
     messages: dict[str, list[str]] = field(default_factory=dict)
@@ -486,6 +488,7 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
                 pdf = pdf_renderer.pdf(html, base_url=case.path.parent, attachments=sources)
                 found.extend(pdf_problems(case, pdf))
                 result.data[fmt], result.pages, result.fill = pdf.data, pdf.pages, pdf.fill
+                result.layout = pdf.layout
                 result.messages[fmt] = pdf.warnings
                 result.sheet_warnings = tuple(pdf_renderer.stylesheet_warnings)
             else:

@@ -18,6 +18,8 @@ from typing import Any
 
 from ..errors import Problem
 from ..render.resources import shorten
+from .layout import report as layout_report
+from .layout import totals as layout_totals
 from .pdfua import Check, check_pdf
 
 PRINT_MIN_DPI = 150
@@ -49,6 +51,8 @@ class OutputQuality:
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    layout: dict[str, Any] | None = None
+    """A PDF's page layout figures (``checks.layout.report``); None when not measured."""
 
     @property
     def over_budget(self) -> bool:
@@ -78,7 +82,8 @@ class OutputQuality:
         data["checks"] = [dict(vars(check)) for check in self.checks]
         data["over_budget"] = self.over_budget
         if self.format == "html":
-            for key in ("pages", "page_budget", "page_boxes", "fonts", "attachments", "variant"):
+            for key in ("pages", "page_budget", "page_boxes", "fonts", "attachments", "variant",
+                        "layout"):  # fmt: skip
                 data.pop(key)
         return data
 
@@ -303,8 +308,10 @@ def assess(
     profile: str = "screen",
     warnings: list[str] | None = None,
     page_budget: int | None = None,
+    layout: dict[str, Any] | None = None,
 ) -> OutputQuality:
-    """Inspect a written output and attach what the build knows about it."""
+    """Inspect a written output and attach what the build knows about it (``layout``: the
+    page layout figures measured while the PDF was laid out, ``pdf.layout``)."""
     result = inspect_pdf(path, profile=profile) if fmt == "pdf" else inspect_html(path)
     result.kind, result.source, result.profile = kind, source, profile
     for message in dict.fromkeys(warnings or []):
@@ -313,6 +320,7 @@ def assess(
         )
     if fmt == "pdf":
         result.page_budget = page_budget
+        result.layout = layout_report(layout)
     return result
 
 
@@ -401,4 +409,5 @@ def summary(
         "over_budget": [Path(r.path).name for r in pdfs if r.over_budget],
         "checks_failed": sum(len(r.failed_checks) for r in pdfs),
         "checks_passed": sum(len(r.checks) - len(r.failed_checks) for r in pdfs),
+        "layout": layout_totals(pdfs),
     }

@@ -631,6 +631,7 @@ SUMMARY_LINES = 20
 
 def _print_quality(report) -> None:
     """The quality summary: a line per output (for small builds), then the totals."""
+    from ..checks.layout import summary_line
     from ..checks.quality import PRINT_MIN_DPI, summary
 
     results = report.quality
@@ -659,6 +660,9 @@ def _print_quality(report) -> None:
         + (f"; details in {_rel(report_path)}" if report_path else ""),
         file=sys.stderr,
     )
+    layout = summary_line(totals["layout"], lambda path: _rel(Path(path)).as_posix())
+    if layout:
+        print(layout, file=sys.stderr)
 
 
 def _here_or(path: Path) -> str:

@@ -12,6 +12,7 @@ from ..errors import InputError, Problem, UsageError
 from ..text import SLUG
 from .countrynames import country_names_type
 from .labels import LANGUAGE_PATTERN, known_language, labels_type
+from .limits import LAYOUT_LIMITS_SPEC, LayoutLimits
 from .places import BUILTIN_REGION_NAMES
 from .schema import (
     INVALID,
@@ -208,6 +209,7 @@ PROJECT_SPEC = Object(
                 example="accent",
             )
         ),
+        "layout_limits": Field(LAYOUT_LIMITS_SPEC),
     },
     title="casepress project (casepress.yaml)",
     hints={
@@ -323,6 +325,8 @@ class Project:
     max_elements: int = DEFAULT_MAX_ELEMENTS
     accept_low_contrast: tuple[str, ...] = ()
     """Theme colours whose low contrast the project accepts (``checks.theme``)."""
+    layout_limits: LayoutLimits | None = None
+    """Page layout figures beyond which a PDF gets a warning (``layout_limits:``)."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
     """Where each setting was read in casepress.yaml (line, column of its value); a setting
     the command line gave has none. The build names them when they override the theme's."""
@@ -467,6 +471,7 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         "max_image_pixels": values.get("max_image_pixels") or DEFAULT_MAX_IMAGE_PIXELS,
         "max_elements": values.get("max_elements") or DEFAULT_MAX_ELEMENTS,
         "accept_low_contrast": tuple(values.get("accept_low_contrast") or ()),
+        "layout_limits": LayoutLimits.of(values.get("layout_limits")),
     }
     for name, value in overrides.items():
         if value is not None:

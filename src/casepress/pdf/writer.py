@@ -35,6 +35,7 @@ from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
 from .fitting import FIGURE_MARK, fit_figures
+from .layout import measure as measure_layout
 
 LOGGER = logging.getLogger("casepress")
 
@@ -129,6 +130,8 @@ class PdfResult:
     fill: float | None = None
     """How much of the last page's content area is used (0 to 1): the same text laid out
     elsewhere (a handbook chapter) likely needs another page when it is nearly full."""
+    layout: dict | None = None
+    """The page layout figures of the written pages (``pdf.layout.measure``)."""
 
 
 class PdfRenderer:
@@ -339,6 +342,10 @@ class PdfRenderer:
             attachments = ()
         result = PdfResult(b"", len(document.pages))
         result.fill = last_page_fill(document)
+        try:  # a report must never cost the output it describes
+            result.layout = measure_layout(document)
+        except Exception:  # noqa: BLE001 - the PDF is written without its layout figures
+            LOGGER.debug("page layout not measured", exc_info=True)
         if details:
             for index, page in enumerate(document.pages):  # a box split over pages: its first
                 for name in page.anchors:
