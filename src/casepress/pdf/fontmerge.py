@@ -162,12 +162,17 @@ def _merge_face(pdf, face: _Face):
     """The one Type0 font standing for all of ``face.fonts``, or None if they cannot be
     merged (left as they are)."""
     programs: dict = {}
-    for font in face.fonts:
-        programs.setdefault(_program(font).objgen, _program(font))
+    used: dict = {}  # program → the glyph ids its fonts show (their /W)
     try:
-        widths = _union(_read_widths(font.DescendantFonts[0].get("/W")) for font in face.fonts)
+        each = [_read_widths(font.DescendantFonts[0].get("/W")) for font in face.fonts]
+        for font, widths in zip(face.fonts, each, strict=True):
+            programs.setdefault(_program(font).objgen, _program(font))
+            used.setdefault(_program(font).objgen, set()).update(widths)
+        widths = _union(each)
         text = _union(_read_to_unicode(font.get("/ToUnicode")) for font in face.fonts)
-        data = _merge_programs([stream.read_bytes() for stream in programs.values()], text)
+        data = _merge_programs(
+            [stream.read_bytes() for stream in programs.values()], list(used.values()), text
+        )
     except _MergeError:
         return None
     return _font_objects(pdf, face, data, widths, text)
@@ -177,9 +182,11 @@ class _MergeError(Exception):
     """These fonts cannot be merged: they are left as they are."""
 
 
-def _merge_programs(datas: list[bytes], text: dict) -> bytes:
+def _merge_programs(datas: list[bytes], used: list[set], text: dict) -> bytes:
     """One program with every glyph any of ``datas`` (subsets of one font, glyph ids
-    retained) has: per glyph id, the outline of the first that has one.
+    retained) has: per glyph id, the outline of the first that has one, and the metrics of
+    the first that shows it (``used``: a subset's dropped glyphs have no width, and a
+    space has no outline).
 
     The subsets are read raw (their table directory, ``loca``/``glyf``, ``hmtx``): only the
     base, the subset with the most glyph ids (WeasyPrint drops the empty ids after the last
@@ -203,9 +210,9 @@ def _merge_programs(datas: list[bytes], text: dict) -> bytes:
         if len(order) != subsets[base_index].glyphs:
             raise _MergeError
         if kinds == {"glyf"}:
-            _merge_glyf(base, order, subsets, base_index)
+            _merge_glyf(base, order, subsets, base_index, used)
         else:
-            _merge_cff(base, order, datas, base_index)
+            _merge_cff(base, order, datas, base_index, used)
         _extend_cmaps(base, order, text)
         _union_bounds(base, subsets)
         out = io.BytesIO()
@@ -255,7 +262,7 @@ class _Sfnt:
         return advance, struct.unpack_from(">h", hmtx, 4 * hmetrics + 2 * (gid - hmetrics))[0]
 
 
-def _merge_glyf(base, order, subsets, base_index) -> None:
+def _merge_glyf(base, order, subsets, base_index, used) -> None:
     """TrueType outlines: the raw data of each glyph (composites name their components by
     glyph id, the same in every subset)."""
     from fontTools.ttLib.tables._g_l_y_f import Glyph
@@ -277,11 +284,13 @@ def _merge_glyf(base, order, subsets, base_index) -> None:
             if index != base_index:
                 glyf.glyphs[order[gid]] = Glyph(data)
                 hmtx.metrics[order[gid]] = subsets[index].metrics(gid)
+        for gid, index in _first_users(used, len(order)).items():
+            hmtx.metrics[order[gid]] = subsets[index].metrics(gid)
     except (struct.error, IndexError, KeyError) as exc:
         raise _MergeError from exc
 
 
-def _merge_cff(base, order, datas, base_index) -> None:
+def _merge_cff(base, order, datas, base_index, used) -> None:
     """CFF outlines (name-keyed, desubroutinized as WeasyPrint subsets them): each
     glyph's charstring; an unused glyph id holds only ``endchar``."""
     from fontTools.ttLib import TTFont
@@ -291,8 +300,10 @@ def _merge_cff(base, order, datas, base_index) -> None:
         raise _MergeError  # CID-keyed: glyphs also belong to font dicts (FDSelect)
     private = _private(top)
     chosen: dict = {}
+    fonts = []
     for index, data in enumerate(datas):
         font = base if index == base_index else TTFont(io.BytesIO(data), recalcTimestamp=False)
+        fonts.append(font)
         theirs = font["CFF "].cff.topDictIndex[0]
         if hasattr(theirs, "ROS") or _private(theirs) != private:
             raise _MergeError
@@ -317,6 +328,19 @@ def _merge_cff(base, order, datas, base_index) -> None:
             charstring.private, charstring.globalSubrs = top.Private, top.GlobalSubrs
             charstrings.items[gid] = charstring
             base["hmtx"].metrics[order[gid]] = font["hmtx"].metrics[font.getGlyphOrder()[gid]]
+    for gid, index in _first_users(used, len(order)).items():
+        font = fonts[index]
+        base["hmtx"].metrics[order[gid]] = font["hmtx"].metrics[font.getGlyphOrder()[gid]]
+
+
+def _first_users(used: list[set], count: int) -> dict:
+    """Glyph id → the first subset showing it."""
+    first: dict = {}
+    for index, gids in enumerate(used):
+        for gid in gids:
+            if gid < count:
+                first.setdefault(gid, index)
+    return dict(sorted(first.items()))
 
 
 _MAXP = tuple(range(6, 32, 2))  # maxPoints … maxComponentDepth (maxp 1.0), all uint16
