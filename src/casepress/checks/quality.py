@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem
+from ..pdf.fontmerge import embedded_programs
 from ..render.resources import shorten
 from .layout import report as layout_report
 from .layout import totals as layout_totals
@@ -45,6 +46,7 @@ class OutputQuality:
     language: str | None = None
     page_boxes: dict[str, list[float]] = field(default_factory=dict)
     fonts: list[dict[str, Any]] = field(default_factory=list)
+    font_programs: dict[str, Any] = field(default_factory=dict)
     images: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     missing_alt: list[str] = field(default_factory=list)
@@ -82,8 +84,8 @@ class OutputQuality:
         data["checks"] = [dict(vars(check)) for check in self.checks]
         data["over_budget"] = self.over_budget
         if self.format == "html":
-            for key in ("pages", "page_budget", "page_boxes", "fonts", "attachments", "variant",
-                        "layout"):  # fmt: skip
+            for key in ("pages", "page_budget", "page_boxes", "fonts", "font_programs",
+                        "attachments", "variant", "layout"):  # fmt: skip
                 data.pop(key)
         return data
 
@@ -111,6 +113,7 @@ def inspect_pdf(path: Path, *, profile: str = "screen") -> OutputQuality:
         result.title = str(info["/Title"]) if "/Title" in info else None
         result.language = str(pdf.Root["/Lang"]) if "/Lang" in pdf.Root else None
         result.fonts = _fonts(pdf)
+        result.font_programs = embedded_programs(pdf)
         result.images = _images(pdf)
         result.attachments = _attachments(pdf)
         result.checks = check_pdf(pdf, xmp=xmp, fonts=result.fonts)
@@ -340,12 +343,43 @@ def findings(result: OutputQuality) -> list[str]:
                 f"{name}: image {image['name']} on page {image['page']} is {image['dpi']:g} dpi "
                 f"where it is placed, under {PRINT_MIN_DPI} dpi for print"
             )
+    found += _font_findings(name, result.font_programs)
     if result.format == "html":
         found += [f"{name}: image {src!r} has no alt text" for src in result.missing_alt]
     for check in result.failed_checks:
         detail = f": {check.detail}" if check.detail else ""
         found.append(f"{name}: PDF/UA check failed: {check.title} ({check.clause}){detail}")
     return found
+
+
+_AGAIN = "build it again with --force, and report it to casepress if it stays"
+
+
+def _font_findings(name: str, programs: dict[str, Any]) -> list[str]:
+    """A face embedded more than once (the file is larger than it needs to be), different
+    subsets under one tag (ISO 32000-2 §9.9.2: a reader may take one for the other)."""
+    found = [
+        f"{name}: font {face} is embedded {count} times where one program would do, so the "
+        f"file is larger than it needs to be; {_AGAIN}"
+        for face, count in programs.get("repeated_faces", {}).items()
+    ]
+    found += [
+        f"{name}: {count} different subsets of font {tag.split('+', 1)[1]} share the subset "
+        f"tag {tag.split('+', 1)[0]}, which PDF readers may confuse; {_AGAIN}"
+        for tag, count in programs.get("shared_tags", {}).items()
+    ]
+    return found
+
+
+def font_line(result: OutputQuality) -> str:
+    """What a PDF embeds, as the build summary says it: "4 faces, 4 programs"."""
+    programs = result.font_programs
+    missing = sum(not f["embedded"] for f in result.fonts)
+    if not programs:  # an entry written before this count was kept
+        return f"{len(result.fonts) - missing}/{len(result.fonts)} fonts embedded"
+    faces, count = programs["faces"], programs["programs"]
+    line = f"fonts: {faces} face{'s' * (faces != 1)}, {count} program{'s' * (count != 1)}"
+    return line + (f" ({missing} not embedded)" if missing else "")
 
 
 _REFUSAL = re.compile(r"^(?:[^\s:]+: )?refused |^image .* refused: ", re.DOTALL)
@@ -403,6 +437,12 @@ def summary(
         "fonts_not_embedded": sorted(
             {f["name"] for r in pdfs for f in r.fonts if not f["embedded"]}
         ),
+        "font_programs": sum(r.font_programs.get("programs", 0) for r in pdfs),
+        "fonts_repeated": [
+            Path(r.path).name
+            for r in pdfs
+            if r.font_programs.get("repeated_faces") or r.font_programs.get("shared_tags")
+        ],  # fmt: skip
         "images": sum(len(r.images) for r in results),
         "low_resolution_images": sum(len(r.low_resolution) for r in pdfs),
         **found,

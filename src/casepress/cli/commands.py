@@ -632,18 +632,17 @@ SUMMARY_LINES = 20
 def _print_quality(report) -> None:
     """The quality summary: a line per output (for small builds), then the totals."""
     from ..checks.layout import summary_line
-    from ..checks.quality import PRINT_MIN_DPI, summary
+    from ..checks.quality import PRINT_MIN_DPI, font_line, summary
 
     results = report.quality
     for result in results if len(results) <= SUMMARY_LINES else []:
         size = f"{result.bytes / 1024:,.0f} KB"
         if result.format == "pdf":
-            embedded = sum(f["embedded"] for f in result.fonts)
             passed = len(result.checks) - len(result.failed_checks)
             budget = f" of {result.page_budget}" if result.page_budget else ""
             line = (
-                f"{result.pages} pages{budget}, {size}, {embedded}/{len(result.fonts)} fonts "
-                f"embedded, {len(result.images)} image(s), PDF/UA checks {passed}/{len(result.checks)}"
+                f"{result.pages} pages{budget}, {size}, {font_line(result)}, "
+                f"{len(result.images)} image(s), PDF/UA checks {passed}/{len(result.checks)}"
             )
         else:
             line = f"{size}, {len(result.images)} image(s), lang {result.language}"

@@ -4,7 +4,8 @@ Pages are appended in order; named destinations, the nested outline and the tagg
 structure tree are then rebuilt for the whole book.
 
 Merging PDF files this way keeps outlines and internal links that naive page copying
-drops (see WEASYPRINT-NOTES); pikepdf merges 850 pages in about a second.
+drops (see WEASYPRINT-NOTES); pikepdf merges 850 pages in about a second. Each unit embeds
+its own subset of every font: ``fontmerge`` leaves one program per face.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass, field
+
+from .fontmerge import merge_fonts
 
 GROUP = 200
 """Units merged at once. Every open PDF costs qpdf about 1.6 KB per object (0.5 MB for a
@@ -83,6 +86,7 @@ def _merge(units: list, depth: int) -> tuple[bytes, list]:
         for level, label, page, x, y, state in unit.bookmarks
     ]
     _write_outline(merged, bookmarks)
+    merge_fonts(merged)  # one program per face, not one per unit
     out = io.BytesIO()
     merged.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for source in sources:
