@@ -196,3 +196,12 @@ def test_label_ranges_from_folios():
     assert label_ranges(folios) == [(0, "/r", 1), (4, "/D", 1)]
     assert label_ranges([None, None]) == [(0, "/D", 1)]
     assert label_ranges([None, ("decimal", 1)]) == [(0, "", 0), (1, "/D", 1)]
+
+
+def test_the_hyphen_hooks_fit_this_weasyprint():
+    """pdf/hyphens.py wraps two private WeasyPrint functions: a WeasyPrint whose functions
+    differ must be noticed here, not by readers finding U+2010 again."""
+    from casepress.pdf import hyphens
+
+    assert hyphens.hooks_problem() is None
+    assert hyphens.install()
