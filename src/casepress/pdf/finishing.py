@@ -213,12 +213,15 @@ def searchable_hyphens(pdf) -> None:
 
 def soft_line_hyphens(document, pdf) -> None:
     """Map the codes ``hyphens`` gave line-break hyphens to their glyph: a CIDToGIDMap,
-    identity but for them, in each font that has some (ToUnicode maps them to U+00AD)."""
+    identity for the glyphs the document draws, in each font that has some (ToUnicode
+    already maps those codes to U+00AD)."""
     fonts = {}
     for font in getattr(document, "fonts", {}).values():
         codes = font.__dict__.get("casepress_soft_hyphens")
         if codes:
-            fonts[bytes(font.name).lstrip(b"/")] = {code: glyph for glyph, code in codes.items()}
+            glyphs = {code: glyph for glyph, code in codes.items()}
+            used = (set(font.widths) | set(font.to_unicode)) - set(glyphs)
+            fonts[bytes(font.name).lstrip(b"/")] = glyphs, used
     if not fonts:
         return
     for obj in list(pdf.objects):
@@ -226,12 +229,13 @@ def soft_line_hyphens(document, pdf) -> None:
             continue
         name = obj.get("BaseFont")
         name = (name if isinstance(name, bytes) else str(name).encode()).lstrip(b"/")
-        glyphs = fonts.get(name)
-        if not glyphs or obj.get("CIDToGIDMap") != "/Identity":
+        if name not in fonts or obj.get("CIDToGIDMap") != "/Identity":
             continue
-        table = bytearray()
+        glyphs, used = fonts[name]
+        table = bytearray()  # unused CIDs map to glyph 0: the map compresses to little
         for cid in range(max(glyphs) + 1):
-            table += glyphs.get(cid, cid).to_bytes(2, "big")
+            glyph = glyphs.get(cid, cid if cid in used else 0)
+            table += glyph.to_bytes(2, "big")
         stream = pydyf.Stream([bytes(table)], compress=True)
         pdf.add_object(stream)
         obj["CIDToGIDMap"] = stream.reference
