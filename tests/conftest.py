@@ -55,13 +55,14 @@ def page_texts(path: Path) -> list[str]:
 
 
 def normalise(text: str) -> str:
+    text = re.sub(r"\u00ad\s*", "", text)  # soft hyphen: a hyphen added at a line break
     text = re.sub(r"[\u2010-]\n(?=[a-z])", "", text)  # hyphen at a line break
     return re.sub(r"\s+", " ", text.replace("\u2010", "-")).strip()
 
 
 def squash(text: str) -> str:
     """Text without spaces or hyphens: compares prose whatever the hyphenation did to it."""
-    return re.sub(r"[\s\u2010-]+", "", text)
+    return re.sub(r"[\s\u00ad\u2010-]+", "", text)
 
 
 def outline(path: Path) -> list[tuple[int, str, int]]:

@@ -62,6 +62,8 @@ def _merge(units: list, depth: int) -> tuple[bytes, list]:
     """Merge ``units``; returns the PDF and the bookmarks with their merged page numbers."""
     import pikepdf
 
+    from . import finishing
+
     sources = [pikepdf.open(io.BytesIO(unit.data)) for unit in units]
     merged = sources[0]
     page_base = []
@@ -86,6 +88,8 @@ def _merge(units: list, depth: int) -> tuple[bytes, list]:
         for level, label, page, x, y, state in unit.bookmarks
     ]
     _write_outline(merged, bookmarks)
+    finishing.merged_labels(merged, sources, page_base)
+    finishing.print_annotations_pike(merged)
     merge_fonts(merged)  # one program per face, not one per unit
     out = io.BytesIO()
     merged.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -34,6 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
+from . import hyphens
 from .fitting import FIGURE_MARK, fit_figures
 from .layout import measure as measure_layout
 
@@ -161,6 +162,7 @@ class PdfRenderer:
         """Bleed the printer gets (PDF BleedBox around the TrimBox); the CSS bleed is wider,
         leaving room for the crop marks outside it."""
         self.font_config = FontConfiguration()
+        hyphens.install()  # line-break hyphens extract as U+00AD (pdf/hyphens.py)
         stylesheets = list(stylesheets)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
@@ -300,9 +302,10 @@ class PdfRenderer:
             raise RenderError(internal_error("writing the PDF", exc)) from exc
 
     def _finisher(self, log, base_url: Path | None = None):
-        from . import tagging
+        from . import finishing, tagging
 
         def finish(document, pdf) -> None:
+            finishing.finish(document, pdf)
             if base_url is not None:
                 relative_file_links(pdf, base_url)
             if self.bleed_mm is not None:
