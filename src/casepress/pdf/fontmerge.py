@@ -132,16 +132,39 @@ def face_name(font) -> str:
     return TAG.sub("", str(font.get("/BaseFont", "/?"))[1:])
 
 
+def _mappable(mapping) -> bool:
+    """Identity, or a stream: identity but for the codes ``hyphens`` gave line-break
+    hyphens (past the font's glyphs, mapped to the hyphen's glyph)."""
+    import pikepdf
+
+    return mapping == "/Identity" or isinstance(mapping, pikepdf.Stream)
+
+
+def _extra_codes(font) -> dict[int, int]:
+    """The codes of ``font`` its CIDToGIDMap sends to another glyph than their own."""
+    import pikepdf
+
+    mapping = font.DescendantFonts[0].get("/CIDToGIDMap")
+    if not isinstance(mapping, pikepdf.Stream):
+        return {}
+    table = mapping.read_bytes()
+    gids = (int.from_bytes(table[i : i + 2], "big") for i in range(0, len(table) - 1, 2))
+    return {cid: gid for cid, gid in enumerate(gids) if gid not in (0, cid)}
+
+
 def _face_of(font) -> tuple[str, str] | None:
     """(name, program kind) of a Type0 font this module can merge, else None: Identity-H
-    encoding, one CID font with identity CID → glyph id, a TrueType or OpenType program."""
+    encoding, one CID font with identity CID → glyph id (or a map that is identity but
+    for line-break hyphens' codes), a TrueType or OpenType program."""
+    import pikepdf
+
     if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
         return None
     if not font.is_indirect or len(font.get("/DescendantFonts", [])) != 1:
         return None
     cid = font.DescendantFonts[0]
     descriptor = cid.get("/FontDescriptor")
-    if descriptor is None or cid.get("/CIDToGIDMap", "/Identity") != "/Identity":
+    if descriptor is None or not _mappable(cid.get("/CIDToGIDMap", pikepdf.Name.Identity)):
         return None
     if cid.get("/Subtype") == "/CIDFontType2" and "/FontFile2" in descriptor:
         return face_name(font), "/FontFile2"
@@ -165,9 +188,14 @@ def _merge_face(pdf, face: _Face):
     used: dict = {}  # program → the glyph ids its fonts show (their /W)
     try:
         each = [_read_widths(font.DescendantFonts[0].get("/W")) for font in face.fonts]
+        extra: dict[int, int] = {}  # line-break hyphens' codes → their glyph, in all fonts
         for font, widths in zip(face.fonts, each, strict=True):
+            codes = _extra_codes(font)
+            if any(extra.get(code, glyph) != glyph for code, glyph in codes.items()):
+                raise _MergeError  # one code for two glyphs: keep them apart
+            extra.update(codes)
             programs.setdefault(_program(font).objgen, _program(font))
-            used.setdefault(_program(font).objgen, set()).update(widths)
+            used.setdefault(_program(font).objgen, set()).update(set(widths) - set(codes))
         widths = _union(each)
         text = _union(_read_to_unicode(font.get("/ToUnicode")) for font in face.fonts)
         data = _merge_programs(
@@ -175,7 +203,8 @@ def _merge_face(pdf, face: _Face):
         )
     except _MergeError:
         return None
-    return _font_objects(pdf, face, data, widths, text)
+    glyphs = set(widths) - set(extra)
+    return _font_objects(pdf, face, data, widths, text, (extra, glyphs) if extra else None)
 
 
 class _MergeError(Exception):
@@ -511,7 +540,7 @@ def subset_tag(name: str, program: bytes) -> str:
     return "".join(chr(65 + byte % 26) for byte in digest[:6])
 
 
-def _font_objects(pdf, face: _Face, data: bytes, widths: dict, text: dict):
+def _font_objects(pdf, face: _Face, data: bytes, widths: dict, text: dict, remap=None):
     import pikepdf
 
     first = face.fonts[0]
@@ -541,6 +570,15 @@ def _font_objects(pdf, face: _Face, data: bytes, widths: dict, text: dict):
     new_cid.BaseFont = base_font
     new_cid.FontDescriptor = pdf.make_indirect(new_descriptor)
     new_cid.W = _write_widths(widths)
+    if remap is not None:  # identity for the glyphs shown, hyphens' codes to their glyph
+        extra, glyphs = remap
+        table = bytearray()
+        for code in range(max(extra) + 1):
+            glyph = extra.get(code, code if code in glyphs else 0)
+            table += glyph.to_bytes(2, "big")
+        mapping = pikepdf.Stream(pdf, zlib.compress(bytes(table)))
+        mapping.Filter = pikepdf.Name.FlateDecode
+        new_cid.CIDToGIDMap = mapping
 
     font = pikepdf.Dictionary({k: v for k, v in first.items()})
     font.BaseFont = base_font
