@@ -64,7 +64,9 @@ def width_mismatches(path: Path) -> list:
             program = TTFont(io.BytesIO(fontmerge.program_of(font).read_bytes()))
             order, scale = program.getGlyphOrder(), 1000 / program["head"].unitsPerEm
             widths = fontmerge._read_widths(font.DescendantFonts[0].W)
-            for gid, width in widths.items():
+            to_glyph = fontmerge._extra_codes(font)  # line-break hyphens' codes
+            for code, width in widths.items():
+                gid = to_glyph.get(code, code)
                 advance = program["hmtx"].metrics[order[gid]][0] * scale
                 if abs(advance - width) > 1:
                     found.append((str(font.BaseFont), gid, width, advance))

@@ -94,7 +94,8 @@ def pypdf_text(path: Path) -> str:
 
 
 EXTRACTORS = {"pdftotext": pdftotext, "pypdf": pypdf_text}
-OUTPUTS = ["base-brief", "azimut-brief", "base-handbook-single", "azimut-handbook-split"]
+OUTPUTS = ["base-brief", "azimut-brief", "base-handbook-single", "base-handbook-split",
+           "azimut-handbook-split"]  # fmt: skip
 
 
 @pytest.mark.slow
