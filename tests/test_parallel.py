@@ -216,7 +216,8 @@ def test_split_handbook_has_the_same_text_on_every_page_as_the_single_pass(twelv
     assert len(refs) == 4  # two See also entries, two case: links, all with page numbers
     # running heads (named strings) and the running footer reach every chapter page
     assert all("The house footer on every page" in page for page in split[4:])
-    assert sum("All 12 cases" in page for page in split) > 20
+    # (not on the pages that open a part, a chapter or the indexes: issue 14)
+    assert sum("All 12 cases" in page for page in split) > 12
 
 
 @pytest.mark.slow
