@@ -264,3 +264,12 @@ def test_short_indexes_share_a_page(book):
     _, pdf, _ = book
     shared = [p for p in texts(pdf) if "Cases by country" in p and "Cases by theme" in p]
     assert len(shared) == 2  # the contents and the indexes' page
+
+
+def test_a_cover_image_without_alt_text_is_warned_about_at_its_line(tmp_path):
+    project = load_project(project_with(tmp_path, "    cover_image: cover.png\n"))
+    (warning,) = [w for w in project.warnings if w.field == "handbooks.course.cover_image"]
+    assert (warning.severity, warning.line, warning.column) == ("warning", 15, 18)
+    assert "no text alternative" in warning.message
+    decorative = "    cover_image: {file: cover.png, alt: ''}\n"
+    assert not load_project(project_with(tmp_path / "d", decorative)).warnings

@@ -479,7 +479,9 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
             handbooks[name] = make_edition(
                 name, spec, root, source=document.shown, positions=positions
             )
-        warnings = ctx.problems
+        warnings = ctx.problems + [
+            w for edition in handbooks.values() for w in _cover_alt_warning(edition)
+        ]
         positions = dict(ctx.positions)
         refused = _cases_outside(root, values.get("cases"), document.shown, ctx.positions)
         refused = refused if "cases" in ctx.positions else []  # a default: its files are refused
@@ -532,6 +534,19 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
         positions=positions,
         **settings,
     )
+
+
+def _cover_alt_warning(edition: Edition) -> list[Problem]:
+    """A cover image with no text alternative: readers who cannot see it are told nothing."""
+    if edition.cover_image is None or edition.cover_image_alt is not None:
+        return []
+    line, column = edition.where("cover_image")
+    message = (
+        "the cover image has no text alternative; say what it shows with alt: under "
+        "cover_image (or cover_image_alt:), or write alt: '' if it is only decoration"
+    )
+    field_name = f"handbooks.{edition.name}.cover_image"
+    return [Problem.warning(edition.source, message, line=line, column=column, field=field_name)]
 
 
 def edition_file_problems(edition: Edition, root: Path) -> list[Problem]:
