@@ -216,7 +216,8 @@ def test_split_handbook_has_the_same_text_on_every_page_as_the_single_pass(twelv
     assert len(refs) == 4  # two See also entries, two case: links, all with page numbers
     # running heads (named strings) and the running footer reach every chapter page
     assert all("The house footer on every page" in page for page in split[4:])
-    assert sum("All 12 cases" in page for page in split) > 20
+    # (not on the pages that open a part, a chapter or the indexes: issue 14)
+    assert sum("All 12 cases" in page for page in split) > 12
 
 
 @pytest.mark.slow
@@ -300,7 +301,8 @@ def test_named_strings_are_read_from_the_html_where_the_rules_allow():
         "book": "The & book", "chapter": "Introduction", "other": "Introduction",
     }  # fmt: skip
     assert predict_strings(html, [".x { string-set: n attr(class) }"]) is None
-    assert predict_strings(html, ['.x { string-set: n "literal" }']) is None
+    # a literal is its own value (the handbook's blank-head strings: book-title "…")
+    assert predict_strings(html, ['.x { string-set: n "literal" }']) == {"n": "literal"}
     assert predict_strings(html, [".contents > h2 { string-set: n content() }"]) is None
     assert predict_strings(html, ["@media screen { h2 { string-set: n counter(x) } }"]) == {}
 

@@ -92,10 +92,14 @@ def test_a_setting_that_overrides_the_theme_is_said_once(tmp_path, monkeypatch, 
     assert main(["new", "Police reform in Liberia", "-q"]) == 0  # two cases: said once
     assert main(["brief", "cases", "--format", "html", "-q", "--output", "out"]) == 0
     err = capsys.readouterr().err
+    theme_text = (project / "themes" / "letterhead" / "theme.yaml").read_text("utf-8")
+    size_line = theme_text.splitlines().index(
+        next(x for x in theme_text.splitlines() if x.startswith("  size: Letter"))
+    ) + 1  # fmt: skip
     said = (
         f"casepress: casepress.yaml:{line}:12: page_size: 'A4' overrides 'Letter' from the "
-        "theme 'letterhead' (themes/letterhead/theme.yaml:33:9); remove the line to use the "
-        "theme's\n"
+        f"theme 'letterhead' (themes/letterhead/theme.yaml:{size_line}:9); remove the line to "
+        "use the theme's\n"
     )
     assert said in err and err.count("overrides") == 1
     # given on the command line, it is no line of casepress.yaml: nothing to say

@@ -89,6 +89,9 @@ def check_theme(
         problems += theme.refused_files()
         problems += check_templates(theme) + check_stylesheets(theme)
         problems += check_contrast(theme, project)
+        from ..render.bookparts import reversed_logo_problem  # a dark cover needs a light logo
+
+        problems += [p for p in [reversed_logo_problem(theme)] if p is not None]
     return names, sorted(problems)
 
 

@@ -159,17 +159,17 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
     broken = broken_cases(catalogue, project)
     cases, missing = _select(edition, catalogue, project, problems, broken)
     introduction = _read_introduction(edition, project, problems)
-    if edition.logo is not None:
+    for name, path in (("logo", edition.logo), ("cover_image", edition.cover_image)):
+        if path is None:
+            continue
         try:
-            files.confine(
-                edition.logo, _roots(edition, project), limit=files.RESOURCE_BYTES, what="logo"
-            )
+            files.confine(path, _roots(edition, project), limit=files.RESOURCE_BYTES, what=name)
         except files.FileRefusedError as refusal:
             message = (
-                f"file not found: {display_path(edition.logo)}" if refusal.missing
-                else f"{display_path(edition.logo)}: {refusal.message}"
+                f"file not found: {display_path(path)}" if refusal.missing
+                else f"{display_path(path)}: {refusal.message}"
             )  # fmt: skip
-            _problem(problems, edition, "logo", message)
+            _problem(problems, edition, name, message)
     if problems:
         raise InputError(problems)
     parts = _group(edition, cases)

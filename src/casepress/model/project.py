@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args
 from .. import files
 from ..errors import InputError, Problem, UsageError
 from ..text import SLUG
+from .bookparts import CoverImage, check_isbn, check_licence
 from .countrynames import country_names_type
 from .labels import LANGUAGE_PATTERN, known_language, labels_type
 from .limits import LAYOUT_LIMITS_SPEC, LayoutLimits
@@ -83,11 +84,46 @@ HANDBOOK_SPEC = Object(
         "order_by": Field(Choice(ORDER_BY, "Order of cases within a part")),
         "duplex": Field(Flag("Printed on both sides: chapters start on a right-hand page")),
         "copyright": Field(Text("Copyright line for the imprint page")),
-        "isbn": Field(Text("ISBN for the imprint page")),
+        "isbn": Field(
+            Text(
+                "ISBN for the imprint page (ISBN-13 or ISBN-10; its check digit is verified)",
+                convert=check_isbn,
+            )  # fmt: skip
+        ),
         "disclaimer": Field(
             Text("Disclaimer paragraph for the imprint page (Markdown)", markdown=True)
         ),
         "max_pages": Field(Count("Page budget: a warning when the PDF has more pages")),
+        # Book furniture (cover and imprint): model/bookparts.py
+        "cover_image": Field(CoverImage()),
+        "cover_image_alt": Field(Text("What the cover image shows (its text alternative)")),
+        "publisher": Field(Text("Publisher on the imprint page; default: the organisation")),
+        "licence": Field(
+            Text(
+                "Licence on the imprint page: a short name such as 'CC BY 4.0' (printed with "
+                "its full name and address) or your own wording",
+                convert=check_licence,
+            )
+        ),
+        "citation": Field(
+            Text(
+                "Suggested citation on the imprint page; default: 'Organisation (Year). "
+                "Title. Edition. Publisher.'"
+            )
+        ),
+        "colophon": Field(Text("Colophon line at the foot of the imprint (typefaces, printer)")),
+        "produced_with": Field(
+            Flag("Print the 'Typeset with casepress' line on the imprint page (default: true)")
+        ),
+        "part_numbers": Field(
+            Flag(
+                "Number the parts (Part I, Part II) in contents and on dividers "
+                "(default: true when grouped)"
+            )  # fmt: skip
+        ),
+        "case_numbers": Field(
+            Flag("Number the cases (1, 2, …) in contents and on chapter openers (default: false)")
+        ),
         "allow_partial": Field(
             Flag(
                 "Publish it even when cases it selects have errors: they are left out, and "
@@ -248,6 +284,18 @@ class Edition:
     isbn: str | None = None
     disclaimer: str | None = None
     max_pages: int | None = None
+    cover_image: Path | None = None
+    cover_image_alt: str | None = None
+    cover_image_credit: str | None = None
+    publisher: str | None = None
+    licence: Any = None
+    """A ``bookparts.Licence``."""
+    citation: str | None = None
+    colophon: str | None = None
+    produced_with: bool = True
+    part_numbers: bool | None = None
+    """None: numbered when the handbook is grouped."""
+    case_numbers: bool = False
     allow_partial: bool = False
     """Published without the selected cases that have errors (``editions.partial_problems``)."""
     source: str = "casepress.yaml"
@@ -262,6 +310,7 @@ def make_edition(
     name: str, values: dict[str, Any], root: Path, *, source: str = COMMAND_LINE, positions=None
 ) -> Edition:
     """An Edition from validated values (from casepress.yaml or the command line)."""
+    cover = values.get("cover_image")
     listed = {
         k: tuple(values.get(k) or ()) for k in ("ids", "regions", "countries", "themes", "exclude")
     }
@@ -281,6 +330,16 @@ def make_edition(
         isbn=values.get("isbn"),
         disclaimer=values.get("disclaimer"),
         max_pages=values.get("max_pages"),
+        cover_image=root / cover["file"] if cover else None,
+        cover_image_alt=values.get("cover_image_alt") or (cover or {}).get("alt"),
+        cover_image_credit=(cover or {}).get("credit"),
+        publisher=values.get("publisher"),
+        licence=values.get("licence"),
+        citation=values.get("citation"),
+        colophon=values.get("colophon"),
+        produced_with=values.get("produced_with") is not False,
+        part_numbers=values.get("part_numbers"),
+        case_numbers=bool(values.get("case_numbers")),
         allow_partial=bool(values.get("allow_partial")),
         source=source,
         positions=positions or {},
@@ -433,7 +492,9 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
             handbooks[name] = make_edition(
                 name, spec, root, source=document.shown, positions=positions
             )
-        warnings = ctx.problems
+        warnings = ctx.problems + [
+            w for edition in handbooks.values() for w in _cover_alt_warning(edition)
+        ]
         positions = dict(ctx.positions)
         refused = _cases_outside(root, values.get("cases"), document.shown, ctx.positions)
         refused = refused if "cases" in ctx.positions else []  # a default: its files are refused
@@ -490,6 +551,19 @@ def load_project(path: Path | str | None = None, **overrides: Any) -> Project:
     )
 
 
+def _cover_alt_warning(edition: Edition) -> list[Problem]:
+    """A cover image with no text alternative: readers who cannot see it are told nothing."""
+    if edition.cover_image is None or edition.cover_image_alt is not None:
+        return []
+    line, column = edition.where("cover_image")
+    message = (
+        "the cover image has no text alternative; say what it shows with alt: under "
+        "cover_image (or cover_image_alt:), or write alt: '' if it is only decoration"
+    )
+    field_name = f"handbooks.{edition.name}.cover_image"
+    return [Problem.warning(edition.source, message, line=line, column=column, field=field_name)]
+
+
 def edition_file_problems(edition: Edition, root: Path) -> list[Problem]:
     """A handbook's ``introduction`` and ``logo`` that ``files`` would refuse (outside the
     project, through a symbolic link leading out, not a regular file, too large), each at its
@@ -498,10 +572,13 @@ def edition_file_problems(edition: Edition, root: Path) -> list[Problem]:
     for name, path, limit in (
         ("introduction", edition.introduction, files.TEXT_BYTES),
         ("logo", edition.logo, files.RESOURCE_BYTES),
+        ("cover_image", edition.cover_image, files.RESOURCE_BYTES),
     ):
         if path is None:
             continue
-        line, column = edition.where(name)
+        line, column = edition.where(f"{name}.file") if name == "cover_image" else (0, 0)
+        if not line:  # cover_image: {file: ...} is found at its file
+            line, column = edition.where(name)
         field_name = f"handbooks.{edition.name}.{name}"
         try:
             head = files.read_bytes(path, [root], limit=limit, what=name, head=2048)
@@ -511,7 +588,7 @@ def edition_file_problems(edition: Edition, root: Path) -> list[Problem]:
                     refusal.problem(edition.source, line=line, column=column, field=field_name)
                 )
             continue
-        wrong = sniff_image(head, path) if name == "logo" else None
+        wrong = sniff_image(head, path) if name != "introduction" else None
         if wrong:  # inlined into HTML as an image: it must be one
             message = f"{path.name}: {wrong}; use an SVG, PNG or JPEG file"
             problems.append(

@@ -327,7 +327,8 @@ _COMBINATOR = re.compile(r"\s*>\s*|\s+")
 def predict_strings(fragment: str, css_texts: list[str]) -> dict[str, str] | None:
     """The named strings a unit leaves set (name → last value), read from its HTML and the
     ``string-set`` rules without laying it out; None when a rule asks for more than
-    ``content()``/``content(text)`` of the element (counters, attributes, literals...).
+    ``content()``/``content(text)`` of the element or a string literal (counters,
+    attributes...).
 
     A prediction: it lets a split start its chapters before the front matter is laid out,
     and the front matter's real strings correct it (pseudo-classes are not checked).
@@ -341,7 +342,7 @@ def predict_strings(fragment: str, css_texts: list[str]) -> dict[str, str] | Non
         for item in tinycss2.parse_blocks_contents(content, True, True):
             if item.type != "declaration" or item.lower_name != "string-set":
                 continue
-            names = []
+            names: list = []
             for part in _split_commas(item.value):
                 tokens = [t for t in part if t.type not in ("whitespace", "comment")]
                 if (
@@ -349,6 +350,9 @@ def predict_strings(fragment: str, css_texts: list[str]) -> dict[str, str] | Non
                     and tokens[0].type == "ident"
                     and tokens[0].lower_value == "none"
                 ):
+                    continue
+                if len(tokens) == 2 and tokens[0].type == "ident" and tokens[1].type == "string":
+                    names.append((tokens[0].value, tokens[1].value))  # a literal: book-title "…"
                     continue
                 if not (len(tokens) == 2 and tokens[0].type == "ident"
                         and tokens[1].type == "function" and tokens[1].lower_name == "content"
@@ -364,7 +368,10 @@ def predict_strings(fragment: str, css_texts: list[str]) -> dict[str, str] | Non
                 return None
             if matches(compounds[-1], tag) and _descends(compounds[:-1], ancestors):
                 for name in names:
-                    strings[name] = text
+                    if isinstance(name, tuple):
+                        strings[name[0]] = name[1]
+                    else:
+                        strings[name] = text
     return strings
 
 

@@ -49,6 +49,7 @@ from ..model.places import localised_country, merge_country_names
 from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme, html_only
+from . import bookparts
 from .resources import DocumentImages, ImageError, ResourcePolicy
 from .resources import resource_policy as policy_of
 from .sandbox import BoundedSandbox, oversized_constants
@@ -331,6 +332,15 @@ class Renderer:
             # selected cases left out because their files have errors (allow_partial)
             "missing": [case.title or case.id for case in plan.missing],
         }
+        # cover, imprint, part and case numbers (render/bookparts.py)
+        context["handbook"].update(bookparts.furniture(
+            plan, self.theme, language=language, labels=labels,
+            organisation=context["handbook"]["organisation"],
+            image=lambda path, alt: _image(path, alt, target, roots),
+        ))  # fmt: skip
+        warning = bookparts.reversed_logo_problem(self.theme) if edition.logo is None else None
+        if problems is not None and warning is not None and target == "pdf":
+            problems.append(warning)
         if problems is not None and target == "html":
             problems.extend(self.css_problems("handbook"))
 
@@ -343,13 +353,14 @@ class Renderer:
         context["parts"] = [
             {
                 "title": labels["other_cases"] if part.other else part_title(part.title),
+                "number": bookparts.part_label(labels, number),
                 "anchor": part.anchor,
                 "cases": [
                     self.case_view(case, link, labels, problems, target=target)
                     for case in part.cases
                 ],
             }
-            for part in plan.parts
+            for number, part in enumerate(plan.parts, 1)
         ]
 
         def index(title: str, anchor: str, items, localise: bool = False) -> dict[str, Any]:

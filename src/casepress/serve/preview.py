@@ -305,7 +305,11 @@ class Preview:
                 unique.append(folder)
         files = [project.config_path or root / CONFIG_NAME]
         for edition in project.handbooks.values():
-            files += [f for f in (edition.introduction, edition.logo) if f is not None]
+            files += [
+                f
+                for f in (edition.introduction, edition.logo, edition.cover_image)
+                if f is not None
+            ]
         return unique, files
 
 

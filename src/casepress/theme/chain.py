@@ -321,6 +321,15 @@ class Theme:
         return self._first("logo")
 
     @property
+    def logo_reversed(self) -> Path | None:
+        """The light logo for dark covers: the first theme's that has a logo at all, so a
+        child theme's own ``logo:`` is never paired with its parent's reversed one."""
+        for config in self.configs:
+            if config.logo is not None or config.logo_reversed is not None:
+                return config.logo_reversed
+        return None
+
+    @property
     def footer(self) -> dict[str, str] | None:
         return self._first("footer")
 

@@ -156,6 +156,13 @@ THEME_SPEC = Object(
             )
         ),
         "logo": Field(File("Organisation logo: SVG, PNG or JPEG", sniff=sniff_image)),
+        "logo_reversed": Field(
+            File(
+                "Light version of the logo, for dark backgrounds such as a handbook cover "
+                "in the primary colour: SVG, PNG or JPEG",
+                sniff=sniff_image,
+            )
+        ),
         "colours": Field(
             MapOf(Colour(), "Named palette: each becomes --colour-<name> in CSS"),
         ),
@@ -235,6 +242,7 @@ class ThemeConfig:
     organisation: str | None = None
     language: str | None = None
     logo: Path | None = None
+    logo_reversed: Path | None = None
     colours: dict[str, str] = field(default_factory=dict)
     fonts: tuple[Font, ...] = ()
     page: Page = Page()
@@ -280,6 +288,7 @@ def _make_config(
         organisation=values["organisation"],
         language=values["language"],
         logo=values["logo"],
+        logo_reversed=values["logo_reversed"],
         colours=dict(values["colours"] or {}),
         fonts=fonts,
         page=Page(page.get("size"), page.get("margins"), page.get("duplex")),
