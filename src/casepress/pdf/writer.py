@@ -34,6 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
+from . import hyphenation
 
 LOGGER = logging.getLogger("casepress")
 
@@ -235,13 +236,27 @@ class PdfRenderer:
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
             try:
-                document = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-                    font_config=self.font_config,
-                    stylesheets=self.stylesheets,
-                    pdf_tags=self.tagged,
-                    pdf_variant=self.pdf_variant,
-                    cache=self.cache,
-                )
+                first: list[int] = []  # refusals and warnings of the first pass
+
+                def lay_out(source: str) -> Document:
+                    if first:  # a later pass reports nothing new: forget its repeats
+                        del fetcher.refusals[first[0] :], messages[first[1] :]
+                    document = HTML(
+                        string=source, base_url=str(base_url), url_fetcher=fetcher
+                    ).render(
+                        font_config=self.font_config,
+                        stylesheets=self.stylesheets,
+                        pdf_tags=self.tagged,
+                        pdf_variant=self.pdf_variant,
+                        cache=self.cache,
+                    )
+                    first[:] = first or [len(fetcher.refusals), len(messages)]
+                    return document
+
+                # Hyphenation under casepress's rules (pdf/hyphenation.py): may lay out again.
+                document = hyphenation.limit_runs(hyphenation.prehyphenate(html), lay_out)
+                if first:
+                    del fetcher.refusals[first[0] :], messages[first[1] :]
             except FatalURLFetchingError as exc:
                 raise RenderError(f"refused {exc}") from None
             except RecursionError:
