@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import os
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -153,6 +154,7 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
     )
     env.filters["css_string"] = css_string
     env.filters["page_counter"] = page_counter
+    env.filters["title_lines"] = title_lines
     return env
 
 
@@ -167,6 +169,20 @@ def page_counter(label: Any) -> Markup:
     text = str(escape(label))
     text = text.replace("{page}", '<span class="page-number"></span>')
     return Markup(text.replace("{pages}", '<span class="page-count"></span>'))
+
+
+_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+
+
+def title_lines(title: Any) -> Markup:
+    """A title that breaks well: its last two words held together by a no-break space (no
+    one-word last line) and a hyphenated compound ("Timor-Leste") never split at its hyphen
+    (``<span class="nobreak">``, white-space: nowrap in print.css)."""
+    text = str(escape(title)).strip()
+    head, _, last = text.rpartition(" ")
+    if head and " " in head.strip() and len(last) < 20:
+        text = f"{head}\u00a0{last}"
+    return Markup(_COMPOUND.sub(lambda m: f'<span class="nobreak">{m.group(0)}</span>', text))
 
 
 @dataclass
