@@ -123,16 +123,21 @@ def prehyphenate(html: str) -> str:
 
 
 def hyphenated_lines(document: Document) -> list[list[tuple[str, str]]]:
-    """Per page, per line: (the line's last word, the next line's first word) — the second
-    is empty when the line does not end in a break inside a word."""
-    pages = []
+    """Per page, per line: (the line's last word, the next line's first word — on the next
+    page for a page's last line) — the second is empty when the line does not end in a
+    break inside a word."""
+    all_texts = []
     for page in document.pages:
+        root = page._page_box.children[:1]  # the page's content, not its margin boxes
+        all_texts.append([_line_text(line) for box in root for line in _line_boxes(box)])
+    pages = []
+    for number, texts in enumerate(all_texts):
+        after = next((t[0][0] for t in all_texts[number + 1 :] if t), "")
         lines: list[tuple[str, str]] = []
-        texts = [_line_text(line) for line in _line_boxes(page._page_box)]
         for i, (text, character) in enumerate(texts):
             broken = bool(character) and text.endswith(character) and len(text) > len(character)
             broken = broken and text[: -len(character)].rstrip(SOFT)[-1:].isalpha()
-            following = texts[i + 1][0] if i + 1 < len(texts) else ""
+            following = texts[i + 1][0] if i + 1 < len(texts) else after
             last = text.split()[-1] if text.split() else ""
             first = following.split()[0] if broken and following.split() else ""
             lines.append((last, first))
@@ -141,9 +146,12 @@ def hyphenated_lines(document: Document) -> list[list[tuple[str, str]]]:
 
 
 def runs_to_break(document: Document) -> set[str]:
-    """Words to stop hyphenating: each breaks the line after ``MAX_RUN`` hyphenated ones."""
+    """Words to stop hyphenating: each breaks the line after ``MAX_RUN`` hyphenated ones, or
+    the last line of a page."""
     words: set[str] = set()
     for lines in hyphenated_lines(document):
+        if lines and lines[-1][1]:  # a word split over two pages: the reader turns mid-word
+            words.add(_letters(lines[-1][0]) + _letters(lines[-1][1]))
         run = 0
         for last, first in lines:
             if first:

@@ -175,14 +175,18 @@ _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 
 
 def title_lines(title: Any) -> Markup:
-    """A title that breaks well: its last two words held together by a no-break space (no
-    one-word last line) and a hyphenated compound ("Timor-Leste") never split at its hyphen
-    (``<span class="nobreak">``, white-space: nowrap in print.css)."""
-    text = str(escape(title)).strip()
-    head, _, last = text.rpartition(" ")
-    if head and " " in head.strip() and len(last) < 20:
-        text = f"{head}\u00a0{last}"
-    return Markup(_COMPOUND.sub(lambda m: f'<span class="nobreak">{m.group(0)}</span>', text))
+    """A title that breaks well: its last two words kept on one line (no one-word last line)
+    and a hyphenated compound ("Timor-Leste") never split at its hyphen, each in a
+    ``<span class="nobreak">`` (white-space: nowrap in print.css). Spaces stay spaces, so the
+    bookmark, running head and extracted text read as the title."""
+    words = str(escape(title)).split(" ")
+    head, tail = words[:-2], words[-2:]
+    if len(words) < 3 or len(" ".join(tail)) > 30:
+        head, tail = words, []
+    text = _COMPOUND.sub(lambda m: f'<span class="nobreak">{m.group(0)}</span>', " ".join(head))
+    if tail:
+        text += (" " if head else "") + f'<span class="nobreak">{" ".join(tail)}</span>'
+    return Markup(text)
 
 
 @dataclass
