@@ -55,6 +55,10 @@ def test_every_sentence_of_the_seed_is_in_the_brief(sample_build):
     # "Lead-in — text": the brief sets the lead-in apart as a heading
     body = re.sub(r"^([^\n.]{3,80}?) \u2014 ", r"\1\n", body, flags=re.M)
     text = pdf_text(sample_build / f"{PERU}.pdf")
+    # a sentence may run over a page break: leave out the furniture between the pages
+    text = re.sub(
+        r"Casepress sample library Page \d+ of \d+( Truth-seeking and SSR in Peru)?", "", text
+    )
     sentences = [
         s.strip() for s in re.split(r"(?<=[.;])\s+|\n", normalise_lines(body)) if s.strip()
     ]

@@ -143,7 +143,7 @@ def test_cross_references_and_see_also_give_the_right_pages(course):
     pages, numbers = page_texts(pdf), printed_numbers(pdf)
     text = "\n".join(pages)
     refs = re.findall(
-        r"(Colombian case|Defence reform in Liberia and Sierra Leone|Community policing in Ghana) \(p\. (\d+)\)",
+        r"(Colombian case|Defence reform in Liberia and Sierra Leone|Community policing in Ghana)\s+\(p\. (\d+)\)",
         text,
     )
     assert len(refs) == 3, refs

@@ -34,7 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
-from . import hyphens
+from . import hyphenation, hyphens
 from .fitting import FIGURE_MARK, fit_figures
 from .layout import measure as measure_layout
 
@@ -241,19 +241,35 @@ class PdfRenderer:
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
             try:
-                source = HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+                first: list[int] = []  # refusals and warnings of the first pass
 
-                def lay_out(*extra: CSS) -> Document:
-                    return source.render(
+                def lay_out(source: str, *extra: CSS) -> Document:
+                    if first:  # a later pass reports nothing new: forget its repeats
+                        del fetcher.refusals[first[0] :], messages[first[1] :]
+                    document = HTML(
+                        string=source, base_url=str(base_url), url_fetcher=fetcher
+                    ).render(
                         font_config=self.font_config,
                         stylesheets=[*self.stylesheets, *extra],
                         pdf_tags=self.tagged,
                         pdf_variant=self.pdf_variant,
                         cache=self.cache,
                     )
+                    first[:] = first or [len(fetcher.refusals), len(messages)]
+                    return document
 
-                # a pushed figure shrinks into the hole it left (pdf/fitting.py)
-                document = fit_figures(lay_out(), lay_out, has_figures=FIGURE_MARK in html)
+                def fitted(source: str) -> Document:
+                    """A pushed figure shrinks into the hole it left (pdf/fitting.py)."""
+                    return fit_figures(
+                        lay_out(source),
+                        lambda *extra: lay_out(source, *extra),
+                        has_figures=FIGURE_MARK in source,
+                    )
+
+                # Hyphenation under casepress's rules (pdf/hyphenation.py): may lay out again.
+                document = hyphenation.limit_runs(hyphenation.prehyphenate(html), fitted)
+                if first:
+                    del fetcher.refusals[first[0] :], messages[first[1] :]
             except FatalURLFetchingError as exc:
                 raise RenderError(f"refused {exc}") from None
             except RecursionError:

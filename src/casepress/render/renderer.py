@@ -18,6 +18,7 @@ import base64
 import datetime as dt
 import os
 import posixpath
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -157,6 +158,7 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
     )
     env.filters["css_string"] = css_string
     env.filters["page_counter"] = page_counter
+    env.filters["title_lines"] = title_lines
     return env
 
 
@@ -171,6 +173,24 @@ def page_counter(label: Any) -> Markup:
     text = str(escape(label))
     text = text.replace("{page}", '<span class="page-number"></span>')
     return Markup(text.replace("{pages}", '<span class="page-count"></span>'))
+
+
+_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+
+
+def title_lines(title: Any) -> Markup:
+    """A title that breaks well: its last two words kept on one line (no one-word last line)
+    and a hyphenated compound ("Timor-Leste") never split at its hyphen, each in a
+    ``<span class="nobreak">`` (white-space: nowrap in print.css). Spaces stay spaces, so the
+    bookmark, running head and extracted text read as the title."""
+    words = str(escape(title)).split(" ")
+    head, tail = words[:-2], words[-2:]
+    if len(words) < 3 or len(" ".join(tail)) > 30:
+        head, tail = words, []
+    text = _COMPOUND.sub(lambda m: f'<span class="nobreak">{m.group(0)}</span>', " ".join(head))
+    if tail:
+        text += (" " if head else "") + f'<span class="nobreak">{" ".join(tail)}</span>'
+    return Markup(text)
 
 
 @dataclass
