@@ -27,6 +27,9 @@ from synthetic import make_project  # noqa: E402
 
 AZIMUT_FONTS = ROOT / "themes" / "azimut" / "fonts"
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+FACES = 5
+"""Faces the synthetic handbook shows: Source Serif Pro regular, italic (the imprint's
+suggested citation) and bold, Source Sans Pro regular and semibold."""
 
 
 def pdffonts(path: Path) -> list[list[str]]:
@@ -99,7 +102,7 @@ def books(tmp_path_factory):
 def test_a_split_handbook_lists_each_face_once_embedded_and_subset(books):
     split, single = pdffonts(books[True] / "all.pdf"), pdffonts(books[False] / "all.pdf")
     names = [row[0] for row in split]
-    assert len(names) == len({face(n) for n in names}) == 4, names
+    assert len(names) == len({face(n) for n in names}) == FACES, names
     assert {face(n) for n in names} == {face(row[0]) for row in single}
     for row in split:
         assert row[-5:-2] == ["yes", "yes", "yes"], row  # emb sub uni
@@ -110,7 +113,7 @@ def test_a_split_handbook_lists_each_face_once_embedded_and_subset(books):
 def test_a_split_handbook_holds_one_font_program_per_face(books):
     programs = font_programs(books[True] / "all.pdf")
     faces = {face(row[0]) for row in pdffonts(books[False] / "all.pdf")}
-    assert len(programs) == len(set(programs)) == len(faces) == 4
+    assert len(programs) == len(set(programs)) == len(faces) == FACES
     assert width_mismatches(books[True] / "all.pdf") == []
 
 
@@ -143,9 +146,9 @@ def test_report_json_counts_the_faces_and_programs_a_file_embeds(books):
         report = json.loads((out / "report.json").read_text())
         [book] = report["outputs"]
         assert book["font_programs"] == {
-            "faces": 4, "programs": 4, "repeated_faces": {}, "shared_tags": {},
+            "faces": FACES, "programs": FACES, "repeated_faces": {}, "shared_tags": {},
         }  # fmt: skip
-        assert report["summary"]["font_programs"] == 4
+        assert report["summary"]["font_programs"] == FACES
         assert report["summary"]["fonts_repeated"] == []
         assert not any("font" in w for w in book["warnings"]), book["warnings"]
 
