@@ -177,7 +177,9 @@ def test_characters_per_line_match_pdftotext(built):
     for name in ("wide", "narrow"):
         measure = layouts[name]["measure"]
         outside = outside_measure(root / "build" / "briefs" / f"{name}.pdf")
-        assert abs(measure["median"] - outside) <= 3, (name, measure, outside)
+        # within 1: the soft hyphens casepress puts into words are not characters a reader
+        # sees (counted, they made the wide measure 69 against pdftotext's 67)
+        assert abs(measure["median"] - outside) <= 1, (name, measure, outside)
         assert measure["p90"] >= measure["median"]
     # 170 mm against 70 mm of the same text: the wide measure is about 2.4 times the narrow
     assert layouts["narrow"]["measure"]["median"] < 50 < layouts["wide"]["measure"]["median"]
