@@ -138,16 +138,19 @@ def bbox_blocks(pdf: Path) -> list[list[str]]:
     ]  # fmt: skip
 
 
-def page_lines(pdf: Path) -> list[list[tuple[float, float, str]]]:
+def page_lines(pdf: Path, left: float = 0) -> list[list[tuple[float, float, str]]]:
     """Per page, its lines inside the content area (not running heads and folios) as
     (top, bottom, text), top to bottom: words on one baseline, left to right (pdftotext's
-    own lines part a justified line at a wide space)."""
+    own lines part a justified line at a wide space); only words from ``left`` (pt) on
+    when given (the text column without the side heads beside it)."""
     pages = []
     for page in bbox(pdf).iter(f"{_NS}page"):
         rows: dict[float, list[tuple[float, float, str]]] = {}
         for word in page.iter(f"{_NS}word"):
             top, bottom = float(word.get("yMin")), float(word.get("yMax"))
             if top < CONTENT_TOP - 1 or bottom > CONTENT_BOTTOM + 1:
+                continue
+            if float(word.get("xMin")) < left - 1:
                 continue
             key = next((k for k in rows if abs(k - bottom) < 1.5), bottom)
             rows.setdefault(key, []).append((float(word.get("xMin")), top, word.text or ""))
@@ -174,7 +177,9 @@ def test_characters_per_line_match_pdftotext(built):
     for name in ("wide", "narrow"):
         measure = layouts[name]["measure"]
         outside = outside_measure(root / "build" / "briefs" / f"{name}.pdf")
-        assert abs(measure["median"] - outside) <= 3, (name, measure, outside)
+        # within 1: the soft hyphens casepress puts into words are not characters a reader
+        # sees (counted, they made the wide measure 69 against pdftotext's 67)
+        assert abs(measure["median"] - outside) <= 1, (name, measure, outside)
         assert measure["p90"] >= measure["median"]
     # 170 mm against 70 mm of the same text: the wide measure is about 2.4 times the narrow
     assert layouts["narrow"]["measure"]["median"] < 50 < layouts["wide"]["measure"]["median"]
@@ -198,7 +203,12 @@ def test_the_hole_a_block_leaves_is_the_emptiest_page(built):
 def test_hyphenated_lines_and_their_longest_run(built):
     root, _, _, layouts = built
     entry = layouts["hyphens"]
-    pages = page_lines(root / "build" / "briefs" / "hyphens.pdf")
+    pdf = root / "build" / "briefs" / "hyphens.pdf"
+    # The text column only: the side head "Context" sits beside the paragraph's second line
+    # and, read as a line of its own, would cut the run of hyphenated lines in two.
+    left = min(float(w.get("xMin")) for w in bbox(pdf).iter(f"{_NS}word")
+               if (w.text or "").startswith("internationalisa"))  # fmt: skip
+    pages = page_lines(pdf, left)
     lines = [text for page in pages for _, _, text in page]
     ending = [bool(re.search(r"[-\u2010\u00ad]$", text)) for text in lines]
     longest = run = 0

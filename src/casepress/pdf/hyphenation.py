@@ -12,19 +12,26 @@ use ``hyphens: manual``:
   "Fujimori", or an acronym), at least ``MIN_LEFT``/``MIN_RIGHT`` letters from either end,
   with the language's Pyphen patterns (English: the US patterns, whose breaks follow
   pronunciation: "vio-lence", "rep-re-sen-ta-tives", not "viol-ence", "represent-atives").
+  An author's hyphen between letters gets a word joiner (U+2060) after it: "well-known"
+  never breaks at its hyphen, so that the text layer holds it whole and searchable.
 - ``limit_runs`` reads the laid-out pages back; where more than ``MAX_RUN`` consecutive lines
-  end in a hyphen, it takes the soft hyphens out of the word that breaks the next line and
-  lays the document out again (a few passes at most: most briefs need none).
+  end in a hyphen, it takes the soft hyphens out of the word that breaks the next line — at
+  that place only, not in the word's other occurrences — and lays the document out again (a
+  few passes at most: most briefs need none). A handbook laid out in one pass thus breaks
+  its lines as one merged from chapters laid out on their own.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from functools import lru_cache
 
 import pyphen
 from weasyprint import Document
+
+from . import hyphens
 
 SOFT = "\u00ad"
 MIN_WORD = 7
@@ -55,7 +62,13 @@ _TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)([^>]*?)(/?)\s*>", re.S)
 _ATTR = re.compile(r"""\b(class|lang)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 # A word: letters only (a digit, an apostrophe or an entity next to it leaves it alone).
-_WORD = re.compile(r"(?<![\w&#;'’\-\u00ad])([^\W\d_]+)(?![\w;'’\-\u00ad])")
+_WORD = re.compile(r"(?<![\w&#;'’\-\u00ad\u2060])([^\W\d_]+)(?![\w;'’\-\u00ad\u2060])")
+# An author's hyphen between letters ("well-known"): a word joiner after it keeps the
+# compound on one line, so that a reader's search finds it whole (pdftotext drops a hyphen
+# that ends a line, "wellknown"); Pango draws nothing for U+2060 and the text layer holds
+# nothing of it.
+_HARD = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+JOINER = "\u2060"
 
 
 @lru_cache(maxsize=16)
@@ -118,59 +131,121 @@ def prehyphenate(html: str) -> str:
         _, lang, allowed = stack[-1]
         if allowed and lang:
             piece = _WORD.sub(lambda m, lang=lang: hyphenate_word(m.group(1), lang), piece)
+        if allowed:
+            piece = _HARD.sub("-" + JOINER, piece)
         out.append(piece)
     return "".join(out)
 
 
-def hyphenated_lines(document: Document) -> list[list[tuple[str, str]]]:
-    """Per page, per line: (the line's last word, the next line's first word — on the next
-    page for a page's last line) — the second is empty when the line does not end in a
-    break inside a word."""
-    all_texts = []
+Target = tuple[str, int, int]
+"""A word to stop hyphenating at one place: its soft-hyphenated form, which occurrence of
+that form in the laid-out running text (0 = the first), and how many occurrences there are
+(``unhyphenate`` falls back to every occurrence when the HTML holds another number)."""
+
+
+def laid_out_text(document: Document) -> tuple[str, list[list[tuple[int, bool, int]]]]:
+    """The text of ``document``'s page content in layout order, line-break hyphens dropped
+    and lines joined (directly where a line breaks inside a word, with a newline otherwise);
+    and per page, per line: (offset of the line's end in that text, breaks inside a word?,
+    characters)."""
+    parts: list[str] = []
+    offset = 0
+    pages: list[list[tuple[int, bool, int]]] = []
     for page in document.pages:
+        lines: list[tuple[int, bool, int]] = []
         root = page._page_box.children[:1]  # the page's content, not its margin boxes
-        all_texts.append([_line_text(line) for box in root for line in _line_boxes(box)])
-    pages = []
-    for number, texts in enumerate(all_texts):
-        after = next((t[0][0] for t in all_texts[number + 1 :] if t), "")
-        lines: list[tuple[str, str]] = []
-        for i, (text, character) in enumerate(texts):
+        for line in (line for box in root for line in _line_boxes(box)):
+            text, character, last = _line_text(line)
             broken = bool(character) and text.endswith(character) and len(text) > len(character)
-            broken = broken and text[: -len(character)].rstrip(SOFT)[-1:].isalpha()
-            following = texts[i + 1][0] if i + 1 < len(texts) else after
-            last = text.split()[-1] if text.split() else ""
-            first = following.split()[0] if broken and following.split() else ""
-            lines.append((last, first))
+            if broken:  # an added hyphen: after a soft hyphen, or where WeasyPrint's hook saw one
+                kept = text[: -len(character)]
+                broken = kept[-1:] == SOFT or (
+                    hyphens.added_hyphen(last) and kept.rstrip(SOFT)[-1:].isalpha()
+                )
+                text = kept if broken else text
+            parts.append(text if broken else text + "\n")
+            offset += len(parts[-1])
+            lines.append((offset - (not broken), broken, len(text)))
         pages.append(lines)
-    return pages
+    return "".join(parts), pages
 
 
-def runs_to_break(document: Document) -> set[str]:
-    """Words to stop hyphenating: each breaks the line after ``MAX_RUN`` hyphenated ones, or
-    the last line of a page."""
-    words: set[str] = set()
-    for lines in hyphenated_lines(document):
+def runs_to_break(document: Document) -> set[Target]:
+    """Where to stop hyphenating: each word that breaks the line after ``MAX_RUN``
+    hyphenated ones, or the last line of a page — that occurrence only, so that a ladder in
+    one chapter of a handbook changes nothing in another (a handbook laid out in one pass
+    then breaks its lines as one merged from chapters laid out on their own)."""
+    text, pages = laid_out_text(document)
+    ends: dict[int, int] = {}  # where a line breaks: its characters
+    for lines in pages:
         if lines and lines[-1][1]:  # a word split over two pages: the reader turns mid-word
-            words.add(_letters(lines[-1][0]) + _letters(lines[-1][1]))
+            ends[lines[-1][0]] = lines[-1][2]
         run = 0
-        for last, first in lines:
-            if first:
+        for end, broken, length in lines:
+            if broken:
                 run += 1
                 if run > MAX_RUN:
-                    words.add(_letters(last) + _letters(first))
+                    ends[end] = length
                     run = 0  # the fix restarts the count after this line
             else:
                 run = 0
-    words.discard("")
-    return words
+    targets: set[Target] = set()
+    for end, length in ends.items():
+        start, stop = end, end
+        while start > 0 and (text[start - 1].isalpha() or text[start - 1] == SOFT):
+            start -= 1
+        while stop < len(text) and (text[stop].isalpha() or text[stop] == SOFT):
+            stop += 1
+        form = text[start:stop]
+        if SOFT not in form:  # hyphenated by WeasyPrint itself: no soft hyphen to take out
+            continue
+        if 2 * len(form.replace(SOFT, "")) > length:  # whole, it would overflow a narrow column
+            continue
+        found = [m.start() for m in _occurrence(form).finditer(text)]
+        if start in found:
+            targets.add((form, found.index(start), len(found)))
+    return targets
 
 
-def unhyphenate(html: str, words: set[str]) -> str:
-    """``html`` with the soft hyphens taken out of every occurrence of ``words``."""
+def unhyphenate(html: str, words: set[str] | set[Target]) -> str:
+    """``html`` with the soft hyphens taken out of ``words``: of every occurrence of a word
+    given as a string, of one occurrence of a ``Target``."""
+    places: dict[str, set[int] | None] = {}
     for word in words:
-        pattern = f"{SOFT}?".join(re.escape(c) for c in word)
-        html = re.sub(rf"(?<![^\W\d_]){pattern}(?![^\W\d_{SOFT}])", word, html)
+        if isinstance(word, str):
+            places[word.replace(SOFT, "")] = None
+            continue
+        form, index, total = word
+        pattern = _occurrence(form)
+        if len(pattern.findall(html)) != total:  # not the text laid out: take them all out
+            places[form.replace(SOFT, "")] = None
+        else:
+            chosen = places.setdefault(form, set())
+            if chosen is not None:
+                chosen.add(index)
+    for form, chosen in places.items():
+        if chosen is None:
+            pattern = f"{SOFT}?".join(re.escape(c) for c in form)
+            html = re.sub(rf"(?<![^\W\d_]){pattern}(?![^\W\d_{SOFT}])", form, html)
+            continue
+        html = _occurrence(form).sub(_Chosen(chosen), html)
     return html
+
+
+class _Chosen:
+    """A ``re.sub`` replacement: the soft hyphens out of the chosen occurrences only."""
+
+    def __init__(self, chosen: set[int]) -> None:
+        self.chosen, self.counter = chosen, itertools.count()
+
+    def __call__(self, match: re.Match[str]) -> str:
+        keep = next(self.counter) not in self.chosen
+        return match[0] if keep else match[0].replace(SOFT, "")
+
+
+def _occurrence(form: str) -> re.Pattern[str]:
+    """``form`` as a whole word: no letter nor soft hyphen either side."""
+    return re.compile(rf"(?<![^\W\d_])(?<!{SOFT}){re.escape(form)}(?![^\W\d_{SOFT}])")
 
 
 def limit_runs(html: str, lay_out: Callable[[str], Document]) -> Document:
@@ -178,16 +253,12 @@ def limit_runs(html: str, lay_out: Callable[[str], Document]) -> Document:
     hyphens, while more than ``MAX_RUN`` consecutive lines end in a hyphen."""
     document = lay_out(html)
     for _ in range(MAX_PASSES):
-        words = runs_to_break(document)
-        if not words:
+        targets = runs_to_break(document)
+        if not targets:
             break
-        html = unhyphenate(html, words)
+        html = unhyphenate(html, targets)
         document = lay_out(html)
     return document
-
-
-def _letters(fragment: str) -> str:
-    return "".join(c for c in fragment if c.isalpha())
 
 
 def _line_boxes(box):
@@ -199,19 +270,22 @@ def _line_boxes(box):
         yield from _line_boxes(child)
 
 
-def _line_text(line) -> tuple[str, str]:
-    """A line's text and the hyphenate character of its last text box ('' when none)."""
+def _line_text(line) -> tuple[str, str, object]:
+    """A line's text, the hyphenate character of its last text box ('' when none) and that
+    box."""
     parts: list[str] = []
     character = ""
+    last = None
 
     def walk(box) -> None:
-        nonlocal character
+        nonlocal character, last
         text = getattr(box, "text", None)
         if text is not None:
             parts.append(text)
             character = box.style["hyphenate_character"] or ""
+            last = box
         for child in getattr(box, "children", ()):
             walk(child)
 
     walk(line)
-    return "".join(parts).rstrip(), character
+    return "".join(parts).rstrip(), character, last

@@ -103,6 +103,12 @@ def install() -> bool:
         return True
 
 
+def added_hyphen(box) -> bool:
+    """Whether a laid-out text box ends with a hyphen added at a line break (known only
+    once ``install()`` has put the wrappers in place)."""
+    return bool(getattr(box, _MARK, False))
+
+
 _FONT = re.compile(rb"^/(\S+) \S+ Tf$")
 _LAST_GLYPH = re.compile(rb"([0-9a-f]{4})(>[^<>]*\] TJ)$")
 

@@ -42,6 +42,7 @@ NOT_BODY_TAGS = frozenset({
 SCOPE_CLASSES = frozenset({"case", "introduction"})
 PANEL_TAGS = frozenset({"aside"})
 HYPHENS = frozenset("-\u2010\u2011\u00ad")
+INVISIBLE = ("\u00ad", "\u2060")  # soft hyphen, word joiner: drawn as nothing
 
 # Kinds of what a page holds (``_Page.items``)
 BODY, PANEL, OTHER = "body", "panel", "other"
@@ -152,7 +153,10 @@ class _Walker:
                 hyphen = text[-1] in HYPHENS or text.endswith(
                     box.style["hyphenate_character"] or "\u2010"
                 )
-                self.lines.append((page.number, len(text), hyphen, id(element)))
+                # characters a reader sees: not the soft hyphens casepress put into words
+                # (pdf/hyphenation.py) nor its word joiners; a line-break hyphen counts
+                visible = len(text) - sum(text.count(c) for c in INVISIBLE)
+                self.lines.append((page.number, visible, hyphen, id(element)))
             return
         if isinstance(box, boxes.ReplacedBox):
             kind = PANEL if panel else OTHER
