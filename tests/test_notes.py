@@ -128,8 +128,9 @@ def _run(*args: str) -> str:
 
 
 def _footnotes(page: str) -> list[tuple[int, str]]:
-    """(number, first words) of the notes at the foot of a page: lines '1  Text...'."""
-    return [(int(m[1]), m[2]) for m in re.finditer(r"^\s{0,3}(\d{1,2}) {1,3}(\S.*)$", page, re.M)]
+    """(number, first words) of the notes at the foot of a page: lines '1  Text...' (at the
+    text column's edge; a lesson's number has a wider gap after it)."""
+    return [(int(m[1]), m[2]) for m in re.finditer(r"^\s*(\d{1,2}) {1,2}(\S.*)$", page, re.M)]
 
 
 # Collection (no rendering) ---------------------------------------------------------------
@@ -352,6 +353,10 @@ def test_each_note_is_at_the_foot_of_the_page_of_its_reference(pdf_build):
         assert (number, NOTES[number]) in [
             (n, t[: len(NOTES[number])]) for n, t in _footnotes(pages[page])
         ]
+    # the note area lines up with the text column (A4 grid), not with the margin column
+    text_at = re.search(r"^( *)The peace agreement alphaword", pages[0], re.M)[1]
+    note_at = re.search(r"^( *)1 Comprehensive", pages[0], re.M)[1]
+    assert len(text_at) > 20 and abs(len(note_at) - len(text_at)) <= 1
     assert any("alphaword1" in p for p in pages[:1]) and not any(
         "bravoword2" in p for p in pages[:1]
     )
