@@ -129,6 +129,16 @@ def test_a_lone_image_is_a_figure_with_its_title_as_caption_and_alt_kept():
     assert "<p><img" not in html
 
 
+def test_an_author_marks_a_figure_or_table_wide():
+    html = render_markdown(
+        '![A chart](c.png "Wide"){: .wide}\n\n![B](d.png "Narrow")\n\n'
+        "Table: Budget lines\n{: .wide}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    )
+    assert re.findall(r"<figure class=\"([^\"]*)\"", html) == ["figure wide", "figure"]
+    assert 'class="table-block short wide"' in html
+    assert "<img" in html and 'class="wide"' not in html  # moved to the block
+
+
 def test_figures_and_tables_are_numbered_through_the_case_across_fields(html):
     text = visible(html)
     assert re.findall(r"(Figure \d+)\. ", text) == ["Figure 1", "Figure 2"]

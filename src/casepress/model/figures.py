@@ -164,7 +164,7 @@ class FigureTree(Treeprocessor):
     def _figure(
         self, paragraph: Element, image: Element, source: Element | None, state: Numbering
     ) -> Element:
-        figure = Element("figure", {"class": "figure"})
+        figure = Element("figure", {"class": "figure wide" if _wide(image) else "figure"})
         figure.tail = paragraph.tail
         state.seen += 1
         figure.set("id", f"figure-{state.seen}")
@@ -197,6 +197,8 @@ class FigureTree(Treeprocessor):
         _mark_numeric_columns(table)
         rows = sum(1 for _ in table.iter("tr"))
         kind = "table-block short" if rows <= SHORT_TABLE_ROWS else "table-block"
+        if _wide(table) or (caption is not None and _wide(caption)):
+            kind += " wide"
         block = Element("div", {"class": kind})
         block.tail = table.tail
         table.tail = None
@@ -214,6 +216,19 @@ class FigureTree(Treeprocessor):
         if source is not None:
             block.append(_source_line(source, state.labels, "p"))
         return block
+
+
+def _wide(element: Element) -> bool:
+    """Marked ``{: .wide}`` (attr_list) by its author: may take the full page width."""
+    classes = (element.get("class") or "").split()
+    if "wide" in classes:
+        classes.remove("wide")
+        if classes:
+            element.set("class", " ".join(classes))
+        else:
+            del element.attrib["class"]
+        return True
+    return False
 
 
 def _source_words(labels: dict[str, str]) -> set[str]:
