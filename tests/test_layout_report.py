@@ -414,3 +414,19 @@ def test_units_combine_with_their_page_numbers_running_on():
     assert book["run"] == [2, 4, 4] and book["emptiest"] == [4, 0.3]
     assert book["widows"] == [5, 7] and book["furniture_only"] == [5, 7]
     assert combine([front, None]) is None
+
+
+@pytest.mark.slow
+def test_the_sample_projects_emptiest_pages_agree_with_pdftotext(sample_project_build):
+    """The grid's sections carry a rule above: a section split over two pages must not count
+    as reaching the page's foot (every page then read 0% empty)."""
+    from layoutprobe import MM, emptiness, read_pages
+
+    report = json.loads((sample_project_build / "report.json").read_text("utf-8"))
+    for output in report["outputs"]:
+        if output["format"] != "pdf" or output["kind"] != "brief":
+            continue
+        pages = read_pages(sample_project_build / output["path"])
+        outside = max(emptiness(page, 22 * MM, 24 * MM) for page in pages[:-1]) * 100
+        found = output["layout"]["emptiest_page"]["empty_percent"]
+        assert abs(found - outside) <= 1.5, (output["path"], found, outside)

@@ -164,6 +164,8 @@ class _Walker:
             return
         if _painted(box):  # a panel's background or rule
             bottom = box.position_y + box.margin_height() - box.margin_bottom
+            if not _fills(box):  # only a rule above (a section's hairline): the rule itself
+                bottom = box.position_y + box.margin_top + box.border_top_width
             self._item(page, PANEL if panel else OTHER, scoped, bottom, count=False)
         for child in getattr(box, "children", ()):
             if isinstance(child, boxes.Box) and not isinstance(child, boxes.MarginBox):
@@ -182,6 +184,15 @@ def _texts(line, boxes):
     for box in line.descendants():
         if isinstance(box, boxes.TextBox) and "::marker" not in box.element_tag:
             yield box
+
+
+def _fills(box) -> bool:
+    """Paints down to its bottom: a background, or a rule below. (A box with only a rule
+    above, split over pages, reaches the page's foot: its rule is all that shows.)"""
+    colour = box.style["background_color"]
+    return (colour is not None and getattr(colour, "alpha", 0) > 0) or bool(
+        getattr(box, "border_bottom_width", 0)
+    )
 
 
 def _painted(box) -> bool:
