@@ -256,6 +256,8 @@ def test_part_dividers_and_chapter_openers_carry_no_running_head(book):
         assert "Course reader" not in page
     # the chapter opener shows its case number; other chapter pages keep their heads
     assert any(re.search(r"(?i)case.1\b", p) for p in openers)
+    # …on the kicker's line, not as a second kicker above it
+    assert any(re.search(r"(?i)case 1 · case study", p) for p in openers), openers[0][:80]
     assert sum("Course reader" in p for p in pages) >= 2
 
 
