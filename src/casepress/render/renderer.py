@@ -178,11 +178,15 @@ def page_counter(label: Any) -> Markup:
 _COMPOUND = re.compile(r"\w+(?:-\w+)+")
 
 
-def title_lines(title: Any) -> Markup:
-    """A title that breaks well: its last two words kept on one line (no one-word last line)
-    and a hyphenated compound ("Timor-Leste") never split at its hyphen, each in a
+@jinja2.pass_context
+def title_lines(context: Any, title: Any) -> Markup:
+    """A title that breaks well in the PDF: its last two words kept on one line (no one-word
+    last line) and a hyphenated compound ("Timor-Leste") never split at its hyphen, each in a
     ``<span class="nobreak">`` (white-space: nowrap in print.css). Spaces stay spaces, so the
-    bookmark, running head and extracted text read as the title."""
+    bookmark, running head and extracted text read as the title. HTML gets the title as it
+    is: browsers balance its lines (``text-wrap: balance`` in screen.css)."""
+    if context.get("target") != "pdf":
+        return escape(title)
     words = str(escape(title)).split(" ")
     head, tail = words[:-2], words[-2:]
     if len(words) < 3 or len(" ".join(tail)) > 30:
