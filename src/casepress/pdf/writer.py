@@ -34,7 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
-from . import footnotes, hyphenation, hyphens
+from . import floats, footnotes, hyphenation, hyphens
 from .fitting import FIGURE_MARK, fit_figures
 from .layout import measure as measure_layout
 
@@ -164,6 +164,7 @@ class PdfRenderer:
         self.font_config = FontConfiguration()
         hyphens.install()  # line-break hyphens extract as U+00AD (pdf/hyphens.py)
         footnotes.install()  # notes stay on the page of their call (pdf/footnotes.py)
+        floats.install()  # no float-avoidance measure for lines below every float (pdf/floats.py)
         stylesheets = list(stylesheets)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
