@@ -148,8 +148,8 @@ def _extra_codes(font) -> dict[int, int]:
     if not isinstance(mapping, pikepdf.Stream):
         return {}
     table = mapping.read_bytes()
-    gids = (int.from_bytes(table[i : i + 2], "big") for i in range(0, len(table) - 1, 2))
-    return {cid: gid for cid, gid in enumerate(gids) if gid not in (0, cid)}
+    gids = struct.unpack(f">{len(table) // 2}H", table[: len(table) // 2 * 2])
+    return {cid: gid for cid, gid in enumerate(gids) if gid != cid and gid}
 
 
 def _face_of(font) -> tuple[str, str] | None:
@@ -271,6 +271,18 @@ class _Sfnt:
 
     def glyph(self, gid: int) -> bytes:
         """The raw outline of a glyph (b"" for none), with its padding."""
+        loca = self._offsets()
+        return self.tables["glyf"][loca[gid] : loca[gid + 1]]
+
+    def outlines(self):
+        """(glyph id, raw outline with its padding) of every glyph that has one: a subset
+        keeps the ids of the glyphs it drops, empty, so most ids of a chapter's are."""
+        loca, glyf = self._offsets(), self.tables["glyf"]
+        for gid, (start, end) in enumerate(zip(loca, loca[1:], strict=False)):
+            if end > start:
+                yield gid, glyf[start:end]
+
+    def _offsets(self):
         if not hasattr(self, "_loca"):
             loca, long = self.tables["loca"], struct.unpack_from(">h", self.tables["head"], 50)[0]
             count = self.glyphs + 1
@@ -278,8 +290,7 @@ class _Sfnt:
                 self._loca = struct.unpack_from(f">{count}I", loca)
             else:
                 self._loca = [2 * o for o in struct.unpack_from(f">{count}H", loca)]
-        start, end = self._loca[gid], self._loca[gid + 1]
-        return self.tables["glyf"][start:end]
+        return self._loca
 
     def metrics(self, gid: int) -> tuple[int, int]:
         """(advance width, left side bearing) of a glyph from ``hmtx``."""
@@ -299,10 +310,7 @@ def _merge_glyf(base, order, subsets, base_index, used) -> None:
     try:
         chosen: dict = {}
         for index, subset in enumerate(subsets):
-            for gid in range(subset.glyphs):
-                data = subset.glyph(gid)
-                if not data:
-                    continue
+            for gid, data in subset.outlines():
                 if gid in chosen:
                     if chosen[gid][1].rstrip(b"\0") != data.rstrip(b"\0"):  # but padding
                         raise _MergeError  # two different fonts under one name

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .fontmerge import merge_fonts
 
-GROUP = 200
+GROUP = 300
 """Units merged at once. Every open PDF costs qpdf about 1.6 KB per object (0.5 MB for a
 chapter): a larger book is merged a group at a time into the book so far, which is saved
 and opened again for the next (1,000 chapters merged at once took 900 MB)."""
