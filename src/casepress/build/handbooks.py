@@ -293,12 +293,18 @@ class HandbookJob:
             unit_path = self._unit_path(unit_key)
             write_atomic(unit_path, unit.data, root=self.context.root_of(unit_path))
         write_atomic(job.target, data, root=self.context.root_of(job.target))
+        marks = [page for unit in book.page_marks() for page in unit["pages"]]
+        reused = book.reused()
+        LOGGER.info("%s: %d of %d units laid out, %d reused", job.plan.edition.name,
+                    len(book.results) - len(reused), len(book.results), len(reused))  # fmt: skip
         self._written(job.plan, job.target, job.key, book.warnings, job.found,
-                      layout=book.layout(), units=book.unit_facts())  # fmt: skip
+                      layout=book.layout(), marks=marks, units=book.unit_facts(),
+                      laid_out=book.laid_out, reused=len(reused))  # fmt: skip
 
     def _written(
-        self, plan, target: Path, key: str, messages, found=(), *, layout=None, **facts
-    ) -> None:
+        self, plan, target: Path, key: str, messages, found=(), *, layout=None, marks=None,
+        **facts,
+    ) -> None:  # fmt: skip
         name = plan.edition.name
         facts = {"edition": "adhoc" if plan.edition.source == COMMAND_LINE else "defined",
                  "cases": [case.id for case in plan.cases], **facts}  # fmt: skip
@@ -307,7 +313,7 @@ class HandbookJob:
                           for m in messages)]  # fmt: skip
         self.ledger.written(Written(
             target, key, name, plan.edition.source, messages=messages, said=said,
-            page_budget=plan.edition.max_pages, facts=facts, layout=layout,
+            page_budget=plan.edition.max_pages, facts=facts, layout=layout, marks=marks,
         ))  # fmt: skip
 
     def _failed(self, plan, fmt: str, target: Path, exc: Exception) -> None:

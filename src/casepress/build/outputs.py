@@ -147,6 +147,9 @@ class Written:
     """Kept in the manifest for later builds (pages, fill, units)."""
     layout: dict | None = None
     """A PDF's page layout figures (``pdf.layout``), for the quality report."""
+    marks: list | None = None
+    """What each page of a PDF draws (``checks.pdfua.page_marks``), when already known: a
+    split handbook's, kept from its units, so the report does not parse every page again."""
 
 
 @dataclass
@@ -235,6 +238,7 @@ def _assess(output: Written, kind: str, profile: str) -> tuple[OutputQuality | N
         result = quality.assess(
             target, target.suffix[1:], kind=kind, source=output.source, profile=profile,
             warnings=output.messages, page_budget=output.page_budget, layout=output.layout,
+            marks=output.marks,
         )  # fmt: skip
     except Exception as exc:  # a report must never cost the output it describes
         return None, [f"{target.name}: not inspected: " + internal_error("inspecting it", exc)]

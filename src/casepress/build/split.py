@@ -80,11 +80,15 @@ class UnitResult:
     first_strings: list[str] = field(default_factory=list)
     layout: dict | None = None
     """Its page layout figures (``pdf.layout``), its pages numbered from 1."""
+    marks: dict | None = None
+    """What its pages draw, for the quality report (``checks.pdfua.page_marks``): read
+    once, when the unit is laid out, and kept with its facts."""
 
     def facts(self) -> dict:
         return {"key": self.key, "pages": self.pages, "anchors": self.anchors,
                 "bookmarks": self.bookmarks, "stubs": self.stubs, "strings": self.strings,
-                "first_strings": self.first_strings, "layout": self.layout}  # fmt: skip
+                "first_strings": self.first_strings, "layout": self.layout,
+                "marks": self.marks}  # fmt: skip
 
 
 @dataclass
@@ -167,6 +171,9 @@ class SplitHandbook:
         self.sheet_problems: list = []
         """What the stylesheets asked for and were refused, at their lines (``Problem``)."""
         self.rendered = 0
+        self.laid_out: list[str] = []
+        """The units laid out by this build, in the order they were (a unit laid out again
+        with settled numbers is named twice); the others were reused."""
 
     def _count(self, unit: Unit) -> int:
         """Real page count, else an estimate (a wrong one costs a unit one more layout):
@@ -330,7 +337,7 @@ class SplitHandbook:
         return UnitResult(
             key, data, facts["pages"], facts["anchors"], [tuple(b) for b in facts["bookmarks"]],
             stubs, facts.get("strings") or {}, facts.get("first_strings") or [],
-            facts.get("layout"),
+            facts.get("layout"), facts.get("marks"),
         )  # fmt: skip
 
     def _accept(self, unit: Unit, result: UnitResult) -> None:
@@ -364,6 +371,7 @@ class SplitHandbook:
             result.key = self._key(unit, self.unit_html(unit, starts, carry)[0])
             self.new_units[result.key] = result
             self.rendered += 1
+            self.laid_out.append(name)
             if self.progress:
                 total = max(self.rendered, len(self.body) + 1)
                 self.progress(self.rendered, total, f"{self.name}: {name}")
@@ -417,6 +425,24 @@ class SplitHandbook:
 
     def unit_facts(self) -> dict[str, dict]:
         return {name: result.facts() for name, result in self.results.items()}
+
+    def reused(self) -> list[str]:
+        """The units this build took as the last one left them, in book order."""
+        again = set(self.laid_out)
+        return [u.name for u in (self.front, *self.body) if u.name not in again]
+
+    def page_marks(self) -> list[dict]:
+        """What every unit's pages draw (``checks.pdfua.page_marks``), in book order: kept
+        from when each was laid out, read now from a unit laid out before they were kept."""
+        from ..checks.pdfua import MARKS_VERSION, page_marks
+
+        found = []
+        for unit in (self.front, *self.body):
+            result = self.results[unit.name]
+            if not result.marks or result.marks.get("version") != MARKS_VERSION:
+                result.marks = page_marks(result.data)
+            found.append(result.marks)
+        return found
 
 
 def _kind(unit: Unit) -> str:

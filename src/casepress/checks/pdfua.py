@@ -37,8 +37,11 @@ ITEM_KIDS = {"/Lbl", "/LBody"}
 LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*")
 
 
-def check_pdf(pdf, *, xmp: str, fonts: list[dict[str, Any]]) -> list[Check]:
-    """Every check, in the order of ISO 14289-1's clauses."""
+def check_pdf(
+    pdf, *, xmp: str, fonts: list[dict[str, Any]], marks: list | None = None
+) -> list[Check]:
+    """Every check, in the order of ISO 14289-1's clauses. ``marks``: what each page draws
+    (``page_marks``), when known: the content streams are then not parsed again."""
     root = pdf.Root
     lang = str(root.get("/Lang", ""))
     checks = [
@@ -65,7 +68,7 @@ def check_pdf(pdf, *, xmp: str, fonts: list[dict[str, Any]]) -> list[Check]:
     ]  # fmt: skip
     tree = _Tree(pdf)
     checks += tree.checks()
-    checks += _content_checks(pdf, tree)
+    checks += _content_checks(pdf, tree, marks)
     checks += _annotation_checks(pdf, tree)
     unembedded = [f["name"] for f in fonts if not f["embedded"]]
     no_unicode = [f["name"] for f in fonts if not f["to_unicode"]]
@@ -210,15 +213,33 @@ def _parent_tree(pdf) -> dict[int, Any]:
     return result
 
 
-def _content_checks(pdf, tree: _Tree) -> list[Check]:
-    """Every mark on a page is tagged content in the tree, or an artifact; never both."""
+MARKS_VERSION = 1
+"""Changes whenever ``page_marks`` reads pages differently (marks kept in a manifest by an
+older version are read again)."""
+
+
+def page_marks(pdf) -> dict:
+    """What each page's content stream draws, as the content checks need it: per page
+    ``[untagged, nested, artifacts, mcids]``, ``mcids`` the marked-content ids of its tagged
+    sequences in order, as runs ``[first, count, …]``. ``pdf``: a ``pikepdf.Pdf`` or its
+    bytes.
+
+    A page's marks depend on its content stream alone, which merging PDFs leaves as it is:
+    a split handbook keeps each unit's marks from when the unit was laid out, and the
+    merged book's checks (``check_pdf(marks=…)``) resolve them against its own structure
+    tree instead of parsing every page of every chapter again.
+    """
+    import io
+
     import pikepdf
 
-    parents = _parent_tree(pdf)
-    untagged, nested, orphans = defaultdict(int), defaultdict(int), defaultdict(int)
-    artifacts = 0
-    for number, page in enumerate(pdf.pages, 1):
-        elements = parents.get(int(page.obj.get("/StructParents", -1)))
+    if isinstance(pdf, bytes | bytearray):
+        with pikepdf.open(io.BytesIO(pdf)) as opened:
+            return page_marks(opened)
+    pages = []
+    for page in pdf.pages:
+        untagged = nested = artifacts = 0
+        mcids: list[int] = []
         stack: list[str] = []
         for operands, operator in pikepdf.parse_content_stream(page.obj, _MARKING):
             op = str(operator)
@@ -230,18 +251,12 @@ def _content_checks(pdf, tree: _Tree) -> list[Check]:
                 if tag == "/Artifact":
                     artifacts += 1
                     if any(s == "tagged" for s in stack):
-                        nested[number] += 1
+                        nested += 1
                     stack.append("artifact")
                 elif mcid is not None:
                     if "artifact" in stack:
-                        nested[number] += 1
-                    owner = None
-                    if elements is not None and int(mcid) < len(elements):
-                        owner = elements[int(mcid)]
-                    if not isinstance(owner, pikepdf.Dictionary) or (
-                        owner.objgen not in tree.reachable
-                    ):
-                        orphans[number] += 1
+                        nested += 1
+                    mcids.append(int(mcid))
                     stack.append("tagged")
                 else:
                     stack.append("other")
@@ -249,7 +264,53 @@ def _content_checks(pdf, tree: _Tree) -> list[Check]:
                 if stack:
                     stack.pop()
             elif op in PAINTING and not any(s in ("tagged", "artifact") for s in stack):
-                untagged[number] += 1
+                untagged += 1
+        pages.append([untagged, nested, artifacts, _runs(mcids)])
+    return {"version": MARKS_VERSION, "pages": pages}
+
+
+def _runs(numbers: list[int]) -> list[int]:
+    """Consecutive numbers as ``[first, count, first, count, …]``."""
+    runs: list[int] = []
+    for number in numbers:
+        if runs and runs[-2] + runs[-1] == number:
+            runs[-1] += 1
+        else:
+            runs += [number, 1]
+    return runs
+
+
+def _unrun(runs: list[int]):
+    for at in range(0, len(runs) - 1, 2):
+        yield from range(runs[at], runs[at] + runs[at + 1])
+
+
+def _content_checks(pdf, tree: _Tree, marks: list | None = None) -> list[Check]:
+    """Every mark on a page is tagged content in the tree, or an artifact; never both.
+    ``marks``: the pages' ``page_marks``, when known (read from the pages otherwise)."""
+    import pikepdf
+
+    if marks is None or len(marks) != len(pdf.pages):
+        marks = page_marks(pdf)["pages"]
+    parents = _parent_tree(pdf)
+    untagged, nested, orphans = defaultdict(int), defaultdict(int), defaultdict(int)
+    artifacts = 0
+    for number, (page, (drawn, inside, artifact_count, runs)) in enumerate(
+        zip(pdf.pages, marks, strict=True), 1
+    ):
+        if drawn:
+            untagged[number] = drawn
+        if inside:
+            nested[number] = inside
+        artifacts += artifact_count
+        if not runs:
+            continue
+        elements = parents.get(int(page.obj.get("/StructParents", -1)))
+        count = len(elements) if isinstance(elements, pikepdf.Array) else 0
+        for mcid in _unrun(runs):
+            owner = elements[mcid] if mcid < count else None
+            if not isinstance(owner, pikepdf.Dictionary) or owner.objgen not in tree.reachable:
+                orphans[number] += 1
 
     def pages(counts) -> str:
         return ", ".join(f"page {p}: {n}" for p, n in sorted(counts.items()))

@@ -93,8 +93,11 @@ class OutputQuality:
 # PDF ---------------------------------------------------------------------------------
 
 
-def inspect_pdf(path: Path, *, profile: str = "screen") -> OutputQuality:
-    """Measure a written PDF and run the PDF/UA machine checks on it."""
+def inspect_pdf(path: Path, *, profile: str = "screen", marks: list | None = None) -> OutputQuality:
+    """Measure a written PDF and run the PDF/UA machine checks on it. ``marks``: what each
+    page draws (``pdfua.page_marks``), when the build knows it already (a split handbook's
+    units were read when they were laid out): the same checks, without parsing every page
+    again."""
     import pikepdf
 
     path = Path(path)
@@ -116,7 +119,7 @@ def inspect_pdf(path: Path, *, profile: str = "screen") -> OutputQuality:
         result.font_programs = embedded_programs(pdf)
         result.images = _images(pdf)
         result.attachments = _attachments(pdf)
-        result.checks = check_pdf(pdf, xmp=xmp, fonts=result.fonts)
+        result.checks = check_pdf(pdf, xmp=xmp, fonts=result.fonts, marks=marks)
         result.missing_alt = [
             c.detail for c in result.checks if c.id == "figures-alt" and not c.passed
         ]
@@ -312,10 +315,13 @@ def assess(
     warnings: list[str] | None = None,
     page_budget: int | None = None,
     layout: dict[str, Any] | None = None,
+    marks: list | None = None,
 ) -> OutputQuality:
     """Inspect a written output and attach what the build knows about it (``layout``: the
-    page layout figures measured while the PDF was laid out, ``pdf.layout``)."""
-    result = inspect_pdf(path, profile=profile) if fmt == "pdf" else inspect_html(path)
+    page layout figures measured while the PDF was laid out, ``pdf.layout``; ``marks``:
+    what its pages draw, ``pdfua.page_marks``)."""
+    pdf = fmt == "pdf"
+    result = inspect_pdf(path, profile=profile, marks=marks) if pdf else inspect_html(path)
     result.kind, result.source, result.profile = kind, source, profile
     for message in dict.fromkeys(warnings or []):
         (result.refused if message.startswith("refused ") else result.warnings).append(
