@@ -235,7 +235,13 @@ def page_marks(pdf) -> dict:
 
     if isinstance(pdf, bytes | bytearray):
         with pikepdf.open(io.BytesIO(pdf)) as opened:
-            return page_marks(opened)
+            return _read_marks(opened)
+    return _read_marks(pdf)
+
+
+def _read_marks(pdf) -> dict:
+    import pikepdf
+
     pages = []
     for page in pdf.pages:
         untagged = nested = artifacts = 0
@@ -291,7 +297,7 @@ def _content_checks(pdf, tree: _Tree, marks: list | None = None) -> list[Check]:
     import pikepdf
 
     if marks is None or len(marks) != len(pdf.pages):
-        marks = page_marks(pdf)["pages"]
+        marks = _read_marks(pdf)["pages"]
     parents = _parent_tree(pdf)
     untagged, nested, orphans = defaultdict(int), defaultdict(int), defaultdict(int)
     artifacts = 0
