@@ -18,7 +18,9 @@ use ``hyphens: manual``:
   end in a hyphen, it takes the soft hyphens out of the word that breaks the next line — at
   that place only, not in the word's other occurrences — and lays the document out again (a
   few passes at most: most briefs need none). A handbook laid out in one pass thus breaks
-  its lines as one merged from chapters laid out on their own.
+  its lines as one merged from chapters laid out on their own. With ``pdf/hyphenlines.py``'s
+  hooks (installed by the writer) the lines already keep these rules as they are broken, so
+  ``limit_runs`` is normally a check; without them (another WeasyPrint) it does all the work.
 """
 
 from __future__ import annotations
