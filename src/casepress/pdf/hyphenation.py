@@ -18,7 +18,9 @@ use ``hyphens: manual``:
   end in a hyphen, it takes the soft hyphens out of the word that breaks the next line — at
   that place only, not in the word's other occurrences — and lays the document out again (a
   few passes at most: most briefs need none). A handbook laid out in one pass thus breaks
-  its lines as one merged from chapters laid out on their own.
+  its lines as one merged from chapters laid out on their own. With ``pdf/hyphenlines.py``'s
+  hooks (installed by the writer) the lines already keep these rules as they are broken, so
+  ``limit_runs`` is normally a check; without them (another WeasyPrint) it does all the work.
 """
 
 from __future__ import annotations
@@ -156,18 +158,23 @@ def laid_out_text(document: Document) -> tuple[str, list[list[tuple[int, bool, i
         root = page._page_box.children[:1]  # the page's content, not its margin boxes
         for line in (line for box in root for line in _line_boxes(box)):
             text, character, last = _line_text(line)
-            broken = bool(character) and text.endswith(character) and len(text) > len(character)
-            if broken:  # an added hyphen: after a soft hyphen, or where WeasyPrint's hook saw one
-                kept = text[: -len(character)]
-                broken = kept[-1:] == SOFT or (
-                    hyphens.added_hyphen(last) and kept.rstrip(SOFT)[-1:].isalpha()
-                )
-                text = kept if broken else text
+            broken = ends_in_hyphen(text, character, last)
+            text = text[: -len(character)] if broken else text
             parts.append(text if broken else text + "\n")
             offset += len(parts[-1])
             lines.append((offset - (not broken), broken, len(text)))
         pages.append(lines)
     return "".join(parts), pages
+
+
+def ends_in_hyphen(text: str, character: str, last: object) -> bool:
+    """Whether a line (its text, hyphenate character and last text box, as ``_line_text``
+    gives them) ends with a hyphen added at a line break: after a soft hyphen, or where
+    ``pdf/hyphens.py``'s hook saw one."""
+    if not character or not text.endswith(character) or len(text) <= len(character):
+        return False
+    kept = text[: -len(character)]
+    return kept[-1:] == SOFT or (hyphens.added_hyphen(last) and kept.rstrip(SOFT)[-1:].isalpha())
 
 
 def runs_to_break(document: Document) -> set[Target]:

@@ -34,7 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
-from . import floats, footnotes, hyphenation, hyphens
+from . import floats, footnotes, hyphenation, hyphenlines, hyphens
 from .fitting import FIGURE_MARK, fit_figures
 from .layout import measure as measure_layout
 
@@ -165,6 +165,7 @@ class PdfRenderer:
         hyphens.install()  # line-break hyphens extract as U+00AD (pdf/hyphens.py)
         footnotes.install()  # notes stay on the page of their call (pdf/footnotes.py)
         floats.install()  # no float-avoidance measure for lines below every float (pdf/floats.py)
+        hyphenlines.install()  # hyphen runs and page-turn splits avoided in layout (pdf/hyphenlines.py)
         stylesheets = list(stylesheets)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
@@ -268,7 +269,8 @@ class PdfRenderer:
                         has_figures=FIGURE_MARK in source,
                     )
 
-                # Hyphenation under casepress's rules (pdf/hyphenation.py): may lay out again.
+                # Hyphenation under casepress's rules (pdf/hyphenation.py, kept while lines
+                # are broken by pdf/hyphenlines.py): rarely lays out again.
                 document = hyphenation.limit_runs(hyphenation.prehyphenate(html), fitted)
                 if first:
                     del fetcher.refusals[first[0] :], messages[first[1] :]
