@@ -12,6 +12,12 @@ A worker that dies (a crash in a native library, the OOM killer) breaks the whol
 fresh pool, so the one that kills its worker is named in a clear error and the others
 still build. A document that runs past its timeout is reported the same way.
 
+A batch of fewer documents than it pays to start workers for (``in_process_suits``: one
+brief, as ``casepress brief x.yaml`` or a build after one edit renders) is laid out in this
+process instead, with the same timeout (an alarm), the same per-document errors, and at
+most ``DEFAULT_MAX_TASKS`` documents over the life of the process (then workers take over,
+memory stays bounded); only a crash in a native library cannot be survived there.
+
 Workers and the forkserver end with the command that started them, however it ends
 (``lifeline``): a build that is stopped or killed leaves no process behind. A pool that is
 left because of an exception or an interruption kills its workers instead of waiting for
@@ -21,9 +27,12 @@ this process and refuses new ones (a server that is stopping).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import weakref
@@ -36,6 +45,8 @@ from typing import Any
 
 from ..errors import CasepressError
 
+_log = logging.getLogger("casepress.workers")
+"""How the build renders (in this process or in workers): said unless ``--quiet``."""
 DEFAULT_MAX_TASKS = 100
 """Documents a worker renders before it is replaced (keeps memory flat over long builds)."""
 DEFAULT_TIMEOUT = 600.0
@@ -47,6 +58,17 @@ _LIVE: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 """Pools with worker processes, for ``stop_all``."""
 _LIVE_LOCK = threading.Lock()
 _STOPPED = False
+IN_PROCESS_MAX = 1
+"""Largest batch laid out in this process rather than by workers. Measured on 2 cores
+(benchmarks and README "Parallel"): starting workers costs about a second of CPU (the
+forkserver's WeasyPrint import, then each worker's fonts and stylesheets), more than a
+brief's layout (0.3-0.6 s), so one brief is faster here (cold ``casepress brief``: 1.00-1.05 x
+bare WeasyPrint against 1.5-1.9 x through a worker); two briefs in two workers are about as
+fast as both here, and keep the crash isolation, so from two on workers render."""
+_IN_PROCESS_DONE = 0
+_PRELOADING: threading.Thread | None = None
+"""The thread importing WeasyPrint in this process (``preload_here``), once started."""
+"""Documents this process has laid out itself (``in_process_suits``: memory stays bounded)."""
 
 
 def harfbuzz_subset_available() -> bool:
@@ -81,6 +103,26 @@ def _context():
     main = threading.current_thread() is threading.main_thread()
     context.set_forkserver_preload([_LIFELINE, *_PRELOAD] if main else _PRELOAD)
     return context
+
+
+def preload_here() -> None:
+    """Start importing WeasyPrint in a thread of this process, for a document this process
+    will lay out itself (``in_process_suits``) while it is still reading the project and
+    the cases. A third of a cold WeasyPrint import is spent waiting for the programs
+    ``ctypes.util.find_library`` runs to find Pango and HarfBuzz (``ldconfig``, ``gcc``);
+    the thread waits for them on the other core while this one works. Only WeasyPrint is
+    imported there (it imports nothing of casepress, so the two threads cannot wait on each
+    other's modules); a failure is left for the renderer's own import to report."""
+    global _PRELOADING
+    if "weasyprint" in sys.modules or _PRELOADING is not None:
+        return
+
+    def load() -> None:
+        with contextlib.suppress(BaseException):
+            import weasyprint  # noqa: F401
+
+    _PRELOADING = threading.Thread(target=load, name="casepress-preload", daemon=True)
+    _PRELOADING.start()
 
 
 def start_server() -> None:
@@ -138,6 +180,44 @@ def allow_new() -> None:
         _STOPPED = False
 
 
+def in_process_suits(count: int, jobs: int | None = None) -> bool:
+    """Whether ``count`` documents are laid out faster in this process than by starting
+    workers: at most ``IN_PROCESS_MAX`` of them (``jobs``: the workers that would start;
+    0 is the inline pool, which is always in this process), on the main thread (the
+    timeout is an alarm signal), and while this process has laid out fewer than
+    ``DEFAULT_MAX_TASKS`` documents (WeasyPrint keeps part of each one's memory)."""
+    if jobs == 0:
+        return True
+    return (
+        0 < count <= IN_PROCESS_MAX
+        and _IN_PROCESS_DONE < DEFAULT_MAX_TASKS
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
+class _Overtime(BaseException):
+    """Raised by the alarm in a document laid out in this process that ran out of time
+    (a ``BaseException``: the renderer's own ``except Exception`` does not take it)."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise ``_Overtime`` in this (main) thread once ``seconds`` have passed, and every
+    second after that (an alarm taken inside a native callback is lost, the next is not)."""
+
+    def overtime(signum, frame):
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, overtime)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class StoppedError(CasepressError):
     """A pool was asked for work after ``stop_all``."""
 
@@ -154,7 +234,10 @@ class WorkerPool:
 
     ``initializer(*initargs)`` runs once in every new worker (and, with ``jobs=0``, once
     in this process, where tasks then run inline: no timeouts, no isolation; for tests
-    and for work that needs no WeasyPrint).
+    and for work that needs no WeasyPrint). ``map`` given a small ``count`` runs its
+    tasks in this process too, with their timeout (``in_process_suits``).
+    ``started`` counts the pools of worker processes started, ``in_process`` the tasks
+    run here (what a build did, for its log and its tests).
     """
 
     def __init__(
@@ -178,6 +261,8 @@ class WorkerPool:
         self._waiting: list[tuple] = []
         self._suspects: list[tuple] = []
         self._done: list[tuple[Hashable, Any]] = []
+        self.started = 0
+        self.in_process = 0
 
     # -- life cycle ---------------------------------------------------------------------
     def __enter__(self) -> WorkerPool:
@@ -225,6 +310,7 @@ class WorkerPool:
                     initargs=self.initargs,
                     max_tasks_per_child=self.max_tasks,
                 )
+                self.started += 1
                 _LIVE.add(self)
         return self._executor
 
@@ -241,13 +327,29 @@ class WorkerPool:
         """Queue ``fn(*args)``; its outcome comes back from ``results()`` under ``key``."""
         timeout = self.timeout if timeout is None else timeout
         if self.jobs == 0:
-            if not self._inline_ready and self.initializer is not None:
-                self.initializer(*self.initargs)
-            self._inline_ready = True
-            self._done.append((key, fn(*args)))
+            self._done.append((key, self._here(fn, args)))
             return
         self._waiting.append((key, fn, args, timeout, False))
         self._dispatch()
+
+    def _here(self, fn: Callable, args: tuple, timeout: float | None = None) -> Any:
+        """``fn(*args)`` in this process (set up once by the initializer); with a
+        ``timeout``, a ``TaskFailure`` when it runs past it. After a timeout this process
+        lays out nothing more (the document was abandoned half-way): workers do."""
+        global _IN_PROCESS_DONE
+        if not self._inline_ready and self.initializer is not None:
+            self.initializer(*self.initargs)
+        self._inline_ready = True
+        if timeout is None:
+            return fn(*args)
+        self.in_process += 1
+        _IN_PROCESS_DONE += 1
+        try:
+            with _deadline(timeout):
+                return fn(*args)
+        except _Overtime:
+            _IN_PROCESS_DONE = DEFAULT_MAX_TASKS
+            return TaskFailure(f"rendering took longer than {timeout:g} s and was stopped")
 
     def _dispatch(self) -> None:
         # Documents suspected of killing a worker run alone, one at a time.
@@ -333,9 +435,22 @@ class WorkerPool:
             self._running.clear()
             self._discard_pool()
 
-    def map(self, fn: Callable, items: Iterable[tuple[Hashable, tuple]]) -> Iterator:
+    def map(
+        self, fn: Callable, items: Iterable[tuple[Hashable, tuple]], count: int | None = None
+    ) -> Iterator:
         """Submit ``fn(*args)`` for every ``(key, args)`` and yield outcomes as they finish,
-        keeping only a few tasks queued so a huge library does not sit in memory twice."""
+        keeping only a few tasks queued so a huge library does not sit in memory twice.
+        ``count``: how many items there are; a batch too small to start workers for
+        (``in_process_suits``) runs in this process, one task after the other."""
+        if (self.jobs and count is not None and self._executor is None
+                and in_process_suits(count, self.jobs)):  # fmt: skip
+            _log.info(
+                "%d document%s to render: laid out in this process (starting worker "
+                "processes would take longer)", count, "" if count == 1 else "s",
+            )  # fmt: skip
+            for key, args in items:
+                yield key, self._here(fn, args, self.timeout)
+            return
         items = iter(items)
         exhausted = False
         while True:
