@@ -75,8 +75,9 @@ def test_memory_stays_bounded_workers_take_over_after_max_tasks(monkeypatch):
 @pytest.mark.slow
 def test_more_tasks_than_the_rule_allows_start_workers():
     with WorkerPool(2) as pool:
-        items = [(v, (v,)) for v in "ab"]
-        assert dict(pool.map(_twice, items, count=2)) == {"a": "aa", "b": "bb"}
+        items = [(v, (v,)) for v in "abc"[: workers.IN_PROCESS_MAX + 1]]
+        outcomes = dict(pool.map(_twice, items, count=len(items)))
+    assert outcomes == {v: v * 2 for v, _ in items}
     assert (pool.started, pool.in_process) == (1, 0)
 
 

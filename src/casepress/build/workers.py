@@ -58,13 +58,14 @@ _LIVE: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 """Pools with worker processes, for ``stop_all``."""
 _LIVE_LOCK = threading.Lock()
 _STOPPED = False
-IN_PROCESS_MAX = 1
-"""Largest batch laid out in this process rather than by workers. Measured on 2 cores
-(benchmarks and README "Parallel"): starting workers costs about a second of CPU (the
-forkserver's WeasyPrint import, then each worker's fonts and stylesheets), more than a
-brief's layout (0.3-0.6 s), so one brief is faster here (cold ``casepress brief``: 1.00-1.05 x
-bare WeasyPrint against 1.5-1.9 x through a worker); two briefs in two workers are about as
-fast as both here, and keep the crash isolation, so from two on workers render."""
+IN_PROCESS_MAX = 2
+"""Largest batch laid out in this process rather than by workers. Starting workers costs
+about a second of CPU (the forkserver imports WeasyPrint again, each worker sets up fonts
+and stylesheets), twice a brief's layout and writing (0.4-0.5 s), so n briefs are faster
+here while n layouts cost less than that start-up plus n/workers layouts: up to two on any
+machine, three only on two idle cores. Measured on 2 shared cores (load 6-8; cold
+``casepress brief``, median of 4 interleaved runs, in this process / through workers):
+1 brief 3.0 / 3.7 s, 2 briefs 3.7 / 5.0 s, 3 briefs 4.9 / 5.6 s."""
 _IN_PROCESS_DONE = 0
 _PRELOADING: threading.Thread | None = None
 """The thread importing WeasyPrint in this process (``preload_here``), once started."""
@@ -451,6 +452,11 @@ class WorkerPool:
             for key, args in items:
                 yield key, self._here(fn, args, self.timeout)
             return
+        if count and self._executor is None:
+            _log.info(
+                "%d document%s to render: laid out by up to %d worker process%s", count,
+                "" if count == 1 else "s", self.jobs, "" if self.jobs == 1 else "es",
+            )  # fmt: skip
         items = iter(items)
         exhausted = False
         while True:
