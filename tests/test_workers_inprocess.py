@@ -119,11 +119,20 @@ def test_a_failing_pdf_is_that_cases_error_and_its_html_is_still_written(
 def test_one_brief_is_laid_out_here_and_equals_a_pooled_one_byte_for_byte(
     project, tmp_path, monkeypatch, capsys
 ):
+    import gc
+    import tempfile
+
     with monkeypatch.context() as patch:  # no worker may start
         patch.setattr(workers, "ProcessPoolExecutor", WorkerStartedError)
         patch.setattr(workers, "start_server", WorkerStartedError)
         patch.setattr(workers, "_IN_PROCESS_DONE", 0)
+        (tmp_path / "tmp").mkdir()
+        patch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
         assert _brief(project, tmp_path / "here", "--format", "both") == 0
+        # WeasyPrint's folder of the theme's fonts goes with the build's renderer (a killed
+        # worker leaves it behind); the renderer holds a reference cycle: collect it
+        gc.collect()
+        assert list((tmp_path / "tmp").iterdir()) == []
     assert "1 document to render: laid out in this process" in capsys.readouterr().err
     monkeypatch.setattr(workers, "IN_PROCESS_MAX", 0)  # the pool, as before
     assert _brief(project, tmp_path / "pool", "--format", "both", "--jobs", "1") == 0

@@ -277,9 +277,17 @@ class WorkerPool:
 
     def close(self) -> None:
         """Wait for the workers to finish what they are doing, then end them."""
+        self._release_here()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def _release_here(self) -> None:
+        """Forget what the initializer set up in this process (renderers, fonts): freed now,
+        WeasyPrint's font folder is removed at once, not left for interpreter exit."""
+        if self._inline_ready:
+            _STATE.clear()
+            self._inline_ready = False
 
     def terminate(self) -> None:
         """End every worker now; documents in flight or queued are dropped (the build was
@@ -287,6 +295,7 @@ class WorkerPool:
         self._running.clear()
         self._waiting.clear()
         self._suspects.clear()
+        self._release_here()
         self._discard_pool()
 
     @property
