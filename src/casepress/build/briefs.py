@@ -115,7 +115,8 @@ def _render(context: BuildContext, ledger: Ledger, stale: list[_Stale]) -> None:
 
     by_id = {item.case.id: item for item in stale}
     items = ((item.case.id, (item.case, item.formats)) for item in stale)
-    for done, (case_id, result) in enumerate(context.pool.map(render_case, items), 1):
+    outcomes = context.pool.map(render_case, items, count=len(stale))  # one: in this process
+    for done, (case_id, result) in enumerate(outcomes, 1):
         item = by_id[case_id]
         if isinstance(result, TaskFailure):
             result = CaseResult(data={}, errors=dict.fromkeys(item.formats, result.message))

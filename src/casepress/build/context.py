@@ -159,8 +159,9 @@ class BuildContext:
         """Gather everything a build needs: the theme (the project's unless given), the
         project with the theme's defaults, and every case validated (unless given).
         ``workers``: whether this build may render PDFs in worker processes."""
+        paths = None if paths is None else list(paths)
         if catalogue is None and workers:
-            _start_early(options, cls.cache_folder(project, options))
+            _start_early(options, cls.cache_folder(project, options), paths)
         theme = theme or theme_for(project)
         from ..render.styles import own_sheets, unsafe_font_faces
 
@@ -289,13 +290,32 @@ class BuildContext:
             exc.counted = True
 
 
-def _start_early(options: BuildOptions, cache_dir: Path) -> None:
+def _start_early(options: BuildOptions, cache_dir: Path, paths: Iterable[Path] | None) -> None:
     """When a cold build (``force``, or no record of a previous one in ``cache_dir``) will
     render PDFs in worker processes, start the server they fork from before the cases are
     read: its WeasyPrint import then overlaps the reading. A warm build starts it only if it
-    finds something to render."""
+    finds something to render. A build of a few named case files (``casepress brief
+    x.yaml``) renders them in this process (``workers.in_process_suits``): it starts no
+    server, it starts importing WeasyPrint in a thread (``workers.preload_here``)."""
     cold = options.force or not cache_dir.exists()
     if cold and "pdf" in options.formats and (options.jobs is None or options.jobs > 0):
-        from .workers import start_server
+        from .workers import in_process_suits, preload_here, start_server
 
+        if paths is not None and in_process_suits(_case_files(paths), options.jobs):
+            preload_here()  # WeasyPrint is imported by this process, meanwhile
+            return
         start_server()
+
+
+def _case_files(paths: Iterable[Path]) -> int:
+    """How many case files the paths name (a folder: those in it), counted without
+    reading them; 0 when a path is neither (its error comes when the cases are read)."""
+    from ..model.cases import find_case_files
+
+    count = 0
+    for path in map(Path, paths):
+        if path.is_dir():
+            count += len(find_case_files(path))
+        elif path.is_file():
+            count += 1
+    return count

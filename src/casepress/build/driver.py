@@ -19,14 +19,14 @@ from typing import Any
 from ..model.cases import Catalogue
 from ..model.project import Edition, Project
 from ..theme.chain import Theme
-from . import cache, shards
+from . import cache
 from .briefs import build_briefs_in
 from .context import FORMATS, BuildContext, BuildOptions, Progress, Shard, with_theme_defaults
-from .handbooks import build_handbooks_in
 from .outputs import BuildReport, OutputKind
-from .reporting import check_layout, check_palette, write_report, write_schema
-from .site import build_site_in
 from .writing import confine, write_atomic
+
+# Handbooks, the site, shards and the report are imported by the functions that make them:
+# ``casepress brief`` of one case starts without them (README "Parallel").
 
 CASES_FOLDER, HANDBOOKS_FOLDER = "cases", "handbooks"
 """The site's folders (``render.site``, which is imported only when the site is rendered)."""
@@ -56,6 +56,9 @@ def build_project(project: Project, *, theme: Theme | None = None, **options: An
     (the site, report.json): a record of the share is written instead (``shards``), for
     ``merge_shards`` to assemble the whole from every shard's output folder.
     """
+    from . import shards
+    from .handbooks import build_handbooks_in
+
     project, settings = _in_output_folder(project, BuildOptions(**options))
     with BuildContext.open(project, settings, theme=theme) as context:
         _check_folders(context)
@@ -78,6 +81,8 @@ def merge_shards(
     files, byte for byte, and nothing rendered. Raises ``InputError`` when a shard is missing,
     stale or built from other sources (see ``shards``). ``options``: ``BuildOptions``
     (``shard`` and ``force`` do not apply)."""
+    from . import shards
+
     settings = dataclasses.replace(BuildOptions(**options), shard=None, force=False)
     project, settings = _in_output_folder(project, settings)
     with BuildContext.open(project, settings, theme=theme, workers=False) as context:
@@ -97,6 +102,8 @@ def _in_output_folder(project: Project, settings: BuildOptions) -> tuple[Project
 
 def _build_site(context: BuildContext) -> None:
     """The site, publishing the briefs' PDFs and the handbooks this build holds."""
+    from .site import build_site_in
+
     report = context.report
     pdfs = {o.name: o.path for o in report.of(OutputKind.BRIEF, "pdf")}
     books: dict[str, dict[str, Path]] = {}
@@ -109,6 +116,8 @@ def _build_site(context: BuildContext) -> None:
 
 def _conclude(context: BuildContext, *, report: bool) -> BuildReport:
     """The schemas, each problem once, and (``report``) build/report.json."""
+    from .reporting import check_layout, check_palette, write_report, write_schema
+
     out, found = context.project.output_dir, context.report
     write_schema(out, found, root=context.root)
     contrast = check_palette(context.theme, found)
@@ -159,6 +168,8 @@ def build_handbooks(
     """Build handbooks: the project's (all, or those ``names``) plus ad hoc ``editions``,
     into build/handbooks (or ``output_dir``). ``split`` forces (True) or stops (False) the
     chapter-by-chapter layout of large handbooks; ``options`` are ``BuildOptions``."""
+    from .handbooks import build_handbooks_in
+
     with BuildContext.open(
         project, BuildOptions(**options), theme=theme, catalogue=catalogue
     ) as context:
@@ -174,6 +185,8 @@ def build_site(
 ) -> BuildReport:  # fmt: skip
     """The browsable library (``build/site/``): index, a page per case, PDFs and handbooks
     (see ``site.build_site_in``); ``options`` are ``BuildOptions``."""
+    from .site import build_site_in
+
     settings = BuildOptions(**options)
     with BuildContext.open(
         project, settings, theme=theme, catalogue=catalogue, workers=False

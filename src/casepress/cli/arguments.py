@@ -432,7 +432,8 @@ def _render_options(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument(
         "-j", "--jobs", metavar="N", type=_jobs,
-        help="worker processes that render (default: the number of CPUs)",
+        help="worker processes that render (default: the number of CPUs); one or two "
+        "documents to render are laid out in this process, with no worker started",
     )  # fmt: skip
     parser.add_argument(
         "--force", action="store_true", help="render everything, even outputs that are up to date"

@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
-    _show_library_messages()
+    _show_library_messages(quiet=getattr(args, "quiet", False))
     try:
         with stop_on_signals():
             return _COMMANDS[args.command](args)
@@ -94,12 +94,14 @@ def _system_error(exc: OSError) -> str:
     return f"{shown}: {reason}; check the file and the disk, then run the command again"
 
 
-def _show_library_messages() -> None:
-    """The library logs what a person should see while it works (waiting for a lock)."""
+def _show_library_messages(*, quiet: bool = False) -> None:
+    """The library logs what a person should see while it works (waiting for a lock);
+    how it renders (in this process or in workers) only without ``--quiet``."""
     logger = logging.getLogger("casepress")
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         logger.addHandler(_StderrHandler())
         logger.setLevel(logging.INFO)
+    logging.getLogger("casepress.workers").setLevel(logging.WARNING if quiet else logging.NOTSET)
 
 
 class _StderrHandler(logging.Handler):

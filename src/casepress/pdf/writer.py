@@ -173,9 +173,8 @@ class PdfRenderer:
                 self.stylesheets = [self._css(sheet, fetcher) for sheet in stylesheets]
             except FatalURLFetchingError as exc:
                 raise RenderError(f"stylesheet refused: {exc}") from None
-        self.sheet_urls = _sheet_urls(stylesheets)
-        """Each address the stylesheets load → (sheet, line, column), to name the sheet
-        when that address is refused (``sheet_problems``)."""
+        self._sheets = stylesheets
+        self._sheet_urls: dict[str, tuple[str, int, int]] | None = None
         self.sheet_problems = self._sheet_problems(fetcher.refusals)
         """Refusals while the stylesheets were loaded (``@font-face``, ``@import``), at the
         sheet's line; every document's ``PdfResult.sheet_problems`` starts with them."""
@@ -183,6 +182,15 @@ class PdfRenderer:
         self.stylesheet_warnings = [f"refused {shorten(r.url)} ({r.reason})" for r in unplaced]
         self.stylesheet_warnings += [m for m in messages if "casepress refused" not in m]
         self.cache: dict = {}
+
+    @property
+    def sheet_urls(self) -> dict[str, tuple[str, int, int]]:
+        """Each address the stylesheets load → (sheet, line, column), to name the sheet
+        when that address is refused (``sheet_problems``): the sheets are read again for
+        it only when something was refused (a cold ``casepress brief`` saves the parse)."""
+        if self._sheet_urls is None:
+            self._sheet_urls = _sheet_urls(self._sheets)
+        return self._sheet_urls
 
     def _sheet_problems(self, refusals: Iterable[RefusedError]) -> list[Problem]:
         """The refusals of addresses a stylesheet asked for, as warnings at its line."""
