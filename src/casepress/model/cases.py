@@ -233,16 +233,30 @@ class Catalogue(Findings):
 
 
 def find_case_files(folder: Path) -> list[Path]:
-    """Case files under a folder, sorted; hidden files and folders are skipped."""
+    """Case files under a folder, sorted; hidden files and folders are skipped, and linked
+    folders are not entered (a linked file is listed: reading it refuses it)."""
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    return sorted(_case_files(Path(folder)))
+
+
+def _case_files(folder: Path) -> Iterator[Path]:
+    """One pass of ``os.scandir`` per folder: the file type comes with the listing, so a
+    thousand case files cost no ``stat`` each."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _case_files(folder / entry.name)
+            elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                yield folder / entry.name
+        except OSError:
+            continue
 
 
 def load_case(
@@ -419,15 +433,35 @@ def _markdown_fields(
 ) -> Iterator[tuple[str, str | None]]:
     """(field path, Markdown) for every Markdown field the spec declares, in a case's
     validated values or in a Case: 'context', ..., 'lessons[0].text'."""
-    for name, declared in spec.fields.items():
-        item = value.get(name) if isinstance(value, dict) else getattr(value, name)
+    get = value.get if isinstance(value, dict) else lambda name: getattr(value, name)
+    for name, item_spec in _markdown_plan(spec):
+        item = get(name)
         where = f"{path}.{name}" if path else name
+        if item_spec is None:
+            yield where, item
+        else:
+            for index, entry in enumerate(item or ()):
+                yield from _markdown_fields(entry, item_spec, f"{where}[{index}]")
+
+
+_PLANS: dict[int, tuple[Object, list[tuple[str, Object | None]]]] = {}
+
+
+def _markdown_plan(spec: Object) -> list[tuple[str, Object | None]]:
+    """The fields of ``spec`` that hold Markdown (None) or lists of objects that may (their
+    spec), in order: worked out once per spec, as a case is read many times over."""
+    known = _PLANS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    plan: list[tuple[str, Object | None]] = []
+    for name, declared in spec.fields.items():
         kind = declared.type
         if isinstance(kind, Text) and kind.markdown:
-            yield where, item
+            plan.append((name, None))
         elif isinstance(kind, ListOf) and isinstance(kind.item, Object):
-            for index, entry in enumerate(item or ()):
-                yield from _markdown_fields(entry, kind.item, f"{where}[{index}]")
+            plan.append((name, kind.item))
+    _PLANS[id(spec)] = (spec, plan)
+    return plan
 
 
 def markdown_fields(case: Case) -> Iterator[tuple[str, str | None]]:
@@ -628,7 +662,8 @@ def load_cases(
         valid.append(case)
 
     # Ids of files that failed validation count as known: their own errors are reported.
-    known = set(by_id) | {p.stem for p in files} | _ids_of_other_files(project, files)
+    others = set() if given is None else _ids_of_other_files(project, files)  # all loaded
+    known = set(by_id) | {p.stem for p in files} | others
     cases = []
     for case in valid:
         found = [

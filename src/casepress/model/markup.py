@@ -107,7 +107,9 @@ class InputLimit:
     advice: str
 
     def count(self, text: str) -> int:
-        return sum(1 for _ in self.pattern.finditer(text))
+        if self.pattern.pattern == r"\[":  # the commonest, counted without the regex engine
+            return text.count("[")
+        return len(self.pattern.findall(text))
 
 
 INPUT_LIMITS = (
