@@ -26,7 +26,7 @@ from ..render.resources import resource_policy
 from ..theme.chain import Theme, theme_for
 from . import cache
 from .outputs import BuildReport
-from .textcache import save_text_cache, text_cache
+from .textcache import remembered_catalogue, save_text_cache, text_cache
 from .workers import WorkerPool, default_jobs, init_worker
 from .writing import LOCK_TIMEOUT, confine_folder, confined_root, output_lock, write_if_changed
 
@@ -178,6 +178,11 @@ class BuildContext:
         if low_contrast:
             raise InputError(low_contrast)
         project = with_theme_defaults(project, theme)
+        if catalogue is None and paths is None:  # unchanged files as the last build read them
+            cache_dir = cls.cache_folder(project, options)
+            out = confined_root(project.root, options.output_dir or project.output_dir)
+            root = out if Path(os.path.abspath(cache_dir)).is_relative_to(out) else cache_dir
+            catalogue = remembered_catalogue(project, theme.labels, cache_dir, root)
         catalogue = catalogue or load_cases(project, paths, labels=theme.labels)
         # the images the cases show, as ``check`` checks them: a case with a missing image
         # is invalid, and said so in the words ``check`` uses, at the image's own line

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from .. import __version__, files
 from ..errors import InputError
+from ..model.cases import Catalogue, case_roots, load_cases
+from ..model.catalogue import MEMO_FILE, CatalogueMemo
 from ..model.conversions import FORMAT, Conversion, TextCache
 from .writing import confine_folder, remove_output, write_atomic
 
@@ -116,3 +118,19 @@ def save_text_cache(texts: TextCache | None, owners: set[str] | None) -> None:
     texts.save()
     if owners is not None and isinstance(texts.store, TextStore):
         texts.store.prune(owners)
+
+
+def remembered_catalogue(project, labels, cache_dir: Path, root: Path) -> Catalogue:
+    """Every case of the project (``load_cases``), the files unchanged since the last build
+    taken from its memo (``model.catalogue``), which is then kept up to date."""
+    cache_dir = Path(cache_dir)
+    memo = CatalogueMemo.read(cache_dir / MEMO_FILE, project, case_roots(project))
+    catalogue = load_cases(project, labels=labels, memo=memo)
+    text = memo.dumps() if memo is not None else None
+    if text is not None:
+        try:
+            confine_folder(root, cache_dir)
+            write_atomic(cache_dir / MEMO_FILE, text, root=root)
+        except (OSError, InputError):
+            pass  # the next build reads the files again, nothing worse
+    return catalogue

@@ -14,6 +14,8 @@ from typing import Any
 
 from .. import files as guarded
 from ..errors import Findings, Problem, display_path
+from . import catalogue as memos
+from .catalogue import CatalogueMemo
 from .labels import has_labels, known_language, language_name
 from .markup import case_link_ids, images_in, markdown_case_problem
 from .notes import Definition, Mark, collect_notes
@@ -198,6 +200,8 @@ class Case:
             self, "", skip=frozenset({"id", "path", "language", "positions", "images"})
         )
 
+
+memos.register(Case, Lesson, Resource, Source, ImageSite)
 
 CASE_SPEC = object_of(Case, title="casepress case file")
 """Validation and JSON Schema of a case file, made from ``Case``'s declarations."""
@@ -623,21 +627,32 @@ def load_cases(
     paths: Iterable[Path] | None = None,
     *,
     labels: Mapping[str, Mapping[str, str]] | None = None,
+    memo: CatalogueMemo | None = None,
 ) -> Catalogue:
     """Load and validate cases (all of ``project.cases_dir`` unless paths are given).
 
     Every file is read and every problem collected before anything is rendered. Checks
     that span files follow: duplicate ids, ``related`` ids that name no case, themes
     written two ways, and languages with no labels. ``labels`` are the label overrides in
-    effect (the theme's with the project's; by default the project's alone).
+    effect (the theme's with the project's; by default the project's alone). ``memo``:
+    what an earlier build made of each file (``catalogue``), used for the files unchanged
+    since, and told what was made of the others; only when every case is loaded.
     """
     given = None if paths is None else [Path(p) for p in paths]
     roots = case_roots(project, given)
     files = find_case_files(project.cases_dir) if given is None else _expand(given)
     problems: list[Problem] = []
     loaded: list[Case] = []
+    memo = memo if given is None else None
     for path in files:
-        case, found = load_case(path, project, roots=roots)
+        recalled = memo.recall(path) if memo is not None else None
+        if recalled is not None:
+            case, found = recalled
+        else:
+            stamp = memos.stamp_of(path) if memo is not None else None
+            case, found = load_case(path, project, roots=roots)
+            if memo is not None:
+                memo.remember(path, stamp, case, found)
         problems.extend(found)
         if case is not None:
             if given is not None:  # named on the command line: known by its real path
