@@ -120,17 +120,24 @@ def save_text_cache(texts: TextCache | None, owners: set[str] | None) -> None:
         texts.store.prune(owners)
 
 
-def remembered_catalogue(project, labels, cache_dir: Path, root: Path) -> Catalogue:
+def remembered_catalogue(
+    project, labels, cache_dir: Path
+) -> tuple[Catalogue, CatalogueMemo | None]:
     """Every case of the project (``load_cases``), the files unchanged since the last build
-    taken from its memo (``model.catalogue``), which is then kept up to date."""
-    cache_dir = Path(cache_dir)
-    memo = CatalogueMemo.read(cache_dir / MEMO_FILE, project, case_roots(project))
-    catalogue = load_cases(project, labels=labels, memo=memo)
+    taken from its memo (``model.catalogue``); and the memo, to keep (``keep_catalogue``)
+    once the build has done its work."""
+    memo = CatalogueMemo.read(Path(cache_dir) / MEMO_FILE, project, case_roots(project))
+    return load_cases(project, labels=labels, memo=memo), memo
+
+
+def keep_catalogue(memo: CatalogueMemo | None, cache_dir: Path, root: Path) -> None:
+    """Write the memo when it changed (a build that fails or is refused writes nothing)."""
     text = memo.dumps() if memo is not None else None
-    if text is not None:
-        try:
-            confine_folder(root, cache_dir)
-            write_atomic(cache_dir / MEMO_FILE, text, root=root)
-        except (OSError, InputError):
-            pass  # the next build reads the files again, nothing worse
-    return catalogue
+    if text is None:
+        return
+    cache_dir = Path(cache_dir)
+    try:
+        confine_folder(root, cache_dir)
+        write_atomic(cache_dir / MEMO_FILE, text, root=root)
+    except (OSError, InputError):
+        pass  # the next build reads the files again, nothing worse
