@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -167,25 +168,57 @@ def _file_bytes(path: Path | None, roots: Iterable[Path] | None = None) -> bytes
         return b"<missing>" if refusal.missing else f"<refused: {refusal.rule}>".encode()
 
 
+_DIGESTS: dict[tuple, tuple[list, str]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """A file's identity, size and times, and those of what a link names."""
+    try:
+        found = []
+        for st in (os.lstat(path), os.stat(path)):
+            found += [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, st.st_mode]
+    except OSError:
+        return None
+    return tuple(found)
+
+
+def _settled(stamps: list) -> bool:
+    """Every file there, none modified in the last two seconds: a file written twice in
+    one tick of the file system's clock, at the same size, would keep its stamp."""
+    recent = time.time_ns() - 2_000_000_000
+    return all(stamp is not None and max(stamp[1], stamp[7]) < recent for stamp in stamps)
+
+
 def case_digest(case, *, attached: bool = False, roots: Iterable[Path] | None = None) -> str:
     """A case file and the local images it names (resolved beside the file); when the file
     is ``attached`` to its PDF, also its modification time, the attachment's date (unless
     ``SOURCE_DATE_EPOCH`` sets every date). Files are read as the renderer may read them,
     from inside ``roots`` (the project's and its theme's folders): an image the renderer
     refuses is not read here either, whatever it names (``/dev/zero``, a FIFO)."""
-    data = _file_bytes(case.path, None)
-    images = []
-    for src, _alt in case_images(case):  # every image the renderer sees, however written
-        url = resolve_url(src, case.path.parent)
-        if url.startswith("file:"):
-            images.append(_file_bytes(Path(url2pathname(urlsplit(url).path)), roots))
     stamp = ""
     if attached and not source_date():
         try:
             stamp = str(int(Path(case.path).stat().st_mtime))
         except OSError:
             stamp = "missing"
-    return digest(data, images, stamp)
+    paths = [Path(case.path)]
+    for src, _alt in case_images(case):  # every image the renderer sees, however written
+        url = resolve_url(src, case.path.parent)
+        if url.startswith("file:"):
+            paths.append(Path(url2pathname(urlsplit(url).path)))
+    # a build asks three times (brief, handbook, site): the files are read once while
+    # they stay the same files, with the same sizes and times
+    roots = None if roots is None else tuple(roots)
+    memo_key = (tuple(map(str, paths)), None if roots is None else tuple(map(str, roots)), stamp)
+    stamps = [_stamp(path) for path in paths]
+    known = _DIGESTS.get(memo_key)
+    if known is not None and known[0] == stamps and _settled(stamps):
+        return known[1]
+    data = _file_bytes(case.path, None)
+    images = [_file_bytes(path, roots) for path in paths[1:]]
+    made = digest(data, images, stamp)
+    _DIGESTS[memo_key] = (stamps, made)
+    return made
 
 
 def brief_key(environment: str, case, titles: dict[str, str], fmt: str, own: str) -> str:

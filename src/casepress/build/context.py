@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Literal
 from ..checks.inputs import check_images
 from ..errors import InputError, Interrupted, Problem, display_path
 from ..model.cases import Catalogue, load_cases
+from ..model.catalogue import CatalogueMemo
 from ..model.project import Project
 from ..render.resources import resource_policy
 from ..theme.chain import Theme, theme_for
 from . import cache
 from .outputs import BuildReport
+from .textcache import keep_catalogue, remembered_catalogue, save_text_cache, text_cache
 from .workers import WorkerPool, default_jobs, init_worker
 from .writing import LOCK_TIMEOUT, confine_folder, confined_root, output_lock, write_if_changed
 
@@ -147,6 +149,9 @@ class BuildContext:
         self._pool = pool
         self._own_pool = pool is None
         self._renderer: Renderer | None = None
+        self._memo: CatalogueMemo | None = None
+        self.whole = False
+        """Whether ``catalogue`` holds every case of the project (not those of paths named)."""
         self.planned = 0
         """Outputs this build found it has to make (kinds add theirs as they decide)."""
 
@@ -176,11 +181,17 @@ class BuildContext:
         if low_contrast:
             raise InputError(low_contrast)
         project = with_theme_defaults(project, theme)
+        memo = None
+        if catalogue is None and paths is None:  # unchanged files as the last build read them
+            cache_dir = cls.cache_folder(project, options)
+            catalogue, memo = remembered_catalogue(project, theme.labels, cache_dir)
         catalogue = catalogue or load_cases(project, paths, labels=theme.labels)
         # the images the cases show, as ``check`` checks them: a case with a missing image
         # is invalid, and said so in the words ``check`` uses, at the image's own line
         catalogue = check_images(catalogue, resource_policy(project, theme.roots))
-        return cls(project, theme, catalogue, options)
+        context = cls(project, theme, catalogue, options)
+        context.whole, context._memo = paths is None, memo
+        return context
 
     @staticmethod
     def cache_folder(project: Project, options: BuildOptions) -> Path:
@@ -242,6 +253,8 @@ class BuildContext:
             from ..render.renderer import Renderer
 
             self._renderer = Renderer(self.project, self.theme, titles=self.titles)
+            # case text converted once per build, and kept for the next (build/textcache)
+            self._renderer.use_texts(text_cache(self.cache_dir, self.root_of(self.cache_dir)))
         return self._renderer
 
     @contextmanager
@@ -268,6 +281,11 @@ class BuildContext:
         return self.report
 
     def close(self) -> None:
+        keep_catalogue(self._memo, self.cache_dir, self.root_of(self.cache_dir))
+        self._memo = None
+        if self._renderer is not None:  # every case known: the files of others go
+            owners = {c.id for c in self.catalogue.cases} if self.whole else None
+            save_text_cache(self._renderer.texts, owners)
         if self._own_pool and self._pool is not None:
             self._pool.close()
             self._pool = None

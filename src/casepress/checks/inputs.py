@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Findings, InputError, MarkupError, Problem, display_path
-from ..model.cases import Case, Catalogue, find_image, load_cases, markdown_fields
+from ..model.cases import Case, Catalogue, case_roots, find_image, load_cases, markdown_fields
+from ..model.catalogue import MEMO_FILE, CatalogueMemo
 from ..model.editions import plan_handbook
 from ..model.markup import images_in, removed_message, render_markdown
 from ..model.project import Project
@@ -136,7 +137,14 @@ def check_project(project: Project, paths: Iterable[Path] | None = None) -> Chec
         theme = None
     # the labels a build has (the theme's with the project's), so that a language with no
     # labels is warned about exactly when a build would
-    catalogue = load_cases(project, paths, labels=theme.labels if theme else project.labels)
+    # files unchanged since the last build are taken as it read them (``model.catalogue``)
+    memo = None
+    if paths is None:
+        kept = Path(project.output_dir) / ".casepress-cache" / MEMO_FILE  # build.cache.CACHE_DIR
+        memo = CatalogueMemo.read(kept, project, case_roots(project))
+    catalogue = load_cases(
+        project, paths, labels=theme.labels if theme else project.labels, memo=memo
+    )
     files = len(catalogue.cases) + len({p.path for p in catalogue.errors})
     if theme is not None:
         policy = resource_policy(project, theme.roots)

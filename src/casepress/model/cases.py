@@ -14,6 +14,8 @@ from typing import Any
 
 from .. import files as guarded
 from ..errors import Findings, Problem, display_path
+from . import catalogue as memos
+from .catalogue import CatalogueMemo
 from .labels import has_labels, known_language, language_name
 from .markup import case_link_ids, images_in, markdown_case_problem
 from .notes import Definition, Mark, collect_notes
@@ -199,6 +201,8 @@ class Case:
         )
 
 
+memos.register(Case, Lesson, Resource, Source, ImageSite)
+
 CASE_SPEC = object_of(Case, title="casepress case file")
 """Validation and JSON Schema of a case file, made from ``Case``'s declarations."""
 
@@ -233,16 +237,30 @@ class Catalogue(Findings):
 
 
 def find_case_files(folder: Path) -> list[Path]:
-    """Case files under a folder, sorted; hidden files and folders are skipped."""
+    """Case files under a folder, sorted; hidden files and folders are skipped, and linked
+    folders are not entered (a linked file is listed: reading it refuses it)."""
     if not folder.is_dir():
         return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    return sorted(_case_files(Path(folder)))
+
+
+def _case_files(folder: Path) -> Iterator[Path]:
+    """One pass of ``os.scandir`` per folder: the file type comes with the listing, so a
+    thousand case files cost no ``stat`` each."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _case_files(folder / entry.name)
+            elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                yield folder / entry.name
+        except OSError:
+            continue
 
 
 def load_case(
@@ -419,15 +437,35 @@ def _markdown_fields(
 ) -> Iterator[tuple[str, str | None]]:
     """(field path, Markdown) for every Markdown field the spec declares, in a case's
     validated values or in a Case: 'context', ..., 'lessons[0].text'."""
-    for name, declared in spec.fields.items():
-        item = value.get(name) if isinstance(value, dict) else getattr(value, name)
+    get = value.get if isinstance(value, dict) else lambda name: getattr(value, name)
+    for name, item_spec in _markdown_plan(spec):
+        item = get(name)
         where = f"{path}.{name}" if path else name
+        if item_spec is None:
+            yield where, item
+        else:
+            for index, entry in enumerate(item or ()):
+                yield from _markdown_fields(entry, item_spec, f"{where}[{index}]")
+
+
+_PLANS: dict[int, tuple[Object, list[tuple[str, Object | None]]]] = {}
+
+
+def _markdown_plan(spec: Object) -> list[tuple[str, Object | None]]:
+    """The fields of ``spec`` that hold Markdown (None) or lists of objects that may (their
+    spec), in order: worked out once per spec, as a case is read many times over."""
+    known = _PLANS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    plan: list[tuple[str, Object | None]] = []
+    for name, declared in spec.fields.items():
         kind = declared.type
         if isinstance(kind, Text) and kind.markdown:
-            yield where, item
+            plan.append((name, None))
         elif isinstance(kind, ListOf) and isinstance(kind.item, Object):
-            for index, entry in enumerate(item or ()):
-                yield from _markdown_fields(entry, kind.item, f"{where}[{index}]")
+            plan.append((name, kind.item))
+    _PLANS[id(spec)] = (spec, plan)
+    return plan
 
 
 def markdown_fields(case: Case) -> Iterator[tuple[str, str | None]]:
@@ -589,21 +627,32 @@ def load_cases(
     paths: Iterable[Path] | None = None,
     *,
     labels: Mapping[str, Mapping[str, str]] | None = None,
+    memo: CatalogueMemo | None = None,
 ) -> Catalogue:
     """Load and validate cases (all of ``project.cases_dir`` unless paths are given).
 
     Every file is read and every problem collected before anything is rendered. Checks
     that span files follow: duplicate ids, ``related`` ids that name no case, themes
     written two ways, and languages with no labels. ``labels`` are the label overrides in
-    effect (the theme's with the project's; by default the project's alone).
+    effect (the theme's with the project's; by default the project's alone). ``memo``:
+    what an earlier build made of each file (``catalogue``), used for the files unchanged
+    since, and told what was made of the others; only when every case is loaded.
     """
     given = None if paths is None else [Path(p) for p in paths]
     roots = case_roots(project, given)
     files = find_case_files(project.cases_dir) if given is None else _expand(given)
     problems: list[Problem] = []
     loaded: list[Case] = []
+    memo = memo if given is None else None
     for path in files:
-        case, found = load_case(path, project, roots=roots)
+        recalled = memo.recall(path) if memo is not None else None
+        if recalled is not None:
+            case, found = recalled
+        else:
+            stamp = memos.stamp_of(path) if memo is not None else None
+            case, found = load_case(path, project, roots=roots)
+            if memo is not None:
+                memo.remember(path, stamp, case, found)
         problems.extend(found)
         if case is not None:
             if given is not None:  # named on the command line: known by its real path
@@ -628,7 +677,8 @@ def load_cases(
         valid.append(case)
 
     # Ids of files that failed validation count as known: their own errors are reported.
-    known = set(by_id) | {p.stem for p in files} | _ids_of_other_files(project, files)
+    others = set() if given is None else _ids_of_other_files(project, files)  # all loaded
+    known = set(by_id) | {p.stem for p in files} | others
     cases = []
     for case in valid:
         found = [

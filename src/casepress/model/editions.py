@@ -54,13 +54,18 @@ class BrokenCase:
 def broken_cases(catalogue: Catalogue, project: Project) -> list[BrokenCase]:
     """Every case file of the project that is not a valid case in ``catalogue`` (its own
     errors are in ``catalogue.problems``), with what can be read of it."""
-    valid = {Path(c.path).resolve() for c in catalogue.cases}
+    named = {Path(c.path) for c in catalogue.cases}  # as found: most need no resolving
+    resolved: set[Path] = set()
     errors: dict[str, set[str]] = {}
     for problem in catalogue.errors:
         errors.setdefault(problem.path, set()).add(re.split(r"[.\[]", problem.field or "")[0])
     broken = []
     for path in find_case_files(project.cases_dir):
-        if path.resolve() in valid:
+        if path in named:
+            continue
+        if not resolved:
+            resolved = {Path(c.path).resolve() for c in catalogue.cases} | {Path("/")}
+        if path.resolve() in resolved:
             continue
         document = read_yaml(path, roots=case_roots(project))
         root = document.root if document.root is not None and not document.problems else None

@@ -85,6 +85,19 @@ def numbering(labels: dict[str, str] | None = None) -> Iterator[Numbering]:
         _local.numbering = None
 
 
+def current() -> Numbering | None:
+    """The numbering conversions use now (``numbering``), or None outside one."""
+    return getattr(_local, "numbering", None)
+
+
+def advance(counts: tuple[int, int, int]) -> None:
+    """Set the current numbering to (figures, tables, figures met): where a conversion
+    remembered from an earlier build (``conversions``) left it."""
+    state = current()
+    if state is not None:
+        state.figures, state.tables, state.seen = counts
+
+
 def register(md: Markdown) -> None:
     """Add the figure and table processor to a Markdown instance (``markup._create``)."""
     md.treeprocessors.register(FigureTree(md), "casepress-figures", PRIORITY)

@@ -39,6 +39,7 @@ from markupsafe import Markup, escape
 from ..errors import MarkupError, internal_error
 from ..text import SLUG, html_tags
 from . import figures
+from .conversions import Conversion, active, conversion_key
 from .notes import REFERENCE, NoteCalls, split_notes
 
 EXTENSIONS = ["tables", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
@@ -106,7 +107,9 @@ class InputLimit:
     advice: str
 
     def count(self, text: str) -> int:
-        return sum(1 for _ in self.pattern.finditer(text))
+        if self.pattern.pattern == r"\[":  # the commonest, counted without the regex engine
+            return text.count("[")
+        return len(self.pattern.findall(text))
 
 
 INPUT_LIMITS = (
@@ -251,12 +254,14 @@ class _NoteReferences(InlineProcessor):
 
     notes: NoteCalls | None = None
     made: list[str]
+    labels: list[str]
 
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
         call = self.notes.call(m[1]) if self.notes is not None else None
         if call is None:
             return None, None, None
         self.made.append(call)
+        self.labels.append(m[1])
         return f"\ue000{len(self.made) - 1}\ue001", m.start(0), m.end(0)
 
 
@@ -397,6 +402,14 @@ def render_markdown(
     refused = markdown_limit_problem(text)  # validation says so first; other texts land here
     if refused:
         raise MarkupError(refused)
+    cache = active()
+    key = None
+    if cache is not None:
+        key = _key(text, id_prefix, heading_offset, sanitise, language, notes)
+        for found in cache[0].find(key, cache[1]):
+            if _same_links(found, resolve):
+                cache[0].used(key, found, cache[1])
+                return _finish(found, check_image, on_removed, notes)
     shared = getattr(_local, "deadline", None)
     budget = MARKDOWN_SECONDS if seconds is None else seconds
     deadline = time.monotonic() + budget
@@ -407,9 +420,10 @@ def render_markdown(
     shaper: _ShapeTree = md.treeprocessors["casepress-shape"]  # type: ignore[assignment]
     shaper.id_prefix = id_prefix
     shaper.heading_offset = heading_offset
-    shaper.resolve = resolve
+    links: list[tuple[str, str | None, str | None]] = []
+    shaper.resolve = _recording(resolve, links)
     references: _NoteReferences = md.inlinePatterns["casepress-notes"]  # type: ignore[assignment]
-    references.notes, references.made = notes, []
+    references.notes, references.made, references.labels = notes, [], []
     md.casepress_deadline = deadline  # type: ignore[attr-defined]
     try:
         html = md.convert(text)
@@ -427,21 +441,99 @@ def render_markdown(
     finally:
         md.casepress_deadline = math.inf  # type: ignore[attr-defined]
         references.notes, made, references.made = None, references.made, []
+        labels, references.labels = references.labels, []
+        shaper.resolve = None
     _elements, depth = measure_html(html, stop_at_depth=MAX_TEXT_DEPTH)
     if depth > MAX_TEXT_DEPTH:
         raise MarkupError(
             f"the text's HTML is nested more than {MAX_TEXT_DEPTH} levels deep "
             "(or leaves tags unclosed)"
         )
+    removed: list[str] = []
     if sanitise:
         cleaned = clean_html(html)
-        if on_removed is not None:
+        if on_removed is not None or cache is not None:
             removed = removed_markup(html, cleaned)
-            if removed:
-                on_removed(removed)
         html = cleaned
+    state = figures.current()
+    counts = (state.figures, state.tables, state.seen) if state and _numbered(text) else None
+    converted = Conversion(html, tuple(removed), tuple(links), tuple(labels), counts)
+    if cache is not None and key is not None:
+        cache[0].add(key, converted, cache[1])
+    return _finish(converted, check_image, on_removed, notes, made)
+
+
+def _numbered(text: str) -> bool:
+    """Whether a text may hold figures or tables (``figures``: lone images, tables), whose
+    numbers depend on the case's numbering so far."""
+    return "![" in text or "|" in text
+
+
+def _key(
+    text: str, id_prefix: str, heading_offset: int, sanitise: bool, language: str,
+    notes: NoteCalls | None,
+) -> str:  # fmt: skip
+    """What shapes a conversion's ``Conversion`` (``conversions``): the text and options,
+    the notes the text can call, and the numbering and caption labels when it has figures
+    or tables. The versions of the libraries are the store's."""
+    called = None
+    if notes is not None and "[^" in text:
+        called = sorted(label for label in notes.numbers if f"[^{label}]" in text)
+    numbering = None
+    if _numbered(text):
+        state = figures.current()
+        if state is not None:
+            labels = state.labels
+            numbering = (state.figures, state.tables, state.seen,
+                         *(labels.get(k) for k in ("figure", "table", "figure_source", "source")))  # fmt: skip
+        else:
+            numbering = "own"
+    return conversion_key(
+        text, id_prefix, heading_offset, sanitise, _quoting(language), notes is not None,
+        called, numbering,
+    )  # fmt: skip
+
+
+def _recording(resolve: LinkResolver | None, links: list) -> LinkResolver:
+    """``resolve``, noting each answer (a cached conversion holds only while the same
+    links get the same answers)."""
+
+    def answer(case_id: str) -> tuple[str | None, str | None]:
+        found = resolve(case_id) if resolve is not None else None
+        href, note = found or (None, None)
+        links.append((case_id, href, note))
+        return href, note
+
+    return answer
+
+
+def _same_links(conversion: Conversion, resolve: LinkResolver | None) -> bool:
+    for case_id, href, note in conversion.links:
+        found = resolve(case_id) if resolve is not None else None
+        if tuple(found or (None, None)) != (href, note):
+            return False
+    return True
+
+
+def _finish(
+    converted: Conversion,
+    check_image: Callable[[str], bool | str | None] | None,
+    on_removed: Callable[[list[str]], None] | None,
+    notes: NoteCalls | None,
+    made: list[str] | None = None,
+) -> Markup:
+    """The rest of a conversion, made or found: what the sanitiser removed is reported,
+    images are checked, note calls made (``made``: already, by the conversion) and the
+    case's figure numbering moves on, as the conversion moved it."""
+    if converted.removed and on_removed is not None:
+        on_removed(list(converted.removed))
+    html = converted.html
     if check_image:
         html = _check_images(html, check_image)
+    if made is None:
+        made = [notes.call(label) or "" for label in converted.notes] if notes else []
+        if converted.counts is not None:
+            figures.advance(converted.counts)
     if made:
         html = _NOTE_SLOT.sub(lambda m: made[int(m[1])] if int(m[1]) < len(made) else "", html)
     return Markup(html)

@@ -37,6 +37,7 @@ from .. import __version__, files
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image, markdown_fields
+from ..model.conversions import TextCache, caching, conversion_key
 from ..model.editions import HandbookPlan
 from ..model.figures import numbering as figure_numbering
 from ..model.markup import (
@@ -205,6 +206,17 @@ class Renderer:
     theme: Theme
     titles: dict[str, str] = field(default_factory=dict)
     """Titles of the project's cases by id, for 'See also' lists."""
+    texts = None
+    """A ``TextCache`` the conversions of case text are looked up in (a build's: the
+    handbook's renders, the site and its index share one conversion per field), or None."""
+
+    def use_texts(self, texts: TextCache | None) -> None:
+        self.texts = texts
+
+    def texts_of(self, case: Case):
+        """Converting ``case``'s text (``conversions.caching``): through ``texts``."""
+        version = conversion_key(case.language, *markdown_fields(case))
+        return caching(self.texts, case.id, version)
 
     @cached_property
     def env(self) -> SandboxedEnvironment:
@@ -621,7 +633,7 @@ class Renderer:
             }
 
         # one time budget for all of the case's text; figures and tables numbered through it
-        with markdown_budget(), figure_numbering(labels):
+        with markdown_budget(), figure_numbering(labels), self.texts_of(case):
             # One note set for the case (``model.notes``): each note's text first, then
             # the fields, whose references become calls (PDF: the note itself, floated to
             # the page foot; HTML: a link to the endnotes the template prints).

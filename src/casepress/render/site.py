@@ -163,7 +163,7 @@ def render_index(
             }
             for name in FACETS
         ],
-        "search_data": [_search_entry(case) for case in ordered],
+        "search_data": [_search_data(renderer, case) for case in ordered],
         "handbooks": [vars(entry) for entry in handbooks],
     }
     return renderer.render_template(INDEX_TEMPLATE, context)
@@ -222,6 +222,12 @@ def _options(
         {"value": key, "label": shown[key], "count": counts[key]}
         for key in sorted(shown, key=lambda k: fold(shown[k]))
     ]
+
+
+def _search_data(renderer: Renderer, case: Case) -> dict[str, Any]:
+    """``_search_entry``, its text converted through the build's ``TextCache``."""
+    with renderer.texts_of(case):
+        return _search_entry(case)
 
 
 @lru_cache(maxsize=4096)
