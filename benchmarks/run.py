@@ -257,6 +257,7 @@ def bench(count: int, jobs: int, work: Path, rounds: int, heavy: int) -> dict:
     for name, key in ((f"bare WeasyPrint, {jobs} processes, {count} briefs", "bareP"),
                       ("build, cold (briefs+handbook+site)", "cold")):  # fmt: skip
         show(name, min(r[key]), note=rounds_note(r[key]))
+    show("build, no change (after the cold build)", r["nochange-first"])
     show("build, one case edited", min(r["edit"]), note=rounds_note(r["edit"]))
     show("  typst, in the same rounds", min(r["edit-typst"]), note=rounds_note(r["edit-typst"]))
     show("build, no change", r["nochange"])

@@ -50,12 +50,12 @@ def test_typst_book_has_the_handbook_shape(tmp_path):
     assert first["countries"][0] in index
 
 
-def test_run_help_lists_the_options():
+def test_run_help_lists_the_options(monkeypatch):
     import run
 
+    monkeypatch.setattr(sys, "argv", ["run.py", "--help"])
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as exit_:
-        sys.argv = ["run.py", "--help"]
         run.main()
     assert exit_.value.code == 0
     for option in ("--quick", "--large", "--rounds", "--cold-rounds"):
