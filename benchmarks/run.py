@@ -3,6 +3,7 @@
     python benchmarks/run.py            # N = 200, and `check` at N = 1,000 (about 10 min on 2 cores)
     python benchmarks/run.py --large    # adds a 1,000-case library built cold (about 15 min more)
     python benchmarks/run.py --quick    # N = 50, one round: a smoke run (about 2 minutes)
+    python benchmarks/run.py --cases 500 --large --large-cases 5000   # other sizes
 
 It generates a synthetic library (benchmarks/synthetic.py), then times each step in a fresh
 process and samples the memory of that process and all its children (psutil). Machines differ
