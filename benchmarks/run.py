@@ -1,35 +1,32 @@
-"""Benchmark casepress at library scale, against a bare WeasyPrint loop measured in the same run.
+"""Benchmark casepress against Typst and bare WeasyPrint, all measured in the same run.
 
-    python benchmarks/run.py                 # N = 50 and 200 (about 15 minutes on 2 cores)
-    python benchmarks/run.py --cases 50      # one size
-    python benchmarks/run.py --large         # adds N = 1000 (about 30 minutes more on 2 cores)
+    python benchmarks/run.py            # N = 200, and `check` at N = 1,000 (about 10 min on 2 cores)
+    python benchmarks/run.py --large    # adds a 1,000-case library built cold (about 15 min more)
+    python benchmarks/run.py --quick    # N = 50, one round: a smoke run (about 2 minutes)
+    python benchmarks/run.py --cases 500 --large --large-cases 5000   # other sizes
 
-For every N it generates a synthetic library (benchmarks/synthetic.py), then times each step
-in a fresh process and samples the memory of that process and all its children (psutil).
-Machines differ and are shared, so the verdicts compare ratios taken in the same run:
+It generates a synthetic library (benchmarks/synthetic.py), then times each step in a fresh
+process and samples the memory of that process and all its children (psutil). Machines differ
+and are shared, so the targets judge ratios taken in the same run, against two anchors:
 
-- bare-1:   one process, one FontConfiguration and pre-parsed stylesheets, over the briefs'
-            HTML (rendered beforehand), tagged PDF/UA-1 as casepress writes by default:
-            WeasyPrint's own cost, the floor for one worker; also run on one brief, so that
-            start-up (process, imports, fonts) and the cost per brief are told apart
-- bare-P:   P such processes on 1/P of the files each (P = CPUs): the machine's real ceiling
-- briefs-1 / briefs-P: ``casepress brief --format pdf`` with 1 and P workers, cold
-- build cold / no change / one case edited: ``casepress build`` (briefs and handbook)
-- handbook single / split: the same handbook laid out in one pass, or split and merged,
-            then compared: page count, outline and the text of every page (pdftotext)
-- check: ``casepress check``
+- typst:    Typst 0.15 (``pip install '.[bench]'``) compiling the same cases as one book of the
+            handbook's shape (benchmarks/typst/book.typ): its full compile, in a fresh process
+- bare-one: WeasyPrint laying out one brief's HTML (rendered beforehand) in a fresh process,
+            tagged PDF/UA-1 as casepress writes by default: start-up plus one brief
+- bare-P:   P processes (P = CPUs), one FontConfiguration and pre-parsed stylesheets each, over
+            1/P of the 200 briefs' HTML: the machine's floor for laying the briefs out
 
-Per brief = (time for N briefs - time for one) / (N - 1): what each further brief costs once
-the process is up. The cold totals are printed too, and their ratio with them. The brief steps,
-which those two targets compare, run 3 times (up to 200 cases; ``--repeat``), interleaved, each
-of ours right after its bare twin; the targets judge the median of each round's ratios (the
-same run of a step varies by up to 30% on a shared machine; a ratio within a round much less).
+and ours: ``casepress brief`` of one case, ``casepress build`` cold (briefs, handbook, site),
+after editing one case, with no change, and ``casepress check``. Steps that a target compares
+run in rounds, interleaved (each of ours right after its anchor) so a busy spell of the machine
+hits both sides alike; a target judges the median of each round's ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import shutil
 import statistics
@@ -47,6 +44,7 @@ SRC = HERE.parent / "src"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(SRC))
 
+import typst_book  # noqa: E402
 from synthetic import make_project  # noqa: E402
 
 BARE = """
@@ -64,6 +62,9 @@ for name in files:
     pdf = document.write_pdf(pdf_identifier=None, pdf_tags=True, pdf_variant="pdf/ua-1")
     (out / (path.stem + ".pdf")).write_bytes(pdf)
 """
+
+# Not outputs a reader gets: timings in the report, and the cache's own records.
+NOT_COMPARED = {"report.json", ".casepress-cache"}
 
 
 class Measure:
@@ -128,19 +129,44 @@ def library(code: str) -> list[str]:
     return [sys.executable, "-c", f"if __name__ == '__main__':\n    {code}"]
 
 
-def bench(count: int, jobs: int, work: Path, repeat: int = 1) -> list[tuple]:
-    root = make_project(count, work / f"lib{count}")
-    m = Measure(root)
-    rows = []
+def show(name: str, result: tuple, note: str = "") -> None:
+    seconds, total, one, _ = result
+    print(f"  {name:<40} {seconds:8.2f} s {total:8.0f} MB {one:8.0f} MB  {note}", flush=True)
 
-    def row(name, result, note=""):
-        seconds, total, one, _ = result
-        rows.append((name, seconds, total, one, note))
-        print(f"  {name:<28} {seconds:8.2f} s {total:8.0f} MB {one:8.0f} MB  {note}", flush=True)
 
-    print(f"\nN = {count} cases, P = {jobs} CPUs", flush=True)
-    print(f"  {'step':<28} {'time':>10} {'peak all':>11} {'peak 1 proc':>11}", flush=True)
-    # The same HTML the briefs are made from, for the bare WeasyPrint loop.
+def header(text: str) -> None:
+    print(f"\n{text}", flush=True)
+    print(f"  {'step':<40} {'time':>10} {'peak all':>11} {'peak 1 proc':>11}", flush=True)
+
+
+def pages(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every output file under ``folder`` by its relative path."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not NOT_COMPARED & set(relative.parts):
+            found[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def identical(a: dict[str, str], b: dict[str, str]) -> tuple[bool, str]:
+    if a.keys() != b.keys():
+        return False, f"NO: {len(a.keys() ^ b.keys())} file(s) in one build only"
+    differ = sorted(name for name in a if a[name] != b[name])
+    if differ:
+        return False, f"NO: {len(differ)} of {len(a)} files differ, e.g. {differ[0]}"
+    return True, f"yes: {len(a)} files"
+
+
+def bare_inputs(root: Path, folder: Path) -> tuple[str, list[str]]:
+    """The briefs' HTML and stylesheets, as casepress renders them, for the bare loops."""
     from casepress import load_cases, load_project
     from casepress.build.driver import with_theme_defaults
     from casepress.render.renderer import Renderer
@@ -150,85 +176,153 @@ def bench(count: int, jobs: int, work: Path, repeat: int = 1) -> list[tuple]:
     project = with_theme_defaults(load_project(root), theme)
     catalogue = load_cases(project)
     renderer = Renderer(project, theme, titles={c.id: c.title for c in catalogue.cases})
-    html_dir = work / f"html{count}"
-    html_dir.mkdir()
+    folder.mkdir()
     files = []
     for case in catalogue.cases:
-        path = html_dir / f"{case.id}.html"
+        path = folder / f"{case.id}.html"
         path.write_text(renderer.render_brief(case, target="pdf"), "utf-8")
         files.append(str(path))
     sheets = []
     for index, sheet in enumerate(theme.stylesheets("pdf", page_size=project.page_size)):
         if isinstance(sheet, Sheet):  # generated from settings: the bare loop reads files
-            path = html_dir / f"generated-{index}.css"
+            path = folder / f"generated-{index}.css"
             path.write_text(sheet.css, "utf-8")
             sheet = path
         sheets.append(str(sheet))
-    sheets = ",".join(sheets)
+    return ",".join(sheets), files
+
+
+def edit(case: Path, mark: str) -> None:
+    """An edit of the text (a new title would also move the chapter and change the indexes)."""
+    text = case.read_text("utf-8")
+    case.write_text(text.replace("context: |\n  ", f"context: |\n  {mark} ", 1), "utf-8")
+
+
+def bench(count: int, jobs: int, work: Path, rounds: int, heavy: int) -> dict:
+    """Every step at N = ``count``: the anchors, ours, and the outputs compared."""
+    root = make_project(count, work / f"lib{count}")
+    m = Measure(root)
+    r: dict = {"count": count}
+    sheets, files = bare_inputs(root, work / f"html{count}")
     bare_out = work / f"bare{count}"
     bare_out.mkdir()
+    book = typst_book.prepare(root, work / f"typst{count}")
+    typst_pdf = book.with_suffix(".pdf")
 
     def bare(parts: int) -> list[list[str]]:
         return [[sys.executable, "-c", BARE, sheets, ",".join(files[i::parts]), str(bare_out)]
                 for i in range(parts)]  # fmt: skip
 
-    one = str(root / "cases" / Path(files[0]).with_suffix(".yaml").name)
-    briefs = ("brief", "--format", "pdf", "-q", "--force")  # --force: every run is cold
-    steps = {
-        "bare-one": ("bare WeasyPrint, one brief",
-                     [[sys.executable, "-c", BARE, sheets, files[0], str(bare_out)]]),
-        "briefs-one": ("briefs, one brief (cold)",
-                       [casepress(*briefs, one, "--jobs", "1", "--output", str(work / f"b0-{count}"))]),
-        "bare1": ("bare WeasyPrint, 1 process", bare(1)),
-        "briefs1": ("briefs, 1 worker (cold)",
-                    [casepress(*briefs, "cases", "--jobs", "1", "--output", str(work / f"b1-{count}"))]),
-        "bareP": (f"bare WeasyPrint, {jobs} processes", bare(jobs)),
-        "briefsP": (f"briefs, {jobs} workers (cold)",
-                    [casepress(*briefs, "cases", "--jobs", str(jobs), "--output", str(work / f"bP-{count}"))]),
+    one = f"cases/{Path(files[0]).stem}.yaml"
+    header(f"N = {count} cases, P = {jobs} CPUs")
+    # One brief, cold, against bare WeasyPrint on the same HTML; Typst's compile alongside.
+    quick = {
+        "typst": ("typst: the whole book", [typst_book.compile_command(book, typst_pdf)]),
+        "bare-one": ("bare WeasyPrint, one brief", [[sys.executable, "-c", BARE, sheets, files[0], str(bare_out)]]),
+        "brief-one": ("casepress brief, one case (cold)",
+                      [casepress("brief", one, "--format", "pdf", "-q", "--force", "--output", str(work / f"one{count}"))]),
     }  # fmt: skip
-    # The steps the per-brief and pool targets compare run `repeat` times, interleaved so a
-    # busy spell of the machine hits them alike, each of ours right after its bare twin. Each
-    # step shows its fastest run (as timeit does) and the highest memory of all its runs; the
-    # targets take the median of the ratios of each round (see ratios()).
-    runs: dict[str, list] = {key: [] for key in steps}
-    for _ in range(repeat):
-        for key, (_, commands) in steps.items():
+    runs: dict[str, list] = {key: [] for key in quick}
+    for _ in range(rounds):
+        for key, (_, commands) in quick.items():
             runs[key].append(m.run(*commands))
-    results = {}
-    for key, (name, _) in steps.items():
-        fastest = min(runs[key])
-        results[key] = (fastest[0], *(max(r[i] for r in runs[key]) for i in (1, 2, 3)))
-        note = (
-            f"fastest of {repeat}: " + ", ".join(f"{r[0]:.2f}" for r in runs[key])
-            if repeat > 1
-            else ""
+    for key, (name, _) in quick.items():
+        r[key] = runs[key]
+        show(name, min(runs[key]), note=rounds_note(runs[key]))
+    r["typst-pages"] = pages(typst_pdf)
+
+    # The full cold build against P bare processes laying out the briefs alone. The first
+    # cold build's output is then edited and rebuilt incrementally; a later cold build (of the
+    # edited library) must give the same bytes.
+    r["bareP"], r["cold"] = [], []
+    edits: list[tuple] = []
+
+    def cold_round(i: int) -> None:
+        r["bareP"].append(m.run(*bare(jobs)))
+        r["cold"].append(m.run(casepress("build", "-q", "--output", f"cold-{i}")))
+
+    cold_round(0)
+    out = root / "cold-0"
+    r["handbook-pages"] = pages(out / "handbooks" / "all.pdf")
+    r["nochange-first"] = m.run(casepress("build", "-q", "--output", "cold-0"))
+    case = root / one
+    for i in range(rounds):  # an edit, then Typst's full compile, in each round
+        edit(case, f"Edited {i}.")
+        edits.append((m.run(casepress("build", "-q", "--output", "cold-0")),
+                      m.run(*quick["typst"][1])))  # fmt: skip
+    r["edit"] = [e for e, _ in edits]
+    r["edit-typst"] = [t for _, t in edits]
+    r["nochange"] = m.run(casepress("build", "-q", "--output", "cold-0"))
+    for i in range(1, max(heavy, 2)):  # at least one cold build of the edited library
+        cold_round(i)
+    for name, key in ((f"bare WeasyPrint, {jobs} processes, {count} briefs", "bareP"),
+                      ("build, cold (briefs+handbook+site)", "cold")):  # fmt: skip
+        show(name, min(r[key]), note=rounds_note(r[key]))
+    show("build, no change (after the cold build)", r["nochange-first"])
+    show("build, one case edited", min(r["edit"]), note=rounds_note(r["edit"]))
+    show("  typst, in the same rounds", min(r["edit-typst"]), note=rounds_note(r["edit-typst"]))
+    show("build, no change", r["nochange"])
+    r["check"] = m.run(casepress("check", "-q"))
+    show("check", r["check"])
+    r["incremental"] = identical(digests(out), digests(root / f"cold-{max(heavy, 2) - 1}"))
+    # --jobs 1 against the parallel cold build, on a few briefs (the whole build would double
+    # the run's time; tests/test_incremental.py and tests/test_split*.py cover the rest).
+    subset = [f"cases/{Path(f).stem}.yaml" for f in files[:: max(1, count // 8)]]
+    r["jobs1"] = m.run(casepress("brief", *subset, "--format", "pdf", "-q", "--jobs", "1",
+                                 "--output", "jobs-1"))  # fmt: skip
+    show(f"briefs, {len(subset)} cases, --jobs 1", r["jobs1"], "compared with the cold build")
+    serial, parallel = digests(root / "jobs-1"), digests(root / f"cold-{max(heavy, 2) - 1}")
+    by_name = {Path(k).name: v for k, v in parallel.items() if k.endswith(".pdf")}
+    mine = {Path(k).name: v for k, v in serial.items() if k.endswith(".pdf")}
+    r["serial"] = identical(mine, {k: by_name.get(k, "missing") for k in mine})
+    if r["serial"][0] and not mine:
+        r["serial"] = (False, "NO: --jobs 1 wrote no PDF")
+    if count <= 200:  # the single pass needs 2.75 GB at 1,000 cases
+        single = (
+            "from casepress import build_handbooks, load_project; "
+            "r = build_handbooks(load_project('.'), formats=('pdf',), output_dir='hb-single', "
+            "split=False, jobs=1, force=True); assert r.exit_code == 0"
         )
-        row(name, results[key], note)
-    results["rounds"] = {key: [r[0] for r in found] for key, found in runs.items()}
-    results["cold"] = m.run(casepress("build", "-q"))
-    row("build, cold (briefs+handbook)", results["cold"])
-    results["nochange"] = m.run(casepress("build", "-q"))
-    row("build, no change", results["nochange"])
-    case = root / "cases" / "case-0002.yaml"
-    # an edit of the text (a new title would also move the chapter and change the indexes)
-    text = case.read_text("utf-8").replace("context: |\n  ", "context: |\n  Edited. ", 1)
-    case.write_text(text, "utf-8")
-    results["edit"] = m.run(casepress("build", "-q"))
-    row("build, one case edited", results["edit"], "its brief + the handbook")
-    results["check"] = m.run(casepress("check", "-q"))
-    row("check", results["check"])
-    single = (
-        "from casepress import build_handbooks, load_project; "
-        "r = build_handbooks(load_project('.'), formats=('pdf',), output_dir='hb-single', "
-        "split=False, jobs=1, force=True); assert r.exit_code == 0"
-    )
-    results["single"] = m.run(library(single))
-    row("handbook, single HTML", results["single"])
-    results["split"] = m.run(casepress("handbook", "all", "--format", "pdf", "--force", "-q"))
-    row(f"handbook, split, {jobs} workers", results["split"], "cold: no chapter reused")
-    results["same"] = same_handbook(root / "hb-single" / "all.pdf", root / "build" / "handbooks" / "all.pdf")  # fmt: skip
-    print(f"  split = single: {results['same'][1]}", flush=True)
-    return results
+        r["single"] = m.run(library(single))
+        show("handbook, single pass", r["single"], "for split = single")
+        r["same"] = same_handbook(root / "hb-single" / "all.pdf",
+                                  root / f"cold-{max(heavy, 2) - 1}" / "handbooks" / "all.pdf")  # fmt: skip
+        print(f"  split = single: {r['same'][1]}", flush=True)
+    print(f"  pages: casepress handbook {r['handbook-pages']}, Typst book {r['typst-pages']}")
+    return r
+
+
+def bench_large(count: int, jobs: int, work: Path) -> dict:
+    """A library built cold with P workers: its largest process, then no change and check."""
+    root = make_project(count, work / f"lib{count}")
+    m = Measure(root)
+    header(f"N = {count} cases, P = {jobs} CPUs (--large)")
+    r = {"count": count, "cold": [m.run(casepress("build", "-q", "--jobs", str(jobs)))]}
+    show("build, cold (briefs+handbook+site)", r["cold"][0])
+    r["nochange"] = m.run(casepress("build", "-q"))
+    show("build, no change", r["nochange"])
+    r["check"] = m.run(casepress("check", "-q"))
+    show("check", r["check"])
+    print(f"  pages: casepress handbook {pages(root / 'build' / 'handbooks' / 'all.pdf')}")
+    return r
+
+
+def check_only(count: int, work: Path) -> dict:
+    """``casepress check`` of a generated library: no build needed, so cheap at any size."""
+    root = make_project(count, work / f"check{count}")
+    m = Measure(root)
+    header(f"N = {count} cases: check only (a cold build of {count} is in --large)")
+    first = m.run(casepress("check", "-q"))
+    again = m.run(casepress("check", "-q"))
+    show("check", first)
+    show("check, again", again)
+    return {"count": count, "check": again, "check-first": first}
+
+
+def rounds_note(results: list) -> str:
+    if len(results) < 2:
+        return ""
+    return f"fastest of {len(results)}: " + ", ".join(f"{x[0]:.2f}" for x in results)
 
 
 def same_handbook(single: Path, split: Path) -> tuple[bool, str]:
@@ -247,13 +341,13 @@ def same_handbook(single: Path, split: Path) -> tuple[bool, str]:
 
         return list(walk(reader.outline))
 
-    def pages(path: Path) -> list[str]:
+    def texts(path: Path) -> list[str]:
         text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                               text=True, check=True).stdout  # fmt: skip
         # each chapter PDF has its own font subsets: a hyphen may map to U+2010 in one
         return [" ".join(page.replace("\u2010", "-").split()) for page in text.split("\f")]
 
-    a, b = pages(single), pages(split)
+    a, b = texts(single), texts(split)
     differ = [n for n, (x, y) in enumerate(zip(a, b, strict=False), 1) if x != y]
     if len(a) != len(b):
         return False, f"NO: {len(a) - 1} pages single, {len(b) - 1} split"
@@ -264,107 +358,125 @@ def same_handbook(single: Path, split: Path) -> tuple[bool, str]:
     return True, f"yes: {len(a) - 1} pages, same text on every page, same outline"
 
 
-def ratios(rounds: dict[str, list[float]]) -> tuple[list[float], list[float]]:
-    """Per round: our cost per brief over the bare loop's, and the pool's speed-up over the
-    bare processes'. A round's steps ran minutes apart at most, so a slow spell of a shared
-    machine weighs on both sides of its ratios; the median of the rounds then drops the
-    rounds it hit unevenly (min-of-each-side pairs two different rounds' luck)."""
-    per_brief, pool = [], []
-    for i in range(len(rounds["bare1"])):
-        t = {key: times[i] for key, times in rounds.items()}
-        per_brief.append((t["briefs1"] - t["briefs-one"]) / (t["bare1"] - t["bare-one"]))
-        pool.append((t["briefs1"] / t["briefsP"]) / (t["bare1"] / t["bareP"]))
-    return per_brief, pool
+def median_ratio(ours: list, anchor: list) -> tuple[float, str]:
+    each = [a[0] / b[0] for a, b in zip(ours, anchor, strict=True)]
+    detail = ", ".join(f"{x:.2f}" for x in each)
+    return statistics.median(each), (f"median of {len(each)} rounds: {detail}" if len(each) > 1
+                                     else "one round")  # fmt: skip
 
 
-def verdicts(count: int, r: dict, jobs: int) -> list[tuple[str, str, bool]]:
-    cost = r["briefs1"][0] / r["bare1"][0]
-    start = r["briefs-one"][0] - r["bare-one"][0]
-    ceiling = r["bare1"][0] / r["bareP"][0]
-    speedup = r["briefs1"][0] / r["briefsP"][0]
-    each_brief, each_pool = ratios(r["rounds"])
-    per_brief, pool = statistics.median(each_brief), statistics.median(each_pool)
-    rounds = len(each_brief)
-    split_speed = r["single"][0] / r["split"][0]
-    split_mem = r["split"][2] / r["single"][2]
-    edit_speed = r["single"][0] / r["edit"][0]
-    median = f"median of {rounds} rounds" if rounds > 1 else "one round"
-    found = [
-        ("briefs: per brief, 1 worker / bare loop <= 1.10", f"{per_brief:.2f}", per_brief <= 1.10),
-        (f"  ({median}: {', '.join(f'{x:.2f}' for x in each_brief)})", "", None),
-        (f"  (cold totals {cost:.2f}; start-up {start:+.2f} s over bare)", "", None),
-        ("pool speed-up / bare ceiling >= 0.90", f"{pool:.2f}", pool >= 0.90),
-        (f"  ({median}: {', '.join(f'{x:.2f}' for x in each_pool)};", "", None),
-        (f"  fastest runs: {speedup:.2f} / {ceiling:.2f} = {speedup / ceiling:.2f})", "", None),
-        (
-            f"no-change rebuild of {count} <= 1 s",
-            f"{r['nochange'][0]:.2f} s",
-            r["nochange"][0] <= 1,
-        ),
-        (f"check of {count} <= 1 s", f"{r['check'][0]:.2f} s", r["check"][0] <= 1),
-    ]
-    found.append(("handbook: split = single (pages, text, outline)", r["same"][1].split(":")[0], r["same"][0]))  # fmt: skip
-    if count > 200:  # the 1 s targets name 200 cases; larger libraries are shown, not judged
-        found = [(t, v, None if t.endswith("<= 1 s") else ok) for t, v, ok in found]
-    if count >= 200:
-        found += [
-            (
-                "handbook split: speed-up over single >= 1.3",
-                f"{split_speed:.2f}",
-                split_speed >= 1.3,
-            ),
-            (
-                "handbook split: peak process / single <= 0.60",
-                f"{split_mem:.2f}",
-                split_mem <= 0.60,
-            ),
-            ("one case edited: speed-up over single >= 4", f"{edit_speed:.1f}", edit_speed >= 4),
-        ]
-    if count >= 1000:
-        found.append(("1000-case handbook: no process > 1 GB", f"{r['split'][2]:.0f} MB", r["split"][2] <= 1024))  # fmt: skip
+Verdict = tuple[str, str, str, "bool | None"]  # (N, target, value, PASS/FAIL/shown)
+
+
+def verdicts(main: dict, jobs: int, check: dict | None, large: dict | None) -> list[Verdict]:
+    n = f"N={main['count']}"
+    found: list[Verdict] = []
+    ratio, detail = median_ratio(main["edit"], main["edit-typst"])
+    found += [
+        (n, "1. one case edited: build / Typst full compile <= 1.0", f"{ratio:.2f}", ratio <= 1.0),
+        ("", f"  ({detail}; build {min(main['edit'])[0]:.2f} s, Typst "
+             f"{min(main['edit-typst'])[0]:.2f} s, fastest)", "", None),
+    ]  # fmt: skip
+    ratio, detail = median_ratio(main["cold"], main["bareP"])
+    found += [
+        (n, f"2. cold build / bare WeasyPrint, {jobs} processes <= 1.3", f"{ratio:.2f}",
+         ratio <= 1.3),
+        ("", f"  ({detail}; build {min(main['cold'])[0]:.2f} s, bare "
+             f"{min(main['bareP'])[0]:.2f} s, fastest)", "", None),
+    ]  # fmt: skip
+    ratio, detail = median_ratio(main["brief-one"], main["bare-one"])
+    start = min(main["brief-one"])[0] - min(main["bare-one"])[0]
+    found += [
+        (n, "3. casepress brief, one case, cold / bare WeasyPrint <= 1.1", f"{ratio:.2f}",
+         ratio <= 1.1),
+        ("", f"  ({detail}; {start:+.2f} s over bare, fastest)", "", None),
+    ]  # fmt: skip
+    nochange = large or main
+    found.append((f"N={nochange['count']}", "4. no-change build <= 1 s",
+                  f"{nochange['nochange'][0]:.2f} s", nochange["nochange"][0] <= 1))  # fmt: skip
+    if not large:
+        found.append(
+            ("", "  (measured at the N above: a 1,000-case build is in --large)", "", None)
+        )
+    checked = large or check or main
+    found.append((f"N={checked['count']}", "4. check <= 1 s", f"{checked['check'][0]:.2f} s",
+                  checked["check"][0] <= 1))  # fmt: skip
+    if large:
+        peak = max(x[2] for x in large["cold"])
+        found.append((f"N={large['count']}", "5. cold build: no process > 1 GB",
+                      f"{peak:.0f} MB", peak <= 1024))  # fmt: skip
+        small, big = min(x[3] for x in main["cold"]), max(x[3] for x in large["cold"])
+        found.append((f"N={large['count']}",
+                      f"5. largest worker: N={large['count']} / N={main['count']} <= 1.15 (flat)",
+                      f"{big / small:.2f}", big / small <= 1.15))  # fmt: skip
+        found.append(("", f"  (largest worker {small:.0f} MB -> {big:.0f} MB)", "", None))
+    else:
+        found.append(("", "5. no process > 1 GB and flat worker memory: run --large", "", None))
+    for r in (main,):
+        label = f"N={r['count']}"
+        found.append((label, "5. incremental (edited) = cold build, every file",
+                      r["incremental"][1].split(":")[0], r["incremental"][0]))  # fmt: skip
+        found.append(("", f"  ({r['incremental'][1]})", "", None))
+        found.append((label, "5. --jobs 1 = parallel build (a subset of briefs)",
+                      r["serial"][1].split(":")[0], r["serial"][0]))  # fmt: skip
+        if "same" in r:
+            found.append((label, "5. handbook: split = single (pages, text, outline)",
+                          r["same"][1].split(":")[0], r["same"][0]))  # fmt: skip
     return found
+
+
+def estimate(count: int, jobs: int, rounds: int, heavy: int, check: int, large: int) -> float:
+    """Seconds, from the figures of a 2-core machine: ~0.4 s per brief and CPU."""
+    per = 0.4
+    base = per * count * (2.4 * max(heavy, 2) / jobs + 0.9) + rounds * (12 + per * count / 20)
+    base += 0.004 * check + 20
+    if large:
+        base += per * large * 2.4 * 2 / jobs + 60
+    return base
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, nargs="*", default=[50, 200])
-    parser.add_argument("--large", action="store_true", help="also N = 1000")
+    parser.add_argument("--cases", type=int, default=None, help="N (default 200; 50 with --quick)")
+    parser.add_argument("--large", action="store_true",
+                        help="also build a 1,000-case library: memory and no-change targets")  # fmt: skip
+    parser.add_argument("--large-cases", type=int, default=1000, help="N of --large (1000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: N = 50, one round, no 1,000-case check")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument(
-        "--repeat", type=int, default=None,
-        help="runs of each brief step, the fastest kept (default: 3 up to 200 cases, else 1)",
-    )  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="rounds of the one-brief, edit and Typst steps (default 3)")  # fmt: skip
+    parser.add_argument("--cold-rounds", type=int, default=None,
+                        help="rounds of the cold build and bare-P pair (default 2)")  # fmt: skip
     args = parser.parse_args()
-    sizes = args.cases + ([1000] if args.large else [])
+    count = args.cases or (50 if args.quick else 200)
+    rounds = args.rounds or (1 if args.quick else 3)
+    heavy = args.cold_rounds or 2  # two cold builds: the second also checks the incremental one
+    check = 0 if args.quick else 1000
     load = os.getloadavg()[0]
-    print(f"casepress benchmark: {os.cpu_count()} CPUs, load average {load:.2f} at start")
+    minutes = (
+        estimate(count, args.jobs, rounds, heavy, check, args.large_cases if args.large else 0) / 60
+    )
+    print(f"casepress benchmark: {os.cpu_count()} CPUs, load average {load:.2f} at start; "
+          f"about {minutes:.0f} minutes on an idle machine with {args.jobs} CPUs")  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="casepress-bench-"))
+    started = time.perf_counter()
     try:
-        outcomes = {
-            count: bench(count, args.jobs, work, args.repeat or (3 if count <= 200 else 1))
-            for count in sizes
-        }
+        result = bench(count, args.jobs, work, rounds, heavy)
+        checked = check_only(check, work) if check and not args.large else None
+        large = bench_large(args.large_cases, args.jobs, work) if args.large else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\ntargets (ratios from this run)")
     failed = 0
-    for count, results in outcomes.items():
-        for text, value, ok in verdicts(count, results, args.jobs):
-            failed += ok is False
-            verdict = "" if ok is None else "PASS" if ok else "FAIL"
-            print(f"  N={count:<5} {text:<60} {value:>9}  {verdict}")
-    if len(outcomes) > 1:
-        small, large = min(outcomes), max(outcomes)
-        workers = [outcomes[n]["briefsP"][3] for n in (small, large)]
-        flat = workers[1] / workers[0]
-        ok = flat <= 1.15
-        failed += not ok
-        text = f"briefs, largest worker: N={large} / N={small} <= 1.15 (flat)"
-        print(f"  {'all':<7} {text:<60} {flat:>9.2f}  {'PASS' if ok else 'FAIL'}")
-        print(f"  {'':<7}   (largest worker {workers[0]:.0f} MB -> {workers[1]:.0f} MB; the build "
-              f"process {outcomes[small]['briefsP'][2]:.0f} MB -> {outcomes[large]['briefsP'][2]:.0f} "
-              "MB, holding the catalogue and the report)")  # fmt: skip
-    print(f"\n{failed} target(s) missed")
+    for label, text, value, ok in verdicts(result, args.jobs, checked, large):
+        failed += ok is False
+        verdict = "" if ok is None else "PASS" if ok else "FAIL"
+        line = f"  {label:<7} {text:<62} {value:>9}  {verdict}" if value else f"  {label:<7} {text}"
+        print(line)
+    print(
+        f"\n{failed} target(s) missed (the run took {(time.perf_counter() - started) / 60:.0f} min)"
+    )
 
 
 if __name__ == "__main__":
