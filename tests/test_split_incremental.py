@@ -98,7 +98,9 @@ def test_editing_a_cases_text_lays_out_exactly_its_chapter_and_reuses_the_rest(c
     assert after["laid_out"] == [f"case-{EDITED}"]
     assert after["reused"] == len(after["units"]) - 1
     total = len(after["units"])
-    assert f"all: 1 of {total} units laid out, {total - 1} reused" in edited[3]
+    said = f"all: 1 of {total} units laid out, {total - 1} reused"
+    # the log also says that chapters are laid out apart from their briefs (issue 16, item 2)
+    assert f"{said} (chapters laid out on their own, not from their briefs' pages)" in edited[3]
 
 
 def test_only_the_new_units_pages_are_read_for_the_report(edited):

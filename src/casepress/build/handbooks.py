@@ -295,8 +295,13 @@ class HandbookJob:
         write_atomic(job.target, data, root=self.context.root_of(job.target))
         marks = [page for unit in book.page_marks() for page in unit["pages"]]
         reused = book.reused()
-        LOGGER.info("%s: %d of %d units laid out, %d reused", job.plan.edition.name,
-                    len(book.results) - len(reused), len(book.results), len(reused))  # fmt: skip
+        # Each chapter is laid out on its own, not made from its brief's layout: WeasyPrint
+        # 70 lays out, tags and furnishes one box tree per document (README, "Handbooks at
+        # scale", says why and what it costs); the log says so whenever a chapter is laid out.
+        laid = len(book.results) - len(reused)
+        LOGGER.info("%s: %d of %d units laid out, %d reused%s", job.plan.edition.name, laid,
+                    len(book.results), len(reused),
+                    " (chapters laid out on their own, not from their briefs' pages)" if laid else "")  # fmt: skip
         self._written(job.plan, job.target, job.key, book.warnings, job.found,
                       layout=book.layout(), marks=marks, units=book.unit_facts(),
                       laid_out=book.laid_out, reused=len(reused))  # fmt: skip
