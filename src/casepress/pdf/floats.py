@@ -17,10 +17,9 @@ when this WeasyPrint's functions are not the ones it was written for.
 from __future__ import annotations
 
 import inspect
-import threading
 
-_LOCK = threading.Lock()
-_INSTALLED = False
+from . import hooks
+
 _CALL = "linebox.width = inline_min_content_width("
 
 try:  # private API of WeasyPrint 70
@@ -58,31 +57,19 @@ def _all_above(shapes, line) -> bool:
     )
 
 
-def install() -> bool:
+@hooks.once(hooks_problem)
+def install() -> None:
     """Make the change (once); False when this WeasyPrint does not allow it."""
-    global _INSTALLED
-    with _LOCK:
-        if _INSTALLED:
-            return True
-        if hooks_problem() is not None:
-            return False
-        original = _wp_inline.inline_min_content_width
+    original = _wp_inline.inline_min_content_width
 
-        def inline_min_content_width(context, box, outer=True, skip_stack=None,
-                                     first_line=False, is_line_start=False):  # fmt: skip
-            # only the call of get_next_linebox: a line box measured for float avoidance
-            shapes = context.excluded_shapes
-            if (
-                first_line
-                and shapes
-                and type(box).__name__ == "LineBox"
-                and _all_above(shapes, box)
-            ):
-                return 0
-            return original(context, box, outer, skip_stack, first_line, is_line_start)
+    def inline_min_content_width(context, box, outer=True, skip_stack=None,
+                                 first_line=False, is_line_start=False):  # fmt: skip
+        # only the call of get_next_linebox: a line box measured for float avoidance
+        shapes = context.excluded_shapes
+        if first_line and shapes and type(box).__name__ == "LineBox" and _all_above(shapes, box):
+            return 0
+        return original(context, box, outer, skip_stack, first_line, is_line_start)
 
-        inline_min_content_width.__wrapped__ = original
-        inline_min_content_width._casepress_floats_above = True
-        _wp_inline.inline_min_content_width = inline_min_content_width
-        _INSTALLED = True
-        return True
+    inline_min_content_width.__wrapped__ = original
+    inline_min_content_width._casepress_floats_above = True
+    _wp_inline.inline_min_content_width = inline_min_content_width

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-import threading
+
+from . import hooks
 
 _TRADE = "report = not context.in_column and can_break_now and not could_break_before"
-_LOCK = threading.Lock()
-_INSTALLED = False
 
 try:  # private API of WeasyPrint 70
     from weasyprint.layout import block as _wp_block
@@ -53,23 +52,14 @@ def hooks_problem() -> str | None:
     return None
 
 
-def install() -> bool:
+@hooks.once(hooks_problem)
+def install() -> None:
     """Make the change (once); False when this WeasyPrint does not allow it."""
-    global _INSTALLED
-    with _LOCK:
-        if _INSTALLED:
-            return True
-        if hooks_problem() is not None:
-            return False
-        original = _wp_block._linebox_layout
-        source = _source().replace(_TRADE, "report = False  # casepress: notes stay")
-        namespace: dict = {}
-        exec(
-            compile(source, inspect.getsourcefile(original), "exec"), _wp_block.__dict__, namespace
-        )  # noqa: S102
-        patched = namespace["_linebox_layout"]
-        patched.__wrapped__ = original
-        patched._casepress_notes_stay = True
-        _wp_block._linebox_layout = patched
-        _INSTALLED = True
-        return True
+    original = _wp_block._linebox_layout
+    source = _source().replace(_TRADE, "report = False  # casepress: notes stay")
+    namespace: dict = {}
+    exec(compile(source, inspect.getsourcefile(original), "exec"), _wp_block.__dict__, namespace)  # noqa: S102
+    patched = namespace["_linebox_layout"]
+    patched.__wrapped__ = original
+    patched._casepress_notes_stay = True
+    _wp_block._linebox_layout = patched

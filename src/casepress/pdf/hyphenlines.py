@@ -33,14 +33,11 @@ import contextvars
 import hashlib
 import inspect
 import textwrap
-import threading
 from collections.abc import Iterator
 
-from . import hyphenation
+from . import hooks, hyphenation
 
 SOFT = hyphenation.SOFT
-_LOCK = threading.Lock()
-_INSTALLED = False
 _HIDE = contextvars.ContextVar("casepress_hide_soft_hyphens", default=False)
 _ACTIVE = contextvars.ContextVar("casepress_hyphen_lines", default=True)
 # SHA-256 of WeasyPrint 70's iter_line_boxes (dedented source), which this module replaces.
@@ -146,79 +143,72 @@ def _ends_in_hyphen(line) -> bool:
     return hyphenation.ends_in_hyphen(text, character, last)
 
 
-def install() -> bool:
+@hooks.once(hooks_problem)
+def install() -> None:
     """Put the hooks in place (once); False when this WeasyPrint does not allow it."""
-    global _INSTALLED
-    with _LOCK:
-        if _INSTALLED:
-            return True
-        if hooks_problem() is not None:
-            return False
-        inline = _wp_inline
-        split = inline.split_first_line
-        original_iter = inline.iter_line_boxes
+    inline = _wp_inline
+    split = inline.split_first_line
+    original_iter = inline.iter_line_boxes
 
-        def split_first_line(text, style, context, max_width, justification_spacing,
-                             is_line_start=True, minimum=False):  # fmt: skip
-            if _HIDE.get() and SOFT in text:
-                try:
-                    result = _split_without_soft(
-                        split, text, style, context, max_width, justification_spacing,
-                        is_line_start, minimum,
-                    )  # fmt: skip
-                except UnicodeDecodeError:  # a break inside a character: keep WeasyPrint's
-                    result = None
-                if result is not None:
-                    return result
-            return split(text, style, context, max_width, justification_spacing,
-                         is_line_start=is_line_start, minimum=minimum)  # fmt: skip
+    def split_first_line(text, style, context, max_width, justification_spacing,
+                         is_line_start=True, minimum=False):  # fmt: skip
+        if _HIDE.get() and SOFT in text:
+            try:
+                result = _split_without_soft(
+                    split, text, style, context, max_width, justification_spacing,
+                    is_line_start, minimum,
+                )  # fmt: skip
+            except UnicodeDecodeError:  # a break inside a character: keep WeasyPrint's
+                result = None
+            if result is not None:
+                return result
+        return split(text, style, context, max_width, justification_spacing,
+                     is_line_start=is_line_start, minimum=minimum)  # fmt: skip
 
-        def iter_line_boxes(context, box, position_y, bottom_space, skip_stack,
-                            containing_block, absolute_boxes, fixed_boxes,
-                            first_letter_style, first_line_style):  # fmt: skip
-            # WeasyPrint 70's iter_line_boxes, with the count of hyphenated lines.
-            inline.resolve_percentages(box, containing_block)
-            if skip_stack is None:
-                inline.resolve_one_percentage(box, "text_indent", containing_block.width)
-            else:
-                box.text_indent = 0
-            run, height = 0, None
-            while True:
-                if height is None:
-                    height, _ = inline.strut(box.style)
-                hide = _ACTIVE.get() and (
-                    run >= hyphenation.MAX_RUN
-                    or context.overflows_page(bottom_space, position_y + 2 * height)
-                )
-                counts["lines"] += 1
-                counts["hidden"] += hide
-                token = _HIDE.set(hide)
-                try:
-                    line, resume_at = inline.get_next_linebox(
-                        context, box, position_y, bottom_space, skip_stack, containing_block,
-                        absolute_boxes, fixed_boxes, first_letter_style, first_line_style)  # fmt: skip
-                finally:
-                    _HIDE.reset(token)
-                first_line_style = None
-                if line:
-                    inline.handle_leader(context, line, containing_block)
-                    position_y = line.position_y + line.height
-                if line is None:
-                    return
-                run = run + 1 if resume_at is not None and _ends_in_hyphen(line) else 0
-                height = line.height or height
-                yield line, resume_at
-                if resume_at is None:
-                    return
-                skip_stack = resume_at
-                box.text_indent = 0
-                first_letter_style = None
+    def iter_line_boxes(context, box, position_y, bottom_space, skip_stack,
+                        containing_block, absolute_boxes, fixed_boxes,
+                        first_letter_style, first_line_style):  # fmt: skip
+        # WeasyPrint 70's iter_line_boxes, with the count of hyphenated lines.
+        inline.resolve_percentages(box, containing_block)
+        if skip_stack is None:
+            inline.resolve_one_percentage(box, "text_indent", containing_block.width)
+        else:
+            box.text_indent = 0
+        run, height = 0, None
+        while True:
+            if height is None:
+                height, _ = inline.strut(box.style)
+            hide = _ACTIVE.get() and (
+                run >= hyphenation.MAX_RUN
+                or context.overflows_page(bottom_space, position_y + 2 * height)
+            )
+            counts["lines"] += 1
+            counts["hidden"] += hide
+            token = _HIDE.set(hide)
+            try:
+                line, resume_at = inline.get_next_linebox(
+                    context, box, position_y, bottom_space, skip_stack, containing_block,
+                    absolute_boxes, fixed_boxes, first_letter_style, first_line_style)  # fmt: skip
+            finally:
+                _HIDE.reset(token)
+            first_line_style = None
+            if line:
+                inline.handle_leader(context, line, containing_block)
+                position_y = line.position_y + line.height
+            if line is None:
+                return
+            run = run + 1 if resume_at is not None and _ends_in_hyphen(line) else 0
+            height = line.height or height
+            yield line, resume_at
+            if resume_at is None:
+                return
+            skip_stack = resume_at
+            box.text_indent = 0
+            first_letter_style = None
 
-        split_first_line.__wrapped__ = split  # type: ignore[attr-defined]
-        iter_line_boxes.__wrapped__ = original_iter  # type: ignore[attr-defined]
-        iter_line_boxes._casepress_hyphen_lines = True  # type: ignore[attr-defined]
-        inline.split_first_line = split_first_line
-        inline.iter_line_boxes = iter_line_boxes
-        _wp_block.iter_line_boxes = iter_line_boxes
-        _INSTALLED = True
-        return True
+    split_first_line.__wrapped__ = split  # type: ignore[attr-defined]
+    iter_line_boxes.__wrapped__ = original_iter  # type: ignore[attr-defined]
+    iter_line_boxes._casepress_hyphen_lines = True  # type: ignore[attr-defined]
+    inline.split_first_line = split_first_line
+    inline.iter_line_boxes = iter_line_boxes
+    _wp_block.iter_line_boxes = iter_line_boxes

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import inspect
 import re
-import threading
+
+from . import hooks
 
 SOFT_HYPHEN = "\u00ad"
 SPARE = 64
@@ -36,8 +37,6 @@ font draws them with, rarely more than one): WeasyPrint's own spare codes (for c
 a font lacks) count up from the glyph count itself."""
 
 _MARK = "_casepress_line_hyphen"
-_LOCK = threading.Lock()
-_INSTALLED = False
 
 try:  # private API of WeasyPrint 70
     from weasyprint.draw import text as _wp_draw
@@ -63,44 +62,37 @@ def hooks_problem() -> str | None:
     return None
 
 
-def install() -> bool:
+@hooks.once(hooks_problem)
+def install() -> None:
     """Put the wrappers in place (once); False when this WeasyPrint does not allow it."""
-    global _INSTALLED
-    with _LOCK:
-        if _INSTALLED:
-            return True
-        if hooks_problem() is not None:
-            return False
-        split, draw = _wp_inline.split_text_box, _wp_draw.draw_first_line
+    split, draw = _wp_inline.split_text_box, _wp_draw.draw_first_line
 
-        def split_text_box(context, box, available_width, skip, is_line_start=True):
-            new_box, resume, preserved = split(
-                context, box, available_width, skip, is_line_start=is_line_start
-            )
-            if new_box is not None and resume is not None:
-                source = box.text.encode()[skip or 0 :]
-                made = new_box.text.encode()
-                if made and not source.startswith(made):
-                    setattr(new_box, _MARK, True)
-            return new_box, resume, preserved
+    def split_text_box(context, box, available_width, skip, is_line_start=True):
+        new_box, resume, preserved = split(
+            context, box, available_width, skip, is_line_start=is_line_start
+        )
+        if new_box is not None and resume is not None:
+            source = box.text.encode()[skip or 0 :]
+            made = new_box.text.encode()
+            if made and not source.startswith(made):
+                setattr(new_box, _MARK, True)
+        return new_box, resume, preserved
 
-        def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
-            start = len(stream.stream)
-            result = draw(stream, textbox, text_overflow, block_ellipsis, matrix)
-            if (
-                getattr(textbox, _MARK, False)
-                and text_overflow != "ellipsis"
-                and block_ellipsis == "none"
-            ):
-                _recode_last_glyph(stream, start)
-            return result
+    def draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+        start = len(stream.stream)
+        result = draw(stream, textbox, text_overflow, block_ellipsis, matrix)
+        if (
+            getattr(textbox, _MARK, False)
+            and text_overflow != "ellipsis"
+            and block_ellipsis == "none"
+        ):
+            _recode_last_glyph(stream, start)
+        return result
 
-        split_text_box.__wrapped__ = split  # type: ignore[attr-defined]
-        draw_first_line.__wrapped__ = draw  # type: ignore[attr-defined]
-        _wp_inline.split_text_box = split_text_box
-        _wp_draw.draw_first_line = draw_first_line
-        _INSTALLED = True
-        return True
+    split_text_box.__wrapped__ = split  # type: ignore[attr-defined]
+    draw_first_line.__wrapped__ = draw  # type: ignore[attr-defined]
+    _wp_inline.split_text_box = split_text_box
+    _wp_draw.draw_first_line = draw_first_line
 
 
 def added_hyphen(box) -> bool:
