@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from casepress.cli import main
 from casepress.model import schema
 from casepress.model.labels import LABELS_DIR, builtin_labels, builtin_languages, label_set
+from casepress.model.markup import render_markdown
 from casepress.model.places import check_region, country_name, localised_country
 from casepress.render.renderer import _date
 from conftest import copy_project, pdf_text
@@ -274,3 +275,12 @@ def _font_characters(pdf, name: str) -> set[str]:
             for hexes in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", cmap):
                 found.add(bytes.fromhex(hexes).decode("utf-16-be", "replace"))
     return found
+
+
+@pytest.mark.parametrize(
+    ("language", "quoted"),
+    [("ru", "«Меры»"), ("uk", "«Меры»"), ("pt", "«Меры»"), ("pt-PT", "«Меры»"),
+     ("pt-BR", "“Меры”"), ("en", "“Меры”")],
+)  # fmt: skip
+def test_quotation_marks_follow_the_language(language, quoted):
+    assert render_markdown('Закон "Меры".', language=language) == f"<p>Закон {quoted}.</p>"
