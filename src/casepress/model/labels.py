@@ -1,8 +1,9 @@
 """Label catalogues: the built-in languages, and how themes and projects override them.
 
 Built-in catalogues are ``labels/<language>.yaml`` beside this module (English, French,
-Spanish, Portuguese, Russian, Ukrainian). A theme's ``labels:`` and a project's ``labels:`` override them per language and
-may add a language; a label missing in a language falls back to English.
+Spanish, Portuguese, Russian, Ukrainian), each with every key of English (tests/
+test_languages.py). A theme's ``labels:`` and a project's ``labels:`` override them per
+language and may add a language; a label missing in a language falls back to English.
 """
 
 from __future__ import annotations
