@@ -17,6 +17,7 @@ import pytest
 
 from casepress.cli import main
 from casepress.model.cases import load_cases
+from casepress.model.labels import shipped_languages
 from casepress.model.places import BUILTIN_REGIONS, check_region
 from casepress.model.project import load_project
 from conftest import ROOT
@@ -261,16 +262,18 @@ def test_near_duplicate_themes_are_warned_about_without_topics(tmp_path, monkeyp
 
 def test_a_language_without_labels_is_warned_about(tmp_path, monkeypatch, capsys):
     root = project(tmp_path, monkeypatch)
-    write_case(root, language="ar")
+    write_case(root, language="ka")
     expected = [
-        "cases/liberia.yaml:2:11: warning: language: casepress has no labels in Arabic ('ar'): headings "
-        "such as 'Lessons' will be in English; add them under labels: ar: in casepress.yaml or "
-        "in the theme's theme.yaml"
+        "cases/liberia.yaml:2:11: warning: language: casepress has no labels in Georgian ('ka'): "
+        "headings such as 'Lessons' will be in English; add them under labels: ka: in "
+        f"casepress.yaml or in the theme's theme.yaml (casepress ships {shipped_languages()})"
     ]
     assert problems(["check"], capsys) == (0, expected)
     code, lines = problems(["brief", "cases", "--format", "html", "-q"], capsys)
     assert (code, lines) == (0, expected)
-    (root / "casepress.yaml").write_text("labels:\n  ar:\n    lessons: الدروس\n", "utf-8")
+    (root / "casepress.yaml").write_text(
+        "labels:\n  ka:\n    lessons: ნასწავლი გაკვეთილები\n", "utf-8"
+    )
     assert problems(["check", "--strict"], capsys) == (0, [])
 
 
@@ -284,7 +287,7 @@ def test_the_projects_language_without_labels_is_warned_about_once(tmp_path, mon
         [
             "casepress.yaml:2:11: warning: language: casepress has no labels in Swahili ('sw'): headings "
             "such as 'Lessons' will be in English; add them under labels: sw: in casepress.yaml "
-            "or in the theme's theme.yaml"
+            f"or in the theme's theme.yaml (casepress ships {shipped_languages()})"
         ],
     )
 

@@ -16,7 +16,7 @@ from .. import files as guarded
 from ..errors import Findings, Problem, display_path
 from . import catalogue as memos
 from .catalogue import CatalogueMemo
-from .labels import has_labels, known_language, language_name
+from .labels import has_labels, known_language, language_name, shipped_languages
 from .markup import case_link_ids, images_in, markdown_case_problem
 from .notes import Definition, Mark, collect_notes
 from .places import BUILTIN_REGION_NAMES, ambiguous_country, check_region, normalise_country
@@ -145,7 +145,8 @@ class Case:
     regions: tuple[str, ...] = declare(
         ListOf(
             Text(examples=BUILTIN_REGION_NAMES),
-            "Regions: built-in ones (the examples, in English, French or Spanish) or those "
+            "Regions: built-in ones (the examples, in English, French, Spanish, Portuguese, "
+            "Russian or Ukrainian) or those "
             "declared under regions: in casepress.yaml",
             example="Sub-Saharan Africa", unique=True,
         ),
@@ -701,9 +702,9 @@ def load_cases(
 def unlabelled_language_problems(
     cases: Iterable[Case], project: Project, labels: Mapping[str, Mapping[str, str]]
 ) -> list[Problem]:
-    """A warning for each language cases are written in that has no labels (casepress
-    ships English, French and Spanish; the theme and casepress.yaml may add others): its
-    headings would be in English. At the case's ``language:`` line, or once at
+    """A warning for each language cases are written in that has no labels (casepress ships
+    ``labels.builtin_languages``, the theme and casepress.yaml may add others): its headings
+    would be in English. At the case's ``language:`` line, or once at
     casepress.yaml's when cases take the project's language."""
     problems = []
     said: set[str] = set()
@@ -716,7 +717,8 @@ def unlabelled_language_problems(
         message = (
             f"casepress has no labels in {language_name(case.language)} ({case.language!r}): "
             "headings such as 'Lessons' will be in English; add them under "
-            f"labels: {case.language}: in casepress.yaml or in the theme's theme.yaml"
+            f"labels: {case.language}: in casepress.yaml or in the theme's theme.yaml "
+            f"(casepress ships {shipped_languages()})"
         )
         if own:
             line, column = case.where("language")

@@ -1,8 +1,9 @@
 """Label catalogues: the built-in languages, and how themes and projects override them.
 
 Built-in catalogues are ``labels/<language>.yaml`` beside this module (English, French,
-Spanish). A theme's ``labels:`` and a project's ``labels:`` override them per language and
-may add a language; a label missing in a language falls back to English.
+Spanish, Portuguese, Russian, Ukrainian), each with every key of English (tests/
+test_languages.py). A theme's ``labels:`` and a project's ``labels:`` override them per
+language and may add a language; a label missing in a language falls back to English.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ def builtin_labels(language: str) -> dict[str, str]:
 
 def builtin_languages() -> list[str]:
     return sorted(p.stem for p in LABELS_DIR.glob("*.yaml"))
+
+
+def shipped_languages() -> str:
+    """'English (en), Spanish (es), French (fr), …': the built-in catalogues, for messages."""
+    return ", ".join(f"{language_name(tag)} ({tag})" for tag in builtin_languages())
 
 
 LABEL_KEYS = tuple(builtin_labels("en"))

@@ -58,9 +58,16 @@ QUOTES = {
     },
     # Spanish (RAE): angular quotes first, without spaces; “ ” and ‘ ’ inside them.
     "es": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;"},
+    # Russian and Ukrainian: « » without spaces („ “ inside them). Portuguese: « » as in
+    # Portugal, Lusophone Africa and Timor-Leste; Brazil's “ ” for pt-BR.
+    "ru": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;"},
+    "uk": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;"},
+    "pt": {"left-double-quote": "&laquo;", "right-double-quote": "&raquo;"},
+    "pt-br": {},
 }
-"""Smart-quote substitutions by primary language; others get English curly quotes. Single
-quotes are left alone everywhere: the right single quote is also the apostrophe."""
+"""Smart-quote substitutions by language tag (lowercase) or primary language; others get
+English curly quotes. Single quotes are left alone everywhere: the right single quote is
+also the apostrophe."""
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
@@ -340,8 +347,9 @@ _local = threading.local()
 
 
 def _quoting(language: str) -> str:
-    primary = language.split("-")[0].lower()
-    return primary if primary in QUOTES else "en"
+    tag = language.lower()
+    primary = tag.split("-")[0]
+    return tag if tag in QUOTES else primary if primary in QUOTES else "en"
 
 
 def _instance(language: str) -> markdown.Markdown:

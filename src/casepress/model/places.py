@@ -64,9 +64,47 @@ _DISPLAY: dict[str, dict[str, str]] = {
         "PS": "Estado de Palestina",
         "TR": "Türkiye",
     },
+    # CLDR's European Portuguese (``_CLDR_LOCALES``), with the UN-style choices made above
+    "pt": {
+        "CD": "República Democrática do Congo",
+        "CG": "República do Congo",
+        "CI": "Costa do Marfim",
+        "MM": "Myanmar",
+        "PS": "Estado da Palestina",
+    },
+    "ru": {
+        "CD": "Демократическая Республика Конго",
+        "CG": "Республика Конго",
+        "KG": "Кыргызстан",
+        "KP": "Северная Корея",
+        "KR": "Южная Корея",
+        "MM": "Мьянма",
+        "PS": "Государство Палестина",
+        "US": "США",
+    },
+    "uk": {
+        "CD": "Демократична Республіка Конго",
+        "CG": "Республіка Конго",
+        "MM": "Мʼянма",
+        "PS": "Держава Палестина",
+        "US": "США",
+    },
 }
 """Display names by language where casepress's choice differs from ISO 3166 (English) or
-CLDR (French, Spanish). Kosovo (user-assigned code XK) is here because ISO 3166 lacks it."""
+CLDR (the others): the short forms the field's publishers print, where CLDR's are a city
+pair ('Congo - Kinshasa'), carry a second name in brackets ('Mianmar (Birmânia)') or name
+a territory where the UN names a state. Kosovo (user-assigned code XK) is here because ISO
+3166 lacks it."""
+
+_CLDR_LOCALES = {"pt": "pt_PT"}
+"""The CLDR locale whose names a language prints, where it is not the language's own:
+Portuguese as written in Portugal, Lusophone Africa and Timor-Leste ('Quénia', 'Vietname');
+``pt-BR`` takes Brazil's ('Quênia', 'Vietnã')."""
+
+
+def _cldr_locale(language: str) -> str:
+    return _CLDR_LOCALES.get(language.lower(), language.replace("-", "_"))
+
 
 # Spellings people write that are neither ISO 3166 names nor display names. Matching ignores
 # case, accents, typographic apostrophes and quotes, hyphens (= spaces) and the word "the"
@@ -162,7 +200,7 @@ def country_name(name: str, language: str) -> str:
     from babel import Locale, UnknownLocaleError  # loaded only when a case is rendered
 
     try:
-        found = Locale.parse(language.replace("-", "_")).territories.get(code)
+        found = Locale.parse(_cldr_locale(language)).territories.get(code)
     except (UnknownLocaleError, ValueError):
         found = None
     return found or _iso_translation(code, language) or display_name(code)
@@ -241,7 +279,7 @@ def _translated_names(language: str) -> dict[str, str]:
     from babel import Locale, UnknownLocaleError
 
     try:  # the names CLDR gives, which ``country_name`` prints ('Russie', not ISO's form)
-        cldr = Locale.parse(language.replace("-", "_")).territories
+        cldr = Locale.parse(_cldr_locale(language)).territories
     except (UnknownLocaleError, ValueError):
         cldr = {}
     for country in pycountry.countries:
@@ -256,8 +294,28 @@ def normalise_country(name: str) -> str:
     """The display name for any accepted spelling; ValueError with a suggestion otherwise."""
     code = country_code(name)
     if code is None:
-        raise ValueError(f"unknown country {name!r}{suggest_country(name)}")
+        raise ValueError(
+            _translated_name(name) or f"unknown country {name!r}{suggest_country(name)}"
+        )
     return display_name(code)
+
+
+def _translated_name(name: str) -> str:
+    """For a country named in another language casepress prints ('Україна'), what to write
+    instead and why; '' for any other name."""
+    for language in REGION_LANGUAGES[1:]:
+        code = country_code(name, languages=(language,))
+        if code:
+            shown = display_name(code)
+            from babel import Locale  # loaded only for this message
+
+            called = Locale.parse(language).english_name
+            return (
+                f"{name!r} is {shown} in {called}: write {shown!r} or its code {code!r}; "
+                "case files name countries in English or by ISO code, and every output "
+                "prints them in the case's language"
+            )
+    return ""
 
 
 def ambiguous_country(name: str) -> str | None:
@@ -292,52 +350,54 @@ def suggest_country(name: str, *, cutoff: float = 0.6) -> str:
 
 
 # The built-in regions: one level, no two overlapping, after the UN and World Bank groupings
-# the field uses, each in English | French | Spanish. A case's ``regions:`` takes one of these
-# (in any of its spellings) or a name the project declares under ``regions:``.
+# the field uses, each in English | French | Spanish | Portuguese | Russian | Ukrainian (the
+# languages of the built-in label catalogues; Portuguese in the European and the Brazilian
+# spelling). A case's ``regions:`` takes one of these (in any of its spellings) or a name the
+# project declares under ``regions:``.
 _BUILTIN_TABLE = """
-Sub-Saharan Africa | Afrique subsaharienne | África subsahariana
-Middle East and North Africa | Moyen-Orient et Afrique du Nord | Oriente Medio y Norte de África
-Latin America and the Caribbean | Amérique latine et Caraïbes | América Latina y el Caribe
-North America | Amérique du Nord | América del Norte
-Asia and the Pacific | Asie et Pacifique | Asia y el Pacífico
-Europe and Central Asia | Europe et Asie centrale | Europa y Asia Central
+Sub-Saharan Africa | Afrique subsaharienne | África subsahariana | África Subsariana/África Subsaariana | Африка к югу от Сахары | Африка на південь від Сахари
+Middle East and North Africa | Moyen-Orient et Afrique du Nord | Oriente Medio y Norte de África | Médio Oriente e Norte de África/Oriente Médio e Norte da África | Ближний Восток и Северная Африка | Близький Схід і Північна Африка
+Latin America and the Caribbean | Amérique latine et Caraïbes | América Latina y el Caribe | América Latina e Caraíbas/América Latina e Caribe | Латинская Америка и Карибский бассейн | Латинська Америка та Карибський басейн
+North America | Amérique du Nord | América del Norte | América do Norte | Северная Америка | Північна Америка
+Asia and the Pacific | Asie et Pacifique | Asia y el Pacífico | Ásia e Pacífico | Азия и Тихоокеанский регион | Азія та Тихоокеанський регіон
+Europe and Central Asia | Europe et Asie centrale | Europa y Asia Central | Europa e Ásia Central | Европа и Центральная Азия | Європа та Центральна Азія
 """
 # Names that lie within (or span) built-in regions: ``casepress import`` recognises them, and
 # a case may use one only when the project declares it (else 'West Africa' would become a
-# handbook part of its own beside 'Sub-Saharan Africa'). parent(s): English | French | Spanish;
-# '/' separates two spellings.
+# handbook part of its own beside 'Sub-Saharan Africa'). parent(s): English | French | Spanish
+# | Portuguese | Russian | Ukrainian; '/' separates two spellings.
 _WITHIN_TABLE = """
-Sub-Saharan Africa, Middle East and North Africa: Africa | Afrique | África
-Middle East and North Africa: North Africa | Afrique du Nord | Norte de África
-Sub-Saharan Africa: West Africa | Afrique de l’Ouest | África Occidental
-Sub-Saharan Africa: East Africa | Afrique de l’Est | África Oriental
-Sub-Saharan Africa: Central Africa | Afrique centrale | África Central
-Sub-Saharan Africa: Southern Africa | Afrique australe | África Austral
-Sub-Saharan Africa: Horn of Africa | Corne de l’Afrique | Cuerno de África
-Sub-Saharan Africa: Great Lakes | Grands Lacs | Grandes Lagos
-Sub-Saharan Africa: Sahel | |
-Latin America and the Caribbean, North America: Americas | Amériques |
-Latin America and the Caribbean: Latin America | Amérique latine | América Latina
-Latin America and the Caribbean: Caribbean | Caraïbes | Caribe
-Latin America and the Caribbean: Central America | Amérique centrale | América Central/Centroamérica
-Latin America and the Caribbean: South America | Amérique du Sud | América del Sur/Sudamérica
-Latin America and the Caribbean: Andean region | | Región andina
-Asia and the Pacific: Asia | Asie | Asia
-Asia and the Pacific: South Asia | Asie du Sud | Asia Meridional
-Asia and the Pacific: South-East Asia | Asie du Sud-Est | Sudeste Asiático
-Asia and the Pacific: East Asia | Asie de l’Est | Asia Oriental
-Asia and the Pacific: Pacific | Pacifique | Pacífico
-Asia and the Pacific: Oceania | Océanie |
-Europe and Central Asia: Central Asia | Asie centrale | Asia Central
-Europe and Central Asia: Europe | Europe | Europa
-Europe and Central Asia: Eastern Europe | Europe de l’Est | Europa del Este
-Europe and Central Asia: Western Europe | Europe de l’Ouest | Europa Occidental
-Europe and Central Asia: Balkans | | Balcanes
-Europe and Central Asia: Western Balkans | Balkans occidentaux | Balcanes Occidentales
-Europe and Central Asia: Caucasus | Caucase | Cáucaso
-Europe and Central Asia: South Caucasus | |
-Middle East and North Africa: Middle East | Moyen-Orient | Oriente Medio
-Middle East and North Africa: Gulf | |
+Sub-Saharan Africa, Middle East and North Africa: Africa | Afrique | África | África | Африка | Африка
+Middle East and North Africa: North Africa | Afrique du Nord | Norte de África | Norte de África/Norte da África | Северная Африка | Північна Африка
+Sub-Saharan Africa: West Africa | Afrique de l’Ouest | África Occidental | África Ocidental | Западная Африка | Західна Африка
+Sub-Saharan Africa: East Africa | Afrique de l’Est | África Oriental | África Oriental | Восточная Африка | Східна Африка
+Sub-Saharan Africa: Central Africa | Afrique centrale | África Central | África Central | Центральная Африка | Центральна Африка
+Sub-Saharan Africa: Southern Africa | Afrique australe | África Austral | África Austral | Южная Африка | Південна Африка
+Sub-Saharan Africa: Horn of Africa | Corne de l’Afrique | Cuerno de África | Corno de África | Африканский Рог | Африканський Ріг
+Sub-Saharan Africa: Great Lakes | Grands Lacs | Grandes Lagos | Grandes Lagos | Великие озера | Великі озера
+Sub-Saharan Africa: Sahel | | | | Сахель | Сахель
+Latin America and the Caribbean, North America: Americas | Amériques | | Américas | Америка | Америка
+Latin America and the Caribbean: Latin America | Amérique latine | América Latina | América Latina | Латинская Америка | Латинська Америка
+Latin America and the Caribbean: Caribbean | Caraïbes | Caribe | Caraíbas | Карибский бассейн | Карибський басейн
+Latin America and the Caribbean: Central America | Amérique centrale | América Central/Centroamérica | América Central | Центральная Америка | Центральна Америка
+Latin America and the Caribbean: South America | Amérique du Sud | América del Sur/Sudamérica | América do Sul | Южная Америка | Південна Америка
+Latin America and the Caribbean: Andean region | | Región andina | Região andina | |
+Asia and the Pacific: Asia | Asie | Asia | Ásia | Азия | Азія
+Asia and the Pacific: South Asia | Asie du Sud | Asia Meridional | Ásia do Sul/Ásia Meridional | Южная Азия | Південна Азія
+Asia and the Pacific: South-East Asia | Asie du Sud-Est | Sudeste Asiático | Sudeste Asiático | Юго-Восточная Азия | Південно-Східна Азія
+Asia and the Pacific: East Asia | Asie de l’Est | Asia Oriental | Ásia Oriental | Восточная Азия | Східна Азія
+Asia and the Pacific: Pacific | Pacifique | Pacífico | Pacífico | Тихоокеанский регион | Тихоокеанський регіон
+Asia and the Pacific: Oceania | Océanie | | Oceânia/Oceania | Океания | Океанія
+Europe and Central Asia: Central Asia | Asie centrale | Asia Central | Ásia Central | Центральная Азия | Центральна Азія
+Europe and Central Asia: Europe | Europe | Europa | Europa | Европа | Європа
+Europe and Central Asia: Eastern Europe | Europe de l’Est | Europa del Este | Europa de Leste/Europa Oriental | Восточная Европа | Східна Європа
+Europe and Central Asia: Western Europe | Europe de l’Ouest | Europa Occidental | Europa Ocidental | Западная Европа | Західна Європа
+Europe and Central Asia: Balkans | | Balcanes | Balcãs | Балканы | Балкани
+Europe and Central Asia: Western Balkans | Balkans occidentaux | Balcanes Occidentales | Balcãs Ocidentais | Западные Балканы | Західні Балкани
+Europe and Central Asia: Caucasus | Caucase | Cáucaso | Cáucaso | Кавказ | Кавказ
+Europe and Central Asia: South Caucasus | | | Cáucaso do Sul | Южный Кавказ | Південний Кавказ
+Middle East and North Africa: Middle East | Moyen-Orient | Oriente Medio | Médio Oriente/Oriente Médio | Ближний Восток | Близький Схід
+Middle East and North Africa: Gulf | | | Golfo | Персидский залив | Перська затока
 """
 
 
@@ -346,15 +406,17 @@ def _cells(row: str) -> list[tuple[str, ...]]:
     return [tuple(n.strip() for n in cell.split("/") if n.strip()) for cell in row.split("|")]
 
 
+REGION_LANGUAGES = ("en", "fr", "es", "pt", "ru", "uk")
+"""The languages of the region tables' columns, in order."""
 _BUILTIN_ROWS = [_cells(row) for row in _BUILTIN_TABLE.strip().splitlines()]
 _WITHIN_ROWS = [
     (tuple(p.strip() for p in parents.split(",")), _cells(names))
     for parents, names in (row.split(":", 1) for row in _WITHIN_TABLE.strip().splitlines())
 ]
 BUILTIN_REGIONS = tuple(row[0][0] for row in _BUILTIN_ROWS)
-"""The built-in regions, in English (each also has a French and a Spanish name)."""
+"""The built-in regions, in English (each also has a name in each language of ``_BUILTIN_TABLE``)."""
 BUILTIN_REGION_NAMES = tuple(name for cells in _BUILTIN_ROWS for cell in cells for name in cell)
-"""Every name of a built-in region, in English, French and Spanish."""
+"""Every name of a built-in region, in every language of ``_BUILTIN_TABLE``."""
 REGIONS = tuple(
     dict.fromkeys(
         name
@@ -372,7 +434,10 @@ _REGION_ALIASES = {
     "ssa": "Sub-Saharan Africa",
 }
 # Words that spelling variants add or drop: 'Asia-Pacific' is 'Asia and the Pacific'.
-_GLUE = {"and", "the", "of", "et", "de", "du", "des", "l", "la", "le", "les", "y", "el", "del"}
+_GLUE = {
+    "and", "the", "of", "et", "de", "du", "des", "l", "la", "le", "les", "y", "el", "del",
+    "e", "do", "da", "dos", "das", "и", "та", "і", "й",
+}  # fmt: skip
 
 
 def region_name(tag: str, extra: Iterable[str] = ()) -> str | None:
@@ -407,7 +472,8 @@ def _region_table() -> dict[str, tuple[str, ...]]:
 def _region_key(name: str) -> str:
     plain = unicodedata.normalize("NFKD", name.replace("&", " and "))
     plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return "".join(w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _GLUE)
+    # any script's letters ('Азия' too), without accents; punctuation and spaces split words
+    return "".join(w for w in re.split(r"[\W_]+", plain) if w and w not in _GLUE)
 
 
 # -- the region vocabulary: what a case's ``regions:`` accepts ------------------------------
@@ -442,7 +508,7 @@ def check_region(tag: str, declared: Iterable[str] = ()) -> tuple[str | None, st
             f"{tag!r} spans the regions {' and '.join(names)}; write the one the case "
             f"belongs to, or {declare} to make it a region of its own"
         )
-    code = country_code(tag, languages=("fr", "es"))
+    code = country_code(tag, languages=REGION_LANGUAGES[1:])
     if code:
         name = display_name(code)
         called = f" as {name!r}" if name != " ".join(tag.split()) else ""

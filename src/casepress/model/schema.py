@@ -212,22 +212,31 @@ class Month(dt.date):
 @functools.cache
 def _month_names() -> dict[str, int]:
     """Month names, full and short, in the languages casepress has labels for (CLDR data
-    through Babel, loaded only when a date is not written as digits) → month number."""
+    through Babel, loaded only when a date is not written as digits) → month number.
+
+    Both of CLDR's forms: the one inside a date ('17 мая', 'травня') and the stand-alone
+    one ('май 2024', 'травень 2024'), which differ in Russian and Ukrainian."""
     from babel import Locale
 
     names: dict[str, int] = {}
     # the languages of the built-in label catalogues (labels.py, which imports this module)
     for language in sorted(p.stem for p in (Path(__file__).parent / "labels").glob("*.yaml")):
-        months = Locale.parse(language).months["format"]
-        for width in ("wide", "abbreviated"):
-            for number, name in months[width].items():
-                names.setdefault(_plain(name).rstrip("."), number)
+        months = Locale.parse(language.replace("-", "_")).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    names.setdefault(_plain(name).rstrip("."), number)
     return names
 
 
 def _plain(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text)
     return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
+_MONTH_YEAR = re.compile(r"([^\W\d_][\w.]*)(?:,| de)?\s+(\d{4})(?:\s*(?:г|р|года|року)\.?)?")
+"""'May 2024', 'maio de 2024', 'май 2024 г.', 'травень 2024 р.': a month's name, its year
+(and the abbreviation for 'year' Russian and Ukrainian print after it)."""
 
 
 def _parse_date(text: str) -> dt.date:
@@ -243,7 +252,7 @@ def _parse_date(text: str) -> dt.date:
     if found:
         year, month = int(found[1]), int(found[2])
     else:
-        found = re.fullmatch(r"([^\W\d_][\w.]*)(?:,| de)?\s+(\d{4})", text.strip())
+        found = _MONTH_YEAR.fullmatch(text.strip())
         year = int(found[2]) if found else 0
         month = _month_names().get(_plain(found[1]).rstrip(".")) if found else None
         if month is None:
