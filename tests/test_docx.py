@@ -179,6 +179,8 @@ def test_a_copy_edited_in_word_comes_back_with_the_edits(project, written, tmp_p
         run._r.getparent().remove(run._r)
     new.runs[0].text = "Evaluate early"
     new.add_run(" Reviews planned from the start find problems while they can be fixed.")
+    rows = {row.cells[0].text: row for row in document.tables[0].rows}
+    rows["published"].cells[1].paragraphs[0].add_run("2024-05")  # an empty row filled in
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
 
@@ -188,10 +190,10 @@ def test_a_copy_edited_in_word_comes_back_with_the_edits(project, written, tmp_p
     assert back.lessons[-1].title == "Evaluate early"
     assert back.lessons[-1].text.startswith("Reviews planned from the start")
     assert comparable(back)["lessons"][:-1] == comparable(case)["lessons"]
-    unchanged = {k: v for k, v in comparable(back).items() if k not in ("context", "lessons")}
-    assert unchanged == {
-        k: v for k, v in comparable(case).items() if k not in ("context", "lessons")
-    }
+    assert str(back.published) == "2024-05" and case.published is None
+    edits = ("context", "lessons", "published")
+    unchanged = {k: v for k, v in comparable(back).items() if k not in edits}
+    assert unchanged == {k: v for k, v in comparable(case).items() if k not in edits}
 
 
 @pytest.mark.slow
@@ -272,6 +274,11 @@ def test_build_writes_word_briefs_and_handbooks_and_keeps_them(tmp_path):
     assert not list((out / "briefs").glob("*.pdf"))
     books = list((out / "handbooks").glob("*.docx"))
     assert books and docx.Document(str(books[0])).paragraphs[0].style.name == "Title"
+    handbook = docx.Document(str(books[0]))
+    numbers = {p._p.pPr.numPr.numId.val for p in handbook.paragraphs if p.style.name == "Lesson"}
+    chapters = [p for p in handbook.paragraphs if p.style.name == "Heading 1"]
+    assert len(numbers) == len(chapters) > 1  # each case's lessons are numbered from 1
+    assert main(["import", str(books[0]), "--dry-run"]) == 2  # a handbook is not one case
     first = {p.name: p.read_bytes() for p in [*briefs, *books]}
     summary = json.loads((out / "report.json").read_text())["summary"]
     assert summary["docx"] == len(briefs) + len(books)

@@ -80,6 +80,14 @@ def read_casepress_word(path: Path) -> WordCase | None:
     document = read_ast(data)
     if not written_by_casepress(document):
         return None
+    tables = sum(1 for node in _walk(document["blocks"])
+                 if _styled(node, CASE_FIELD) and _clean(stringify(node["c"][1])) == "id")  # fmt: skip
+    if tables > 1:
+        from ..errors import InputError, Problem, display_path
+
+        message = (f"this is a Word handbook of {tables} cases; import the Word brief of each "
+                   "case instead (casepress build --format docx writes them to build/briefs/)")  # fmt: skip
+        raise InputError([Problem.error(display_path(path), message)])
     return read_word_case(document)
 
 

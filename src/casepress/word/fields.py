@@ -89,18 +89,20 @@ def cell_text(kind: Any, value: Any) -> str:
 
 
 def about_rows(case) -> Iterator[tuple[str, str]]:
-    """(field path, cell text) for every set field of the table, objects one row per field."""
+    """(field path, cell text) for every field of the table, an object one row per field;
+    a field not set has an empty cell, for an editor to fill in."""
     for name, spec in about_fields():
         value = getattr(case, name, None)
-        if value in (None, (), ""):
-            continue
-        if isinstance(spec.type, Object) and dataclasses.is_dataclass(value):
+        if isinstance(spec.type, Object):
             for sub, sub_spec in spec.type.fields.items():
-                inner = getattr(value, sub, None)
-                if inner not in (None, (), ""):
-                    yield f"{name}.{sub}", cell_text(sub_spec.type, inner)
+                inner = getattr(value, sub, None) if value is not None else None
+                yield f"{name}.{sub}", _text_of(sub_spec.type, inner)
         else:
-            yield name, cell_text(spec.type, value)
+            yield name, _text_of(spec.type, value)
+
+
+def _text_of(kind: Any, value: Any) -> str:
+    return "" if value in (None, (), "") else cell_text(kind, value)
 
 
 def cell_value(kind: Any, text: str) -> Any:

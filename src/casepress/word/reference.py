@@ -237,13 +237,26 @@ _LESSON_NUM = f"""<w:num xmlns:w="{W}" w:numId="{LESSON_NUMBERING}">
 <w:abstractNumId w:val="{LESSON_NUMBERING}"/></w:num>"""
 
 
-def with_lesson_numbering(data: bytes | None) -> bytes:
+def lesson_restart(chapter: int) -> str:
+    """The numbering id of chapter ``chapter``'s lessons in a handbook (from 1 again)."""
+    return str(int(LESSON_NUMBERING) + chapter)
+
+
+def with_lesson_numbering(data: bytes | None, restarts: int = 0) -> bytes:
+    """A numbering part with the Lesson numbering, and ``restarts`` more that count from 1
+    again (one per case of a handbook: ``lesson_restart``)."""
     root = etree.fromstring(data) if data else etree.Element(_w("numbering"), nsmap={"w": W})
     if root.find(f"w:num[@w:numId='{LESSON_NUMBERING}']", _NS) is None:
         abstracts = root.findall("w:abstractNum", _NS)
         at = root.index(abstracts[-1]) + 1 if abstracts else 0
         root.insert(at, etree.fromstring(_LESSON_ABSTRACT))
         root.append(etree.fromstring(_LESSON_NUM))
+        for chapter in range(1, restarts + 1):
+            root.append(etree.fromstring(
+                f'<w:num xmlns:w="{W}" w:numId="{lesson_restart(chapter)}">'
+                f'<w:abstractNumId w:val="{LESSON_NUMBERING}"/><w:lvlOverride w:ilvl="0">'
+                '<w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+            ))  # fmt: skip
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

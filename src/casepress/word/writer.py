@@ -33,7 +33,7 @@ from ..model.schema import Object
 from ..render.resources import RefusedError, image_media_type
 from . import fields as cells
 from .pandoc import ast_to_docx, markdown_to_ast
-from .reference import reference_file, with_lesson_numbering
+from .reference import lesson_restart, reference_file, with_lesson_numbering
 
 READER = ("markdown-smart-citations-tex_math_dollars-tex_math_single_backslash-raw_tex-subscript"
           "-superscript-yaml_metadata_block-pandoc_title_block-example_lists")  # fmt: skip
@@ -43,6 +43,7 @@ quotes and dashes as the case file has them, so that they come back as they were
 and HTML briefs set straight quotes typographically, in the case's language)."""
 MARKER = "CASEPRESSFIELDBREAK"
 ABOUT_ID = "about-this-case"
+PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 LESSON, LESSON_CONTINUED, LESSON_TITLE, CASE_FIELD = (
     "Lesson", "Lesson Continued", "Lesson Title", "Case Field")  # fmt: skip
 
@@ -289,6 +290,8 @@ def write_book(title: str, subtitle: str | None, cases, labels_of, reference: by
     docs = []
     for number, case in enumerate(cases, 1):
         doc = _CaseDocument(case, labels_of(case), markdowns, prefix=f"c{number}-")
+        if number > 1:  # each case starts a page, as a chapter of the PDF handbook does
+            doc._add({"t": "RawBlock", "c": ["openxml", PAGE_BREAK]})
         doc._add(_header(1, case.title, case.id))
         if case.subtitle:
             doc._add(_div("Subtitle", [_para(_text(case.subtitle))]))
@@ -304,7 +307,7 @@ def write_book(title: str, subtitle: str | None, cases, labels_of, reference: by
         meta["subtitle"] = _meta_text(subtitle)
     document = {"pandoc-api-version": _api_version(), "meta": meta, "blocks": blocks}
     data = ast_to_docx(document, reference_file(reference))
-    return WordResult(finish(data, _properties(cases, title)), messages)
+    return WordResult(finish(data, _properties(cases, title), chapters=True), messages)
 
 
 _API: list[int] = []
@@ -348,23 +351,49 @@ _CORE = {"dc": "http://purl.org/dc/elements/1.1/",
 _CORE_TAGS = {"creator": "dc", "keywords": "cp", "language": "dc", "description": "dc"}
 
 
-def finish(data: bytes, properties: dict[str, str]) -> bytes:
+def finish(data: bytes, properties: dict[str, str], *, chapters: bool = False) -> bytes:
     """pandoc's package with the Lesson numbering (pandoc writes its own numbering part,
     without the reference's definitions) and the core properties pandoc leaves out;
-    members in their order, dated as pandoc dated them."""
+    members in their order, dated as pandoc dated them. ``chapters``: each Heading 1 starts
+    a case whose lessons are numbered from 1."""
     source = zipfile.ZipFile(io.BytesIO(data))
+    restarts = 0
+    parts = {info.filename: source.read(info) for info in source.infolist()}
+    if chapters:
+        parts["word/document.xml"], restarts = _restart_lessons(parts["word/document.xml"])
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            content = source.read(info)
+            content = parts[info.filename]
             if info.filename == "word/numbering.xml":
-                content = with_lesson_numbering(content)
+                content = with_lesson_numbering(content, restarts)
             elif info.filename == "docProps/core.xml" and properties:
                 content = _core(content, properties)
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             copy.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(copy, content)
     return out.getvalue()
+
+
+def _restart_lessons(content: bytes) -> tuple[bytes, int]:
+    """Each case's Lesson paragraphs given a numbering of their own (``reference``:
+    ``lesson_restart``), so that every case's lessons start at 1; how many were made."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(content)
+    chapter = 0
+    for paragraph in root.iter(f"{w}p"):
+        style = paragraph.find(f"{w}pPr/{w}pStyle")
+        name = style.get(f"{w}val") if style is not None else ""
+        if name == "Heading1":
+            chapter += 1
+        elif name == "Lesson" and chapter:
+            properties = paragraph.find(f"{w}pPr")
+            numbering = etree.SubElement(properties, f"{w}numPr")
+            properties.remove(numbering)
+            properties.insert(list(properties).index(style) + 1, numbering)
+            etree.SubElement(numbering, f"{w}ilvl").set(f"{w}val", "0")
+            etree.SubElement(numbering, f"{w}numId").set(f"{w}val", lesson_restart(chapter))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), chapter
 
 
 def _core(content: bytes, properties: dict[str, str]) -> bytes:
