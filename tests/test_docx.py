@@ -280,6 +280,10 @@ def test_build_writes_word_briefs_and_handbooks_and_keeps_them(tmp_path):
     assert len(numbers) == len(chapters) > 1  # each case's lessons are numbered from 1
     assert main(["import", str(books[0]), "--dry-run"]) == 2  # a handbook is not one case
     first = {p.name: p.read_bytes() for p in [*briefs, *books]}
+    written_at = {p.name: p.stat().st_mtime_ns for p in [*briefs, *books]}
+    assert main(["build", "-q", "--format", "docx", "--cases", str(project_dir / "cases"),
+                 "--output", str(out), "--project", str(project_dir)]) == 0  # fmt: skip
+    assert {p.name: p.stat().st_mtime_ns for p in [*briefs, *books]} == written_at  # kept
     summary = json.loads((out / "report.json").read_text())["summary"]
     assert summary["docx"] == len(briefs) + len(books)
     again = main(["build", "-q", "--format", "docx", "--force", "--cases", str(project_dir / "cases"),
