@@ -174,6 +174,58 @@ def _set_colour(rpr, colour: str) -> None:
     element.set(_w("val"), colour)
 
 
+_RUN_ORDER = (
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+)
+"""The order WordprocessingML requires of a run's properties (ECMA-376 Part 1, 17.3.2.28):
+Word refuses a document whose elements are out of this order."""
+
+
+def _in_schema_order(rpr) -> None:
+    rank = {f"{{{W}}}{name}": index for index, name in enumerate(_RUN_ORDER)}
+    children = sorted(rpr, key=lambda child: rank.get(child.tag, len(rank)))
+    for child in children:
+        rpr.append(child)  # moves it: appended in order
+
+
 def _apply_look(styles, theme_look: dict[str, str]) -> None:
     body, heading = theme_look["font-body"], theme_look["font-heading"]
     defaults = styles.find("w:docDefaults/w:rPrDefault/w:rPr", _NS)
@@ -202,6 +254,8 @@ def _apply_look(styles, theme_look: dict[str, str]) -> None:
         style = _style(styles, style_id)
         if style is not None:
             _set_fonts(_child(style, "rPr"), heading)
+    for rpr in styles.iter(f"{{{W}}}rPr"):
+        _in_schema_order(rpr)
 
 
 _ADDED = {

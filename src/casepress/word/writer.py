@@ -375,6 +375,13 @@ def finish(data: bytes, properties: dict[str, str], *, chapters: bool = False) -
     return out.getvalue()
 
 
+_BEFORE_NUMBERING = {
+    f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{name}"
+    for name in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl")
+}
+"""What comes before ``w:numPr`` in a paragraph's properties (ECMA-376 Part 1, 17.3.1.26)."""
+
+
 def _restart_lessons(content: bytes) -> tuple[bytes, int]:
     """Each case's Lesson paragraphs given a numbering of their own (``reference``:
     ``lesson_restart``), so that every case's lessons start at 1; how many were made."""
@@ -388,9 +395,9 @@ def _restart_lessons(content: bytes) -> tuple[bytes, int]:
             chapter += 1
         elif name == "Lesson" and chapter:
             properties = paragraph.find(f"{w}pPr")
-            numbering = etree.SubElement(properties, f"{w}numPr")
-            properties.remove(numbering)
-            properties.insert(list(properties).index(style) + 1, numbering)
+            numbering = etree.Element(f"{w}numPr")
+            before = [c for c in properties if c.tag in _BEFORE_NUMBERING]  # schema order
+            properties.insert(list(properties).index(before[-1]) + 1, numbering)
             etree.SubElement(numbering, f"{w}ilvl").set(f"{w}val", "0")
             etree.SubElement(numbering, f"{w}numId").set(f"{w}val", lesson_restart(chapter))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), chapter
