@@ -51,13 +51,6 @@ def pandoc_path() -> str:
     return found
 
 
-@cache
-def pandoc_version() -> str:
-    """pandoc's version ('3.1.9'), part of the cache key of every Word document."""
-    out = _run(["--version"], b"")
-    return out.decode("utf-8", "replace").split("\n", 1)[0].split()[-1]
-
-
 def _run(arguments: list[str], data: bytes) -> bytes:
     command = [pandoc_path(), *arguments]
     environment = {

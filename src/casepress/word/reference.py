@@ -16,9 +16,11 @@ and pandoc's reference lacks are added when missing:
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -93,6 +95,7 @@ def reference_file(data: bytes) -> Path:
     key = hashlib.sha256(data).hexdigest()[:24]
     if key not in _written or not _written[key].is_file():
         folder = Path(tempfile.mkdtemp(prefix="casepress-docx-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = folder / "reference.docx"
         path.write_bytes(data)
         _written[key] = path
