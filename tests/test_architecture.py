@@ -21,6 +21,7 @@ LAYERS = [
     "theme",
     "render",
     "pdf",
+    "word",  # cases → .docx through pandoc, and back: beside pdf, a writer of finished documents
     "checks",
     "build",
     "importers",

@@ -17,7 +17,7 @@ from ..errors import CasepressError, Problem, display_path
 from ..model.cases import Case, find_case_files
 from ..model.editions import present_ids
 from . import cache
-from .context import FORMATS, BuildContext
+from .context import ALL_FORMATS, BuildContext
 from .outputs import Ledger, OutputKind, Written, remove_stale
 from .workers import CaseResult, TaskFailure
 from .writing import write_atomic
@@ -69,7 +69,7 @@ def _prune(context: BuildContext, manifest: cache.Manifest) -> None:
     root = context.root_of(manifest.root)
     for name, record in sorted(manifest.records.items()):
         case_id, _, fmt = name.rpartition(".")
-        if "/" in name or fmt not in FORMATS or case_id in present:
+        if "/" in name or fmt not in ALL_FORMATS or case_id in present:
             continue
         if not context.in_shard(f"brief:{case_id}"):
             continue

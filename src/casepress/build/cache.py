@@ -48,7 +48,9 @@ CACHE_DIR = ".casepress-cache"
 """Under the project's output folder: manifests, and chapter PDFs of split handbooks."""
 UNITS_DIR = "units"
 _FORMAT = 3
-_LIBRARIES = ("weasyprint", "pydyf", "jinja2", "markdown", "nh3", "babel", "pikepdf")
+_LIBRARIES = ("weasyprint", "pydyf", "jinja2", "markdown", "nh3", "babel", "pikepdf",
+              "pypandoc_binary")  # fmt: skip
+# pypandoc_binary: the pandoc that writes Word documents comes with it
 
 
 def source_date() -> str | None:

@@ -34,8 +34,10 @@ from .writing import LOCK_TIMEOUT, confine_folder, confined_root, output_lock, w
 if TYPE_CHECKING:
     from ..render.renderer import Renderer
 
-Format = Literal["pdf", "html"]
+Format = Literal["pdf", "html", "docx"]
 FORMATS: tuple[Format, ...] = ("pdf", "html")
+"""What a build writes when not told (``--format`` chooses among ``ALL_FORMATS``)."""
+ALL_FORMATS: tuple[Format, ...] = ("pdf", "html", "docx")
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, label)`` after each document is rendered."""
 Shard = tuple[int, int]

@@ -107,10 +107,13 @@ def _build_site(context: BuildContext) -> None:
     report = context.report
     pdfs = {o.name: o.path for o in report.of(OutputKind.BRIEF, "pdf")}
     books: dict[str, dict[str, Path]] = {}
+    from ..render.site import FORMATS as SITE_FORMATS  # the site links PDF and HTML only
+
     for output in report.of(OutputKind.HANDBOOK):
-        books.setdefault(output.name, {})[output.format] = output.path
+        if output.format in SITE_FORMATS:
+            books.setdefault(output.name, {})[output.format] = output.path
     for name, files in report.held_handbooks.items():  # not built: the last good ones
-        books.setdefault(name, dict(files))
+        books.setdefault(name, {f: p for f, p in files.items() if f in SITE_FORMATS})
     build_site_in(context, pdfs=pdfs, handbooks=books)
 
 

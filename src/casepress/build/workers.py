@@ -599,6 +599,19 @@ class CaseResult:
     """Templates this worker looked up for the first time (``render.Lookup``)."""
 
 
+def _word_brief(case):
+    """A Word brief (``word.writer``), styled by the theme's reference document (made once
+    per worker)."""
+    from ..word.reference import reference_bytes
+    from ..word.writer import write_brief
+
+    theme = _STATE["theme"]
+    if "word_reference" not in _STATE:
+        _STATE["word_reference"] = reference_bytes(theme)
+    labels = theme.label_set(case.language.split("-")[0])
+    return write_brief(case, labels, _STATE["word_reference"], _STATE["renderer"].policy)
+
+
 def render_case(case, formats: tuple[str, ...]) -> CaseResult:
     """A brief in each format: HTML from the templates, PDF through WeasyPrint (with the
     case file attached when the project embeds sources). Problems in the case's text are
@@ -611,6 +624,10 @@ def render_case(case, formats: tuple[str, ...]) -> CaseResult:
     for fmt in formats:
         found = result.problems.setdefault(fmt, [])
         try:
+            if fmt == "docx":
+                word = _word_brief(case)
+                result.data[fmt], result.messages[fmt] = word.data, word.messages
+                continue
             html = renderer.render_brief(case, target=fmt, problems=found)
             if fmt == "pdf":
                 pdf_renderer = _pdf_renderer("brief")

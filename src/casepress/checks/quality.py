@@ -321,7 +321,13 @@ def assess(
     page layout figures measured while the PDF was laid out, ``pdf.layout``; ``marks``:
     what its pages draw, ``pdfua.page_marks``)."""
     pdf = fmt == "pdf"
-    result = inspect_pdf(path, profile=profile, marks=marks) if pdf else inspect_html(path)
+    if fmt == "docx":
+        from .word import inspect_docx
+
+        result = OutputQuality(path=str(path), format="docx", bytes=Path(path).stat().st_size)
+        inspect_docx(path, result)
+    else:
+        result = inspect_pdf(path, profile=profile, marks=marks) if pdf else inspect_html(path)
     result.kind, result.source, result.profile = kind, source, profile
     for message in dict.fromkeys(warnings or []):
         (result.refused if message.startswith("refused ") else result.warnings).append(
@@ -437,7 +443,8 @@ def summary(
     return {
         "outputs": len(results),
         "pdf": len(pdfs),
-        "html": len(results) - len(pdfs),
+        "html": sum(1 for r in results if r.format == "html"),
+        "docx": sum(1 for r in results if r.format == "docx"),
         "pages": sum(r.pages or 0 for r in pdfs),
         "bytes": sum(r.bytes for r in results),
         "fonts_not_embedded": sorted(

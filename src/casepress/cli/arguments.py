@@ -182,6 +182,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
     build.add_argument("--output", metavar="DIR", type=Path, help="output folder (default: build/)")
+    _format_option(build)
     _render_options(build)
     _allow_partial(build)
     shares = build.add_mutually_exclusive_group()
@@ -203,12 +204,7 @@ def make_parser() -> argparse.ArgumentParser:
     brief.add_argument(
         "--output", metavar="DIR", type=Path, help="folder for the briefs (default: build/briefs/)"
     )
-    brief.add_argument(
-        "--format",
-        choices=("pdf", "html", "both"),
-        default="both",
-        help="what to write (default: both)",
-    )
+    _format_option(brief)
     _render_options(brief)
 
     from ..model.project import GROUP_BY, ORDER_BY
@@ -226,12 +222,7 @@ def make_parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder for handbooks (default: build/handbooks/)",
     )
-    handbook.add_argument(
-        "--format",
-        choices=("pdf", "html", "both"),
-        default="both",
-        help="what to write (default: both)",
-    )
+    _format_option(handbook)
     adhoc = handbook.add_argument_group("an ad hoc edition (instead of NAME)")
     adhoc.add_argument("--title", help="title on the cover; makes an ad hoc edition")
     adhoc.add_argument("--subtitle", help="subtitle on the cover")
@@ -383,6 +374,35 @@ def make_parser() -> argparse.ArgumentParser:
         "name", metavar="NAME", nargs="?", help="theme to check (default: casepress.yaml's)"
     )
     return parser
+
+
+OUTPUT_FORMATS = ("pdf", "html", "docx")
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", metavar="FORMATS", type=output_formats, default=("pdf", "html"),
+        help="what to write: pdf, html, docx (Word), both (pdf and html), or a list such as "
+        "pdf,html,docx (default: both)",
+    )  # fmt: skip
+
+
+def output_formats(text: str) -> tuple[str, ...]:
+    """``--format``: one format, 'both' (PDF and HTML) or a comma list ('pdf,docx')."""
+    found: list[str] = []
+    for part in (p.strip().lower() for p in text.split(",")):
+        names = ("pdf", "html") if part == "both" else (part,)
+        for name in names:
+            if name not in OUTPUT_FORMATS:
+                raise argparse.ArgumentTypeError(
+                    f"unknown format {part!r}: use pdf, html, docx, both, or a list such as "
+                    "pdf,html,docx"
+                )
+            if name not in found:
+                found.append(name)
+    if not found:
+        raise argparse.ArgumentTypeError("no format given: use pdf, html, docx or both")
+    return tuple(f for f in OUTPUT_FORMATS if f in found)
 
 
 def _shard(text: str) -> tuple[int, int]:

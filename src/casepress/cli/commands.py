@@ -152,10 +152,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     project = _project(args)
     if args.merge is not None:
         return _merge(args, project)
-    _warn_slow_pdf(args)
+    if "pdf" in args.format:
+        _warn_slow_pdf(args)
     with _progress(args) as progress:
         report = build_project(
-            project, output_dir=args.output, progress=progress, jobs=args.jobs,
+            project, output_dir=args.output, progress=progress, jobs=args.jobs, formats=args.format,
             shard=args.shard, force=args.force, explain_templates=args.explain_templates,
             allow_partial=args.allow_partial,
         )  # fmt: skip
@@ -200,7 +201,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
     from ..model.project import make_edition
 
     project = _project(args)
-    formats = ("pdf", "html") if args.format == "both" else (args.format,)
+    formats = args.format
     editions = []
     filters = args.ids or args.regions or args.countries or args.topics or args.exclude
     if args.title is None and (filters or args.name):
@@ -252,7 +253,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     from ..build.driver import build_briefs
 
     project = _project(args, _project_of(args, [Path(p) for p in args.paths]))
-    formats = ("pdf", "html") if args.format == "both" else (args.format,)
+    formats = args.format
     if "pdf" in formats:
         _warn_slow_pdf(args)
     with _progress(args) as progress:
@@ -652,7 +653,8 @@ def _print_quality(report) -> None:
     totals = summary(results, report.problems)  # counted from the problems printed above
     report_path = next((p for p in report.outputs if p.name == "report.json"), None)
     print(
-        f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML; "
+        f"quality: {totals['pdf']} PDF(s) with {totals['pages']} pages, {totals['html']} HTML"
+        f"{', ' + str(totals['docx']) + ' Word' if totals.get('docx') else ''}; "
         f"{totals['images']} image(s), {totals['low_resolution_images']} under {PRINT_MIN_DPI} dpi; "
         f"{totals['missing_alt']} missing alt text(s); {totals['refused']} refused and "
         f"{totals['missing']} missing resource(s); "

@@ -200,7 +200,24 @@ def to_yaml(case: ImportedCase, *, schema: str = "../build/case.schema.json") ->
 def read_source(path: Path, project: Project | None = None) -> ImportedCase:
     """Read one .txt, .md or .docx case study; InputError when it cannot become a case."""
     source = read_file(path)
+    if source.path.suffix.lower() == ".docx":
+        from .wordcase import read_casepress_word  # pandoc runs only for Word files
+
+        word = read_casepress_word(path)
+        if word is not None:  # a document casepress wrote: every field comes back as it was
+            values = word.values
+            case_id = (
+                values.pop("id", None) or slugify(values.get("title", "")) or slugify(path.stem)
+            )
+            return ImportedCase(path, case_id, _in_case_order(values), word.notes)
     return _Importer(source, project or Project(root=Path.cwd())).run()
+
+
+def _in_case_order(values: dict[str, Any]) -> dict[str, Any]:
+    from ..model.cases import CASE_SPEC
+
+    order = {name: spec.order for name, spec in CASE_SPEC.fields.items()}
+    return dict(sorted(values.items(), key=lambda item: order.get(item[0], 999)))
 
 
 _SEPARATOR = re.compile(r"\s*\u2014\s*|\s+\u2013\s+|\s+-\s+|:\s+|(?<=\?)\s+")

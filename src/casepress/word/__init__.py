@@ -1,0 +1,1 @@
+"""Word documents: cases → .docx through pandoc (``writer``), and back (``reader``)."""
