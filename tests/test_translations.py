@@ -312,3 +312,21 @@ def test_a_pdf_brief_names_its_other_versions_without_linking_them(tmp_path):
         for annotation in p.get("/Annots") or []
     ]
     assert not [u for u in uris if u and ORIGINAL in u]  # no link to a file that may be absent
+
+
+def test_the_sample_peru_case_in_english_and_french_is_one_site_entry(tmp_path):
+    from casepress.build.driver import build_site
+
+    project = load_project(Path(__file__).resolve().parents[1], output_dir=tmp_path)
+    report = build_site(project)
+    assert report.exit_code == 0, [str(p) for p in report.problems + report.failures]
+    doc = page(tmp_path / "site" / "index.html")
+    items = doc.findall(".//li[@class='case-item']")
+    assert len(items) == 3  # four case files
+    (peru,) = [li for li in items if li.get("id") == "item-truth-seeking-and-ssr-in-peru"]
+    languages = peru.find(".//p[@class='case-item-languages']")
+    assert [a.text for a in languages.findall("a")] == ["English", "French"]
+    french = page(tmp_path / "site" / "cases" / "verite-et-rss-au-perou.html")
+    (line,) = french.findall(".//p[@class='translations']")
+    assert line.find("a").get("href") == "truth-seeking-and-ssr-in-peru.html"
+    assert line.find("cite").text == "Truth-seeking and SSR in Peru"
