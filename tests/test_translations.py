@@ -330,3 +330,20 @@ def test_the_sample_peru_case_in_english_and_french_is_one_site_entry(tmp_path):
     (line,) = french.findall(".//p[@class='translations']")
     assert line.find("a").get("href") == "truth-seeking-and-ssr-in-peru.html"
     assert line.find("cite").text == "Truth-seeking and SSR in Peru"
+
+
+def test_an_ad_hoc_edition_takes_a_language_on_the_command_line(tmp_path, capsys):
+    root = copy_project("translations", tmp_path)
+    out = tmp_path / "out"
+    code = main(["handbook", "-C", str(root), "--title", "Cas", "--id", ORIGINAL, "--id", KENYA,
+                 "--language", "fr", "--fallback", "skip", "--format", "html",
+                 "--output", str(out)])  # fmt: skip
+    said = capsys.readouterr()
+    assert code == 0
+    assert f"command line: warning: handbook cas leaves out {KENYA} (English)" in said.err
+    assert "or set --fallback original" in said.err
+    doc = page(out / "cas.html")
+    assert [a.get("id") for a in doc.findall(".//article")] == [f"case-{FRENCH}"]
+    with pytest.raises(SystemExit):
+        main(["handbook", "-C", str(root), "--title", "Cas", "--language", "xx"])
+    assert "argument --language: 'xx' is not a language casepress knows" in capsys.readouterr().err

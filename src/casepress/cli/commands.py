@@ -221,7 +221,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
             "title": args.title, "subtitle": args.subtitle, "ids": args.ids,
             "regions": args.regions, "countries": args.countries, "themes": args.topics,
             "exclude": args.exclude, "group_by": args.group_by, "order_by": args.order_by,
-            "duplex": args.duplex,
+            "duplex": args.duplex, "language": args.language, "fallback": args.fallback,
         }  # fmt: skip
         editions.append(make_edition(name, values, project.root))
     names = args.names or ([] if editions else None)

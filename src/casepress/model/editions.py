@@ -221,17 +221,18 @@ def language_problems(plan: HandbookPlan) -> list[Problem]:
     it, has = ("it", "has") if one else ("they", "have")
     add = (f"add a case with language: {edition.language} and translation_of: "
            f"{cases[0].id if one else '<its id>'}")  # fmt: skip
+    flag = "--fallback " if edition.source == COMMAND_LINE else "fallback: "
     if plan.skipped:
         message = (
             f"handbook {edition.name} leaves out {listed(cases)}: {it} {has} no {name} "
-            f"version (fallback: skip), as its contents page says. To include "
-            f"{'it' if one else 'them'} in {name}, {add}; or set fallback: original"
+            f"version ({flag}skip), as its contents page says. To include "
+            f"{'it' if one else 'them'} in {name}, {add}; or set {flag}original"
         )
     else:
         message = (
             f"handbook {edition.name} prints {listed(cases)} in the original language: "
             f"{it} {has} no {name} version. To print {'it' if one else 'them'} in {name}, "
-            f"{add}; or set fallback: skip to leave such cases out"
+            f"{add}; or set {flag}skip to leave such cases out"
         )
     return [Problem.warning(edition.source, message, line=line, column=column, field=where)]
 
