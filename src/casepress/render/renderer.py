@@ -369,7 +369,7 @@ class Renderer:
             # selected cases left out because their files have errors (allow_partial)
             "missing": [case.title or case.id for case in plan.missing],
             # with language: and fallback: skip, the cases that have no version in it
-            "untranslated": [case.title for case in plan.skipped],
+            "untranslated": [{"title": c.title, "language": c.language} for c in plan.skipped],
             "language_name": translated.language_label(language, language),
         }
         # cover, imprint, part and case numbers (render/bookparts.py)
