@@ -83,11 +83,26 @@ def group(case_id: str, versions: Mapping[str, Version]) -> list[Version]:
     language tag and id (only cases among ``versions``)."""
     root = root_of(case_id, versions)
     first = versions.get(root)
-    members = sorted(
-        (v for v in versions.values() if v.original == root and v.id != root),
-        key=lambda v: (v.language, v.id),
-    )
+    members = _translations_of(versions).get(root, [])
     return ([first] if first else []) + members
+
+
+_INDEX: list[tuple[Mapping[str, Version], dict[str, list[Version]]]] = []
+
+
+def _translations_of(versions: Mapping[str, Version]) -> dict[str, list[Version]]:
+    """Original's id → the versions naming it, ordered: made once per ``versions`` (the
+    build's, asked about every case), so finding a group does not read every case again."""
+    if _INDEX and _INDEX[0][0] is versions:
+        return _INDEX[0][1]
+    index: dict[str, list[Version]] = {}
+    for version in versions.values():
+        if version.original and version.original != version.id:
+            index.setdefault(version.original, []).append(version)
+    for members in index.values():
+        members.sort(key=lambda v: (v.language, v.id))
+    _INDEX[:] = [(versions, index)]
+    return index
 
 
 def other_versions(case_id: str, versions: Mapping[str, Version]) -> list[Version]:
