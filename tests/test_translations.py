@@ -347,3 +347,24 @@ def test_an_ad_hoc_edition_takes_a_language_on_the_command_line(tmp_path, capsys
     with pytest.raises(SystemExit):
         main(["handbook", "-C", str(root), "--title", "Cas", "--language", "xx"])
     assert "argument --language: 'xx' is not a language casepress knows" in capsys.readouterr().err
+
+
+def test_new_starts_a_translation_that_check_accepts(tmp_path, capsys):
+    root = copy_project("translations", tmp_path)
+    args = ["new", "Civil oversight in Kenya", "-C", str(root), "--id", "kenya-es"]
+    assert main([*args, "--language", "es", "--translation-of", "police-oversigt-in-kenya"]) != 0
+    assert "command line: --translation-of: no case has the id 'police-oversigt-in-kenya' " in (
+        capsys.readouterr().err
+    )
+    assert main([*args, "--language", "en", "--translation-of", KENYA]) != 0
+    assert f"--language: '{KENYA}' is in 'en' too" in capsys.readouterr().err
+    assert main([*args, "--language", "es", "--translation-of", KENYA, "-q"]) == 0
+    text = (root / "cases" / "kenya-es.yaml").read_text("utf-8")
+    assert re.search(rf"^translation_of: {KENYA} +#", text, re.M)
+    assert re.search(r"^countries: .*\n  - Kenya\n", text, re.M)  # shared with the original
+    code, lines = _check(root, capsys)
+    assert code == 0, lines
+    catalogue = load_cases(load_project(root))
+    assert {c.id for c in next(g for g in groups(catalogue.cases) if g[0].id == KENYA)} == {
+        KENYA, "kenya-es"
+    }  # fmt: skip

@@ -344,6 +344,10 @@ def make_parser() -> argparse.ArgumentParser:
             help=f"{what} (repeatable)",
         )  # fmt: skip
     new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
+    new.add_argument(
+        "--translation-of", metavar="ID",
+        help="a translation of that case (with --language): its countries and period are copied",
+    )  # fmt: skip
 
     serve = command("serve", "Preview the project in a browser, rebuilt as files are saved.")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free)")

@@ -364,6 +364,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     path = new_case(
         project, args.title, regions=args.regions, countries=args.countries,
         themes=args.topics, case_id=args.case_id, language=args.language,
+        translation_of=args.translation_of,
     )  # fmt: skip
     if not args.quiet:
         print(f"made {_rel(path)}: fill in the TODOs, then 'casepress check'", file=sys.stderr)
