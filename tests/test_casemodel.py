@@ -28,6 +28,7 @@ title: A full case
 subtitle: Every field
 summary: One paragraph.
 language: fr
+translation_of: the-original
 period: "2001–2003"
 regions: [Andean region]
 countries: [PE]
@@ -89,7 +90,7 @@ def test_every_declared_field_is_validated_in_the_schema_written_and_shown(full_
     written = [*HEADER, *(name for group in SECTIONS for name in group)]
     view = Renderer(project, load_theme(None)).case_view(case, lambda other: (None, None))
     attributes = {f.name for f in dataclasses.fields(Case)}
-    assert len(CASE_SPEC.fields) == 19
+    assert len(CASE_SPEC.fields) == 20
     for name in CASE_SPEC.fields:
         assert name in properties, name
         assert written.count(name) == 1, name
@@ -97,7 +98,8 @@ def test_every_declared_field_is_validated_in_the_schema_written_and_shown(full_
         assert view[name] not in (None, "", []), name  # the full case fills every field
     assert sorted(written) == sorted(CASE_SPEC.fields)
     # and nothing else: the template context adds only what it computes
-    assert set(view) - set(CASE_SPEC.fields) == {"tags", "published_iso", "notes"}
+    computed = {"tags", "published_iso", "notes", "translations", "alternates"}
+    assert set(view) - set(CASE_SPEC.fields) == computed
 
 
 def test_the_case_file_is_rewritten_in_the_declared_order(full_case):
@@ -120,7 +122,10 @@ def test_the_template_context_shows_each_field_by_its_type(full_case):
     assert "The lesson." in view["lessons"][0]["text"]
     assert "The entry point." in view["entry_point"]
     assert view["further_resources"][0]["year"] == "2003"
-    assert view["related"] == [{"id": "other", "title": "other", "href": "o.html", "note": None}]
+    assert view["related"] == [
+        {"id": "other", "title": "other", "href": "o.html", "note": None}
+        | {"language": None, "language_note": None}  # in the reader's language (translations)
+    ]
 
 
 def test_a_new_declaration_reaches_validation_schema_writer_and_model():

@@ -232,10 +232,12 @@ def test_an_unknown_case_link_suggests_the_id(tmp_path, monkeypatch, capsys):
     project = init(tmp_path, monkeypatch)
     case = project / "cases" / f"{SAMPLE_ID}.yaml"
     text = case.read_text("utf-8")
-    case.write_text(text.replace("fell under accusations", "fell ([see](case:peru)) under"))
-    expected = (
-        f"cases/{SAMPLE_ID}.yaml:25:10: context: no case has the id 'peru' (did you mean "
-        f"'{SAMPLE_ID}'?)"
+    text = text.replace("fell under accusations", "fell ([see](case:peru)) under")
+    case.write_text(text)
+    line = next(n for n, x in enumerate(text.splitlines(), 1) if x.startswith("context:"))
+    expected = (  # at the field's line, whatever fields the sample case lists above it
+        f"cases/{SAMPLE_ID}.yaml:{line}:10: context: no case has the id 'peru' (did you "
+        f"mean '{SAMPLE_ID}'?)"
     )
     assert main(["check"]) == 2
     assert expected in capsys.readouterr().err.splitlines()

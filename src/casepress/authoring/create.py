@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -77,6 +78,7 @@ def plan_case(
     themes: Iterable[str] = (),
     case_id: str | None = None,
     language: str | None = None,
+    translation_of: str | None = None,
 ) -> tuple[Path, str]:
     """The path and text of a new case; every problem with the arguments raises together.
 
@@ -105,6 +107,9 @@ def plan_case(
             known_language(language)
         except ValueError as exc:
             problem("--language", str(exc))
+    original = _original(project, translation_of, language, problem) if translation_of else None
+    if original is not None:  # what a translation shares with its original
+        countries = list(countries) or list(original.countries)
     normalised = []
     for country in countries:
         try:
@@ -149,8 +154,37 @@ def plan_case(
     ]
     template = _environment().get_template("new-case.yaml.j2")
     schema = _schema_reference(project, path.parent)
-    text = template.render(title=title, id=case_id, language=language, lists=lists, schema=schema)
+    text = template.render(
+        title=title, id=case_id, language=language, lists=lists, schema=schema,
+        translation_of=translation_of, period=original.period if original else None,
+    )  # fmt: skip
     return path, text
+
+
+def _original(project: Project, case_id: str, language: str | None, problem) -> Any:
+    """The case ``--translation-of`` names, as ``check`` would judge the new file's
+    ``translation_of`` (model/translations.py); None, with the problem said, if it cannot
+    be one."""
+    from ..model.cases import load_cases
+    from ..model.translations import same_language
+
+    catalogue = load_cases(project)
+    original = catalogue.get(case_id)
+    if original is None:
+        ids = sorted({c.id for c in catalogue.cases} | {p.stem for p in find_case_files(
+            project.cases_dir)})  # fmt: skip
+        problem("--translation-of", f"no case has the id {case_id!r}{suggest(case_id, ids)}; "
+                "give the id of the case this one translates")  # fmt: skip
+        return None
+    if original.translation_of:
+        problem("--translation-of", f"{case_id!r} is itself a translation; give its original: "
+                f"--translation-of {original.translation_of}")  # fmt: skip
+        return None
+    if same_language(original.language, language or "en"):
+        problem("--language", f"{case_id!r} is in {original.language!r} too; give the "
+                "translation's language, e.g. --language fr")  # fmt: skip
+        return None
+    return original
 
 
 def new_case(project: Project, title: str, **options) -> Path:

@@ -42,6 +42,7 @@ from urllib.request import url2pathname
 from .. import __version__, files
 from ..errors import display_path
 from ..model.cases import case_images
+from ..model.translations import Titles, key_facts
 from ..render.resources import resolve_url
 
 CACHE_DIR = ".casepress-cache"
@@ -226,7 +227,7 @@ def case_digest(case, *, attached: bool = False, roots: Iterable[Path] | None = 
 def brief_key(environment: str, case, titles: dict[str, str], fmt: str, own: str) -> str:
     """Key of one brief output; ``own`` is ``case_digest(case)``."""
     related = [(other, titles.get(other, "")) for other in case.related]
-    return digest(environment, "brief", fmt, own, related)
+    return digest(environment, "brief", fmt, own, related, *_translated(case, titles))
 
 
 def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns: dict) -> str:
@@ -250,6 +251,7 @@ def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns:
         [(part.title or "", [(c.id, owns[c.id]) for c in part.cases]) for part in plan.parts],
         [(other, titles.get(other, "")) for other in referenced],
         [(case.id, case.title or "") for case in plan.missing],  # the contents page names them
+        *_translated_book(plan, titles),
     )
 
 
@@ -259,7 +261,7 @@ def site_keys(environment: str, cases, pdfs, handbooks, roots=None) -> dict[str,
     which ones have a PDF, and the handbooks listed (``None``: all, as the preview does)."""
     from ..render.site import INDEX_PAGE, case_page
 
-    titles = {c.id: c.title for c in cases}
+    titles = Titles(cases)
     owns = {c.id: case_digest(c, roots=roots) for c in cases}
     keys = {
         case_page(c.id): brief_key(
@@ -272,6 +274,21 @@ def site_keys(environment: str, cases, pdfs, handbooks, roots=None) -> dict[str,
         environment, "index", sorted(owns.items()), "all" if pdfs is None else sorted(pdfs), books
     )
     return keys
+
+
+def _translated(case, titles) -> list:
+    """What a brief shows of its translations and of its related cases' versions (nothing
+    to add when there is none: keys stay as they were)."""
+    facts = key_facts(case, titles)
+    return [facts] if facts else []
+
+
+def _translated_book(plan, titles) -> list:
+    """A handbook's: each chapter's (``_translated``), and the cases a language edition
+    leaves out (its contents page names them)."""
+    facts = [key_facts(case, titles) for case in plan.cases]
+    skipped = [(case.id, case.title) for case in getattr(plan, "skipped", ())]
+    return [facts, skipped] if any(facts) or skipped else []
 
 
 def _place(root: Path, cache_dir: Path) -> str:

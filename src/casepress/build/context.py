@@ -23,6 +23,7 @@ from ..errors import InputError, Interrupted, Problem, display_path
 from ..model.cases import Catalogue, load_cases
 from ..model.catalogue import CatalogueMemo
 from ..model.project import Project
+from ..model.translations import Titles
 from ..render.resources import resource_policy
 from ..theme.chain import Theme, theme_for
 from . import cache
@@ -147,7 +148,7 @@ class BuildContext:
         self.options = options
         self.started = time.perf_counter()
         self.report = BuildReport(problems=[*project.warnings, *catalogue.problems])
-        self.titles = {c.id: c.title for c in catalogue.cases}
+        self.titles = Titles(catalogue.cases)  # titles, with each case's language and original
         self._pool = pool
         self._own_pool = pool is None
         self._renderer: Renderer | None = None

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CasepressError, InputError, Problem, RenderError, display_path
-from ..model.editions import HandbookPlan, partial_problems, plan_handbook, present_ids
+from ..model.editions import (
+    HandbookPlan,
+    language_problems,
+    partial_problems,
+    plan_handbook,
+    present_ids,
+)
 from ..model.project import COMMAND_LINE, Edition
 from . import cache
 from .context import ALL_FORMATS, BuildContext
@@ -124,7 +130,7 @@ def _plans(
             continue
         if not context.in_shard(f"handbook:{edition.name}"):
             continue
-        said = partial_problems(plan, context.options.allow_partial)
+        said = partial_problems(plan, context.options.allow_partial) + language_problems(plan)
         for problem in said:
             report.warn(problem)
         if any(problem.severity == "error" for problem in said):

@@ -269,6 +269,15 @@ def make_parser() -> argparse.ArgumentParser:
     adhoc.add_argument("--group-by", choices=GROUP_BY, help="one part per region, country or theme")
     adhoc.add_argument("--order-by", choices=ORDER_BY, help="order of cases within a part")
     adhoc.add_argument("--duplex", action="store_true", help="chapters start on right-hand pages")
+    adhoc.add_argument(
+        "--language", type=_language, metavar="TAG",
+        help="each case in this language where it has a version in it (translation_of)",
+    )  # fmt: skip
+    adhoc.add_argument(
+        "--fallback", choices=("original", "skip"),
+        help="with --language: a case with no version in it is printed in its original "
+        "(default) or left out",
+    )  # fmt: skip
     _allow_partial(handbook)
     _render_options(handbook)
 
@@ -326,6 +335,10 @@ def make_parser() -> argparse.ArgumentParser:
             help=f"{what} (repeatable)",
         )  # fmt: skip
     new.add_argument("--language", metavar="LANG", help="language of the case (default: project's)")
+    new.add_argument(
+        "--translation-of", metavar="ID",
+        help="a translation of that case (with --language): its countries and period are copied",
+    )  # fmt: skip
 
     serve = command("serve", "Preview the project in a browser, rebuilt as files are saved.")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0: any free)")
@@ -484,3 +497,13 @@ def _render_options(parser: argparse.ArgumentParser) -> None:
         "--embed-source", action="store_true", default=None,
         help="attach each case's YAML file to its PDF (needs pdf/a-3* when archiving)",
     )  # fmt: skip
+
+
+def _language(tag: str) -> str:
+    """--language: a language tag the locale data knows ('fr', 'es-419')."""
+    from ..model.labels import known_language
+
+    try:
+        return known_language(tag)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -222,7 +222,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
             "title": args.title, "subtitle": args.subtitle, "ids": args.ids,
             "regions": args.regions, "countries": args.countries, "themes": args.topics,
             "exclude": args.exclude, "group_by": args.group_by, "order_by": args.order_by,
-            "duplex": args.duplex,
+            "duplex": args.duplex, "language": args.language, "fallback": args.fallback,
         }  # fmt: skip
         editions.append(make_edition(name, values, project.root))
     names = args.names or ([] if editions else None)
@@ -365,6 +365,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     path = new_case(
         project, args.title, regions=args.regions, countries=args.countries,
         themes=args.topics, case_id=args.case_id, language=args.language,
+        translation_of=args.translation_of,
     )  # fmt: skip
     if not args.quiet:
         print(f"made {_rel(path)}: fill in the TODOs, then 'casepress check'", file=sys.stderr)

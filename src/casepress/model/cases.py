@@ -38,6 +38,7 @@ from .schema import (
     to_model,
 )
 from .source import decode_yaml, parse_yaml
+from .translations import translation_problems
 
 
 def _country(text: str) -> Noted:
@@ -182,6 +183,10 @@ class Case:
     related: tuple[str, ...] = declare(
         ListOf(Slug(), "Ids of related cases in this project", example="a-case-id", unique=True),
         order=19, section="related", show="related",
+    )  # fmt: skip
+    translation_of: str | None = declare(
+        Slug("Id of the case this one is a translation of (its original)"),
+        order=5, section=ABOUT,  # after language: (same order, declared later)
     )  # fmt: skip
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
     images: tuple[ImageSite, ...] = field(default=(), compare=False, repr=False)
@@ -691,6 +696,10 @@ def load_cases(
         problems.extend(found)
         if not found:
             cases.append(case)
+    # translation_of: an id, another language, the original (model/translations.py)
+    found, refused = translation_problems(cases, known)
+    problems.extend(found)
+    cases = [case for case in cases if case.id not in refused]
     if not project.topics:
         problems.extend(_near_duplicate_themes(cases))
     problems.extend(

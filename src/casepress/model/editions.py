@@ -17,10 +17,12 @@ from .. import files
 from ..errors import InputError, Problem, display_path
 from ..text import slugify
 from .cases import Case, Catalogue, case_roots, find_case_files, theme_key
+from .labels import language_name
 from .places import check_region, country_code, suggest_country
 from .project import COMMAND_LINE, Edition, Project
 from .schema import suggest
 from .source import Node, read_yaml
+from .translations import for_language
 
 _FIELD_OF_GROUP = {"region": "regions", "country": "countries", "theme": "themes"}
 _TAG_FIELDS = ("regions", "countries", "themes")
@@ -145,6 +147,10 @@ class HandbookPlan:
     missing: list[BrokenCase] = field(default_factory=list)
     """Cases it selects (or may select: ``broken_cases``) whose files have errors. A build
     stops the handbook for them unless the edition or the command allows a partial one."""
+    fallbacks: list[Case] = field(default_factory=list)
+    """With ``language:``: chapters printed in their original, having no version in it."""
+    skipped: list[Case] = field(default_factory=list)
+    """With ``language:`` and ``fallback: skip``: cases left out for want of a version."""
 
     @property
     def cases(self) -> list[Case]:
@@ -177,6 +183,11 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
             _problem(problems, edition, name, message)
     if problems:
         raise InputError(problems)
+    fallbacks: list[Case] = []
+    skipped: list[Case] = []
+    if edition.language:  # one version of each case, in the edition's language
+        choice = for_language(cases, catalogue.cases, edition.language, edition.fallback)
+        cases, fallbacks, skipped = choice.cases, choice.fallbacks, choice.skipped
     parts = _group(edition, cases)
     return HandbookPlan(
         edition=edition,
@@ -185,7 +196,45 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
         theme_index=_index(cases, lambda c: c.themes),
         introduction=introduction,
         missing=missing,
+        fallbacks=fallbacks,
+        skipped=skipped,
     )
+
+
+def language_problems(plan: HandbookPlan) -> list[Problem]:
+    """What the log says of an edition with ``language:``: which chapters are printed in
+    their original language, and which cases were left out (``fallback: skip``; its
+    contents page names them too). Warnings: the handbook is built."""
+    edition = plan.edition
+    if not edition.language or not (plan.fallbacks or plan.skipped):
+        return []
+    name = language_name(edition.language)
+    line, column, where = _position(edition, "fallback" if plan.skipped else "language")
+    if not line:
+        line, column, where = _position(edition, "language")
+
+    def listed(cases: list[Case]) -> str:
+        return ", ".join(f"{c.id} ({language_name(c.language)})" for c in cases)
+
+    cases = plan.skipped or plan.fallbacks
+    one = len(cases) == 1
+    it, has = ("it", "has") if one else ("they", "have")
+    add = (f"add a case with language: {edition.language} and translation_of: "
+           f"{cases[0].id if one else '<its id>'}")  # fmt: skip
+    flag = "--fallback " if edition.source == COMMAND_LINE else "fallback: "
+    if plan.skipped:
+        message = (
+            f"handbook {edition.name} leaves out {listed(cases)}: {it} {has} no {name} "
+            f"version ({flag}skip), as its contents page says. To include "
+            f"{'it' if one else 'them'} in {name}, {add}; or set {flag}original"
+        )
+    else:
+        message = (
+            f"handbook {edition.name} prints {listed(cases)} in the original language: "
+            f"{it} {has} no {name} version. To print {'it' if one else 'them'} in {name}, "
+            f"{add}; or set {flag}skip to leave such cases out"
+        )
+    return [Problem.warning(edition.source, message, line=line, column=column, field=where)]
 
 
 def partial_problems(plan: HandbookPlan, allow_partial: bool = False) -> list[Problem]:

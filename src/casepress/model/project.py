@@ -131,6 +131,23 @@ HANDBOOK_SPEC = Object(
                 "last good file stays)"
             )
         ),
+        # translations (model/translations.py): one version of each case, in one language
+        "language": Field(
+            Text(
+                "Language of this edition: the version of each case in that language, and "
+                "the handbook's own headings in it (BCP 47 tag such as fr)",
+                pattern=LANGUAGE_PATTERN,
+                hint="a language tag such as 'en' or 'fr'",
+                convert=known_language,
+            )
+        ),
+        "fallback": Field(
+            Choice(
+                ("original", "skip"),
+                "With language: a case that has no version in that language is printed in its "
+                "original (original, the default) or left out (skip); the log says which",
+            )
+        ),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
 )
@@ -296,6 +313,10 @@ class Edition:
     part_numbers: bool | None = None
     """None: numbered when the handbook is grouped."""
     case_numbers: bool = False
+    language: str | None = None
+    """Print each case in this language where it has a version in it (``translations``)."""
+    fallback: str = "original"
+    """With ``language``: 'original' or 'skip' a case that has no version in it."""
     allow_partial: bool = False
     """Published without the selected cases that have errors (``editions.partial_problems``)."""
     source: str = "casepress.yaml"
@@ -341,6 +362,8 @@ def make_edition(
         part_numbers=values.get("part_numbers"),
         case_numbers=bool(values.get("case_numbers")),
         allow_partial=bool(values.get("allow_partial")),
+        language=values.get("language"),
+        fallback=values.get("fallback") or "original",
         source=source,
         positions=positions or {},
         **listed,

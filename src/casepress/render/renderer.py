@@ -52,6 +52,7 @@ from ..model.project import Project
 from ..text import css_string as quoted_css
 from ..theme.chain import PROJECT, Layer, Sheet, Theme, html_only
 from . import bookparts
+from . import translations as translated
 from .resources import DocumentImages, ImageError, ResourcePolicy
 from .resources import resource_policy as policy_of
 from .sandbox import BoundedSandbox, oversized_constants
@@ -326,7 +327,8 @@ class Renderer:
         Problems in case text go to ``problems``, as for briefs; a chapter whose text has an
         error is still laid out without the offending part (its brief reports it too)."""
         edition = plan.edition
-        context = self.document_context(self.language, target, document="handbook")
+        language = edition.language or self.language  # an edition in one language: its headings
+        context = self.document_context(language, target, document="handbook")
         labels = context["labels"]
         roots = self.policy.roots
 
@@ -338,7 +340,6 @@ class Renderer:
         def entry(case: Case) -> dict[str, str]:
             return {"id": case.id, "title": case.title, "href": f"#case-{case.id}"}
 
-        language = self.language
         # the print profile binds the book: chapters start on right-hand pages
         duplex = edition.duplex or context["page"]["duplex"] or self.project.profile == "print"
         context["page"]["duplex"] = duplex
@@ -367,6 +368,9 @@ class Renderer:
             "grouped": plan.grouped,
             # selected cases left out because their files have errors (allow_partial)
             "missing": [case.title or case.id for case in plan.missing],
+            # with language: and fallback: skip, the cases that have no version in it
+            "untranslated": [{"title": c.title, "language": c.language} for c in plan.skipped],
+            "language_name": translated.language_label(language, language),
         }
         # cover, imprint, part and case numbers (render/bookparts.py)
         context["handbook"].update(bookparts.furniture(
@@ -599,10 +603,9 @@ class Renderer:
             return _date(value, language, date_format)
 
         def related(ids: tuple[str, ...]) -> list[dict[str, Any]]:
-            return [
-                {"id": other, "title": self.titles.get(other, other), **_href_note(link(other))}
-                for other in ids
-            ]
+            # in the reader's language when there is a version in it (render/translations)
+            marked = (labels or {}).get("in_language", "in {language}")
+            return translated.related(case, ids, self.titles, link, marked)
 
         special: dict[str, Callable[[Any], Any]] = {
             "countries": lambda names: [self.country(name, language) for name in names],
@@ -654,6 +657,10 @@ class Renderer:
         # computed for templates, besides the declared fields
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
+        view["translations"] = translated.other_versions(case, self.titles, link, target=target)
+        view["alternates"] = (
+            translated.alternates(case, self.titles, link) if target == "html" else []
+        )
         view["notes"] = [
             {
                 "number": n,
@@ -670,11 +677,6 @@ def _unaccented(text: str) -> str:
     """Text for sorting: lower case, accents dropped."""
     plain = unicodedata.normalize("NFKD", text)
     return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-
-
-def _href_note(target: tuple[str | None, str | None]) -> dict[str, str | None]:
-    href, note = target
-    return {"href": href, "note": note}
 
 
 def sheet_text(sheet: Path | Sheet, roots: files.Roots) -> str:

@@ -29,6 +29,7 @@ from ..errors import MarkupError, display_path
 from ..model.cases import Case
 from ..model.markup import render_markdown
 from .renderer import Renderer
+from .sitelanguages import SiteEntry, entry_data, entry_view, language_facet, site_entries
 
 DOCUMENT = "site"
 """The kind of document whose stylesheets the pages inline: the HTML ones, and ``site.css``."""
@@ -142,28 +143,35 @@ def render_index(
     handbooks: Iterable[HandbookEntry] = (),
 ) -> str:
     """The index of every case, with filters and search; ``pdfs``: ids that have a PDF."""
-    ordered = sorted(cases, key=lambda c: (c.title.casefold(), c.id))
     context = renderer.document_context(renderer.language, "html", document=DOCUMENT)
     labels = context["labels"]
+    # one entry per case and its translations, shown in the site's language when it has
+    # a version in it, else in the original (render/sitelanguages.py)
+    entries = site_entries(cases, renderer.language)
 
     def country(name: str) -> str:  # as the case pages and handbooks print it
         return renderer.country(name, renderer.language)
 
+    def listing(case: Case) -> dict[str, Any]:
+        return _listing(case, pdf=pdfs is None or case.id in pdfs, country=country)
+
     context |= {
         "site": _site_view(renderer, root=""),
-        "cases": [
-            _listing(case, pdf=pdfs is None or case.id in pdfs, country=country) for case in ordered
-        ],
+        "cases": [entry_view(entry, listing, renderer.language) for entry in entries],
         "facets": [
             {
                 "name": name,
                 "label": labels[name],
                 "any": labels[f"any_{name}"],
-                "options": _options(ordered, name, country if name == "countries" else str),
+                "options": _options(entries, name, country if name == "countries" else str),
             }
             for name in FACETS
+        ]
+        + language_facet(entries, labels, renderer.language),
+        "search_data": [
+            entry_data([_search_data(renderer, case) for case in entry.cases], entry)
+            for entry in entries
         ],
-        "search_data": [_search_data(renderer, case) for case in ordered],
         "handbooks": [vars(entry) for entry in handbooks],
     }
     return renderer.render_template(INDEX_TEMPLATE, context)
@@ -207,16 +215,17 @@ def _listing(case: Case, *, pdf: bool, country: Callable[[str], str] = str) -> d
 
 
 def _options(
-    cases: list[Case], name: str, shown_as: Callable[[str], str] = str
+    entries: list[SiteEntry], name: str, shown_as: Callable[[str], str] = str
 ) -> list[dict[str, Any]]:
-    """The choices of one filter: every tag of that field, with how many cases carry it;
-    ``shown_as`` gives the label (a country's name in the site's language)."""
+    """The choices of one filter: every tag of that field, with how many entries carry it
+    (a case and its translations count once); ``shown_as`` gives the label (a country's
+    name in the site's language)."""
     shown: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for case in cases:
-        for tag in dict.fromkeys(getattr(case, name)):
-            key = tag_key(tag)
-            shown.setdefault(key, shown_as(tag))
+    for entry in entries:
+        tags = [tag for case in entry.cases for tag in getattr(case, name)]
+        for key in dict.fromkeys(tag_key(tag) for tag in tags):
+            shown.setdefault(key, shown_as(next(t for t in tags if tag_key(t) == key)))
             counts[key] = counts.get(key, 0) + 1
     return [
         {"value": key, "label": shown[key], "count": counts[key]}
