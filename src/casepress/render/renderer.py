@@ -38,6 +38,7 @@ from ..errors import InputError, MarkupError, Problem, TemplateError, display_pa
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image, markdown_fields
 from ..model.conversions import TextCache, caching, conversion_key
+from ..model.direction import text_direction
 from ..model.editions import HandbookPlan
 from ..model.figures import numbering as figure_numbering
 from ..model.markup import (
@@ -458,6 +459,7 @@ class Renderer:
             "theme": self.theme_view(language, target),
             "labels": self.theme.label_set(language),
             "lang": language,
+            "dir": text_direction(language),  # "rtl" for Arabic, Persian, Hebrew, ...
             "target": target,
             "page": {"size": self.page_size, "duplex": bool(self.theme.page.duplex)},
             "inline_css": self.inline_css(document) if target == "html" else Markup(""),
@@ -654,6 +656,7 @@ class Renderer:
         # computed for templates, besides the declared fields
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
+        view["dir"] = text_direction(case.language)
         view["notes"] = [
             {
                 "number": n,
