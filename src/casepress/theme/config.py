@@ -61,6 +61,7 @@ FONT_VARIANTS = {
 FONT_FALLBACKS = {
     "body": '"Source Serif Pro", Georgia, "DejaVu Serif", serif',
     "heading": '"Source Sans Pro", Arial, "DejaVu Sans", sans-serif',
+    "arabic": '"Noto Naskh Arabic"',  # styles/rtl.css puts it before the Latin faces
 }
 """What follows a theme's family in ``--font-<role>``: the built-in faces fill missing glyphs."""
 
