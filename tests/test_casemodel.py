@@ -97,7 +97,7 @@ def test_every_declared_field_is_validated_in_the_schema_written_and_shown(full_
         assert view[name] not in (None, "", []), name  # the full case fills every field
     assert sorted(written) == sorted(CASE_SPEC.fields)
     # and nothing else: the template context adds only what it computes
-    assert set(view) - set(CASE_SPEC.fields) == {"tags", "published_iso", "notes"}
+    assert set(view) - set(CASE_SPEC.fields) == {"tags", "published_iso", "notes", "dir"}
 
 
 def test_the_case_file_is_rewritten_in_the_declared_order(full_case):

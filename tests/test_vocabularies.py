@@ -261,16 +261,16 @@ def test_near_duplicate_themes_are_warned_about_without_topics(tmp_path, monkeyp
 
 def test_a_language_without_labels_is_warned_about(tmp_path, monkeypatch, capsys):
     root = project(tmp_path, monkeypatch)
-    write_case(root, language="ar")
+    write_case(root, language="fa")  # Persian: no built-in labels (Arabic has them)
     expected = [
-        "cases/liberia.yaml:2:11: warning: language: casepress has no labels in Arabic ('ar'): headings "
-        "such as 'Lessons' will be in English; add them under labels: ar: in casepress.yaml or "
+        "cases/liberia.yaml:2:11: warning: language: casepress has no labels in Persian ('fa'): headings "
+        "such as 'Lessons' will be in English; add them under labels: fa: in casepress.yaml or "
         "in the theme's theme.yaml"
     ]
     assert problems(["check"], capsys) == (0, expected)
     code, lines = problems(["brief", "cases", "--format", "html", "-q"], capsys)
     assert (code, lines) == (0, expected)
-    (root / "casepress.yaml").write_text("labels:\n  ar:\n    lessons: الدروس\n", "utf-8")
+    (root / "casepress.yaml").write_text("labels:\n  fa:\n    lessons: درس‌ها\n", "utf-8")
     assert problems(["check", "--strict"], capsys) == (0, [])
 
 
@@ -358,12 +358,12 @@ def test_a_themes_list_in_casepress_yaml_is_sent_to_topics(tmp_path, monkeypatch
 
 
 def test_a_themes_labels_for_the_language_silence_the_warning(tmp_path, monkeypatch, capsys):
-    root = project(tmp_path, monkeypatch, "theme: arabic\n")
-    (root / "themes" / "arabic").mkdir(parents=True)
-    (root / "themes" / "arabic" / "theme.yaml").write_text(
-        "name: arabic\nlabels:\n  ar:\n    lessons: الدروس المستفادة\n", "utf-8"
+    root = project(tmp_path, monkeypatch, "theme: persian\n")
+    (root / "themes" / "persian").mkdir(parents=True)
+    (root / "themes" / "persian" / "theme.yaml").write_text(
+        "name: persian\nlabels:\n  fa:\n    lessons: درس‌های آموخته\n", "utf-8"
     )
-    write_case(root, language="ar")
+    write_case(root, language="fa")
     assert problems(["check", "--strict"], capsys) == (0, [])
     assert problems(["brief", "cases", "--format", "html", "--strict", "-q"], capsys) == (0, [])
 
