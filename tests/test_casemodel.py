@@ -98,7 +98,7 @@ def test_every_declared_field_is_validated_in_the_schema_written_and_shown(full_
         assert view[name] not in (None, "", []), name  # the full case fills every field
     assert sorted(written) == sorted(CASE_SPEC.fields)
     # and nothing else: the template context adds only what it computes
-    computed = {"tags", "published_iso", "notes", "translations", "alternates"}
+    computed = {"tags", "published_iso", "notes", "translations", "alternates", "dir"}
     assert set(view) - set(CASE_SPEC.fields) == computed
 
 

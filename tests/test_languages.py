@@ -87,7 +87,7 @@ def test_the_warning_on_a_language_without_labels_lists_what_ships(tmp_path, mon
     assert main(["check"]) == 0
     err = capsys.readouterr().err
     assert "casepress has no labels in Armenian ('hy')" in err
-    assert "(casepress ships English (en), " in err
+    assert "(casepress ships Arabic (ar), English (en), " in err
     for name in ("Portuguese (pt)", "Russian (ru)", "Ukrainian (uk)"):
         assert name in err
     assert "Russian ('ru')" not in err and "Ukrainian ('uk')" not in err  # those have labels

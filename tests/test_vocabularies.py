@@ -361,12 +361,12 @@ def test_a_themes_list_in_casepress_yaml_is_sent_to_topics(tmp_path, monkeypatch
 
 
 def test_a_themes_labels_for_the_language_silence_the_warning(tmp_path, monkeypatch, capsys):
-    root = project(tmp_path, monkeypatch, "theme: arabic\n")
-    (root / "themes" / "arabic").mkdir(parents=True)
-    (root / "themes" / "arabic" / "theme.yaml").write_text(
-        "name: arabic\nlabels:\n  ar:\n    lessons: الدروس المستفادة\n", "utf-8"
+    root = project(tmp_path, monkeypatch, "theme: persian\n")
+    (root / "themes" / "persian").mkdir(parents=True)
+    (root / "themes" / "persian" / "theme.yaml").write_text(
+        "name: persian\nlabels:\n  fa:\n    lessons: درس‌های آموخته\n", "utf-8"
     )
-    write_case(root, language="ar")
+    write_case(root, language="fa")
     assert problems(["check", "--strict"], capsys) == (0, [])
     assert problems(["brief", "cases", "--format", "html", "--strict", "-q"], capsys) == (0, [])
 

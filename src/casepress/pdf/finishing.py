@@ -58,6 +58,20 @@ def finish(document, pdf) -> None:
     print_annotations(pdf)
     soft_line_hyphens(document, pdf)
     searchable_hyphens(pdf)
+    reading_direction(document, pdf)
+
+
+def reading_direction(document, pdf) -> None:
+    """``/ViewerPreferences /Direction /R2L`` for a right-to-left document (its root element
+    has ``dir="rtl"``): a viewer showing two pages side by side puts the first on the right,
+    as the book is read (ISO 32000-1 §12.2, Table 150)."""
+    pages = getattr(document, "pages", None)
+    box = getattr(pages[0], "_page_box", None) if pages else None
+    if box is None or box.style["direction"] != "rtl":
+        return
+    preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+    preferences["Direction"] = "/R2L"
+    pdf.catalog["ViewerPreferences"] = preferences
 
 
 # Page labels ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
-from . import floats, footnotes, hyphenation, hyphenlines, hyphens
+from . import floats, footnotes, hyphenation, hyphenlines, hyphens, marks
 from .fitting import FIGURE_MARK, fit_figures
 from .layout import measure as measure_layout
 
@@ -163,6 +163,7 @@ class PdfRenderer:
         leaving room for the crop marks outside it."""
         self.font_config = FontConfiguration()
         hyphens.install()  # line-break hyphens extract as U+00AD (pdf/hyphens.py)
+        marks.install()  # Arabic marks extract with their letter (pdf/marks.py)
         footnotes.install()  # notes stay on the page of their call (pdf/footnotes.py)
         floats.install()  # no float-avoidance measure for lines below every float (pdf/floats.py)
         hyphenlines.install()  # hyphen runs and page-turn splits avoided in layout (pdf/hyphenlines.py)

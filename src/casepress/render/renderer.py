@@ -38,6 +38,7 @@ from ..errors import InputError, MarkupError, Problem, TemplateError, display_pa
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image, markdown_fields
 from ..model.conversions import TextCache, caching, conversion_key
+from ..model.direction import text_direction
 from ..model.editions import HandbookPlan
 from ..model.figures import numbering as figure_numbering
 from ..model.markup import (
@@ -462,6 +463,7 @@ class Renderer:
             "theme": self.theme_view(language, target),
             "labels": self.theme.label_set(language),
             "lang": language,
+            "dir": text_direction(language),  # "rtl" for Arabic, Persian, Hebrew, ...
             "target": target,
             "page": {"size": self.page_size, "duplex": bool(self.theme.page.duplex)},
             "inline_css": self.inline_css(document) if target == "html" else Markup(""),
@@ -661,6 +663,7 @@ class Renderer:
         view["alternates"] = (
             translated.alternates(case, self.titles, link) if target == "html" else []
         )
+        view["dir"] = text_direction(case.language)
         view["notes"] = [
             {
                 "number": n,

@@ -59,8 +59,9 @@ FONT_VARIANTS = {
     "bold_italic": (700, "italic"),
 }
 FONT_FALLBACKS = {
-    "body": '"Source Serif Pro", Georgia, "DejaVu Serif", serif',
-    "heading": '"Source Sans Pro", Arial, "DejaVu Sans", sans-serif',
+    "body": '"Source Serif Pro", var(--font-arabic), Georgia, "DejaVu Serif", serif',
+    "heading": '"Source Sans Pro", var(--font-arabic), Arial, "DejaVu Sans", sans-serif',
+    "arabic": '"Noto Naskh Arabic"',  # behind a theme's own Arabic face (fonts: arabic:)
 }
 """What follows a theme's family in ``--font-<role>``: the built-in faces fill missing glyphs."""
 
