@@ -49,6 +49,21 @@ def test_direction_comes_from_the_language(tag, direction):
     assert text_direction(tag) == direction
 
 
+@pytest.mark.parametrize(
+    ("written", "listed"),
+    [
+        ("الشرق الأوسط وشمال أفريقيا", "الشرق الأوسط وشمال أفريقيا"),
+        ("الشرق الاوسط و شمال افريقيا", "الشرق الأوسط وشمال أفريقيا"),  # no hamza, split و
+        ("أفريقيا جنوب الصحراء الكبرى", "أفريقيا جنوب الصحراء الكبرى"),
+    ],
+)
+def test_an_arabic_case_names_its_region_in_arabic(written, listed):
+    from casepress.model.places import check_region
+
+    assert check_region(written, ())[0] == listed
+    assert check_region("الساحل", ())[0] is None  # lies within a region: the project declares it
+
+
 def test_arabic_labels_translate_every_english_label():
     english, arabic = labels.builtin_labels("en"), labels.builtin_labels("ar")
     assert set(arabic) == set(english)

@@ -350,54 +350,54 @@ def suggest_country(name: str, *, cutoff: float = 0.6) -> str:
 
 
 # The built-in regions: one level, no two overlapping, after the UN and World Bank groupings
-# the field uses, each in English | French | Spanish | Portuguese | Russian | Ukrainian (the
+# the field uses, each in English | French | Spanish | Portuguese | Russian | Ukrainian | Arabic (the
 # languages of the built-in label catalogues; Portuguese in the European and the Brazilian
 # spelling). A case's ``regions:`` takes one of these (in any of its spellings) or a name the
 # project declares under ``regions:``.
 _BUILTIN_TABLE = """
-Sub-Saharan Africa | Afrique subsaharienne | África subsahariana | África Subsariana/África Subsaariana | Африка к югу от Сахары | Африка на південь від Сахари
-Middle East and North Africa | Moyen-Orient et Afrique du Nord | Oriente Medio y Norte de África | Médio Oriente e Norte de África/Oriente Médio e Norte da África | Ближний Восток и Северная Африка | Близький Схід і Північна Африка
-Latin America and the Caribbean | Amérique latine et Caraïbes | América Latina y el Caribe | América Latina e Caraíbas/América Latina e Caribe | Латинская Америка и Карибский бассейн | Латинська Америка та Карибський басейн
-North America | Amérique du Nord | América del Norte | América do Norte | Северная Америка | Північна Америка
-Asia and the Pacific | Asie et Pacifique | Asia y el Pacífico | Ásia e Pacífico | Азия и Тихоокеанский регион | Азія та Тихоокеанський регіон
-Europe and Central Asia | Europe et Asie centrale | Europa y Asia Central | Europa e Ásia Central | Европа и Центральная Азия | Європа та Центральна Азія
+Sub-Saharan Africa | Afrique subsaharienne | África subsahariana | África Subsariana/África Subsaariana | Африка к югу от Сахары | Африка на південь від Сахари | أفريقيا جنوب الصحراء الكبرى
+Middle East and North Africa | Moyen-Orient et Afrique du Nord | Oriente Medio y Norte de África | Médio Oriente e Norte de África/Oriente Médio e Norte da África | Ближний Восток и Северная Африка | Близький Схід і Північна Африка | الشرق الأوسط وشمال أفريقيا
+Latin America and the Caribbean | Amérique latine et Caraïbes | América Latina y el Caribe | América Latina e Caraíbas/América Latina e Caribe | Латинская Америка и Карибский бассейн | Латинська Америка та Карибський басейн | أمريكا اللاتينية ومنطقة البحر الكاريبي
+North America | Amérique du Nord | América del Norte | América do Norte | Северная Америка | Північна Америка | أمريكا الشمالية
+Asia and the Pacific | Asie et Pacifique | Asia y el Pacífico | Ásia e Pacífico | Азия и Тихоокеанский регион | Азія та Тихоокеанський регіон | آسيا والمحيط الهادئ
+Europe and Central Asia | Europe et Asie centrale | Europa y Asia Central | Europa e Ásia Central | Европа и Центральная Азия | Європа та Центральна Азія | أوروبا وآسيا الوسطى
 """
 # Names that lie within (or span) built-in regions: ``casepress import`` recognises them, and
 # a case may use one only when the project declares it (else 'West Africa' would become a
 # handbook part of its own beside 'Sub-Saharan Africa'). parent(s): English | French | Spanish
-# | Portuguese | Russian | Ukrainian; '/' separates two spellings.
+# | Portuguese | Russian | Ukrainian | Arabic; '/' separates two spellings.
 _WITHIN_TABLE = """
-Sub-Saharan Africa, Middle East and North Africa: Africa | Afrique | África | África | Африка | Африка
-Middle East and North Africa: North Africa | Afrique du Nord | Norte de África | Norte de África/Norte da África | Северная Африка | Північна Африка
-Sub-Saharan Africa: West Africa | Afrique de l’Ouest | África Occidental | África Ocidental | Западная Африка | Західна Африка
-Sub-Saharan Africa: East Africa | Afrique de l’Est | África Oriental | África Oriental | Восточная Африка | Східна Африка
-Sub-Saharan Africa: Central Africa | Afrique centrale | África Central | África Central | Центральная Африка | Центральна Африка
-Sub-Saharan Africa: Southern Africa | Afrique australe | África Austral | África Austral | Южная Африка | Південна Африка
-Sub-Saharan Africa: Horn of Africa | Corne de l’Afrique | Cuerno de África | Corno de África | Африканский Рог | Африканський Ріг
-Sub-Saharan Africa: Great Lakes | Grands Lacs | Grandes Lagos | Grandes Lagos | Великие озера | Великі озера
-Sub-Saharan Africa: Sahel | | | | Сахель | Сахель
-Latin America and the Caribbean, North America: Americas | Amériques | | Américas | Америка | Америка
-Latin America and the Caribbean: Latin America | Amérique latine | América Latina | América Latina | Латинская Америка | Латинська Америка
-Latin America and the Caribbean: Caribbean | Caraïbes | Caribe | Caraíbas | Карибский бассейн | Карибський басейн
-Latin America and the Caribbean: Central America | Amérique centrale | América Central/Centroamérica | América Central | Центральная Америка | Центральна Америка
-Latin America and the Caribbean: South America | Amérique du Sud | América del Sur/Sudamérica | América do Sul | Южная Америка | Південна Америка
-Latin America and the Caribbean: Andean region | | Región andina | Região andina | |
-Asia and the Pacific: Asia | Asie | Asia | Ásia | Азия | Азія
-Asia and the Pacific: South Asia | Asie du Sud | Asia Meridional | Ásia do Sul/Ásia Meridional | Южная Азия | Південна Азія
-Asia and the Pacific: South-East Asia | Asie du Sud-Est | Sudeste Asiático | Sudeste Asiático | Юго-Восточная Азия | Південно-Східна Азія
-Asia and the Pacific: East Asia | Asie de l’Est | Asia Oriental | Ásia Oriental | Восточная Азия | Східна Азія
-Asia and the Pacific: Pacific | Pacifique | Pacífico | Pacífico | Тихоокеанский регион | Тихоокеанський регіон
-Asia and the Pacific: Oceania | Océanie | | Oceânia/Oceania | Океания | Океанія
-Europe and Central Asia: Central Asia | Asie centrale | Asia Central | Ásia Central | Центральная Азия | Центральна Азія
-Europe and Central Asia: Europe | Europe | Europa | Europa | Европа | Європа
-Europe and Central Asia: Eastern Europe | Europe de l’Est | Europa del Este | Europa de Leste/Europa Oriental | Восточная Европа | Східна Європа
-Europe and Central Asia: Western Europe | Europe de l’Ouest | Europa Occidental | Europa Ocidental | Западная Европа | Західна Європа
-Europe and Central Asia: Balkans | | Balcanes | Balcãs | Балканы | Балкани
-Europe and Central Asia: Western Balkans | Balkans occidentaux | Balcanes Occidentales | Balcãs Ocidentais | Западные Балканы | Західні Балкани
-Europe and Central Asia: Caucasus | Caucase | Cáucaso | Cáucaso | Кавказ | Кавказ
-Europe and Central Asia: South Caucasus | | | Cáucaso do Sul | Южный Кавказ | Південний Кавказ
-Middle East and North Africa: Middle East | Moyen-Orient | Oriente Medio | Médio Oriente/Oriente Médio | Ближний Восток | Близький Схід
-Middle East and North Africa: Gulf | | | Golfo | Персидский залив | Перська затока
+Sub-Saharan Africa, Middle East and North Africa: Africa | Afrique | África | África | Африка | Африка | أفريقيا
+Middle East and North Africa: North Africa | Afrique du Nord | Norte de África | Norte de África/Norte da África | Северная Африка | Північна Африка | شمال أفريقيا
+Sub-Saharan Africa: West Africa | Afrique de l’Ouest | África Occidental | África Ocidental | Западная Африка | Західна Африка | غرب أفريقيا
+Sub-Saharan Africa: East Africa | Afrique de l’Est | África Oriental | África Oriental | Восточная Африка | Східна Африка | شرق أفريقيا
+Sub-Saharan Africa: Central Africa | Afrique centrale | África Central | África Central | Центральная Африка | Центральна Африка | وسط أفريقيا
+Sub-Saharan Africa: Southern Africa | Afrique australe | África Austral | África Austral | Южная Африка | Південна Африка | الجنوب الأفريقي
+Sub-Saharan Africa: Horn of Africa | Corne de l’Afrique | Cuerno de África | Corno de África | Африканский Рог | Африканський Ріг | القرن الأفريقي
+Sub-Saharan Africa: Great Lakes | Grands Lacs | Grandes Lagos | Grandes Lagos | Великие озера | Великі озера | منطقة البحيرات الكبرى
+Sub-Saharan Africa: Sahel | | | | Сахель | Сахель | الساحل
+Latin America and the Caribbean, North America: Americas | Amériques | | Américas | Америка | Америка | الأمريكتان
+Latin America and the Caribbean: Latin America | Amérique latine | América Latina | América Latina | Латинская Америка | Латинська Америка | أمريكا اللاتينية
+Latin America and the Caribbean: Caribbean | Caraïbes | Caribe | Caraíbas | Карибский бассейн | Карибський басейн | منطقة البحر الكاريبي
+Latin America and the Caribbean: Central America | Amérique centrale | América Central/Centroamérica | América Central | Центральная Америка | Центральна Америка | أمريكا الوسطى
+Latin America and the Caribbean: South America | Amérique du Sud | América del Sur/Sudamérica | América do Sul | Южная Америка | Південна Америка | أمريكا الجنوبية
+Latin America and the Caribbean: Andean region | | Región andina | Região andina | | |
+Asia and the Pacific: Asia | Asie | Asia | Ásia | Азия | Азія | آسيا
+Asia and the Pacific: South Asia | Asie du Sud | Asia Meridional | Ásia do Sul/Ásia Meridional | Южная Азия | Південна Азія | جنوب آسيا
+Asia and the Pacific: South-East Asia | Asie du Sud-Est | Sudeste Asiático | Sudeste Asiático | Юго-Восточная Азия | Південно-Східна Азія | جنوب شرق آسيا
+Asia and the Pacific: East Asia | Asie de l’Est | Asia Oriental | Ásia Oriental | Восточная Азия | Східна Азія | شرق آسيا
+Asia and the Pacific: Pacific | Pacifique | Pacífico | Pacífico | Тихоокеанский регион | Тихоокеанський регіон | المحيط الهادئ
+Asia and the Pacific: Oceania | Océanie | | Oceânia/Oceania | Океания | Океанія | أوقيانوسيا
+Europe and Central Asia: Central Asia | Asie centrale | Asia Central | Ásia Central | Центральная Азия | Центральна Азія | آسيا الوسطى
+Europe and Central Asia: Europe | Europe | Europa | Europa | Европа | Європа | أوروبا
+Europe and Central Asia: Eastern Europe | Europe de l’Est | Europa del Este | Europa de Leste/Europa Oriental | Восточная Европа | Східна Європа | أوروبا الشرقية
+Europe and Central Asia: Western Europe | Europe de l’Ouest | Europa Occidental | Europa Ocidental | Западная Европа | Західна Європа | أوروبا الغربية
+Europe and Central Asia: Balkans | | Balcanes | Balcãs | Балканы | Балкани | البلقان
+Europe and Central Asia: Western Balkans | Balkans occidentaux | Balcanes Occidentales | Balcãs Ocidentais | Западные Балканы | Західні Балкани | غرب البلقان
+Europe and Central Asia: Caucasus | Caucase | Cáucaso | Cáucaso | Кавказ | Кавказ | القوقاز
+Europe and Central Asia: South Caucasus | | | Cáucaso do Sul | Южный Кавказ | Південний Кавказ | جنوب القوقاز
+Middle East and North Africa: Middle East | Moyen-Orient | Oriente Medio | Médio Oriente/Oriente Médio | Ближний Восток | Близький Схід | الشرق الأوسط
+Middle East and North Africa: Gulf | | | Golfo | Персидский залив | Перська затока | الخليج
 """
 
 
@@ -406,7 +406,7 @@ def _cells(row: str) -> list[tuple[str, ...]]:
     return [tuple(n.strip() for n in cell.split("/") if n.strip()) for cell in row.split("|")]
 
 
-REGION_LANGUAGES = ("en", "fr", "es", "pt", "ru", "uk")
+REGION_LANGUAGES = ("en", "fr", "es", "pt", "ru", "uk", "ar")
 """The languages of the region tables' columns, in order."""
 _BUILTIN_ROWS = [_cells(row) for row in _BUILTIN_TABLE.strip().splitlines()]
 _WITHIN_ROWS = [
