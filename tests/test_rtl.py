@@ -203,3 +203,17 @@ def test_an_arabic_month_is_a_date(tmp_path, monkeypatch):
     case = next(c for c in catalogue.cases if c.language == "ar")
     assert case.published == Month(2026, 3, 1)
     assert "مارس 2026" in renderer.render_brief(case, target="html")
+
+
+def test_the_site_index_sets_each_arabic_entry_right_to_left(tmp_path, monkeypatch):
+    from casepress.cli import main
+
+    folder = arabic_project(tmp_path / "p")
+    monkeypatch.chdir(folder)
+    assert main(["build", "-q", "--format", "html"]) == 0
+    index = (folder / "build" / "site" / "index.html").read_text("utf-8")
+    versions = re.findall(r'<div class="case-version"[^>]*>', index)
+    assert [("dir=" in v) for v in versions] == [('lang="ar"' in v) for v in versions]
+    assert any('lang="ar" dir="rtl"' in v for v in versions)
+    page = (folder / "build" / "site" / "cases" / f"{ARABIC_CASE.stem}.html").read_text("utf-8")
+    assert '<html lang="ar" dir="rtl">' in page

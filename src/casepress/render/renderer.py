@@ -162,6 +162,7 @@ def make_environment(theme: Theme) -> SandboxedEnvironment:
     env.filters["css_string"] = css_string
     env.filters["page_counter"] = page_counter
     env.filters["title_lines"] = title_lines
+    env.filters["direction"] = text_direction  # 'rtl' for 'ar', 'fa', …: a dir attribute
     return env
 
 
