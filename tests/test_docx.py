@@ -63,10 +63,9 @@ def key_of(row) -> str:
 
 
 def label_of(row) -> str:
-    """What an editor sees in the first column: the field's label."""
-    return "".join(
-        r.text for r in row.cells[0].paragraphs[0].runs if r.style.name != "Case Field Key"
-    )
+    """What an editor sees in the first column (or a heading cell): the field's label."""
+    cell = row.cells[0] if hasattr(row, "cells") else row
+    return "".join(r.text for r in cell.paragraphs[0].runs if r.style.name != "Case Field Key")
 
 
 def word_of(project, case) -> bytes:
@@ -235,9 +234,19 @@ def test_the_facts_table_speaks_the_case_language_and_keeps_its_keys(written):
     assert section.page_width.cm == pytest.approx(21.0, abs=0.1)  # A4, the project's size
     assert sum(grid) == pytest.approx(text_width, abs=2)
     longest = max(len(label) for label in labels.values())  # 'Source : consulté le'
-    assert grid[0] >= longest * 0.75 * 9 * 20 + 216  # a wide 9-point bold letter: 0.75 em
+    assert grid[0] >= longest * 0.85 * 9 * 20 + 216  # a wide 9-point bold letter: 0.85 em
     widths = {c.get(f"{W}w") for c in table._tbl.iter(f"{W}tcW")}
     assert widths == {str(g) for g in grid}  # every cell sized
+    reading = document.tables[1]  # further reading: its headings are labels too
+    assert [label_of(c) for c in reading.rows[0].cells] == [
+        "Titre",
+        "Adresse web",
+        "Éditeur",
+        "Année",
+    ]
+    columns = [int(c.get(f"{W}w")) for c in reading._tbl.iter(f"{W}gridCol")]
+    assert min(columns) >= len("Année") * 0.75 * 9 * 20 + 216  # 'Année' and '2003' on one line
+    assert columns[0] > 2 * columns[3]  # the title wide, the year narrow
 
 
 @pytest.mark.slow

@@ -53,29 +53,43 @@ CASE_FIELD_KEY, CASE_FIELD_EMPTY = "Case Field Key", "Case Field Empty"
 """The field's name in the case file, hidden after its label (what the importer reads);
 the grey dash of an empty cell (the importer reads the cell as empty)."""
 EMPTY = "\u2014"
-LABEL_EM = 0.75
+DEFAULT_WIDTH = 9412
+"""Twentieths of a point: A4 less 2.2 cm margins, the text width tables are planned for
+(``finish`` scales them to the document's own)."""
+LABEL_EM = 0.85
 """A generous average width of a bold letter, in ems: the label column is made wide enough
 for the longest label in a wide fallback font (Word and LibreOffice substitute a font the
 reader lacks)."""
 
 
-def label_share(labels: list[str], text_width: int = 9412, size: int = 9) -> float:
-    """The share of the text width the label column takes: its longest label on one line
-    (size in points, widths in twentieths of a point), between a quarter and two fifths."""
-    longest = max((len(text) for text in labels), default=10)
-    needed = longest * LABEL_EM * size * 20 + 2 * 108 + 60  # the cell's margins, a little air
-    return min(0.4, max(0.25, needed / text_width))
+def _needed(text: str, size: int = 9) -> float:
+    """Twentieths of a point a bold line of ``text`` needs in a cell (margins, some air)."""
+    return len(text) * LABEL_EM * size * 20 + 2 * 108 + 60
 
 
-def column_shares(head: list[str], rows: list[list[str]]) -> list[float]:
-    """Columns of a table in proportion to what they hold (a year narrow, a title wide)."""
-    weights = []
+def label_share(labels: list[str], text_width: int = DEFAULT_WIDTH) -> float:
+    """The share of the text width the label column takes: its longest label on one line,
+    between a quarter and two fifths."""
+    longest = max(labels, key=len, default="x" * 10)
+    return min(0.4, max(0.25, _needed(longest) / text_width))
+
+
+def column_shares(
+    head: list[str], rows: list[list[str]], text_width: int = DEFAULT_WIDTH
+) -> list[float]:
+    """Columns of a table in proportion to what they hold (a year narrow, a title wide),
+    each at least as wide as its heading and its longest word."""
+    weights, least = [], []
     for index, name in enumerate(head):
         texts = [row[index] for row in rows if index < len(row) and row[index]]
         typical = sum(len(t) for t in texts) / len(texts) if texts else 0
         weights.append(min(40.0, max(len(name), typical, 4)))
+        word = max((w for t in texts for w in t.split()), key=len, default="")
+        least.append(max(_needed(name), _needed(word)) / text_width)
+    spare = max(0.0, 1 - sum(least))
     total = sum(weights) or 1
-    return [w / total for w in weights]
+    shares = [low + spare * w / total for low, w in zip(least, weights, strict=True)]
+    return [share / sum(shares) for share in shares]
 
 
 @dataclass
@@ -398,9 +412,6 @@ def _restart_lessons(root, chapter_style: str) -> int:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-DEFAULT_TEXT_WIDTH = 9412
-"""Twentieths of a point: A4 less 2.2 cm margins, for a reference document without a
-page size."""
 
 
 def _text_width(root) -> int:
@@ -408,12 +419,12 @@ def _text_width(root) -> int:
     size = section.find(f"{_W}pgSz") if section is not None else None
     margins = section.find(f"{_W}pgMar") if section is not None else None
     if size is None or margins is None:
-        return DEFAULT_TEXT_WIDTH
+        return DEFAULT_WIDTH
     try:
         return (int(size.get(f"{_W}w")) - int(margins.get(f"{_W}left", 0))
                 - int(margins.get(f"{_W}right", 0)))  # fmt: skip
     except (TypeError, ValueError):
-        return DEFAULT_TEXT_WIDTH
+        return DEFAULT_WIDTH
 
 
 def _size_tables(root) -> None:
