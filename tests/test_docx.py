@@ -429,6 +429,9 @@ def test_a_word_handbook_is_a_book(built):
         ("Case Number", "Case 1"),
         ("Heading 2", "Truth-seeking and SSR in Peru"),
     ]
+    divider = [t for s, t in shown if s == "Part Case"]  # each part lists its cases
+    assert divider == ["1\u2003Truth-seeking and SSR in Peru", "2\u2003Police reform in Sierra Leone",
+                       "3\u2003Defence reform and oversight in Indonesia"]  # fmt: skip
     assert [t for s, t in headings if s == "Heading 1"][1:] == [
         "Latin America and the Caribbean",
         "Sub-Saharan Africa",

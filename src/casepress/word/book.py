@@ -7,9 +7,9 @@ suggested citation, disclaimer and colophon (``render.bookparts.furniture`` work
 for every format); then the contents, a real Word table of contents (a ``TOC`` field Word
 fills in with page numbers when the document is opened, its entries already written so
 that it reads before then too); the introduction; and the cases, each on a new page, under
-a Heading 1 per part when the edition is grouped (``group_by``), with "Part I" above it,
-the case titles one level down. Case numbers, when the edition has them, stand above each
-case's title. The indexes by country and theme are not made: Word has no list of cases
+a Heading 1 per part when the edition is grouped (``group_by``), with "Part I" above it
+and its cases listed below, the case titles one level down. Case numbers, when the edition
+has them, stand above each case's title. The indexes by country and theme are not made: Word has no list of cases
 with their pages but through fields a reader must update, so the build says they are left
 out (``index_note``).
 """
@@ -39,8 +39,8 @@ from .writer import (
 )  # fmt: skip
 
 BOOK_TITLE, BOOK_EDITION, BOOK_ORGANISATION = "Book Title", "Book Edition", "Book Organisation"
-IMPRINT, PART_NUMBER, CASE_NUMBER, CASE_SUBTITLE = (
-    "Imprint", "Part Number", "Case Number", "Case Subtitle")  # fmt: skip
+IMPRINT, PART_NUMBER, PART_CASE, CASE_NUMBER, CASE_SUBTITLE = (
+    "Imprint", "Part Number", "Part Case", "Case Number", "Case Subtitle")  # fmt: skip
 INTRODUCTION_ID = "introduction"
 
 
@@ -123,6 +123,10 @@ def write_book(plan: HandbookPlan, facts: BookFacts, labels: dict[str, str], lab
                     )
                 doc._add(header(1, part_title or "", anchor))
                 entries.append((1, part_title or "", anchor))
+                for case_in_part in part.cases:  # the part's cases, as on the PDF's divider
+                    shown = (facts.case_numbers or {}).get(case_in_part.id)
+                    title = f"{shown}\u2003{case_in_part.title}" if shown else case_in_part.title
+                    doc._add(_styled(PART_CASE, title))
             anchor = f"case_{number}"
             doc._add(_break())
             case_number = (facts.case_numbers or {}).get(case.id)

@@ -392,6 +392,10 @@ _BOOK = {
   <w:name w:val="Part Number"/><w:basedOn w:val="Normal"/><w:next w:val="Heading1"/><w:qFormat/>
   <w:pPr><w:keepNext/><w:spacing w:before="2880" w:after="120"/></w:pPr>
   <w:rPr><w:caps/>{{colour}}<w:spacing w:val="20"/><w:sz w:val="22"/></w:rPr></w:style>""",
+    "PartCase": f"""<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" w:styleId="PartCase">
+  <w:name w:val="Part Case"/><w:basedOn w:val="Normal"/><w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="80"/></w:pPr>
+  <w:rPr>{{muted}}<w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr></w:style>""",
     "CaseNumber": f"""<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" w:styleId="CaseNumber">
   <w:name w:val="Case Number"/><w:basedOn w:val="Normal"/><w:qFormat/>
   <w:pPr><w:keepNext/><w:spacing w:before="0" w:after="60"/></w:pPr>

@@ -458,7 +458,8 @@ def _size_tables(root) -> None:
                 cell_width = etree.Element(f"{_W}tcW")
                 cell_width.set(f"{_W}w", str(sum(columns[at : at + count])))
                 cell_width.set(f"{_W}type", "dxa")
-                cell_properties.insert(0, cell_width)  # first of a cell's properties
+                style = cell_properties.find(f"{_W}cnfStyle")  # the one before it
+                cell_properties.insert(0 if style is None else 1, cell_width)
                 at += count
 
 
