@@ -453,3 +453,36 @@ def test_a_word_handbook_is_a_book(built):
     assert said == ["ssr-casebook.docx: the Word handbook has no indexes (Cases by country, "
                     "Cases by theme): Word can only list cases with their pages through fields "
                     "a reader must update; the PDF and HTML handbooks have them"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_word_title_page_carries_the_logo_and_fits_an_a5_page(tmp_path):
+    """azimut: A5 pages, a logo; the logo (with its alternative text) above the
+    organisation's name, the whole title page on the first page."""
+    out = tmp_path / "build"
+    assert main(["build", "-q", "--format", "docx", "--theme", "azimut", "--project", str(ROOT),
+                 "--output", str(out)]) == 0  # fmt: skip
+    document = docx.Document(str(out / "handbooks" / "ssr-casebook.docx"))
+    section = document.sections[0]
+    assert section.page_width.cm == pytest.approx(14.8, abs=0.1)
+    organisation = next(p for p in document.paragraphs if p.style.name == "Book Organisation")
+    pictures = organisation._p.findall(
+        ".//{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+    )
+    assert [p.get("descr") for p in pictures] == ["Casepress sample library"]
+    title_page = []
+    for paragraph in document.paragraphs:  # up to the imprint, which starts a new page
+        if (
+            paragraph._p.pPr is not None
+            and paragraph._p.pPr.find(f"{W}pageBreakBefore") is not None
+        ):
+            break
+        title_page.append(paragraph.style.name)
+    assert title_page[0] == "Book Title" and title_page[-1] == "Book Organisation"
+    styles = document.styles
+    space = sum(
+        int(styles[name].element.find(f"{W}pPr/{W}spacing").get(f"{W}before"))
+        for name in ("Book Title", "Book Organisation")
+    )
+    height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
+    assert space < 0.3 * height  # the spaces leave room for a long title on a small page

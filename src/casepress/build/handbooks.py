@@ -314,7 +314,7 @@ class HandbookJob:
         pandoc converts a hundred cases in about a second. Its indexes are left out, and
         the log says so."""
         from ..render.bookparts import furniture
-        from ..word.book import BookFacts, index_note, write_book
+        from ..word.book import BookFacts, cover_note, index_note, write_book
         from ..word.reference import reference_bytes, theme_reference
 
         theme, edition, renderer = self.context.theme, plan.edition, self.renderer
@@ -337,6 +337,8 @@ class HandbookJob:
                 produced_with=made["produced_with"], part_titles=parts,
                 part_numbers=made["part_numbers"], case_numbers=made["case_numbers"],
                 missing=[case.title or case.id for case in plan.missing],
+                logo=(edition.logo, organisation or edition.title) if edition.logo
+                else (theme.logo, organisation or theme.name) if theme.logo else None,
             )  # fmt: skip
             word = write_book(
                 plan, facts, labels, lambda case: theme.label_set(case.language.split("-")[0]),
@@ -346,9 +348,9 @@ class HandbookJob:
         except CasepressError as exc:
             self._failed(plan, "docx", target, exc)
             return
-        note = index_note(plan, labels)
-        if note:
-            LOGGER.info("%s.docx: %s", edition.name, note)
+        for note in index_note(plan, labels), cover_note(edition):
+            if note:
+                LOGGER.info("%s.docx: %s", edition.name, note)
         write_atomic(target, word.data, root=self.context.root_of(target))
         self._written(plan, target, key, word.messages)
 

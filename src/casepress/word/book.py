@@ -63,6 +63,8 @@ class BookFacts:
     """Markdown."""
     colophon: str | None = None
     cover_credit: str | None = None
+    logo: tuple[Path, str] | None = None
+    """The logo on the title page and its alternative text (the edition's, or the theme's)."""
     produced_with: bool = True
     part_titles: list[str] | None = None
     """Each part's title as the reader sees it (a country in the handbook's language,
@@ -83,6 +85,14 @@ def index_note(plan: HandbookPlan, labels: dict[str, str]) -> str | None:
     return (f"the Word handbook has no indexes ({', '.join(names)}): Word can only list cases "
             "with their pages through fields a reader must update; the PDF and HTML "
             "handbooks have them")  # fmt: skip
+
+
+def cover_note(edition) -> str | None:
+    """What the log says about a cover image the Word title page leaves out."""
+    if edition.cover_image is None:
+        return None
+    return ("the cover image is not on the Word title page (a photograph the page's width "
+            "would push the title page onto two); add it in Word if you need it")  # fmt: skip
 
 
 def write_book(plan: HandbookPlan, facts: BookFacts, labels: dict[str, str], labels_of,
@@ -140,7 +150,7 @@ def write_book(plan: HandbookPlan, facts: BookFacts, labels: dict[str, str], lab
             chapters.append(doc)
     converted = markdowns.convert()
     messages: list[str] = []
-    blocks = front.assemble(converted)
+    blocks = embed_images(front.assemble(converted), root, policy, messages)
     blocks.append(div(IMPRINT, imprint.assemble(converted)))
     blocks += _contents(entries, labels, facts, grouped)
     if introduction is not None:
@@ -213,8 +223,14 @@ def _title_page(doc: CaseDocument, facts: BookFacts) -> None:
     edition = " · ".join(t for t in (facts.edition, facts.date) if t)
     if edition:
         doc._add(_styled(BOOK_EDITION, edition))
-    if facts.organisation:
-        doc._add(_styled(BOOK_ORGANISATION, facts.organisation))
+    logo = []
+    if facts.logo is not None:  # the organisation's logo above its name, as on the cover
+        path, alt = facts.logo
+        logo = [{"t": "Image", "c": [["", [], [["height", "1.6cm"]]], words(alt), [str(path), ""]]}]
+    if facts.organisation or logo:
+        line = [{"t": "LineBreak"}] if logo and facts.organisation else []
+        organisation = [*logo, *line, *words(facts.organisation or "")]
+        doc._add(div(BOOK_ORGANISATION, [para(organisation)]))
 
 
 def _imprint(doc: CaseDocument, facts: BookFacts, labels: dict[str, str]) -> None:

@@ -79,6 +79,8 @@ def look(theme) -> dict[str, str]:
     return found
 
 
+PAGE_TOP = 1304
+"""The top and bottom margins (2.3 cm), the footer with the page number inside the lower."""
 PAGES = {"A4": (11906, 16838, 1247), "LETTER": (12240, 15840, 1260), "A5": (8391, 11906, 964)}
 """Page width, height and side margins (twentieths of a point) of the page sizes casepress
 knows; a theme's own reference document keeps its page setup."""
@@ -125,7 +127,7 @@ def with_casepress_styles(data: bytes, theme_look: dict[str, str] | None,
         _page_setup(parts, width, height, margin)
     else:
         accent = muted = None
-    _add_styles(styles, accent, muted, width - 2 * margin)
+    _add_styles(styles, accent, muted, width - 2 * margin, height - 2 * PAGE_TOP)
     parts["word/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
                                               standalone=True)  # fmt: skip
     had_numbering = "word/numbering.xml" in parts
@@ -355,14 +357,20 @@ _ADDED = {
 }
 
 
-def _add_styles(styles, accent: str | None, muted: str | None, text_width: int) -> None:
+def _add_styles(styles, accent: str | None, muted: str | None, text_width: int,
+                text_height: int) -> None:  # fmt: skip
+    """The styles casepress uses that ``styles`` lacks; the title page's spaces are shares
+    of the page's height, so that an A5 title page holds what an A4 one does."""
+    values = {"{colour}": f'<w:color w:val="{accent}"/>' if accent else "",
+              "{muted}": f'<w:color w:val="{muted}"/>' if muted else "",
+              "{width}": str(text_width), "{title_space}": str(round(text_height * 0.16)),
+              "{organisation_space}": str(round(text_height * 0.12))}  # fmt: skip
     for style_id, xml in {**_ADDED, **_BOOK}.items():
         if _style(styles, style_id) is not None:
             continue
-        colour = f'<w:color w:val="{accent}"/>' if accent else ""
-        grey = f'<w:color w:val="{muted}"/>' if muted else ""
-        xml = xml.replace("{colour}", colour).replace("{muted}", grey)
-        styles.append(etree.fromstring(xml.replace("{width}", str(text_width))))
+        for key, value in values.items():
+            xml = xml.replace(key, value)
+        styles.append(etree.fromstring(xml))
 
 
 _BOOK = {
@@ -374,7 +382,7 @@ _BOOK = {
   <w:rPr><w:color w:val="A7AEB6"/></w:rPr></w:style>""",
     "BookTitle": f"""<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" w:styleId="BookTitle">
   <w:name w:val="Book Title"/><w:basedOn w:val="Title"/><w:next w:val="Subtitle"/><w:qFormat/>
-  <w:pPr><w:spacing w:before="3600" w:after="240"/><w:jc w:val="left"/></w:pPr>
+  <w:pPr><w:spacing w:before="{{title_space}}" w:after="240"/><w:jc w:val="left"/></w:pPr>
   <w:rPr><w:sz w:val="64"/><w:szCs w:val="64"/></w:rPr></w:style>""",
     "BookEdition": f"""<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" w:styleId="BookEdition">
   <w:name w:val="Book Edition"/><w:basedOn w:val="Normal"/><w:qFormat/>
@@ -382,7 +390,7 @@ _BOOK = {
   <w:rPr>{{muted}}<w:sz w:val="22"/></w:rPr></w:style>""",
     "BookOrganisation": f"""<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" w:styleId="BookOrganisation">
   <w:name w:val="Book Organisation"/><w:basedOn w:val="Normal"/><w:qFormat/>
-  <w:pPr><w:spacing w:before="4800" w:after="0"/></w:pPr>
+  <w:pPr><w:spacing w:before="{{organisation_space}}" w:after="0"/></w:pPr>
   <w:rPr><w:b/><w:bCs/>{{colour}}<w:sz w:val="24"/></w:rPr></w:style>""",
     "Imprint": f"""<w:style xmlns:w="{W}" w:type="paragraph" w:customStyle="1" w:styleId="Imprint">
   <w:name w:val="Imprint"/><w:basedOn w:val="Normal"/><w:qFormat/>
@@ -452,7 +460,7 @@ def _page_setup(parts: dict[str, bytes], width: int, height: int, margin: int) -
     size.set(_w("w"), str(width))
     size.set(_w("h"), str(height))
     margins = etree.Element(_w("pgMar"))
-    for key, value in (("top", 1304), ("right", margin), ("bottom", 1304), ("left", margin),
+    for key, value in (("top", PAGE_TOP), ("right", margin), ("bottom", PAGE_TOP), ("left", margin),
                        ("header", 567), ("footer", 567), ("gutter", 0)):  # fmt: skip
         margins.set(_w(key), str(value))
     section.insert(at, size)
