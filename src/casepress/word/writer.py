@@ -11,9 +11,8 @@ table (one row per field, ``fields``: the field's label in the case's language, 
 hidden after it for the way back, an empty field a grey dash; columns sized to the text so
 that no label breaks inside a word), then the narrative sections under Heading 1, the
 lessons as paragraphs in the numbered ``Lesson`` style (the title in ``Lesson Title`` on a
-line of its own),
-further paragraphs of a lesson in ``Lesson Continued``, and the case's notes as Word
-footnotes. Each Markdown field is read by pandoc with the extensions that match
+line of its own), further paragraphs of a lesson in ``Lesson Continued``, and the case's
+notes as Word footnotes. A handbook is laid out by ``book``. Each Markdown field is read by pandoc with the extensions that match
 casepress's Markdown (no citations, no TeX math, no sub/superscript: "$5", "@UN" and "~"
 stay text); images are read through ``files`` and handed over as ``data:`` URIs.
 """
