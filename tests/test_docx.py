@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import logging
 import shutil
 import zipfile
 from pathlib import Path
@@ -52,6 +53,19 @@ def _flat(value):
     if dataclasses.is_dataclass(value):
         return {f.name: _flat(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
+
+
+def key_of(row) -> str:
+    """The field a row of the facts table holds: its hidden key."""
+    return "".join(
+        r.text for r in row.cells[0].paragraphs[0].runs if r.style.name == "Case Field Key"
+    )
+
+
+def label_of(row) -> str:
+    """What an editor sees in the first column (or a heading cell): the field's label."""
+    cell = row.cells[0] if hasattr(row, "cells") else row
+    return "".join(r.text for r in cell.paragraphs[0].runs if r.style.name != "Case Field Key")
 
 
 def word_of(project, case) -> bytes:
@@ -154,7 +168,8 @@ def test_a_brief_has_word_styles_footnotes_and_properties(written):
     assert lessons[0].runs[0].style.name == "Lesson Title"
     assert lessons[0].runs[0].text == case.lessons[0].title
     table = document.tables[0]
-    assert [row.cells[0].text for row in table.rows][:3] == ["id", "summary", "language"]
+    assert [key_of(row) for row in table.rows][:3] == ["id", "summary", "language"]
+    assert [label_of(row) for row in table.rows][:3] == ["Identifier", "Summary", "Language"]
     core = document.core_properties
     assert core.title == case.title and core.language == "en"
     assert "Sierra Leone" in core.keywords and "Police reform" in core.keywords
@@ -179,8 +194,8 @@ def test_a_copy_edited_in_word_comes_back_with_the_edits(project, written, tmp_p
         run._r.getparent().remove(run._r)
     new.runs[0].text = "Evaluate early"
     new.add_run(" Reviews planned from the start find problems while they can be fixed.")
-    rows = {row.cells[0].text: row for row in document.tables[0].rows}
-    rows["published"].cells[1].paragraphs[0].add_run("2024-05")  # an empty row filled in
+    rows = {key_of(row): row for row in document.tables[0].rows}
+    rows["published"].cells[1].paragraphs[0].add_run("2024-05")  # typed after the grey dash
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
 
@@ -194,6 +209,65 @@ def test_a_copy_edited_in_word_comes_back_with_the_edits(project, written, tmp_p
     edits = ("context", "lessons", "published")
     unchanged = {k: v for k, v in comparable(back).items() if k not in edits}
     assert unchanged == {k: v for k, v in comparable(case).items() if k not in edits}
+
+
+@pytest.mark.slow
+def test_the_facts_table_speaks_the_case_language_and_keeps_its_keys(written):
+    """The French brief's table: French labels, each field's key hidden after its label,
+    an empty field a grey dash, and every column sized to the text so that no label
+    breaks in the middle of a word."""
+    case, path = written["verite-et-rss-au-perou"]
+    document = docx.Document(str(path))
+    table = document.tables[0]
+    labels = {key_of(row): label_of(row) for row in table.rows}
+    assert labels["summary"] == "Résumé" and labels["countries"] == "Pays"
+    assert labels["source.publisher"] == "Source\u00a0: éditeur"
+    assert labels["published"] == "Publié le"
+    assert document.styles["Case Field Key"].font.hidden is True
+    empty = [row for row in table.rows if key_of(row) == "authors"][0]
+    assert [(r.text, r.style.name) for r in empty.cells[1].paragraphs[0].runs] == [
+        ("\u2014", "Case Field Empty")
+    ]
+    grid = [int(c.get(f"{W}w")) for c in table._tbl.iter(f"{W}gridCol")]
+    section = document.sections[0]
+    text_width = (section.page_width - section.left_margin - section.right_margin) / 635
+    assert section.page_width.cm == pytest.approx(21.0, abs=0.1)  # A4, the project's size
+    assert sum(grid) == pytest.approx(text_width, abs=2)
+    longest = max(len(label) for label in labels.values())  # 'Source : consulté le'
+    assert grid[0] >= longest * 0.85 * 9 * 20 + 216  # a wide 9-point bold letter: 0.85 em
+    widths = {c.get(f"{W}w") for c in table._tbl.iter(f"{W}tcW")}
+    assert widths == {str(g) for g in grid}  # every cell sized
+    reading = document.tables[1]  # further reading: its headings are labels too
+    assert [label_of(c) for c in reading.rows[0].cells] == [
+        "Titre",
+        "Adresse web",
+        "Éditeur",
+        "Année",
+    ]
+    columns = [int(c.get(f"{W}w")) for c in reading._tbl.iter(f"{W}gridCol")]
+    assert min(columns) >= len("Année") * 0.75 * 9 * 20 + 216  # 'Année' and '2003' on one line
+    assert columns[0] > 2 * columns[3]  # the title wide, the year narrow
+
+
+@pytest.mark.slow
+def test_an_editor_may_retype_a_label_or_type_over_the_dash(project, written, tmp_path):
+    """A label retyped by hand loses its hidden key: the label is read instead. Text typed
+    over the grey dash (it takes the dash's style) is the field's value."""
+    case, path = written["verite-et-rss-au-perou"]
+    document = docx.Document(str(path))
+    rows = {key_of(row): row for row in document.tables[0].rows}
+    paragraph = rows["period"].cells[0].paragraphs[0]
+    for run in list(paragraph.runs):
+        run._r.getparent().remove(run._r)
+    paragraph.add_run("Période")
+    rows["period"].cells[1].paragraphs[0].runs[0].text = "2001–2004"
+    rows["source.publisher"].cells[1].paragraphs[0].runs[0].text = "DCAF"
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    back = reimported(project, edited)
+    assert back.period == "2001–2004"
+    assert back.source.publisher == "DCAF"
+    assert back.countries == case.countries
 
 
 @pytest.mark.slow
@@ -260,24 +334,38 @@ def test_images_go_in_with_alt_text_and_nothing_outside_is_read(tmp_path):
     assert len(media) == 1
 
 
-@pytest.mark.slow
-def test_build_writes_word_briefs_and_handbooks_and_keeps_them(tmp_path):
-    project_dir = tmp_path / "p"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The sample project built with --format docx: (project folder, output, log records)."""
+    project_dir = tmp_path_factory.mktemp("built") / "p"
     shutil.copytree(ROOT / "cases", project_dir / "cases")
     shutil.copy(ROOT / "casepress.yaml", project_dir)
     shutil.copytree(ROOT / "docs", project_dir / "docs")
     out = project_dir / "build"
-    assert main(["build", "-q", "--format", "docx", "--cases", str(project_dir / "cases"),
-                 "--output", str(out), "--project", str(project_dir)]) == 0  # fmt: skip
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("casepress")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        assert main(["build", "-q", "--format", "docx", "--cases", str(project_dir / "cases"),
+                     "--output", str(out), "--project", str(project_dir)]) == 0  # fmt: skip
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return project_dir, out, records
+
+
+@pytest.mark.slow
+def test_build_writes_word_briefs_and_handbooks_and_keeps_them(built):
+    project_dir, out, _ = built
     briefs = sorted((out / "briefs").glob("*.docx"))
     assert [p.stem for p in briefs] == [p.stem for p in SAMPLES]
     assert not list((out / "briefs").glob("*.pdf"))
     books = list((out / "handbooks").glob("*.docx"))
-    assert books and docx.Document(str(books[0])).paragraphs[0].style.name == "Title"
-    handbook = docx.Document(str(books[0]))
-    numbers = {p._p.pPr.numPr.numId.val for p in handbook.paragraphs if p.style.name == "Lesson"}
-    chapters = [p for p in handbook.paragraphs if p.style.name == "Heading 1"]
-    assert len(numbers) == len(chapters) > 1  # each case's lessons are numbered from 1
+    assert books
     assert main(["import", str(books[0]), "--dry-run"]) == 2  # a handbook is not one case
     first = {p.name: p.read_bytes() for p in [*briefs, *books]}
     written_at = {p.name: p.stat().st_mtime_ns for p in [*briefs, *books]}
@@ -302,3 +390,99 @@ def test_import_of_a_word_brief_writes_the_case_file(project, written, tmp_path,
     text = (out / f"{case.id}.yaml").read_text()
     assert text.startswith("# yaml-language-server")
     assert "related: [truth-seeking-and-ssr-in-peru]" in text
+
+
+@pytest.mark.slow
+def test_a_word_handbook_is_a_book(built):
+    """Title page, imprint, a Word table of contents Word updates on opening, the
+    introduction, a Heading 1 per part (group_by: region) with its number, the cases one
+    level down with their numbers, each case's lessons numbered from 1; the indexes left
+    out, and the log says so once."""
+    project_dir, out, records = built
+    path = out / "handbooks" / "ssr-casebook.docx"
+    document = docx.Document(str(path))
+    shown = [(p.style.name, p.text) for p in document.paragraphs if p.text.strip()]
+    assert shown[:4] == [
+        ("Book Title", "Reforming the security sector"),
+        ("Subtitle", "Cases from Latin America, Sub-Saharan Africa and Asia"),
+        ("Book Edition", "First edition · November 2026"),
+        ("Book Organisation", "Casepress sample library"),
+    ]
+    imprint = " ".join(t for s, t in shown if s == "Imprint")
+    for fact in ("Publisher: Casepress sample library", "© 2026 Casepress sample library",
+                 "Licence: CC BY 4.0 (Creative Commons Attribution 4.0 International)",
+                 "Suggested citation: Casepress sample library (2026).",
+                 "do not necessarily reflect the views", "Typeset with casepress"):  # fmt: skip
+        assert fact in imprint
+    with zipfile.ZipFile(path) as archive:
+        body = archive.read("word/document.xml").decode()
+        settings = archive.read("word/settings.xml").decode()
+    assert 'TOC \\o "1-2" \\h' in body and "Table of Contents" in body
+    assert '<w:updateFields w:val="true"/>' in settings
+    headings = [
+        (s, t) for s, t in shown if s in ("Heading 1", "Heading 2", "Part Number", "Case Number")
+    ]
+    assert headings[:5] == [
+        ("Heading 1", "Introduction"),
+        ("Part Number", "Part\u00a0I"),
+        ("Heading 1", "Latin America and the Caribbean"),
+        ("Case Number", "Case 1"),
+        ("Heading 2", "Truth-seeking and SSR in Peru"),
+    ]
+    divider = [t for s, t in shown if s == "Part Case"]  # each part lists its cases
+    assert divider == ["1\u2003Truth-seeking and SSR in Peru", "2\u2003Police reform in Sierra Leone",
+                       "3\u2003Defence reform and oversight in Indonesia"]  # fmt: skip
+    assert [t for s, t in headings if s == "Heading 1"][1:] == [
+        "Latin America and the Caribbean",
+        "Sub-Saharan Africa",
+        "Asia and the Pacific",
+    ]
+    assert any("This handbook collects short case studies" in t for _, t in shown)
+    toc = [p for p in document.element.body.iter(f"{W}p")
+           if p.find(f"{W}pPr/{W}pStyle") is not None
+           and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") in ("TOC1", "TOC2")]  # fmt: skip
+    assert len(toc) == 1 + 3 + 3  # the introduction, three parts, three cases
+    numbers = [p._p.pPr.numPr.numId.val for p in document.paragraphs if p.style.name == "Lesson"]
+    cases = [p for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert len(set(numbers)) == len(cases) == 3  # each case's lessons numbered from 1
+    breaks = [p for p in document.paragraphs if p._p.pPr is not None
+              and p._p.pPr.find(f"{W}pageBreakBefore") is not None]  # fmt: skip
+    assert {p.style.name for p in breaks} >= {"Part Number", "Case Number", "Heading 1"}
+    assert not any(p.text == "" and p._p.find(f".//{W}br") is not None for p in document.paragraphs)
+    said = [r.getMessage() for r in records if "no indexes" in r.getMessage()]
+    assert said == ["ssr-casebook.docx: the Word handbook has no indexes (Cases by country, "
+                    "Cases by theme): Word can only list cases with their pages through fields "
+                    "a reader must update; the PDF and HTML handbooks have them"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_word_title_page_carries_the_logo_and_fits_an_a5_page(tmp_path):
+    """azimut: A5 pages, a logo; the logo (with its alternative text) above the
+    organisation's name, the whole title page on the first page."""
+    out = tmp_path / "build"
+    assert main(["build", "-q", "--format", "docx", "--theme", "azimut", "--project", str(ROOT),
+                 "--output", str(out)]) == 0  # fmt: skip
+    document = docx.Document(str(out / "handbooks" / "ssr-casebook.docx"))
+    section = document.sections[0]
+    assert section.page_width.cm == pytest.approx(14.8, abs=0.1)
+    organisation = next(p for p in document.paragraphs if p.style.name == "Book Organisation")
+    pictures = organisation._p.findall(
+        ".//{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+    )
+    assert [p.get("descr") for p in pictures] == ["Casepress sample library"]
+    title_page = []
+    for paragraph in document.paragraphs:  # up to the imprint, which starts a new page
+        if (
+            paragraph._p.pPr is not None
+            and paragraph._p.pPr.find(f"{W}pageBreakBefore") is not None
+        ):
+            break
+        title_page.append(paragraph.style.name)
+    assert title_page[0] == "Book Title" and title_page[-1] == "Book Organisation"
+    styles = document.styles
+    space = sum(
+        int(styles[name].element.find(f"{W}pPr/{W}spacing").get(f"{W}before"))
+        for name in ("Book Title", "Book Organisation")
+    )
+    height = section.page_height.twips - section.top_margin.twips - section.bottom_margin.twips
+    assert space < 0.3 * height  # the spaces leave room for a long title on a small page

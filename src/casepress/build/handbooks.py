@@ -316,21 +316,47 @@ class HandbookJob:
                       laid_out=book.laid_out, reused=len(reused))  # fmt: skip
 
     def _word(self, plan, target: Path, key: str) -> None:
-        """A handbook as one Word document (``word.writer.write_book``), in this process:
-        pandoc converts a hundred cases in about a second."""
-        from ..word.reference import reference_bytes
-        from ..word.writer import write_book
+        """A handbook as one Word document (``word.book.write_book``), in this process:
+        pandoc converts a hundred cases in about a second. Its indexes are left out, and
+        the log says so."""
+        from ..render.bookparts import furniture
+        from ..word.book import BookFacts, cover_note, index_note, write_book
+        from ..word.reference import reference_bytes, theme_reference
 
-        theme, edition = self.context.theme, plan.edition
+        theme, edition, renderer = self.context.theme, plan.edition, self.renderer
+        language = renderer.language
+        labels = theme.label_set(language.split("-")[0])
+        organisation = edition.organisation or self.project.organisation or theme.organisation
         try:
+            made = furniture(plan, theme, language=language, labels=labels,
+                             organisation=organisation, image=lambda path, alt: None)  # fmt: skip
+            parts = [labels.get("other_cases", "Other cases") if part.other
+                     else renderer.country(part.title, language)
+                     if part.title and edition.group_by == "country" else part.title or ""
+                     for part in plan.parts]  # fmt: skip
+            facts = BookFacts(
+                title=edition.title, subtitle=edition.subtitle, edition=edition.edition,
+                date=made["date"], organisation=organisation, publisher=made["publisher"],
+                copyright=edition.copyright, licence=made["licence"], isbn=edition.isbn,
+                citation=made["citation"], disclaimer=edition.disclaimer,
+                colophon=made["colophon"], cover_credit=edition.cover_image_credit,
+                produced_with=made["produced_with"], part_titles=parts,
+                part_numbers=made["part_numbers"], case_numbers=made["case_numbers"],
+                missing=[case.title or case.id for case in plan.missing],
+                logo=(edition.logo, organisation or edition.title) if edition.logo
+                else (theme.logo, organisation or theme.name) if theme.logo else None,
+            )  # fmt: skip
             word = write_book(
-                edition.title, edition.subtitle, plan.cases,
-                lambda case: theme.label_set(case.language.split("-")[0]),
-                reference_bytes(theme), self.renderer.policy, self.renderer.language,
+                plan, facts, labels, lambda case: theme.label_set(case.language.split("-")[0]),
+                reference_bytes(theme, renderer.page_size), renderer.policy, language,
+                self.project.root, own_reference=theme_reference(theme)[0] is not None,
             )  # fmt: skip
         except CasepressError as exc:
             self._failed(plan, "docx", target, exc)
             return
+        for note in index_note(plan, labels), cover_note(edition):
+            if note:
+                LOGGER.info("%s.docx: %s", edition.name, note)
         write_atomic(target, word.data, root=self.context.root_of(target))
         self._written(plan, target, key, word.messages)
 

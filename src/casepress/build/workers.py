@@ -607,7 +607,7 @@ def _word_brief(case):
 
     theme = _STATE["theme"]
     if "word_reference" not in _STATE:
-        _STATE["word_reference"] = reference_bytes(theme)
+        _STATE["word_reference"] = reference_bytes(theme, _STATE["renderer"].page_size)
     labels = theme.label_set(case.language.split("-")[0])
     return write_brief(case, labels, _STATE["word_reference"], _STATE["renderer"].policy)
 

@@ -5,7 +5,11 @@ style). pandoc reads it back (``docx+styles`` keeps paragraph and character styl
 every part goes back to the field it came from:
 
 - the Title and Subtitle paragraphs → ``title``, ``subtitle``;
-- the table's rows → the ``about`` fields, read by their declared types (``word.fields``);
+- the table's rows → the ``about`` fields, read by their declared types (``word.fields``):
+  each row's field is the key hidden after its label (``Case Field Key``), or, where an
+  editor retyped the label and so deleted the key, the field that label names in any
+  language; a cell holding only the grey dash of an empty field (``Case Field Empty``) is
+  empty, and what was typed over or after the dash is the value;
 - each Heading 1 → the section whose label it is (in any language casepress has labels
   for, or as ``casepress import`` knows headings: "Lessons learnt", "Conclusion" ...); a
   heading that names no section over lessons is the case's ``lessons_heading``; another
@@ -31,7 +35,16 @@ from typing import Any
 from ..model.labels import LABELS_DIR, builtin_labels
 from ..word import fields as cells
 from ..word.pandoc import ast_to_markdown, docx_to_ast
-from ..word.writer import CASE_FIELD, LESSON, LESSON_CONTINUED, LESSON_TITLE, MARKER
+from ..word.writer import (
+    CASE_FIELD,
+    CASE_FIELD_EMPTY,
+    CASE_FIELD_KEY,
+    EMPTY,
+    LESSON,
+    LESSON_CONTINUED,
+    LESSON_TITLE,
+    MARKER,
+)  # fmt: skip
 from .blocks import heading_key, match_heading
 from .repair import CHECK, Note
 
@@ -81,7 +94,7 @@ def read_casepress_word(path: Path) -> WordCase | None:
     if not written_by_casepress(document):
         return None
     tables = sum(1 for node in _walk(document["blocks"])
-                 if _styled(node, CASE_FIELD) and _clean(stringify(node["c"][1])) == "id")  # fmt: skip
+                 if _styled(node, CASE_FIELD_KEY) and _clean(stringify(node["c"][1])) == "id")  # fmt: skip
     if tables > 1:
         from ..errors import InputError, Problem, display_path
 
@@ -164,7 +177,7 @@ def _unspan(node: Any) -> Any:
             if (
                 isinstance(item, dict)
                 and item.get("t") == "Span"
-                and _style_of(item) not in (None, LESSON_TITLE)
+                and _style_of(item) not in (None, LESSON_TITLE, CASE_FIELD_KEY, CASE_FIELD_EMPTY)
             ):
                 out.extend(_unspan(item["c"][1]))
             else:
@@ -241,8 +254,9 @@ class _Reader:
                     narrative.setdefault(section, [])
                     continue
             if section == "about" and kind == "Table":
-                rows = [[_clean(stringify(c)) for c in row] for row in _table_rows(block)]
-                values, unknown = cells.read_rows([(r[0], r[1]) for r in rows if len(r) >= 2])
+                rows = [(_cell_key(row[0]), _cell_text(row[1]))
+                        for row in _table_rows(block) if len(row) >= 2]  # fmt: skip
+                values, unknown = cells.read_rows(rows)
                 self.values.update(values)
                 for key in unknown:
                     self.notes.append(Note(0, f"the row {key!r} of the table names no field of a case; "
@@ -322,7 +336,7 @@ class _Reader:
         if inlines and _styled(inlines[0], LESSON_TITLE):
             title = _clean(stringify(inlines[0]["c"][1])) or None
             inlines = inlines[1:]
-            while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
+            while inlines and inlines[0]["t"] in ("Space", "SoftBreak", "LineBreak"):
                 inlines = inlines[1:]
         blocks = [{"t": "Para", "c": inlines}] if inlines else []
         if para["t"] not in ("Para", "Plain"):
@@ -427,14 +441,47 @@ def _table_rows(table: dict) -> list[list[list[dict]]]:
 
 
 def _table_records(table: dict) -> list[dict[str, str]]:
-    """A table with a heading row (field names) → one mapping per further row."""
-    rows = [[_clean(stringify(c)) for c in row] for row in _table_rows(table)]
+    """A table with a heading row (the fields' labels, their keys hidden) → one mapping per
+    further row."""
+    rows = _table_rows(table)
     if not rows:
         return []
-    names = rows[0]
+    names = [_cell_key(cell) for cell in rows[0]]
+    values = [[_cell_text(cell) for cell in row] for row in rows[1:]]
     return [
-        {n: v for n, v in zip(names, row, strict=False) if n and v} for row in rows[1:] if any(row)
+        {n: v for n, v in zip(names, row, strict=False) if n and v} for row in values if any(row)
     ]
+
+
+def _cell_key(cell: list[dict]) -> str:
+    """The field a label cell names: its hidden key, or else its label read back
+    (``fields.key_of_label``: an editor who retyped the label deleted the key)."""
+    keys = [n for n in _walk(cell) if _styled(n, CASE_FIELD_KEY)]
+    if keys:
+        return _clean(stringify(keys[0]["c"][1]))
+    return cells.key_of_label(_clean(stringify(cell)))
+
+
+def _cell_text(cell: list[dict]) -> str:
+    """A value cell's text, without the grey dash of an empty cell (what an editor typed
+    into or after the dash is kept)."""
+    return _clean(stringify(_without_dash(cell)))
+
+
+def _without_dash(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_without_dash(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if _styled(node, CASE_FIELD_EMPTY):
+        inner = node["c"][1]
+        if inner and inner[0].get("t") == "Str" and inner[0]["c"].startswith(EMPTY):
+            rest = inner[0]["c"][len(EMPTY) :]
+            inner = ([{"t": "Str", "c": rest}] if rest else []) + inner[1:]
+        return {**node, "c": [node["c"][0], inner]}
+    if "c" in node:
+        return {**node, "c": _without_dash(node["c"])}
+    return node
 
 
 def read_word_case(document: dict[str, Any]) -> WordCase:

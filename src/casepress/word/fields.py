@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -149,3 +151,93 @@ def read_rows(rows: list[tuple[str, str]]) -> tuple[dict[str, Any], list[str]]:
         else:
             values[name] = cell_value(spec.type, text)
     return values, unknown
+
+
+# -- What the editor reads: labels -------------------------------------------------------
+
+FALLBACK_LABELS: dict[str, dict[str, str]] = {
+    "en": {"id": "Identifier", "summary": "Summary", "language": "Language",
+           "url": "Web address", "title": "Title", "year": "Year"},
+    "fr": {"id": "Identifiant", "summary": "Résumé", "language": "Langue",
+           "url": "Adresse web", "title": "Titre", "year": "Année"},
+    "es": {"id": "Identificador", "summary": "Resumen", "language": "Idioma",
+           "url": "Dirección web", "title": "Título", "year": "Año"},
+    "pt": {"id": "Identificador", "summary": "Resumo", "language": "Língua",
+           "url": "Endereço web", "title": "Título", "year": "Ano"},
+    "ru": {"id": "Идентификатор", "summary": "Краткое содержание", "language": "Язык",
+           "url": "Веб-адрес", "title": "Название", "year": "Год"},
+    "uk": {"id": "Ідентифікатор", "summary": "Короткий зміст", "language": "Мова",
+           "url": "Веб-адреса", "title": "Назва", "year": "Рік"},
+}  # fmt: skip
+"""Names of fields the label catalogues do not have yet.
+TODO(lead): move these into model/labels/*.yaml as ``field_id``, ``field_summary``,
+``field_language``, ``field_url``, ``field_title``, ``field_year`` (``label`` reads a
+``field_<name>`` key first, so the catalogues then win)."""
+
+
+def label(key: str, labels: dict[str, str], language: str) -> str:
+    """What a field is called in the case's language ('source.publisher' → 'Source:
+    publisher', 'Source : éditeur'); a field no catalogue names yet is its name, readable."""
+    parts = key.split(".")
+    names = [_name(part, labels, language) for part in parts]
+    if len(names) == 1:
+        return names[0]
+    colon = "\u00a0: " if language.split("-")[0].lower() == "fr" else ": "
+    return names[0] + colon + " ".join(n[:1].lower() + n[1:] for n in names[1:])
+
+
+def _name(part: str, labels: dict[str, str], language: str) -> str:
+    found = labels.get(f"field_{part}") or labels.get(part)
+    if not found:
+        own = FALLBACK_LABELS.get(language.split("-")[0].lower(), {})
+        found = own.get(part) or FALLBACK_LABELS["en"].get(part)
+    text = (found or part.replace("_", " ")).strip().rstrip(":").strip()
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def _all_label_names() -> dict[str, str]:
+    """Every label any built-in catalogue (or fallback) gives a table key → the key."""
+    from ..model.labels import LABELS_DIR, builtin_labels
+
+    keys = [k for k, _ in _every_key()]
+    found: dict[str, str] = {}
+    languages = sorted({p.stem for p in Path(LABELS_DIR).glob("*.yaml")} | set(FALLBACK_LABELS))
+    for language in languages:
+        try:
+            labels = builtin_labels(language)
+        except Exception:  # a language with no catalogue: the fallbacks alone
+            labels = {}
+        for key in keys:
+            found.setdefault(_fold(label(key, labels, language)), key)
+    for key in keys:
+        found.setdefault(_fold(key), key)
+    return found
+
+
+def _every_key() -> list[tuple[str, Any]]:
+    keys: list[tuple[str, Any]] = []
+    for name, spec in about_fields():
+        if isinstance(spec.type, Object):
+            keys += [(f"{name}.{sub}", s) for sub, s in spec.type.fields.items()]
+        else:
+            keys.append((name, spec))
+        item = getattr(spec.type, "item", None)
+        if isinstance(item, Object):
+            keys += [(sub, s) for sub, s in item.fields.items()]
+    for _, members in sections():
+        for _, spec in members:
+            item = getattr(spec.type, "item", None)
+            if isinstance(item, Object):
+                keys += [(sub, s) for sub, s in item.fields.items()]
+    return keys
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().replace("\u00a0", " ").split())
+
+
+def key_of_label(text: str) -> str:
+    """The field a row's label names, when its hidden key was deleted; the text itself
+    when it names none (``read_rows`` then reports it)."""
+    return _all_label_names().get(_fold(text), text.strip())

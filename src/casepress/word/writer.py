@@ -7,10 +7,12 @@ edited document come back as a case (``reader``). python-docx has no footnotes a
 Markdown; hand-written WordprocessingML would repeat what pandoc maintains.
 
 A brief is laid out for editors: the Title and Subtitle paragraphs, an "About this case"
-table (one row per field, ``fields``), then the narrative sections under Heading 1, the
-lessons as paragraphs in the numbered ``Lesson`` style (the lead-in in ``Lesson Title``),
-further paragraphs of a lesson in ``Lesson Continued``, and the case's notes as Word
-footnotes. Each Markdown field is read by pandoc with the extensions that match
+table (one row per field, ``fields``: the field's label in the case's language, its key
+hidden after it for the way back, an empty field a grey dash; columns sized to the text so
+that no label breaks inside a word), then the narrative sections under Heading 1, the
+lessons as paragraphs in the numbered ``Lesson`` style (the title in ``Lesson Title`` on a
+line of its own), further paragraphs of a lesson in ``Lesson Continued``, and the case's
+notes as Word footnotes. A handbook is laid out by ``book``. Each Markdown field is read by pandoc with the extensions that match
 casepress's Markdown (no citations, no TeX math, no sub/superscript: "$5", "@UN" and "~"
 stay text); images are read through ``files`` and handed over as ``data:`` URIs.
 """
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from ..model.notes import DEFINITION, REFERENCE
 from ..model.schema import Object
 from ..render.resources import RefusedError, image_media_type
 from . import fields as cells
+from .blocks import attr, div, header, meta_text, para, table, words
 from .pandoc import ast_to_docx, markdown_to_ast
 from .reference import lesson_restart, reference_file, with_lesson_numbering
 
@@ -46,6 +48,47 @@ ABOUT_ID = "about-this-case"
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 LESSON, LESSON_CONTINUED, LESSON_TITLE, CASE_FIELD = (
     "Lesson", "Lesson Continued", "Lesson Title", "Case Field")  # fmt: skip
+CASE_FIELD_KEY, CASE_FIELD_EMPTY = "Case Field Key", "Case Field Empty"
+"""The field's name in the case file, hidden after its label (what the importer reads);
+the grey dash of an empty cell (the importer reads the cell as empty)."""
+EMPTY = "\u2014"
+DEFAULT_WIDTH = 9412
+"""Twentieths of a point: A4 less 2.2 cm margins, the text width tables are planned for
+(``finish`` scales them to the document's own)."""
+LABEL_EM = 0.85
+"""A generous average width of a bold letter, in ems: the label column is made wide enough
+for the longest label in a wide fallback font (Word and LibreOffice substitute a font the
+reader lacks)."""
+
+
+def _needed(text: str, size: int = 9) -> float:
+    """Twentieths of a point a bold line of ``text`` needs in a cell (margins, some air)."""
+    return len(text) * LABEL_EM * size * 20 + 2 * 108 + 60
+
+
+def label_share(labels: list[str], text_width: int = DEFAULT_WIDTH) -> float:
+    """The share of the text width the label column takes: its longest label on one line,
+    between a quarter and two fifths."""
+    longest = max(labels, key=len, default="x" * 10)
+    return min(0.4, max(0.25, _needed(longest) / text_width))
+
+
+def column_shares(
+    head: list[str], rows: list[list[str]], text_width: int = DEFAULT_WIDTH
+) -> list[float]:
+    """Columns of a table in proportion to what they hold (a year narrow, a title wide),
+    each at least as wide as its heading and its longest word."""
+    weights, least = [], []
+    for index, name in enumerate(head):
+        texts = [row[index] for row in rows if index < len(row) and row[index]]
+        typical = sum(len(t) for t in texts) / len(texts) if texts else 0
+        weights.append(min(40.0, max(len(name), typical, 4)))
+        word = max((w for t in texts for w in t.split()), key=len, default="")
+        least.append(max(_needed(name), _needed(word)) / text_width)
+    spare = max(0.0, 1 - sum(least))
+    total = sum(weights) or 1
+    shares = [low + spare * w / total for low, w in zip(least, weights, strict=True)]
+    return [share / sum(shares) for share in shares]
 
 
 @dataclass
@@ -55,55 +98,7 @@ class WordResult:
     """What was left out (an image that could not be read), for the build's log."""
 
 
-def _text(text: str) -> list[dict]:
-    """Plain text as pandoc inlines: words and spaces."""
-    out: list[dict] = []
-    for index, word in enumerate(re.split(r"[ \t\n]+", text.strip())):
-        if index:
-            out.append({"t": "Space"})
-        if word:
-            out.append({"t": "Str", "c": word})
-    return out
-
-
-def _attr(ident: str = "", style: str | None = None) -> list:
-    return [ident, [], [["custom-style", style]] if style else []]
-
-
-def _para(inlines: list[dict]) -> dict:
-    return {"t": "Para", "c": inlines}
-
-
-def _div(style: str, blocks: list[dict]) -> dict:
-    return {"t": "Div", "c": [_attr(style=style), blocks]}
-
-
-def _header(level: int, text: str, ident: str = "") -> dict:
-    return {"t": "Header", "c": [level, [ident, [], []], _text(text)]}
-
-
-def _cell(blocks: list[dict]) -> list:
-    return [["", [], []], {"t": "AlignDefault"}, 1, 1, blocks]
-
-
-def _table(rows: list[list[list[dict]]], header: list[str] | None, widths: list[float]) -> dict:
-    """A pandoc table; each cell a list of blocks."""
-    columns = [[{"t": "AlignDefault"}, {"t": "ColWidth", "c": w}] for w in widths]
-    head_rows = (
-        [[["", [], []], [_cell([{"t": "Plain", "c": _text(h)}]) for h in header]]] if header else []
-    )
-    body_rows = [[["", [], []], [_cell(c) for c in row]] for row in rows]
-    return {"t": "Table", "c": [
-        ["", [], []], [None, []], columns, [["", [], []], head_rows],
-        [[["", [], []], 0, [], body_rows]], [["", [], []], []],
-    ]}  # fmt: skip
-
-
-def _meta_text(text: str) -> dict:
-    return {"t": "MetaInlines", "c": _text(text)}
-
-
-class _Markdowns:
+class Markdowns:
     """Every Markdown text of a document, converted by pandoc in one run."""
 
     def __init__(self) -> None:
@@ -120,7 +115,7 @@ class _Markdowns:
         blocks = markdown_to_ast(joined, READER)["blocks"]
         parts: list[list[dict]] = [[]]
         for block in blocks:
-            if block == _para([{"t": "Str", "c": MARKER}]):
+            if block == para([{"t": "Str", "c": MARKER}]):
                 parts.append([])
             else:
                 parts[-1].append(block)
@@ -134,22 +129,40 @@ def _prefixed(text: str, prefix: str) -> str:
     return REFERENCE.sub(lambda m: f"[^{prefix}{m.group(1)}]", "\n".join(lines))
 
 
-class _CaseDocument:
-    """The blocks of one case, its Markdown converted in a shared ``_Markdowns`` run."""
+class CaseDocument:
+    """The blocks of one case, its Markdown converted in a shared ``Markdowns`` run."""
 
-    def __init__(self, case, labels: dict[str, str], markdowns: _Markdowns, prefix: str = ""):
+    def __init__(self, case, labels: dict[str, str], markdowns: Markdowns, prefix: str = ""):
+        # case None: front matter (a handbook's title page, imprint, introduction)
         self.case, self.labels = case, labels
         self.slots: list[tuple[str, Any]] = []  # ("blocks", [...]) or ("markdown", index)
         self.markdowns, self.prefix = markdowns, prefix
 
     def blocks(self, level: int) -> None:
         case, labels = self.case, self.labels
-        rows = [[[{"t": "Plain", "c": [{"t": "Span", "c": [_attr(style=CASE_FIELD), _text(key)]}]}],
-                 [{"t": "Plain", "c": _text(text)}]] for key, text in cells.about_rows(case)]  # fmt: skip
+        found = list(cells.about_rows(case))
+        rows = [[[{"t": "Plain", "c": self._key_cell(key, CASE_FIELD)}],
+                 [{"t": "Plain", "c": words(text) if text else
+                   [{"t": "Span", "c": [attr(style=CASE_FIELD_EMPTY), [{"t": "Str", "c": EMPTY}]]}]}]]
+                for key, text in found]  # fmt: skip
+        share = label_share([cells.label(key, labels, case.language) for key, _ in found])
         about = labels.get("about_case", "About this case")
-        self._add(_header(level, about, ABOUT_ID), _table(rows, None, [0.25, 0.75]))
+        self._add(header(level, about, self._id(ABOUT_ID)), table(rows, None, [share, 1 - share]))
         for section, members in cells.sections():
             self._section(section, members, level)
+
+    def _key_cell(self, key: str, style: str | None) -> list[dict]:
+        """A field's label in the case's language, its key hidden after it."""
+        shown = words(cells.label(key, self.labels, self.case.language))
+        hidden = {"t": "Span", "c": [attr(style=CASE_FIELD_KEY), [{"t": "Str", "c": key}]]}
+        if style:
+            return [{"t": "Span", "c": [attr(style=style), shown]}, hidden]
+        return [*shown, hidden]
+
+    def _id(self, ident: str) -> str:
+        """A heading's bookmark: none in a document of several cases (Word allows a
+        bookmark name once)."""
+        return "" if self.prefix else ident
 
     def _add(self, *blocks: dict) -> None:
         self.slots.append(("blocks", list(blocks)))
@@ -166,7 +179,7 @@ class _CaseDocument:
         body = [(n, s) for n, s in members if n not in own_heading]
         if not any(getattr(case, n, None) not in (None, (), "") for n, _ in body):
             return
-        self._add(_header(level, heading))
+        self._add(header(level, heading))
         for name, spec in body:
             value = getattr(case, name, None)
             if value in (None, (), ""):
@@ -178,15 +191,21 @@ class _CaseDocument:
                 self._items(value, kind.item)
             elif isinstance(getattr(kind, "item", None), Object):
                 names = list(kind.item.fields)
-                rows = [[[{"t": "Plain", "c": _text(cells.cell_text(kind.item.fields[n].type, getattr(item, n)))}]
-                         if getattr(item, n, None) not in (None, "") else [] for n in names] for item in value]  # fmt: skip
-                self._add(_table(rows, names, [1 / len(names)] * len(names)))
+                texts = [[cells.cell_text(kind.item.fields[n].type, getattr(item, n))
+                          if getattr(item, n, None) not in (None, "") else "" for n in names]
+                         for item in value]  # fmt: skip
+                rows = [
+                    [[{"t": "Plain", "c": words(t)}] if t else [] for t in row] for row in texts
+                ]
+                head = [self._key_cell(n, None) for n in names]
+                shown = [cells.label(n, self.labels, case.language) for n in names]
+                self._add(table(rows, head, column_shares(shown, texts)))
             elif isinstance(value, tuple):
                 self._add(
-                    {"t": "BulletList", "c": [[{"t": "Plain", "c": _text(str(v))}] for v in value]}
+                    {"t": "BulletList", "c": [[{"t": "Plain", "c": words(str(v))}] for v in value]}
                 )
             else:
-                self._add(_para(_text(cells.cell_text(kind, value))))
+                self._add(para(words(cells.cell_text(kind, value))))
 
     def _items(self, items: tuple, kind: Object) -> None:
         """Lessons: the first paragraph in the numbered Lesson style, its lead-in in Lesson
@@ -211,22 +230,22 @@ class _CaseDocument:
             first, rest = (
                 (blocks[0], blocks[1:])
                 if blocks and blocks[0]["t"] == "Para"
-                else (_para([]), blocks)
+                else (para([]), blocks)
             )
-            if wrap:
-                lead = {"t": "Span", "c": [_attr(style=LESSON_TITLE), _text(wrap)]}
-                first = _para([lead, *([{"t": "Space"}] if first["c"] else []), *first["c"]])
-            out.append(_div(LESSON, [first]))
+            if wrap:  # the lesson's title on a line of its own, its text below
+                lead = {"t": "Span", "c": [attr(style=LESSON_TITLE), words(wrap)]}
+                first = para([lead, *([{"t": "LineBreak"}] if first["c"] else []), *first["c"]])
+            out.append(div(LESSON, [first]))
             if rest:
-                out.append(_div(LESSON_CONTINUED, rest))
+                out.append(div(LESSON_CONTINUED, rest))
         return out
 
 
-def _images(node: Any, base: Path, policy, messages: list[str]) -> Any:
+def embed_images(node: Any, base: Path, policy, messages: list[str]) -> Any:
     """Every image of pandoc's document as a ``data:`` URI read through the policy; one
     that cannot be read is replaced by its alternative text, and said."""
     if isinstance(node, list):
-        return [_images(item, base, policy, messages) for item in node]
+        return [embed_images(item, base, policy, messages) for item in node]
     if not isinstance(node, dict):
         return node
     if node.get("t") == "Image":
@@ -235,10 +254,10 @@ def _images(node: Any, base: Path, policy, messages: list[str]) -> Any:
             node["c"][2] = [_data_uri(url, base, policy), title]
         except RefusedError as exc:
             messages.append(f"image {url!r} left out of the Word document: {exc.reason}")
-            return {"t": "Emph", "c": alt or _text(url)}
+            return {"t": "Emph", "c": alt or words(url)}
         return node
     if "c" in node:
-        node["c"] = _images(node["c"], base, policy, messages)
+        node["c"] = embed_images(node["c"], base, policy, messages)
     return node
 
 
@@ -261,65 +280,37 @@ def _data_uri(url: str, base: Path, policy) -> str:
 
 def _metadata(case, title: str | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {
-        "title": _meta_text(title or case.title),
-        "lang": _meta_text(case.language),
+        "title": meta_text(title or case.title),
+        "lang": meta_text(case.language),
     }
     if title is None and case.subtitle:
-        meta["subtitle"] = _meta_text(case.subtitle)
-    meta["casepress-id"] = _meta_text(case.id)
+        meta["subtitle"] = meta_text(case.subtitle)
+    meta["casepress-id"] = meta_text(case.id)
     return meta
 
 
 def write_brief(case, labels: dict[str, str], reference: bytes, policy) -> WordResult:
     """One case as a Word document (bytes), styled by ``reference``."""
-    markdowns = _Markdowns()
-    doc = _CaseDocument(case, labels, markdowns)
+    markdowns = Markdowns()
+    doc = CaseDocument(case, labels, markdowns)
     doc.blocks(1)
     messages: list[str] = []
-    blocks = _images(doc.assemble(markdowns.convert()), case.path.parent, policy, messages)
-    document = {"pandoc-api-version": _api_version(), "meta": _metadata(case), "blocks": blocks}
+    blocks = embed_images(doc.assemble(markdowns.convert()), case.path.parent, policy, messages)
+    document = {"pandoc-api-version": api_version(), "meta": _metadata(case), "blocks": blocks}
     data = ast_to_docx(document, reference_file(reference))
-    return WordResult(finish(data, _properties([case])), messages)
-
-
-def write_book(title: str, subtitle: str | None, cases, labels_of, reference: bytes, policy,
-               language: str) -> WordResult:  # fmt: skip
-    """Several cases as one Word document (a handbook): each case under a Heading 1 with its
-    title, its sections under Heading 2, its notes its own."""
-    markdowns = _Markdowns()
-    docs = []
-    for number, case in enumerate(cases, 1):
-        doc = _CaseDocument(case, labels_of(case), markdowns, prefix=f"c{number}-")
-        if number > 1:  # each case starts a page, as a chapter of the PDF handbook does
-            doc._add({"t": "RawBlock", "c": ["openxml", PAGE_BREAK]})
-        doc._add(_header(1, case.title, case.id))
-        if case.subtitle:
-            doc._add(_div("Subtitle", [_para(_text(case.subtitle))]))
-        doc.blocks(2)
-        docs.append(doc)
-    converted = markdowns.convert()
-    messages: list[str] = []
-    blocks: list[dict] = []
-    for doc in docs:
-        blocks += _images(doc.assemble(converted), doc.case.path.parent, policy, messages)
-    meta: dict[str, Any] = {"title": _meta_text(title), "lang": _meta_text(language)}
-    if subtitle:
-        meta["subtitle"] = _meta_text(subtitle)
-    document = {"pandoc-api-version": _api_version(), "meta": meta, "blocks": blocks}
-    data = ast_to_docx(document, reference_file(reference))
-    return WordResult(finish(data, _properties(cases, title), chapters=True), messages)
+    return WordResult(finish(data, core_properties([case])), messages)
 
 
 _API: list[int] = []
 
 
-def _api_version() -> list[int]:
+def api_version() -> list[int]:
     if not _API:
         _API.extend(markdown_to_ast("", "markdown")["pandoc-api-version"])
     return list(_API)
 
 
-def _properties(cases, title: str | None = None) -> dict[str, str]:
+def core_properties(cases, title: str | None = None) -> dict[str, str]:
     """Core document properties: authors, keywords (the tags), description, language."""
     authors: list[str] = []
     keywords: list[str] = []
@@ -348,25 +339,42 @@ def _properties(cases, title: str | None = None) -> dict[str, str]:
 
 _CORE = {"dc": "http://purl.org/dc/elements/1.1/",
          "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}  # fmt: skip
-_CORE_TAGS = {"creator": "dc", "keywords": "cp", "language": "dc", "description": "dc"}
+_CORE_TAGS = {"creator": "dc", "keywords": "cp", "language": "dc", "description": "dc",
+              "title": "dc", "subject": "dc"}  # fmt: skip
 
 
-def finish(data: bytes, properties: dict[str, str], *, chapters: bool = False) -> bytes:
+def finish(data: bytes, properties: dict[str, str], *, chapters: str | None = None,
+           fields: bool = False, restyle=None) -> bytes:  # fmt: skip
     """pandoc's package with the Lesson numbering (pandoc writes its own numbering part,
-    without the reference's definitions) and the core properties pandoc leaves out;
-    members in their order, dated as pandoc dated them. ``chapters``: each Heading 1 starts
-    a case whose lessons are numbered from 1."""
+    without the reference's definitions), tables as wide as the text with their columns'
+    widths set, page breaks made properties of the paragraph after them, and the core
+    properties pandoc leaves out; members in their order, dated as pandoc dated them.
+    ``chapters``: the style of the headings that start a case whose lessons are numbered
+    from 1 (a handbook). ``fields``: Word is asked to update the fields (the contents) when
+    the document is opened. ``restyle``: a function given the styles part (lxml) to change."""
     source = zipfile.ZipFile(io.BytesIO(data))
     restarts = 0
     parts = {info.filename: source.read(info) for info in source.infolist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    _size_tables(root)
+    _breaks_before(root)
     if chapters:
-        parts["word/document.xml"], restarts = _restart_lessons(parts["word/document.xml"])
+        restarts = _restart_lessons(root, chapters)
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                standalone=True)  # fmt: skip
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = parts[info.filename]
             if info.filename == "word/numbering.xml":
                 content = with_lesson_numbering(content, restarts)
+            elif info.filename == "word/settings.xml" and fields:
+                content = _update_fields(content)
+            elif info.filename == "word/styles.xml" and restyle is not None:
+                styles = etree.fromstring(content)
+                restyle(styles)
+                content = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
+                                         standalone=True)  # fmt: skip
             elif info.filename == "docProps/core.xml" and properties:
                 content = _core(content, properties)
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
@@ -382,16 +390,15 @@ _BEFORE_NUMBERING = {
 """What comes before ``w:numPr`` in a paragraph's properties (ECMA-376 Part 1, 17.3.1.26)."""
 
 
-def _restart_lessons(content: bytes) -> tuple[bytes, int]:
+def _restart_lessons(root, chapter_style: str) -> int:
     """Each case's Lesson paragraphs given a numbering of their own (``reference``:
     ``lesson_restart``), so that every case's lessons start at 1; how many were made."""
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    root = etree.fromstring(content)
+    w = _W
     chapter = 0
     for paragraph in root.iter(f"{w}p"):
         style = paragraph.find(f"{w}pPr/{w}pStyle")
         name = style.get(f"{w}val") if style is not None else ""
-        if name == "Heading1":
+        if name == chapter_style:
             chapter += 1
         elif name == "Lesson" and chapter:
             properties = paragraph.find(f"{w}pPr")
@@ -400,7 +407,112 @@ def _restart_lessons(content: bytes) -> tuple[bytes, int]:
             properties.insert(list(properties).index(before[-1]) + 1, numbering)
             etree.SubElement(numbering, f"{w}ilvl").set(f"{w}val", "0")
             etree.SubElement(numbering, f"{w}numId").set(f"{w}val", lesson_restart(chapter))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), chapter
+    return chapter
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _text_width(root) -> int:
+    section = root.find(f"{_W}body/{_W}sectPr")
+    size = section.find(f"{_W}pgSz") if section is not None else None
+    margins = section.find(f"{_W}pgMar") if section is not None else None
+    if size is None or margins is None:
+        return DEFAULT_WIDTH
+    try:
+        return (int(size.get(f"{_W}w")) - int(margins.get(f"{_W}left", 0))
+                - int(margins.get(f"{_W}right", 0)))  # fmt: skip
+    except (TypeError, ValueError):
+        return DEFAULT_WIDTH
+
+
+def _size_tables(root) -> None:
+    """Every table as wide as the text, its columns in the proportions pandoc was given and
+    every cell's width said (pandoc sizes its grid for a 5.5-inch page and leaves the
+    cells unsized, so a narrow first column broke field names in the middle)."""
+    width = _text_width(root)
+    for grid_table in root.iter(f"{_W}tbl"):
+        grid = grid_table.findall(f"{_W}tblGrid/{_W}gridCol")
+        given = [int(col.get(f"{_W}w", "0") or 0) for col in grid]
+        total = sum(given) or 1
+        columns = [round(width * g / total) for g in given]
+        for col, value in zip(grid, columns, strict=True):
+            col.set(f"{_W}w", str(value))
+        properties = grid_table.find(f"{_W}tblPr")
+        size = properties.find(f"{_W}tblW") if properties is not None else None
+        if size is not None:
+            size.set(f"{_W}type", "dxa")
+            size.set(f"{_W}w", str(width))
+        for row in grid_table.findall(f"{_W}tr"):
+            at = 0
+            for cell in row.findall(f"{_W}tc"):
+                cell_properties = cell.find(f"{_W}tcPr")
+                if cell_properties is None:
+                    cell_properties = etree.Element(f"{_W}tcPr")
+                    cell.insert(0, cell_properties)
+                span = cell_properties.find(f"{_W}gridSpan")
+                count = int(span.get(f"{_W}val", "1")) if span is not None else 1
+                for old in cell_properties.findall(f"{_W}tcW"):
+                    cell_properties.remove(old)
+                cell_width = etree.Element(f"{_W}tcW")
+                cell_width.set(f"{_W}w", str(sum(columns[at : at + count])))
+                cell_width.set(f"{_W}type", "dxa")
+                style = cell_properties.find(f"{_W}cnfStyle")  # the one before it
+                cell_properties.insert(0 if style is None else 1, cell_width)
+                at += count
+
+
+def _breaks_before(root) -> None:
+    """A paragraph that holds only a page break (``PAGE_BREAK``) becomes a page break
+    before the paragraph after it: no empty line at the top of the new page."""
+    for paragraph in list(root.iter(f"{_W}p")):
+        runs = paragraph.findall(f"{_W}r")
+        if len(paragraph) != 1 or len(runs) != 1 or len(runs[0]) != 1:
+            continue
+        brk = runs[0].find(f"{_W}br")
+        if brk is None or brk.get(f"{_W}type") != "page":
+            continue
+        following = paragraph.getnext()
+        while following is not None and following.tag != f"{_W}p":
+            if following.tag == f"{_W}tbl":
+                break
+            following = following.getnext()
+        if following is None or following.tag != f"{_W}p":
+            continue
+        properties = following.find(f"{_W}pPr")
+        if properties is None:
+            properties = etree.Element(f"{_W}pPr")
+            following.insert(0, properties)
+        mark = etree.Element(f"{_W}pageBreakBefore")
+        before = [c for c in properties if c.tag in _BEFORE_BREAK]
+        properties.insert(properties.index(before[-1]) + 1 if before else 0, mark)
+        paragraph.getparent().remove(paragraph)
+
+
+_BEFORE_BREAK = {f"{_W}{name}" for name in ("pStyle", "keepNext", "keepLines")}
+
+_AFTER_UPDATE = {f"{_W}{name}" for name in (
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
+    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
+    "listSeparator")}  # fmt: skip
+"""What follows ``w:updateFields`` in the settings (ECMA-376 Part 1, 17.15.1.78)."""
+
+
+def _update_fields(content: bytes) -> bytes:
+    """Settings that make Word offer to update the fields (fill in the contents' page
+    numbers) when the document is opened."""
+    root = etree.fromstring(content)
+    if root.find(f"{_W}updateFields") is None:
+        update = etree.Element(f"{_W}updateFields")
+        update.set(f"{_W}val", "true")
+        later = [c for c in root if c.tag in _AFTER_UPDATE]
+        if later:
+            later[0].addprevious(update)
+        else:
+            root.append(update)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _core(content: bytes, properties: dict[str, str]) -> bytes:
