@@ -155,25 +155,6 @@ def read_rows(rows: list[tuple[str, str]]) -> tuple[dict[str, Any], list[str]]:
 
 # -- What the editor reads: labels -------------------------------------------------------
 
-FALLBACK_LABELS: dict[str, dict[str, str]] = {
-    "en": {"id": "Identifier", "summary": "Summary", "language": "Language",
-           "url": "Web address", "title": "Title", "year": "Year"},
-    "fr": {"id": "Identifiant", "summary": "Résumé", "language": "Langue",
-           "url": "Adresse web", "title": "Titre", "year": "Année"},
-    "es": {"id": "Identificador", "summary": "Resumen", "language": "Idioma",
-           "url": "Dirección web", "title": "Título", "year": "Año"},
-    "pt": {"id": "Identificador", "summary": "Resumo", "language": "Língua",
-           "url": "Endereço web", "title": "Título", "year": "Ano"},
-    "ru": {"id": "Идентификатор", "summary": "Краткое содержание", "language": "Язык",
-           "url": "Веб-адрес", "title": "Название", "year": "Год"},
-    "uk": {"id": "Ідентифікатор", "summary": "Короткий зміст", "language": "Мова",
-           "url": "Веб-адреса", "title": "Назва", "year": "Рік"},
-}  # fmt: skip
-"""Names of fields the label catalogues do not have yet.
-TODO(lead): move these into model/labels/*.yaml as ``field_id``, ``field_summary``,
-``field_language``, ``field_url``, ``field_title``, ``field_year`` (``label`` reads a
-``field_<name>`` key first, so the catalogues then win)."""
-
 
 def label(key: str, labels: dict[str, str], language: str) -> str:
     """What a field is called in the case's language ('source.publisher' → 'Source:
@@ -188,26 +169,19 @@ def label(key: str, labels: dict[str, str], language: str) -> str:
 
 def _name(part: str, labels: dict[str, str], language: str) -> str:
     found = labels.get(f"field_{part}") or labels.get(part)
-    if not found:
-        own = FALLBACK_LABELS.get(language.split("-")[0].lower(), {})
-        found = own.get(part) or FALLBACK_LABELS["en"].get(part)
     text = (found or part.replace("_", " ")).strip().rstrip(":").strip()
     return text[:1].upper() + text[1:]
 
 
 @cache
 def _all_label_names() -> dict[str, str]:
-    """Every label any built-in catalogue (or fallback) gives a table key → the key."""
+    """Every label any built-in catalogue gives a table key → the key."""
     from ..model.labels import LABELS_DIR, builtin_labels
 
     keys = [k for k, _ in _every_key()]
     found: dict[str, str] = {}
-    languages = sorted({p.stem for p in Path(LABELS_DIR).glob("*.yaml")} | set(FALLBACK_LABELS))
-    for language in languages:
-        try:
-            labels = builtin_labels(language)
-        except Exception:  # a language with no catalogue: the fallbacks alone
-            labels = {}
+    for language in sorted(p.stem for p in Path(LABELS_DIR).glob("*.yaml")):
+        labels = builtin_labels(language)
         for key in keys:
             found.setdefault(_fold(label(key, labels, language)), key)
     for key in keys:
