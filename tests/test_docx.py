@@ -389,7 +389,7 @@ def test_import_of_a_word_brief_writes_the_case_file(project, written, tmp_path,
     assert "imported " in said and f"{case.id}.yaml" in said
     text = (out / f"{case.id}.yaml").read_text()
     assert text.startswith("# yaml-language-server")
-    assert "related: [truth-seeking-and-ssr-in-peru]" in text
+    assert "translation_of: truth-seeking-and-ssr-in-peru" in text
 
 
 @pytest.mark.slow
