@@ -326,6 +326,15 @@ def test_the_sample_peru_case_in_english_and_french_is_one_site_entry(tmp_path):
     (peru,) = [li for li in items if li.get("id") == "item-truth-seeking-and-ssr-in-peru"]
     languages = peru.find(".//p[@class='case-item-languages']")
     assert [a.text for a in languages.findall("a")] == ["English", "French"]
+    # each version's tags in its own language (the issue: 'Peru' beside 'Amérique latine')
+    versions = {
+        v.get("lang"): v for v in peru.findall(".//div") if "case-version" in (v.get("class") or "")
+    }
+    countries = {
+        lang: [t.text for t in v.iter("li") if "tag-country" in (t.get("class") or "")]
+        for lang, v in versions.items()
+    }
+    assert countries == {"en": ["Peru"], "fr": ["Pérou"]}
     french = page(tmp_path / "site" / "cases" / "verite-et-rss-au-perou.html")
     (line,) = french.findall(".//p[@class='translations']")
     assert line.find("a").get("href") == "truth-seeking-and-ssr-in-peru.html"

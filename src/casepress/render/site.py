@@ -149,11 +149,14 @@ def render_index(
     # a version in it, else in the original (render/sitelanguages.py)
     entries = site_entries(cases, renderer.language)
 
-    def country(name: str) -> str:  # as the case pages and handbooks print it
+    def country(name: str) -> str:  # a filter's choice, in the site's language
         return renderer.country(name, renderer.language)
 
-    def listing(case: Case) -> dict[str, Any]:
-        return _listing(case, pdf=pdfs is None or case.id in pdfs, country=country)
+    def listing(case: Case) -> dict[str, Any]:  # a version's tags, in its own language
+        def named(name: str) -> str:
+            return renderer.country(name, case.language)
+
+        return _listing(case, pdf=pdfs is None or case.id in pdfs, country=named)
 
     context |= {
         "site": _site_view(renderer, root=""),
