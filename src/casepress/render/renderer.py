@@ -37,6 +37,7 @@ from .. import __version__, files
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image, markdown_fields
+from ..model.citation import cite_view
 from ..model.conversions import TextCache, caching, conversion_key
 from ..model.editions import HandbookPlan
 from ..model.figures import numbering as figure_numbering
@@ -654,6 +655,9 @@ class Renderer:
         # computed for templates, besides the declared fields
         view["tags"] = [*view["regions"], *view["countries"], *view["themes"]]
         view["published_iso"] = case.published.isoformat() if case.published else None
+        view["citation"] = cite_view(  # "Cite as", series, DOI, draft (model/citation.py)
+            case, labels or {}, publisher=self.project.organisation or self.theme.organisation
+        )
         view["notes"] = [
             {
                 "number": n,
