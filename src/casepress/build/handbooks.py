@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CasepressError, InputError, Problem, RenderError, display_path
-from ..model.editions import HandbookPlan, partial_problems, plan_handbook, present_ids
+from ..model.editions import (
+    HandbookPlan,
+    drafts_message,
+    partial_problems,
+    plan_handbook,
+    present_ids,
+)
 from ..model.project import COMMAND_LINE, Edition
 from . import cache
 from .context import FORMATS, BuildContext
@@ -124,6 +130,9 @@ def _plans(
             continue
         if not context.in_shard(f"handbook:{edition.name}"):
             continue
+        drafts = drafts_message(plan)  # drafts are left out unless the edition asks
+        if drafts:
+            LOGGER.info("%s", drafts)
         said = partial_problems(plan, context.options.allow_partial)
         for problem in said:
             report.warn(problem)

@@ -131,6 +131,12 @@ HANDBOOK_SPEC = Object(
                 "last good file stays)"
             )
         ),
+        "drafts": Field(
+            Flag(
+                "Include the cases whose status is draft (default: false: drafts are left "
+                "out, and the build says which)"
+            )
+        ),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
 )
@@ -298,6 +304,8 @@ class Edition:
     case_numbers: bool = False
     allow_partial: bool = False
     """Published without the selected cases that have errors (``editions.partial_problems``)."""
+    drafts: bool = False
+    """Include the selected cases whose ``status`` is draft (``editions.plan_handbook``)."""
     source: str = "casepress.yaml"
     """Where the definition came from, for messages (the file, or 'command line')."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -341,6 +349,7 @@ def make_edition(
         part_numbers=values.get("part_numbers"),
         case_numbers=bool(values.get("case_numbers")),
         allow_partial=bool(values.get("allow_partial")),
+        drafts=bool(values.get("drafts")),
         source=source,
         positions=positions or {},
         **listed,
