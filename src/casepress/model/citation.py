@@ -290,7 +290,7 @@ def cite_line(case: Any, labels: Mapping[str, str], *, publisher: str | None = N
     if lead:
         parts.append(escape(_period(lead)))
     year = str(case.published.year) if case.published else labels.get("no_date", "n.d.")
-    parts.append(escape(f"{year}."))
+    parts.append(escape(_period(year)))
     title = f"{case.title}: {case.subtitle}" if case.subtitle else case.title
     cited = _period(title)
     parts.append(Markup("<cite>{}</cite>{}").format(cited[:-1], cited[-1]))

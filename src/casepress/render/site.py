@@ -230,6 +230,7 @@ def _listing(case: Case, *, pdf: bool, country: Callable[[str], str] = str) -> d
         "themes": list(case.themes),
         "href": case_page(case.id),
         "pdf_href": f"{CASES_FOLDER}/{case.id}.pdf" if pdf else None,
+        "draft": case.draft,  # marked in the listing (labels.draft)
     }
 
 
