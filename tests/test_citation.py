@@ -200,3 +200,19 @@ def test_a_handbook_leaves_drafts_out_unless_its_edition_asks(project_root, cata
     )
     plan = plan_handbook(project.handbooks["with-drafts"], catalogue, project)
     assert "a-draft-case" in [c.id for c in plan.cases] and plan.drafts == []
+
+
+def test_a_name_in_parts_written_the_wrong_way_says_how_to_write_it(project_root):
+    from casepress.model.cases import load_case
+
+    text = (
+        "title: T\nauthors:\n  - {first: Ana, surname: Pérez}\ncontext: C\nlessons: [{text: L}]\n"
+    )
+    path = project_root / "cases" / "x.yaml"
+    case, problems = load_case(path, load_project(project_root), text=text)
+    assert case is None
+    assert sorted((p.line, p.column, p.field, p.message) for p in problems) == [
+        (3, 5, "authors[0].family", "required field is missing"),
+        (3, 6, "authors[0].first", "unknown field; write it as given:"),
+        (3, 18, "authors[0].surname", "unknown field; write it as family:"),
+    ]

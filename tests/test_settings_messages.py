@@ -234,7 +234,7 @@ def test_an_unknown_case_link_suggests_the_id(tmp_path, monkeypatch, capsys):
     text = case.read_text("utf-8")
     case.write_text(text.replace("fell under accusations", "fell ([see](case:peru)) under"))
     expected = (
-        f"cases/{SAMPLE_ID}.yaml:25:10: context: no case has the id 'peru' (did you mean "
+        f"cases/{SAMPLE_ID}.yaml:29:10: context: no case has the id 'peru' (did you mean "
         f"'{SAMPLE_ID}'?)"
     )
     assert main(["check"]) == 2

@@ -95,6 +95,14 @@ class Person:
 
 
 PERSON = object_of(Person, "An author, with given and family names, affiliation and ORCID iD")
+PERSON.hints = {
+    **dict.fromkeys(("first", "first_name", "firstname", "forename"), "write it as given:"),
+    **dict.fromkeys(("last", "last_name", "lastname", "surname"), "write it as family:"),
+    "name": "write the whole name as plain text (- Ana María Pérez), or as given: and family:",
+    "orcid_id": "write it as orcid:",
+    "institution": "write it as affiliation:",
+}
+"""What people write for a name's parts, and what to write instead."""
 
 
 class Author(Type):
