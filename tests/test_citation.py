@@ -216,3 +216,19 @@ def test_a_name_in_parts_written_the_wrong_way_says_how_to_write_it(project_root
         (3, 6, "authors[0].first", "unknown field; write it as given:"),
         (3, 18, "authors[0].surname", "unknown field; write it as family:"),
     ]
+
+
+def test_a_split_handbook_can_predict_the_draft_mark():
+    """The mark is a named string set from content() and literals only: a split handbook
+    reads it from the HTML (``predict_strings``) instead of laying a unit out to know it."""
+    from casepress.pdf.units import predict_strings
+
+    css = (Path(__file__).resolve().parent.parent / "styles" / "print.css").read_text("utf-8")
+    draft = (
+        '<article class="case case-draft"><header class="case-header"><p class="draft-notice">'
+        '<strong class="draft-mark">Draft</strong> Not yet published</p>'
+        '<h1 class="case-title">T</h1></header></article>'
+    )
+    assert predict_strings(draft, [css]) == {"draft-mark": "Draft", "case-title": "T"}
+    published = '<article class="case"><h1 class="case-title">T</h1></article>'
+    assert predict_strings(published, [css]) == {"draft-mark": "", "case-title": "T"}
