@@ -34,6 +34,10 @@ regions: [Andean region]
 countries: [PE]
 themes: [Police reform]
 authors: [A. Author]
+series: SSR Case Studies
+number: "12"
+doi: "10.1234/ssr.2024.12"
+status: draft
 published: "2024-01-31"
 source:
   publisher: An organisation
@@ -90,7 +94,7 @@ def test_every_declared_field_is_validated_in_the_schema_written_and_shown(full_
     written = [*HEADER, *(name for group in SECTIONS for name in group)]
     view = Renderer(project, load_theme(None)).case_view(case, lambda other: (None, None))
     attributes = {f.name for f in dataclasses.fields(Case)}
-    assert len(CASE_SPEC.fields) == 20
+    assert len(CASE_SPEC.fields) == 24
     for name in CASE_SPEC.fields:
         assert name in properties, name
         assert written.count(name) == 1, name
@@ -98,7 +102,7 @@ def test_every_declared_field_is_validated_in_the_schema_written_and_shown(full_
         assert view[name] not in (None, "", []), name  # the full case fills every field
     assert sorted(written) == sorted(CASE_SPEC.fields)
     # and nothing else: the template context adds only what it computes
-    computed = {"tags", "published_iso", "notes", "translations", "alternates", "dir"}
+    computed = {"tags", "published_iso", "notes", "translations", "alternates", "dir", "citation"}
     assert set(view) - set(CASE_SPEC.fields) == computed
 
 

@@ -222,6 +222,8 @@ def test_a_deleted_cases_outputs_are_removed_and_listed_hand_made_files_stay(pro
     removed = sorted((p.relative_to(project).as_posix(), why) for p, why in report.removed)
     assert removed == [
         ("build/briefs/ghana.html", "its case file is gone"),
+        ("build/site/cases/ghana.bib", "its case file is gone"),  # its citation files
+        ("build/site/cases/ghana.csl.json", "its case file is gone"),
         ("build/site/cases/ghana.html", "its case file is gone"),
     ]
     assert not (briefs / "ghana.html").exists()

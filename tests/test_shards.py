@@ -219,6 +219,12 @@ def test_html_shards_merge_into_the_unsharded_build(sharded):
         "case.schema.json",
         "theme.schema.json",
         "report.json",
+        "site/catalogue.json",
+        *(
+            f"site/cases/{c}{suffix}"
+            for c in ("alpha", "bravo", "charlie")
+            for suffix in (".bib", ".csl.json")
+        ),  # each case's citation files
     }  # fmt: skip  (nothing rendered but the site)
     whole = build_project(load_project(root), formats=("html",), output_dir="whole", jobs=0)
     assert whole.exit_code == 0

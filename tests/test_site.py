@@ -139,9 +139,18 @@ def test_pages_of_removed_cases_and_unpublished_files_are_removed(tmp_path):
 
     report = build_site(load_project(root), output_dir=out, pdfs={}, handbooks={})
     assert report.failures == []
-    assert sorted(p.name for p in (out / "cases").iterdir()) == sorted(
-        [f"{case_id}.html" for case_id in TITLES if case_id != "delta-out"] + ["mine.html"]
-    )  # the removed case's page and the PDF no longer published are gone; mine.html stays
+    assert (
+        sorted(p.name for p in (out / "cases").iterdir())
+        == sorted(
+            [
+                f"{case_id}{suffix}"
+                for case_id in TITLES
+                if case_id != "delta-out"
+                for suffix in (".html", ".bib", ".csl.json")
+            ]
+            + ["mine.html"]
+        )
+    )  # the removed case's page, citations and the PDF no longer published are gone; mine.html stays
     index = (out / "index.html").read_text("utf-8")
     assert not re.search(r'href="[^"]*\.pdf"', index)  # nothing to link to
     page = (out / "cases" / "alpha-police.html").read_text("utf-8")

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import CasepressError, InputError, Problem, RenderError, display_path
 from ..model.editions import (
     HandbookPlan,
+    drafts_message,
     language_problems,
     partial_problems,
     plan_handbook,
@@ -130,6 +131,9 @@ def _plans(
             continue
         if not context.in_shard(f"handbook:{edition.name}"):
             continue
+        drafts = drafts_message(plan)  # drafts are left out unless the edition asks
+        if drafts:
+            LOGGER.info("%s", drafts)
         said = partial_problems(plan, context.options.allow_partial) + language_problems(plan)
         for problem in said:
             report.warn(problem)

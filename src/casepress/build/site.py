@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import CasepressError, InputError, Problem, display_path
 from . import cache
 from .context import BuildContext
+from .export import catalogue_page
 from .outputs import OutputKind, State
 from .writing import confine, copy_atomic, remove_output, shown, write_atomic
 
@@ -38,9 +39,11 @@ def build_site_in(
     out = context.folder(context.project.output_dir / "site")
     root = context.root_of(out)
     plan = plan_site(context.renderer(), cases, pdfs=pdfs, handbooks=handbooks, only=only)
+    plan.pages.append(catalogue_page(context.project, cases))  # site/catalogue.json
     environment = cache.environment_digest(context.project, context.theme, {"document": "site"})
     keys = cache.site_keys(environment, cases, pdfs, handbooks, roots=context.read_roots)
-    keys = {page.path: keys.get(page.path, cache.digest(page.path)) for page in plan.pages}
+    # the files made from metadata alone (citations, catalogue.json): keyed by their content
+    keys = {p.path: keys.get(p.path) or cache.digest(environment, p.render()) for p in plan.pages}
     report = context.report
     with context.manifest(out) as manifest:
         force = context.options.force

@@ -89,6 +89,15 @@ examples:
   casepress check                       validate every case; exit 0 when all are valid
   casepress check cases/truth-seeking-and-ssr-in-peru.yaml --strict
 """,
+    "export": """\
+examples:
+  casepress export --format csv --bom --output catalogue.csv     a spreadsheet (Excel, LibreOffice)
+  casepress export --format json > catalogue.json                for a website or CMS
+  casepress export --format bibtex --output cases.bib            for LaTeX; csl-json for Zotero
+
+One entry per valid case, by id. While a case file has errors nothing is exported (exit 2);
+--allow-partial exports the others and names the files left out.
+""",
     "init": """\
 examples:
   casepress init my-cases               a new project in my-cases/ (made if missing)
@@ -278,6 +287,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="with --language: a case with no version in it is printed in its original "
         "(default) or left out",
     )  # fmt: skip
+    adhoc.add_argument(
+        "--drafts", action="store_true",
+        help="include the cases whose status is draft (left out by default, and said so)",
+    )  # fmt: skip
     _allow_partial(handbook)
     _render_options(handbook)
 
@@ -290,6 +303,29 @@ def make_parser() -> argparse.ArgumentParser:
         help="case files or folders (default: the project's cases)",
     )
     check.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
+
+    export = command(
+        "export", "Write the library's catalogue (every case's metadata and output paths)."
+    )
+    export.add_argument(
+        "--format", required=True, choices=("csv", "json", "csl-json", "bibtex"),
+        help="csv (a spreadsheet), json (a website or CMS; the site's catalogue.json), "
+        "csl-json or bibtex (reference managers: Zotero, EndNote, LaTeX)",
+    )  # fmt: skip
+    export.add_argument(
+        "--output", metavar="FILE", type=Path, help="write to FILE (default: standard output)"
+    )
+    export.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
+    export.add_argument(
+        "--bom", action="store_true",
+        help="csv: start with a UTF-8 byte order mark, so that Excel shows accented letters "
+        "correctly when the file is double-clicked",
+    )  # fmt: skip
+    export.add_argument(
+        "--allow-partial", action="store_true",
+        help="export the valid cases when some case files have errors (by default nothing is "
+        "exported, so that a catalogue never lacks cases without saying so)",
+    )  # fmt: skip
 
     imports = command("import", "Turn existing case studies (.txt, .md, .docx) into case files.")
     imports.add_argument(

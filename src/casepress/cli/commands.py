@@ -223,6 +223,7 @@ def _cmd_handbook(args: argparse.Namespace) -> int:
             "regions": args.regions, "countries": args.countries, "themes": args.topics,
             "exclude": args.exclude, "group_by": args.group_by, "order_by": args.order_by,
             "duplex": args.duplex, "language": args.language, "fallback": args.fallback,
+            "drafts": args.drafts,
         }  # fmt: skip
         editions.append(make_edition(name, values, project.root))
     names = args.names or ([] if editions else None)
@@ -281,6 +282,40 @@ def _cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_INPUT if failed else EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """The catalogue to stdout or ``--output`` (written atomically); refused while case
+    files have errors unless ``--allow-partial`` (build/export.py)."""
+    from ..build.export import export_catalogue
+    from ..build.writing import write_atomic
+
+    project = _project(args)
+    result = export_catalogue(project, args.format, allow_partial=args.allow_partial, bom=args.bom)
+    _print_problems(result.problems)
+    if result.text is None:
+        files = ", ".join(result.invalid)
+        print(
+            f"casepress: nothing exported: {len(result.invalid)} case file(s) have errors "
+            f"({files}); fix them (casepress check), or add --allow-partial to export the "
+            f"{len(result.cases)} valid case(s) without them",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    if args.output is None:
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+    else:
+        write_atomic(args.output, result.text)
+    if not args.quiet:
+        where = "" if args.output is None else f" to {_rel(Path(args.output))}"
+        left_out = (
+            f"; left out {len(result.invalid)} case file(s) with errors: {', '.join(result.invalid)}"
+            if result.invalid else ""
+        )  # fmt: skip
+        print(f"exported {len(result.cases)} case(s) as {args.format}{where}{left_out}",
+              file=sys.stderr)  # fmt: skip
+    return EXIT_OK
 
 
 def _project_of(args: argparse.Namespace, paths: list[Path]) -> Path | None:
@@ -535,6 +570,7 @@ _COMMANDS = {
     "brief": _cmd_brief,
     "handbook": _cmd_handbook,
     "check": _cmd_check,
+    "export": _cmd_export,
     "import": _cmd_import,
     "init": _cmd_init,
     "new": _cmd_new,

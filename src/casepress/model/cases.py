@@ -16,6 +16,7 @@ from .. import files as guarded
 from ..errors import Findings, Problem, display_path
 from . import catalogue as memos
 from .catalogue import CatalogueMemo
+from .citation import DRAFT, PUBLISHED, STATUSES, Author, Person, checked_doi
 from .labels import has_labels, known_language, language_name, shipped_languages
 from .markup import case_link_ids, images_in, markdown_case_problem
 from .notes import Definition, Mark, collect_notes
@@ -23,6 +24,7 @@ from .places import BUILTIN_REGION_NAMES, ambiguous_country, check_region, norma
 from .project import LANGUAGE_PATTERN, Project
 from .schema import (
     INVALID,
+    Choice,
     Context,
     Date,
     ListOf,
@@ -168,9 +170,29 @@ class Case:
     period: str | None = declare(
         Text("Period covered, as free text such as '2001–2003'"), order=6, section=ABOUT
     )
-    authors: tuple[str, ...] = declare(
-        ListOf(Text(), "Authors", example="A. Author"), order=10, section=ABOUT
+    authors: tuple[str | Person, ...] = declare(
+        ListOf(
+            Author(),
+            "Authors: a name as written ('Ana María Pérez', an organisation), or its parts "
+            "{given, family, affiliation, orcid} so that citations sort by family name",
+            example="A. Author",
+        ),
+        order=10, section=ABOUT,
+    )  # fmt: skip
+    # Citing the case (model/citation.py): series and number, DOI, draft or published.
+    series: str | None = declare(
+        Text("Series the case is published in, e.g. 'SSR Case Studies'"), order=11, section=ABOUT
     )
+    number: str | None = declare(Text("Its number in the series, e.g. 12"), order=11, section=ABOUT)
+    doi: str | None = declare(
+        Text("DOI, e.g. 10.1234/ssr.2024.12 (printed as https://doi.org/...)", convert=checked_doi),
+        order=11, section=ABOUT,
+    )  # fmt: skip
+    status: str = declare(
+        Choice(STATUSES, "published (the default) or draft: a draft's brief is marked Draft, "
+               "and handbooks leave it out unless their edition says drafts: true"),
+        default=PUBLISHED, order=11, section=ABOUT,
+    )  # fmt: skip
     published: dt.date | None = declare(
         Date("Date of publication (YYYY-MM-DD, or a month: YYYY-MM or 'May 2024')"),
         order=11,
@@ -193,6 +215,11 @@ class Case:
     """Every image the case's text shows, at its own line (``image_sites``)."""
 
     @property
+    def draft(self) -> bool:
+        """A draft: marked so in its brief, left out of handbooks unless asked for."""
+        return self.status == DRAFT
+
+    @property
     def tags(self) -> tuple[str, ...]:
         """Every tag, in the order a reader meets them: regions, countries, themes."""
         return (*self.regions, *self.countries, *self.themes)
@@ -207,7 +234,7 @@ class Case:
         )
 
 
-memos.register(Case, Lesson, Resource, Source, ImageSite)
+memos.register(Case, Lesson, Resource, Source, ImageSite, Person)
 
 CASE_SPEC = object_of(Case, title="casepress case file")
 """Validation and JSON Schema of a case file, made from ``Case``'s declarations."""

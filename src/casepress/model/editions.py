@@ -151,6 +151,9 @@ class HandbookPlan:
     """With ``language:``: chapters printed in their original, having no version in it."""
     skipped: list[Case] = field(default_factory=list)
     """With ``language:`` and ``fallback: skip``: cases left out for want of a version."""
+    drafts: list[Case] = field(default_factory=list)
+    """Drafts it selects but leaves out (the edition does not say ``drafts: true``); the
+    build says which (``drafts_message``)."""
 
     @property
     def cases(self) -> list[Case]:
@@ -169,6 +172,7 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
     problems: list[Problem] = []
     broken = broken_cases(catalogue, project)
     cases, missing = _select(edition, catalogue, project, problems, broken)
+    cases, drafts = _without_drafts(edition, cases, problems)
     introduction = _read_introduction(edition, project, problems)
     for name, path in (("logo", edition.logo), ("cover_image", edition.cover_image)):
         if path is None:
@@ -186,7 +190,9 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
     fallbacks: list[Case] = []
     skipped: list[Case] = []
     if edition.language:  # one version of each case, in the edition's language
-        choice = for_language(cases, catalogue.cases, edition.language, edition.fallback)
+        # a draft version is no candidate either, unless the edition takes drafts
+        versions = [c for c in catalogue.cases if edition.drafts or not c.draft]
+        choice = for_language(cases, versions, edition.language, edition.fallback)
         cases, fallbacks, skipped = choice.cases, choice.fallbacks, choice.skipped
     parts = _group(edition, cases)
     return HandbookPlan(
@@ -198,6 +204,41 @@ def plan_handbook(edition: Edition, catalogue: Catalogue, project: Project) -> H
         missing=missing,
         fallbacks=fallbacks,
         skipped=skipped,
+        drafts=drafts,
+    )
+
+
+def _without_drafts(
+    edition: Edition, cases: list[Case], problems: list[Problem]
+) -> tuple[list[Case], list[Case]]:
+    """The selected cases less the drafts (unless the edition says ``drafts: true``), and
+    the drafts left out; an edition that selects drafts only is a problem to fix."""
+    drafts = [] if edition.drafts else [case for case in cases if case.draft]
+    if not drafts:
+        return cases, []
+    kept = [case for case in cases if not case.draft]
+    if not kept and not problems:
+        ids = ", ".join(case.id for case in drafts)
+        fix = "add --drafts" if edition.source == COMMAND_LINE else "set drafts: true in it"
+        _problem(problems, edition, "title",
+                 f"selects only drafts ({ids}); publish them (status: published), or {fix}")  # fmt: skip
+    return kept, drafts
+
+
+def drafts_message(plan: HandbookPlan) -> str | None:
+    """What a build says about the drafts a handbook leaves out, or None."""
+    if not plan.drafts:
+        return None
+    edition = plan.edition
+    listed = ", ".join(f"{case.id} ({display_path(case.path)})" for case in plan.drafts)
+    fix = (
+        "add --drafts"
+        if edition.source == COMMAND_LINE
+        else f"set drafts: true in handbook {edition.name}"
+    )
+    return (
+        f"handbook {edition.name}: left out {len(plan.drafts)} draft(s): {listed}; "
+        f"to include them, publish them (status: published) or {fix}"
     )
 
 

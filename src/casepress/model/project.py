@@ -148,6 +148,12 @@ HANDBOOK_SPEC = Object(
                 "original (original, the default) or left out (skip); the log says which",
             )
         ),
+        "drafts": Field(
+            Flag(
+                "Include the cases whose status is draft (default: false: drafts are left "
+                "out, and the build says which)"
+            )
+        ),
     },
     "A handbook: cases selected by id or by tags, with cover, contents and indexes",
 )
@@ -319,6 +325,8 @@ class Edition:
     """With ``language``: 'original' or 'skip' a case that has no version in it."""
     allow_partial: bool = False
     """Published without the selected cases that have errors (``editions.partial_problems``)."""
+    drafts: bool = False
+    """Include the selected cases whose ``status`` is draft (``editions.plan_handbook``)."""
     source: str = "casepress.yaml"
     """Where the definition came from, for messages (the file, or 'command line')."""
     positions: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
@@ -364,6 +372,7 @@ def make_edition(
         allow_partial=bool(values.get("allow_partial")),
         language=values.get("language"),
         fallback=values.get("fallback") or "original",
+        drafts=bool(values.get("drafts")),
         source=source,
         positions=positions or {},
         **listed,

@@ -37,6 +37,7 @@ from .. import __version__, files
 from ..errors import InputError, MarkupError, Problem, TemplateError, display_path
 from ..model import schema
 from ..model.cases import CASE_SPEC, Case, find_image, markdown_fields
+from ..model.citation import cite_view
 from ..model.conversions import TextCache, caching, conversion_key
 from ..model.direction import text_direction
 from ..model.editions import HandbookPlan
@@ -665,6 +666,9 @@ class Renderer:
             translated.alternates(case, self.titles, link) if target == "html" else []
         )
         view["dir"] = text_direction(case.language)
+        view["citation"] = cite_view(  # "Cite as", series, DOI, draft (model/citation.py)
+            case, labels or {}, publisher=self.project.organisation or self.theme.organisation
+        )
         view["notes"] = [
             {
                 "number": n,

@@ -7,7 +7,8 @@ and from any static host. Without JavaScript the full list is shown. Each case h
 (the HTML brief with a way back to the index) beside its PDF::
 
     site/index.html
-    site/cases/<id>.html, <id>.pdf
+    site/cases/<id>.html, <id>.pdf, <id>.bib, <id>.csl.json (its citation)
+    site/catalogue.json (build/export.py: every case's metadata)
     site/handbooks/<name>.html, <name>.pdf
 
 Templates (``site-index.html.j2``, ``site-case.html.j2``) and ``styles/site.css`` are found
@@ -16,6 +17,7 @@ through the same chain as the briefs', so a project or theme can replace or exte
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from markupsafe import Markup
 
 from ..errors import MarkupError, display_path
 from ..model.cases import Case
+from ..model.citation import bibtex_entry, csl_item
 from ..model.markup import render_markdown
 from .renderer import Renderer
 from .sitelanguages import SiteEntry, entry_data, entry_view, language_facet, site_entries
@@ -104,9 +107,14 @@ def plan_site(
         return render_index(renderer, cases, pdfs=pdfs, handbooks=entries)
 
     plan.pages.append(Page(INDEX_PAGE, index, INDEX_PAGE))
+    publisher = renderer.project.organisation or renderer.theme.organisation
     for case in cases:
         has_pdf = pdfs is None or case.id in pdfs
         plan.keep.add(case_page(case.id))
+        for path, render in citation_files(case, publisher).items():  # "Download citation"
+            plan.keep.add(path)
+            if only is None or case.id in only:
+                plan.pages.append(Page(path, render, display_path(case.path)))
         if has_pdf:
             plan.keep.add(f"{CASES_FOLDER}/{case.id}.pdf")
         if only is None or case.id in only:
@@ -121,6 +129,22 @@ def case_page(case_id: str) -> str:
     return f"{CASES_FOLDER}/{case_id}.html"
 
 
+CITATION_SUFFIXES = {"bibtex": ".bib", "csl_json": ".csl.json"}
+"""The files beside a case's page that its "Download citation" links name."""
+
+
+def citation_files(case: Case, publisher: str | None) -> dict[str, Callable[[], str]]:
+    """The case's BibTeX and CSL-JSON files, by their path in the site, and how to make them."""
+    bib = f"{CASES_FOLDER}/{case.id}{CITATION_SUFFIXES['bibtex']}"
+    csl = f"{CASES_FOLDER}/{case.id}{CITATION_SUFFIXES['csl_json']}"
+
+    def csl_json() -> str:  # a list of one item: what Zotero and Pandoc import
+        item = csl_item(case, publisher=publisher)
+        return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+    return {bib: lambda: bibtex_entry(case, publisher=publisher), csl: csl_json}
+
+
 def render_case_page(renderer: Renderer, case: Case, *, pdf: bool) -> str:
     """A case's page: its HTML brief, with navigation back to the index and its PDF if any."""
     return renderer.render_brief(
@@ -131,6 +155,9 @@ def render_case_page(renderer: Renderer, case: Case, *, pdf: bool) -> str:
         extra={
             "pdf_href": f"{case.id}.pdf" if pdf else None,
             "site": _site_view(renderer, root="../"),
+            "citation_files": {
+                kind: f"{case.id}{suffix}" for kind, suffix in CITATION_SUFFIXES.items()
+            },
         },
     )
 
@@ -214,6 +241,7 @@ def _listing(case: Case, *, pdf: bool, country: Callable[[str], str] = str) -> d
         "themes": list(case.themes),
         "href": case_page(case.id),
         "pdf_href": f"{CASES_FOLDER}/{case.id}.pdf" if pdf else None,
+        "draft": case.draft,  # marked in the listing (labels.draft)
     }
 
 
@@ -249,7 +277,14 @@ def _search_entry(case: Case) -> dict[str, Any]:
     Kept per case (a ``Case`` is immutable), so that a preview re-rendering the index after
     one case was saved renders the Markdown of that case only.
     """
-    parts = [case.title, case.subtitle, case.summary, case.period, *case.tags, *case.authors]
+    parts = [
+        case.title,
+        case.subtitle,
+        case.summary,
+        case.period,
+        *case.tags,
+        *map(str, case.authors),
+    ]
     parts += [lesson.title for lesson in case.lessons]
     for text in (case.context, case.entry_point, *(x.text for x in case.lessons), case.outcome):
         parts.append(_plain(text))
