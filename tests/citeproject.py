@@ -4,6 +4,7 @@ published case with no citation fields at all."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,8 @@ def make_project(folder: Path) -> Path:
     (root / "casepress.yaml").write_text(CONFIG, "utf-8")
     peru = (ROOT / "cases" / "verite-et-rss-au-perou.yaml").read_text("utf-8")
     peru = peru.replace("\nperiod:", "\n" + CITED + "period:", 1)
-    peru = peru.replace("related: [truth-seeking-and-ssr-in-peru]\n", "")
+    # its English original is not copied: the French case stands alone here
+    peru = re.sub(r"(?m)^translation_of:.*\n", "", peru)
     (root / "cases" / "verite-et-rss-au-perou.yaml").write_text(peru, "utf-8")
     (root / "cases" / "a-draft-case.yaml").write_text(DRAFT, "utf-8")
     (root / "cases" / "plain-case.yaml").write_text(PLAIN, "utf-8")

@@ -56,7 +56,7 @@ def test_every_catalogue_has_every_key_of_english_and_its_placeholders(language)
 @pytest.mark.parametrize("language", ["ru", "uk"])
 def test_cyrillic_catalogues_leave_no_english(language):
     # Latin letters only in names and codes that are printed as they are in any language
-    kept = {"casepress", "PDF", "ISBN", "long"}
+    kept = {"casepress", "PDF", "ISBN", "DOI", "long"}
     for key, text in builtin_labels(language).items():
         words = set(re.findall(r"[A-Za-z]+", text.replace("{", " ").replace("}", " ")))
         words -= placeholders(text)
@@ -68,7 +68,7 @@ def test_portuguese_labels_are_portuguese():
     labels = builtin_labels("pt")
     english = builtin_labels("en")
     same = {key for key in labels if labels[key] == english[key]}
-    assert same == {"isbn", "date_format", "pdf", "page_abbreviation"}
+    assert same == {"isbn", "doi", "date_format", "pdf", "page_abbreviation"}
     assert (
         labels["lessons"] == "Lições aprendidas" and labels["page_of"] == "Página {page} de {pages}"
     )
