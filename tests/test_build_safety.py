@@ -98,7 +98,7 @@ def test_characters_no_font_can_draw_are_reported_by_case_field_and_character(pr
     )
     assert lines[1].startswith(
         "cases/scripts.yaml:5:11: warning: lessons #2.text: characters U+4E2D '中', U+6587 '文' "
-        "cannot be drawn by font(s) Source Serif Pro, Source Serif 4, Georgia, DejaVu Serif, serif"
+        "cannot be drawn by font(s) Source Serif Pro, Noto Naskh Arabic, Source Serif 4, Georgia, DejaVu Serif, serif"
     )
     assert lines[1].endswith(
         "or any installed fallback; they print as empty boxes (use a theme with a font that covers them)"
