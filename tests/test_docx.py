@@ -150,6 +150,32 @@ def test_every_sample_case_comes_back_the_same(project, written, path, tmp_path)
 
 
 @pytest.mark.slow
+def test_a_cited_draft_translation_comes_back_the_same(tmp_path):
+    """The fields of citations and translations too: structured authors (given, family,
+    affiliation, ORCID iD) next to plain names, series, number, DOI, status, translation_of."""
+    from citeproject import make_project
+
+    root = make_project(tmp_path)
+    path = root / "cases" / "verite-et-rss-au-perou.yaml"
+    text = path.read_text("utf-8").replace(
+        "published: 2024-05\n", "published: 2024-05\nstatus: draft\n"
+    )
+    (root / "cases" / "a.yaml").write_text("title: A\ncontext: C.\nlessons:\n  - text: L.\n")
+    path.write_text(text.replace("\nperiod:", "\ntranslation_of: a\nperiod:", 1), "utf-8")
+    project = load_project(root)
+    case, problems = load_case(path, project)
+    assert case is not None, [p.message for p in problems]
+    assert case.status == "draft" and case.translation_of == "a" and case.doi
+    assert [type(a).__name__ for a in case.authors] == ["Person", "str", "str"]
+    target = tmp_path / "out.docx"
+    target.write_bytes(word_of(project, case))
+    back = reimported(project, target)
+    assert comparable(back) == comparable(case)
+    written = to_yaml(read_source(target, project))
+    assert "  - given: Ana María\n    family: Pérez Ríos\n" in written  # a mapping, not its text
+
+
+@pytest.mark.slow
 def test_a_brief_has_word_styles_footnotes_and_properties(written):
     case, path = written["police-reform-in-sierra-leone"]
     document = docx.Document(str(path))

@@ -110,6 +110,8 @@ class Author(Type):
     mapping of its parts (``Person``)."""
 
     description = "An author: a name as written, or {given, family, affiliation, orcid}"
+    mapping = PERSON
+    """The parts of a name written as a mapping (the YAML writer keeps their order)."""
 
     def check(self, node: Node, ctx: Context, path: str) -> Any:
         if node.kind == "map":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 from .cases import CASE_SPEC
@@ -70,6 +71,23 @@ def _entry(key: str, value: Any, kind: Type, indent: int) -> list[str]:
         for item in value:
             lines += _list_item(item, kind.item, indent + 2)
         return lines
+    if isinstance(kind, ListOf) and any(_is_mapping(v) for v in value):
+        # names and mappings mixed (authors: - Ana Pérez / - given: …, family: …)
+        mapping = getattr(kind.item, "mapping", None)
+        lines = [f"{pad}{key}:"]
+        for item in value:
+            if not _is_mapping(item):
+                lines.append(f"{pad}  - {scalar(str(item))}")
+                continue
+            parts = _as_dict(item)
+            order = [*(mapping.fields if mapping else ()), *parts]
+            entries = [
+                (n, parts[n]) for n in dict.fromkeys(order) if parts.get(n) not in (None, "")
+            ]
+            for index, (name, text) in enumerate(entries):
+                lead = "- " if index == 0 else "  "
+                lines.append(f"{pad}  {lead}{name}: {scalar(str(text))}")
+        return lines
     if isinstance(kind, ListOf):
         return [f"{pad}{key}: [{', '.join(scalar(str(v), flow=True) for v in value)}]"]
     if isinstance(kind, Object):
@@ -86,6 +104,16 @@ def _entry(key: str, value: Any, kind: Type, indent: int) -> list[str]:
     if len(one_line) > WIDTH and _foldable(text):
         return [f"{pad}{key}: >-", *(f"{pad}  {line}" for line in wrap(text, WIDTH - indent - 2))]
     return [one_line]
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, dict) or (is_dataclass(value) and not isinstance(value, type))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    return {f.name: getattr(value, f.name) for f in fields(value) if f.init}
 
 
 def _list_item(item: dict[str, Any], kind: Object, indent: int) -> list[str]:
