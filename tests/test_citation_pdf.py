@@ -38,12 +38,12 @@ def test_the_brief_says_how_to_cite_it(built):
     _, out = built
     text = " ".join(pdf_text(out / "verite-et-rss-au-perou.pdf").split())
     assert (
-        "Pour citer ce cas: Pérez Ríos, Ana María, Jean Dupont, et Centre for Security & Peace. "
+        "Pour citer ce cas : Pérez Ríos, Ana María, Jean Dupont, et Centre for Security & Peace. "
         "2024. Recherche de la vérité et RSS au Pérou. Études de cas RSS, n° 12. Centre for "
         "Security & Peace. https://doi.org/10.1234/ssr.2024.12."
     ) in text
-    assert "Collection: Études de cas RSS, n° 12" in text
-    assert "DOI: https://doi.org/10.1234/ssr.2024.12" in text
+    assert "Collection : Études de cas RSS, n° 12" in text
+    assert "DOI : https://doi.org/10.1234/ssr.2024.12" in text
     assert "BROUILLON" not in text and "VERSION PROVISOIRE" not in text
 
 
