@@ -326,6 +326,8 @@ def test_build_lists_what_it_removed_for_a_deleted_case_and_edition(project, cap
         "removed build/briefs/ghana.pdf (its case file is gone)",
         "removed build/handbooks/latin.html (its handbook is no longer defined in casepress.yaml)",
         "removed build/handbooks/latin.pdf (its handbook is no longer defined in casepress.yaml)",
+        "removed build/site/cases/ghana.bib (its case file is gone)",
+        "removed build/site/cases/ghana.csl.json (its case file is gone)",
         "removed build/site/cases/ghana.html (its case file is gone)",
         "removed build/site/cases/ghana.pdf (its case file is gone)",
         "removed build/site/handbooks/latin.html "

@@ -161,7 +161,7 @@ def test_clean_up_removes_only_what_a_build_wrote_and_keeps_a_failed_cases_outpu
     assert {name: (site / name).read_bytes() for name in kept} == kept
     assert (project / "build" / "briefs" / f"{SAMPLE_ID}.pdf").is_file()
 
-    # Fixed, then the case removed: its page and PDF go; the file put there by hand stays
+    # Fixed, then the case removed: its page, PDF and citation files go; the file put there by hand stays
     case.write_text(good, "utf-8")
     assert run(capsys, "build", "-q")[0] == 0
     (project / "cases" / "second.yaml").write_text(
@@ -170,7 +170,7 @@ def test_clean_up_removes_only_what_a_build_wrote_and_keeps_a_failed_cases_outpu
     case.unlink()
     assert run(capsys, "build", "-q")[0] == 0
     names = sorted(p.name for p in (site / "cases").iterdir())
-    assert names == ["mine.html", "second.html", "second.pdf"]
+    assert names == ["mine.html", "second.bib", "second.csl.json", "second.html", "second.pdf"]
 
 
 @pytest.mark.slow

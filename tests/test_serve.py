@@ -233,7 +233,8 @@ def test_the_command_reports_rebuilds_and_serves_until_interrupted(project):
         assert "Truth-seeking" in text(url)
         edit(project / "cases" / f"{SAMPLE_ID}.yaml", "lessons:", "lesson:")
         line = lines.get(timeout=WAIT)
-        assert f"{SAMPLE_ID}.yaml changed: rebuilt 1 page(s)" in line and "2 error(s)" in line
+        # its page (now the errors) and its French translation's (no more "Also available in")
+        assert f"{SAMPLE_ID}.yaml changed: rebuilt 2 page(s)" in line and "2 error(s)" in line
         assert "lessons: required field is missing" in lines.get(timeout=WAIT)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=WAIT) == 0
