@@ -58,6 +58,24 @@ def test_csv_for_excel_starts_with_a_byte_order_mark(project_root, tmp_path, cap
     assert [row["id"] for row in rows] == IDS
 
 
+def test_csv_for_a_spreadsheet_runs_no_formula(tmp_path, capsys):
+    """A title typed as a formula is text in a spreadsheet (--bom), unchanged without it."""
+    root = make_project(tmp_path)
+    plain = root / "cases" / "plain-case.yaml"
+    formula = '=HYPERLINK("http://example.org/x","Click")'
+    text = plain.read_text("utf-8").replace("title: A plain case", f"title: '{formula}'")
+    plain.write_text(text, "utf-8")
+    rows = {}
+    for flag in ((), ("--bom",)):
+        code, out, err = export(root, capsys, "--format", "csv", *flag)
+        assert code == 0, err
+        found = csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""))
+        rows[flag] = {row["id"]: row for row in found}
+    assert rows[()]["plain-case"]["title"] == formula
+    assert rows[("--bom",)]["plain-case"]["title"] == "'" + formula
+    assert rows[("--bom",)]["verite-et-rss-au-perou"] == rows[()]["verite-et-rss-au-perou"]
+
+
 def test_json_is_the_site_catalogue(project_root, tmp_path, capsys):
     code, out, _ = export(project_root, capsys, "--format", "json")
     assert code == 0

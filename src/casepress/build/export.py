@@ -4,8 +4,9 @@ or a reference manager (``casepress export``, and the site's ``catalogue.json``)
 One record per case, in a stable order (by id), with the paths of the outputs a build
 writes for it. Four formats:
 
-- ``csv``: one row per case under a header; lists joined with "; " (UTF-8; ``bom`` starts
-  the file with a byte order mark, so that Excel reads accented letters correctly);
+- ``csv``: one row per case under a header; lists joined with "; " (UTF-8; ``bom``, for a
+  spreadsheet, starts the file with a byte order mark, so that Excel reads accented letters
+  correctly, and puts an apostrophe before a cell a spreadsheet would run as a formula);
 - ``json``: ``{"cases": [...]}``, lists as lists, authors as objects; the same content as the
   site's ``catalogue.json``;
 - ``csl-json``: a list of CSL-JSON items (``model.citation.csl_item``) for Zotero, Pandoc;
@@ -140,7 +141,7 @@ def export_text(project: Project, cases: Iterable[Case], fmt: str, *, bom: bool 
         named = publisher(project)
         return "\n".join(bibtex_entry(case, publisher=named) for case in ordered)
     if fmt == "csv":
-        return ("\ufeff" if bom else "") + _csv(catalogue_records(project, ordered))
+        return ("\ufeff" if bom else "") + _csv(catalogue_records(project, ordered), sheet=bom)
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
@@ -150,12 +151,21 @@ def catalogue_json(project: Project, cases: Iterable[Case]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _csv(records: list[dict[str, Any]]) -> str:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection")."""
+
+
+def _csv(records: list[dict[str, Any]], *, sheet: bool = False) -> str:
+    """The CSV text; ``sheet`` (for a spreadsheet): a cell that a spreadsheet would run as
+    a formula (``=HYPERLINK(...)`` in a title) starts with an apostrophe, shown as text."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # RFC 4180: quoted where needed, CRLF line ends
     writer.writerow(COLUMNS)
     for record in records:
-        writer.writerow([_cell(record[name]) for name in COLUMNS])
+        cells = [_cell(record[name]) for name in COLUMNS]
+        if sheet:
+            cells = [f"'{c}" if c.startswith(FORMULA_STARTS) else c for c in cells]
+        writer.writerow(cells)
     return buffer.getvalue()
 
 

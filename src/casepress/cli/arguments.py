@@ -318,8 +318,9 @@ def make_parser() -> argparse.ArgumentParser:
     export.add_argument("--cases", metavar="DIR", type=Path, help="folder of case files")
     export.add_argument(
         "--bom", action="store_true",
-        help="csv: start with a UTF-8 byte order mark, so that Excel shows accented letters "
-        "correctly when the file is double-clicked",
+        help="csv for a spreadsheet: start with a UTF-8 byte order mark, so that Excel shows "
+        "accented letters correctly when the file is double-clicked, and put an apostrophe "
+        "before a cell a spreadsheet would run as a formula (=, +, -, @)",
     )  # fmt: skip
     export.add_argument(
         "--allow-partial", action="store_true",
