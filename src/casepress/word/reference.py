@@ -472,18 +472,9 @@ def _page_setup(parts: dict[str, bytes], width: int, height: int, margin: int) -
     parts["word/document.xml"] = etree.tostring(document, xml_declaration=True,
                                                 encoding="UTF-8", standalone=True)  # fmt: skip
     parts["word/footer1.xml"] = _FOOTER.encode("utf-8")
-    types = parts["[Content_Types].xml"].decode("utf-8")
-    if "/word/footer1.xml" not in types:
-        override = ('<Override PartName="/word/footer1.xml" ContentType="application/'
-                    'vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>')  # fmt: skip
-        parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode()
-    rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
-    if "rIdCasepressFooter" not in rels:
-        rel = (f'<Relationship Id="rIdCasepressFooter" Type="{_R}/footer" '
-               'Target="footer1.xml"/>')  # fmt: skip
-        parts["word/_rels/document.xml.rels"] = rels.replace(
-            "</Relationships>", rel + "</Relationships>"
-        ).encode()
+    _register_part(
+        parts, "footer1.xml", "footer", "rIdCasepressFooter", present="rIdCasepressFooter"
+    )
 
 
 _LESSON_ABSTRACT = f"""<w:abstractNum xmlns:w="{W}" w:abstractNumId="{LESSON_NUMBERING}">
@@ -519,15 +510,22 @@ def with_lesson_numbering(data: bytes | None, restarts: int = 0) -> bytes:
 
 def _declare_numbering(parts: dict[str, bytes]) -> None:
     """Register a numbering part a reference document lacked (content type, relationship)."""
+    _register_part(parts, "numbering.xml", "numbering", "rIdCasepressNumbering",
+                   present="numbering.xml")  # fmt: skip
+
+
+def _register_part(parts: dict[str, bytes], name: str, kind: str, rel_id: str, *,
+                   present: str) -> None:  # fmt: skip
+    """Declare the part ``word/<name>`` of a ``kind`` (footer, numbering): its content type,
+    unless declared, and a relationship from the document, unless ``present`` is in them."""
     types = parts["[Content_Types].xml"].decode("utf-8")
-    if "/word/numbering.xml" not in types:
-        override = ('<Override PartName="/word/numbering.xml" ContentType="application/'
-                    'vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/>')  # fmt: skip
+    if f"/word/{name}" not in types:
+        override = (f'<Override PartName="/word/{name}" ContentType="application/'
+                    f'vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"/>')  # fmt: skip
         parts["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode()
     rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
-    if "numbering.xml" not in rels:
-        rel = ('<Relationship Id="rIdCasepressNumbering" Type="http://schemas.openxmlformats.org/'
-               'officeDocument/2006/relationships/numbering" Target="numbering.xml"/>')  # fmt: skip
+    if present not in rels:
+        rel = f'<Relationship Id="{rel_id}" Type="{_R}/{kind}" Target="{name}"/>'
         parts["word/_rels/document.xml.rels"] = rels.replace(
             "</Relationships>", rel + "</Relationships>"
         ).encode()
