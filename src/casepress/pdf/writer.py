@@ -23,7 +23,6 @@ from urllib.request import url2pathname
 
 import pydyf
 from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import files
@@ -36,6 +35,7 @@ from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
 from . import floats, footnotes, hyphenation, hyphenlines, hyphens, marks
 from .fitting import FIGURE_MARK, fit_figures
+from .fontfolder import font_configuration
 from .layout import measure as measure_layout
 
 LOGGER = logging.getLogger("casepress")
@@ -161,7 +161,7 @@ class PdfRenderer:
         self.bleed_mm = bleed_mm
         """Bleed the printer gets (PDF BleedBox around the TrimBox); the CSS bleed is wider,
         leaving room for the crop marks outside it."""
-        self.font_config = FontConfiguration()
+        self.font_config = font_configuration()  # its temporary font copies go with the process
         hyphens.install()  # line-break hyphens extract as U+00AD (pdf/hyphens.py)
         marks.install()  # Arabic marks extract with their letter (pdf/marks.py)
         footnotes.install()  # notes stay on the page of their call (pdf/footnotes.py)
