@@ -110,3 +110,17 @@ def test_a_setting_that_validation_reads_makes_every_file_read_again(project, pa
     report = build(project)
     assert len(parsed) == 6
     assert any("unknown theme" in p for p in problems(report))
+
+
+def test_check_does_not_prepare_for_keeping_what_it_never_keeps(project, monkeypatch):
+    """``check`` never writes the memo, so the files it parses are not encoded for it."""
+    from casepress.model import catalogue
+
+    encoded = []
+    encode = catalogue._encode
+    monkeypatch.setattr(catalogue, "_encode", lambda value: encoded.append(1) or encode(value))
+    result = check_project(load_project(project))
+    assert len(result.catalogue.cases) == 5 and encoded == []
+    assert not (project / "build" / ".casepress-cache").exists()
+    build(project)
+    assert encoded  # a build keeps them

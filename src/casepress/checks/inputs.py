@@ -142,6 +142,8 @@ def check_project(project: Project, paths: Iterable[Path] | None = None) -> Chec
     if paths is None:
         kept = Path(project.output_dir) / ".casepress-cache" / MEMO_FILE  # build.cache.CACHE_DIR
         memo = CatalogueMemo.read(kept, project, case_roots(project))
+        if memo is not None:
+            memo.keeps = False  # check reads the memo, never writes it
     catalogue = load_cases(
         project, paths, labels=theme.labels if theme else project.labels, memo=memo
     )

@@ -129,6 +129,9 @@ class CatalogueMemo:
 
     def __init__(self, setting: str, entries: dict[str, Any] | None = None, written: int = 0):
         self.setting = setting
+        self.keeps = True
+        """False for a reader that never writes the memo back (``check``): files it parses
+        are not encoded for keeping (a third of ``check``'s time at 1,000 cases)."""
         self.entries: dict[str, Any] = entries or {}
         self.written = written
         self.fresh: dict[str, Any] = {}
@@ -200,7 +203,7 @@ class CatalogueMemo:
         """What ``load_case`` made of ``path``, whose times were ``stamp`` before it was read."""
         self.parsed += 1
         self.changed = True
-        if stamp is None or stamp != _stamp(path):  # changed while it was read
+        if not self.keeps or stamp is None or stamp != _stamp(path):  # changed while it was read
             return
         try:
             entry = {"stamp": stamp, "case": _encode(case), "problems": _encode(tuple(problems))}
