@@ -425,3 +425,29 @@ def test_the_manifest_is_one_output_per_line_and_reads_back(tmp_path):
     assert lines[-2:] == ["  }", "}"]
     assert "Łódź" in lines[3]
     assert json.loads(manifest.dumps())["outputs"] == manifest.records
+
+
+def _metadata_sources(root: Path) -> dict[str, str]:
+    """What the site's files made from cases' metadata (citations, catalogue.json) are made
+    from: a build whose sources are unchanged reuses their content keys without rendering."""
+    project = load_project(root)
+    catalogue = load_cases(project)
+    environment = cache.environment_digest(project, theme_for(project), {"document": "site"})
+    return cache.metadata_sources(environment, catalogue.cases, project)
+
+
+def test_citation_files_and_the_catalogue_are_made_from_their_cases_and_the_publisher(root):
+    first = _metadata_sources(root)
+    assert sorted(first) == ["cases/alpha.bib", "cases/alpha.csl.json", "cases/beta.bib",
+                             "cases/beta.csl.json", "cases/gamma.bib", "cases/gamma.csl.json",
+                             "catalogue.json"]  # fmt: skip
+    assert len(set(first.values())) == len(first)
+    assert _metadata_sources(root) == first
+    case = root / "cases" / "beta.yaml"
+    case.write_text(case.read_text().replace("Beta", "Beta revised", 1))
+    edited = _metadata_sources(root)
+    assert {p for p in first if first[p] != edited[p]} == {
+        "cases/beta.bib", "cases/beta.csl.json", "catalogue.json"}  # fmt: skip
+    config = root / "casepress.yaml"  # the publisher every citation names
+    config.write_text(config.read_text().replace("Keys Institute", "Other Institute"))
+    assert not set(edited.values()) & set(_metadata_sources(root).values())

@@ -278,3 +278,33 @@ def test_an_image_without_alt_text_is_found_however_written(tmp_path, context, s
     assert problem.field == "context" and shown in problem.message
     lines = (tmp_path / "p" / "cases" / "charted.yaml").read_text("utf-8").splitlines()
     assert "chart.png" in lines[problem.line - 1], str(problem)  # where the image is named
+
+
+def test_citation_files_are_rendered_only_when_what_they_are_made_from_changes(built, monkeypatch):
+    """Keyed by their content, they are not rendered again to be keyed while their case and
+    the publisher stay the same; a text edit leaves them as they are (same bytes, not
+    written), a new publisher writes every one again."""
+    from casepress.render import site
+
+    made = []
+    entry = site.bibtex_entry
+    monkeypatch.setattr(
+        site, "bibtex_entry", lambda case, **kw: made.append(case.id) or entry(case, **kw)
+    )
+    assert _written(build(built)) == set() and made == []
+    case = built / "cases" / "delta-out.yaml"
+    case.write_text(case.read_text().replace("Reform began", "Reform soon began", 1))
+    written = _written(build(built))
+    assert made == ["delta-out"] and "delta-out.bib" not in written  # rendered, the same
+    made.clear()
+    assert _written(build(built)) == set() and made == []
+    config = built / "casepress.yaml"
+    config.write_text(config.read_text().replace("Fixture Institute", "Another Institute", 1))
+    written = _written(build(built, formats=("html",)))
+    assert len(set(made)) == 5 and {f"{c}.bib" for c in made} <= written
+    bib = (built / "build" / "site" / "cases" / "delta-out.bib").read_text()
+    assert "Another Institute" in bib
+
+
+def _written(report) -> set[str]:
+    return {p.name for p in report.rendered if p.name != "report.json"}

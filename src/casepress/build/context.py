@@ -272,7 +272,9 @@ class BuildContext:
             try:
                 yield manifest
             finally:
-                write_if_changed(manifest.path, manifest.dumps(), root=self.root_of(manifest.path))
+                if manifest.changed or not manifest.path.exists():
+                    root = self.root_of(manifest.path)
+                    write_if_changed(manifest.path, manifest.dumps(), root=root)
 
     def progress(self, done: int, total: int, label: str) -> None:
         if self.options.progress:

@@ -42,21 +42,37 @@ def build_site_in(
     plan.pages.append(catalogue_page(context.project, cases))  # site/catalogue.json
     environment = cache.environment_digest(context.project, context.theme, {"document": "site"})
     keys = cache.site_keys(environment, cases, pdfs, handbooks, roots=context.read_roots)
-    # the files made from metadata alone (citations, catalogue.json): keyed by their content
-    keys = {p.path: keys.get(p.path) or cache.digest(environment, p.render()) for p in plan.pages}
+    sources = cache.metadata_sources(environment, cases, context.project, context.read_roots)
     report = context.report
     with context.manifest(out) as manifest:
         force = context.options.force
+        for page in plan.pages:  # the files made from metadata: keyed by their content
+            if page.path not in keys:
+                record = manifest.get(out / page.path)
+                source = sources.get(page.path)
+                if not force and source and record.get("from") == source and record.get("key"):
+                    keys[page.path] = record["key"]  # made from what it was made from then
+                else:
+                    keys[page.path] = cache.digest(environment, page.render())
         stale = [p for p in plan.pages if force or not manifest.fresh(out / p.path, keys[p.path])]
         context.planned += len(stale)
         for page in plan.pages:
             if page not in stale:
                 report.add(out / page.path, OutputKind.SITE, page.path, State.KEPT)
+                if (
+                    page.path in sources
+                    and manifest.get(out / page.path).get("from") != sources[page.path]
+                ):
+                    made = {**_origin(manifest, page.source), "from": sources[page.path]}
+                    manifest.record(out / page.path, keys[page.path], **made)
         for done, page in enumerate(stale, 1):
             target = out / page.path
             try:
                 write_atomic(target, page.render(), root=root)
-                manifest.record(target, keys[page.path], **_origin(manifest, page.source))
+                made = _origin(manifest, page.source)
+                if page.path in sources:
+                    made["from"] = sources[page.path]
+                manifest.record(target, keys[page.path], **made)
                 report.add(target, OutputKind.SITE, page.path)
             except InputError as exc:  # the case's own text: reported at its field, like its brief
                 manifest.invalidate(target)
