@@ -22,7 +22,8 @@ and are shared, so the targets judge ratios taken in the same run, against two a
             1/P of the 200 briefs, given as to bare-one: the machine's floor for laying the
             briefs out (again without soft hyphens on an extra line, one round)
 
-and ours: ``casepress brief`` of one case, ``casepress build`` cold (briefs, handbook, site),
+and ours: ``casepress brief`` of one case (a fresh process, its output folder as an earlier
+run left it: one untimed run first), ``casepress build`` cold (briefs, handbook, site),
 after editing one case, with no change, and ``casepress check``. Steps that a target compares
 run in rounds, interleaved (each of ours right after its anchor) so a busy spell of the machine
 hits both sides alike; a target judges the median of each round's ratio.
@@ -277,6 +278,12 @@ def bench(count: int, jobs: int, work: Path, rounds: int, heavy: int) -> dict:
                       [casepress("brief", one, "--format", "pdf", "-q", "--force", "--output", str(work / f"one{count}"))]),
     }  # fmt: skip
     runs: dict[str, list] = {key: [] for key in quick}
+    # Once untimed, as an author's second run finds things: the brief's output folder holds
+    # what casepress keeps between runs (compiled templates, converted text, the catalogue
+    # memo), and the files both sides read are in the OS's cache. Every round is then alike
+    # (a fresh process each time), not the first apart.
+    m.run(*quick["bare-one"][1])
+    m.run(*quick["brief-one"][1])
     for _ in range(rounds):
         for key, (_, commands) in quick.items():
             runs[key].append(m.run(*commands))
