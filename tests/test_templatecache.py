@@ -133,3 +133,4 @@ def test_the_code_key_follows_jinja_and_the_settings():
     other = BoundedSandbox(trim_blocks=True)
     other.filters["extra"] = str
     assert key != templatecache.code_key(other)
+    assert key != templatecache.code_key(BoundedSandbox(trim_blocks=True, finalize=str))

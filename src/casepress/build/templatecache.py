@@ -125,6 +125,7 @@ def code_key(environment: jinja2.Environment) -> str:
               environment.trim_blocks, environment.lstrip_blocks,
               environment.newline_sequence, environment.keep_trailing_newline,
               environment.optimized, environment.is_async, sorted(environment.extensions),
+              getattr(environment.finalize, "__qualname__", repr(environment.finalize)),
               bool(environment.autoescape) if not callable(environment.autoescape) else
               getattr(environment.autoescape, "__qualname__", "callable")]),
         repr(sorted(environment.filters)), repr(sorted(environment.tests)),
