@@ -11,6 +11,7 @@ import contextlib
 import io
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,23 @@ def test_run_help_lists_the_options(monkeypatch):
     assert exit_.value.code == 0
     for option in ("--quick", "--large", "--rounds", "--cold-rounds"):
         assert option in out.getvalue()
+
+
+def test_bare_anchor_lays_out_what_the_writer_hands_weasyprint(tmp_path):
+    """Target 3 compares `casepress brief` with bare WeasyPrint "on the same HTML": the bare
+    loops get the string casepress's writer gives WeasyPrint (with its soft hyphens) and the
+    writer's stylesheets; the HTML before the writer is kept for the extra, plain line."""
+    import run
+
+    from casepress.pdf.hyphenation import prehyphenate
+
+    project = make_project(2, tmp_path / "library")
+    sheets, files, plain = run.bare_inputs(project, tmp_path / "html")
+    assert len(files) == len(plain) == 2
+    for handed, before in zip(files, plain, strict=True):
+        text, html = (Path(handed).read_text("utf-8"), Path(before).read_text("utf-8"))
+        assert "\u00ad" in text and "\u00ad" not in html
+        assert text == prehyphenate(html)
+    names = [Path(s).name for s in sheets.split(",")]
+    assert names[:3] == ["fonts.css", "base.css", "print.css"]
+    assert all(Path(s).is_file() for s in sheets.split(","))

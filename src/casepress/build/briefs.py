@@ -111,19 +111,25 @@ def _stale_briefs(
 
 
 def _render(context: BuildContext, ledger: Ledger, stale: list[_Stale]) -> None:
+    from ..render.renderer import compiled_templates
+    from .templatecache import template_cache
     from .workers import render_case
 
     by_id = {item.case.id: item for item in stale}
     items = ((item.case.id, (item.case, item.formats)) for item in stale)
-    outcomes = context.pool.map(render_case, items, count=len(stale))  # one: in this process
-    for done, (case_id, result) in enumerate(outcomes, 1):
-        item = by_id[case_id]
-        if isinstance(result, TaskFailure):
-            result = CaseResult(data={}, errors=dict.fromkeys(item.formats, result.message))
-        context.report.add_templates(result.lookups)
-        for fmt in item.formats:
-            _record(context, ledger, item, fmt, result)
-        context.progress(done, len(stale), case_id)
+    # Rendered in this process (a few briefs): templates compiled by an earlier build are
+    # loaded, not compiled again (``templatecache``); workers compile their own.
+    compiled = template_cache(context.cache_dir, context.root_of(context.cache_dir))
+    with compiled_templates(compiled):
+        outcomes = context.pool.map(render_case, items, count=len(stale))
+        for done, (case_id, result) in enumerate(outcomes, 1):
+            item = by_id[case_id]
+            if isinstance(result, TaskFailure):
+                result = CaseResult(data={}, errors=dict.fromkeys(item.formats, result.message))
+            context.report.add_templates(result.lookups)
+            for fmt in item.formats:
+                _record(context, ledger, item, fmt, result)
+            context.progress(done, len(stale), case_id)
 
 
 def _record(

@@ -174,7 +174,8 @@ class PdfRenderer:
                 self.stylesheets = [self._css(sheet, fetcher) for sheet in stylesheets]
             except FatalURLFetchingError as exc:
                 raise RenderError(f"stylesheet refused: {exc}") from None
-        self._sheets = stylesheets
+        self.sheets: tuple[Path | Sheet, ...] = tuple(stylesheets)
+        """The stylesheets given, in cascade order (each document is laid out with them)."""
         self._sheet_urls: dict[str, tuple[str, int, int]] | None = None
         self.sheet_problems = self._sheet_problems(fetcher.refusals)
         """Refusals while the stylesheets were loaded (``@font-face``, ``@import``), at the
@@ -190,7 +191,7 @@ class PdfRenderer:
         when that address is refused (``sheet_problems``): the sheets are read again for
         it only when something was refused (a cold ``casepress brief`` saves the parse)."""
         if self._sheet_urls is None:
-            self._sheet_urls = _sheet_urls(self._sheets)
+            self._sheet_urls = _sheet_urls(self.sheets)
         return self._sheet_urls
 
     def _sheet_problems(self, refusals: Iterable[RefusedError]) -> list[Problem]:

@@ -15,12 +15,14 @@ case and the field are still known, so a refusal is reported where the author wr
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import datetime as dt
 import os
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -149,11 +151,30 @@ class ThemeLoader(jinja2.BaseLoader):
         return source, str(filename), uptodate
 
 
+_COMPILED: contextvars.ContextVar[jinja2.BytecodeCache | None] = contextvars.ContextVar(
+    "casepress_compiled_templates", default=None
+)
+
+
+@contextlib.contextmanager
+def compiled_templates(cache: jinja2.BytecodeCache | None) -> Iterator[None]:
+    """Environments made inside the block keep their compiled templates in ``cache`` and
+    load them from it (a build's, ``build.templatecache``): the next process need not
+    compile them again. Per thread of execution (a context variable)."""
+    token = _COMPILED.set(cache)
+    try:
+        yield
+    finally:
+        _COMPILED.reset(token)
+
+
 def make_environment(theme: Theme) -> SandboxedEnvironment:
     """The one loader chain: overrides → theme → parents → built-in (and ``base:``), in a
-    sandbox whose values are bounded (``sandbox.BoundedSandbox``)."""
+    sandbox whose values are bounded (``sandbox.BoundedSandbox``); compiled templates kept
+    where ``compiled_templates`` says."""
     env = BoundedSandbox(
         loader=ThemeLoader(theme.layers),
+        bytecode_cache=_COMPILED.get(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
