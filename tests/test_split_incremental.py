@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from casepress import build_handbooks, load_project
-from casepress.build import cache
+from casepress.build import cache, cssfacts, split, workers
 from casepress.checks import pdfua, quality
 from conftest import ROOT
 
@@ -52,7 +52,9 @@ def cold(tmp_path_factory):
 def edited(cold, tmp_path_factory, request):
     """The library copied after its build, one case's context given one more sentence, and
     the handbook built again; with the page count of each PDF whose pages were read for
-    the PDF/UA content checks (``pdfua._read_marks``), and what the build logged."""
+    the PDF/UA content checks (``pdfua._read_marks``), what the build logged, and the CSS
+    readings it made (``pdf.units.css_facts``). No worker process may start: the build
+    fails if one does (``workers.ProcessPoolExecutor`` refuses)."""
     root = tmp_path_factory.mktemp("edited") / "lib"
     shutil.copytree(cold, root, copy_function=shutil.copy2)
     path = root / "cases" / f"{EDITED}.yaml"
@@ -61,6 +63,13 @@ def edited(cold, tmp_path_factory, request):
     real = pdfua._read_marks
     patch = pytest.MonkeyPatch()
     patch.setattr(pdfua, "_read_marks", lambda pdf: calls.append(len(pdf.pages)) or real(pdf))
+    parsed = []
+    for module in (cssfacts, split):
+        real_facts = module.css_facts
+        patch.setattr(module, "css_facts",
+                      lambda texts, real=real_facts: parsed.append(len(texts)) or real(texts))  # fmt: skip
+    patch.setattr(workers, "ProcessPoolExecutor", _Refuse)
+    patch.setattr(workers, "_IN_PROCESS_DONE", 0)  # what the test session laid out before
     request.addfinalizer(patch.undo)
     handler = _Collect()
     logging.getLogger("casepress").addHandler(handler)
@@ -70,7 +79,12 @@ def edited(cold, tmp_path_factory, request):
     finally:
         logging.getLogger("casepress").removeHandler(handler)
         patch.undo()
-    return root, report, calls, handler.messages
+    return root, report, calls, handler.messages, parsed
+
+
+class _Refuse:
+    def __init__(self, *args, **kwargs):
+        raise AssertionError("a worker process was started")
 
 
 class _Collect(logging.Handler):
@@ -101,6 +115,18 @@ def test_editing_a_cases_text_lays_out_exactly_its_chapter_and_reuses_the_rest(c
     said = f"all: 1 of {total} units laid out, {total - 1} reused"
     # the log also says that chapters are laid out apart from their briefs (issue 16, item 2)
     assert f"{said} (chapters laid out on their own, not from their briefs' pages)" in edited[3]
+
+
+def test_an_edit_lays_out_its_chapter_in_this_process_and_starts_no_worker(edited):
+    """Starting workers costs more than the one chapter an edit changes: it is laid out in
+    the build's own process (the fixture's build fails if a worker starts), and said so."""
+    assert f"case-{EDITED}: laid out in this process" in " ".join(edited[3])
+
+
+def test_an_edit_does_not_read_the_style_sheets_again(cold, edited):
+    """What the CSS asks of a split was read by the cold build and kept by its digest."""
+    assert edited[4] == []
+    assert (cold / "build" / "handbooks" / cache.CACHE_DIR / cssfacts.FILE).is_file()
 
 
 def test_only_the_new_units_pages_are_read_for_the_report(edited):

@@ -55,6 +55,10 @@ class _Pdf:
     attachments: tuple[Path, ...]
     split: bool
     found: list[Problem]
+    facts: object = None
+    """What its CSS asks of a split (``pdf.units.CssFacts``), when it is split."""
+    units: object = None
+    """Its HTML cut into units (``pdf.units.Cut``), when it is split."""
 
 
 def build_handbooks_in(
@@ -197,6 +201,20 @@ def _stale_handbooks(
     return todo
 
 
+def _split_facts(plan, html: str, css_texts: list[str], store):
+    """(CSS facts, units, why not split) of a handbook a split is wanted for: its HTML cut
+    once (the split uses the same cut) and its CSS read once per change of the style
+    sheets (``cssfacts``)."""
+    from ..pdf.units import cut, handbook_css, why_not_split
+
+    try:
+        units = cut(html)
+    except ValueError as exc:
+        return None, None, str(exc)
+    facts = store.facts(handbook_css(html, css_texts))
+    return facts, units, why_not_split(plan, html, css_texts, facts=facts, units=units)
+
+
 class HandbookJob:
     """Renders and writes handbooks, keeping the split path's chapter PDFs for next time."""
 
@@ -220,10 +238,9 @@ class HandbookJob:
     def build(self, todo, *, split: bool | None) -> None:
         """Every stale handbook output: HTML written at once, single-pass PDFs laid out
         side by side in the pool, then each split PDF using the whole pool."""
-        from ..pdf.units import why_not_split
         from .split import SPLIT_THRESHOLD
 
-        pdfs = []
+        pdfs, store = [], None
         for plan, fmt, target, key in todo:
             found: list[Problem] = []  # in case text; each chapter is laid out without it
             if fmt == "docx":
@@ -243,11 +260,21 @@ class HandbookJob:
                 if self.project.embed_source
                 else ()
             )
-            reason = why_not_split(plan, html, self.css_texts)
             wanted = split if split is not None else len(plan.cases) >= SPLIT_THRESHOLD
-            if wanted and reason is not None:
-                LOGGER.info("%s: laid out in one pass: %s", plan.edition.name, reason)
-            pdfs.append(_Pdf(plan, target, key, html, sources, wanted and reason is None, found))
+            facts = units = reason = None
+            if wanted:
+                if store is None:
+                    from .cssfacts import CssFactsStore
+
+                    store = CssFactsStore(self.context.cache_dir,
+                                          self.context.root_of(self.context.cache_dir))  # fmt: skip
+                facts, units, reason = _split_facts(plan, html, self.css_texts, store)
+                if reason is not None:
+                    LOGGER.info("%s: laid out in one pass: %s", plan.edition.name, reason)
+            pdfs.append(_Pdf(plan, target, key, html, sources, wanted and reason is None, found,
+                             facts, units))  # fmt: skip
+        if store is not None:
+            store.save()
         self._single_pass([p for p in pdfs if not p.split])
         if any(job.split for job in pdfs):
             # the briefs of the last build say how long each chapter is likely to be
@@ -290,7 +317,7 @@ class HandbookJob:
             css_texts=self.css_texts, attachments=job.attachments,
             attachments_salt=cache.digest([cache.case_digest(c, attached=True, roots=self.context.read_roots)
                                            for c in attached]),
-            max_elements=self.max_elements,
+            max_elements=self.max_elements, facts=job.facts, units=job.units,
         )  # fmt: skip
         book = SplitHandbook(split, self.pool, self._load_unit, self.context.options.progress)
         try:

@@ -42,15 +42,17 @@ from ..errors import RenderError
 from ..pdf.merge import merge
 from ..pdf.units import (
     LINK,
+    CssFacts,
+    Cut,
     Unit,
-    cross_unit_css,
+    css_facts,
     css_string,
     cut,
     format_counter,
+    handbook_css,
     matches,
     opening_tags,
     predict_strings,
-    running_selectors,
 )
 from . import cache
 
@@ -83,12 +85,15 @@ class UnitResult:
     marks: dict | None = None
     """What its pages draw, for the quality report (``checks.pdfua.page_marks``): read
     once, when the unit is laid out, and kept with its facts."""
+    source: str | None = None
+    """Digest of the handbook HTML it was cut from (``_source``): the next build tells
+    from it, before laying anything out, how many units an edit changed."""
 
     def facts(self) -> dict:
         return {"key": self.key, "pages": self.pages, "anchors": self.anchors,
                 "bookmarks": self.bookmarks, "stubs": self.stubs, "strings": self.strings,
                 "first_strings": self.first_strings, "layout": self.layout,
-                "marks": self.marks}  # fmt: skip
+                "marks": self.marks, "source": self.source}  # fmt: skip
 
 
 @dataclass
@@ -108,6 +113,10 @@ class SplitJob:
     attachments: tuple[Path, ...] = ()
     attachments_salt: str = ""
     max_elements: int | None = None
+    facts: CssFacts | None = None
+    """What the CSS asks of a split (``css_facts`` of ``handbook_css``), when known."""
+    units: Cut | None = None
+    """``html`` cut into units, when already cut."""
 
 
 class SplitHandbook:
@@ -119,21 +128,24 @@ class SplitHandbook:
         self.job, self.pool, self.load_unit, self.progress = job, pool, load_unit, progress
         self.name = job.plan.edition.name
         self.previous = job.previous
-        self._read(job.html, job.css_texts, job.hints)
+        self._read(job.html, job.css_texts, job.hints, job.facts, job.units)
         self._start_learning(job.previous)
+        self.sources = {u.name: self._source(u) for u in (self.front, *self.body)}
+        self.here = self._here_budget()
+        """Units still to lay out in this process rather than start workers for them."""
 
-    def _read(self, html: str, css_texts, hints) -> None:
+    def _read(self, html: str, css_texts, hints, facts=None, units=None) -> None:
         """The handbook cut into units, and what its CSS asks of them."""
-        self.cut = cut(html)
+        self.cut = units if units is not None else cut(html)
         self.front, self.body = self.cut.front, self.cut.body
-        texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", self.cut.head, re.S)]
-        self.texts = texts
-        self.twins, self.styles = cross_unit_css(texts)
-        running = running_selectors(texts)
+        self.texts = handbook_css(html, css_texts)
+        if facts is None:
+            facts = css_facts(self.texts)
+        self.twins, self.styles = facts.twins, set(facts.styles)
         self.running = "".join(
             element
             for element in self.cut.top
-            if any(matches(s, opening_tags(element)[0]) for s in running)
+            if any(matches(s, opening_tags(element)[0]) for s in facts.running)
         )
         self.owner = {name: unit for unit in (self.front, *self.body) for name in unit.ids}
         self.lengths = {u.name: len(re.sub(r"<[^>]*>", "", u.fragment)) for u in self.body}
@@ -142,6 +154,28 @@ class SplitHandbook:
             for name, hint in hints.items()
         }
         """Brief id → (pages, last-page fill) of the brief, from the last build of briefs."""
+
+    def _source(self, unit: Unit) -> str:
+        return cache.digest(self.cut.head, self.cut.open_wrappers(), unit.fragment,
+                            self.running if not unit.front else "")  # fmt: skip
+
+    def _here_budget(self) -> int:
+        """How many units to lay out in this process: those whose HTML changed since the
+        last build (an edit: its chapter, perhaps an index), when they are few enough not
+        to start workers for (``workers.in_process_suits``) and no worker runs yet. Units
+        that turn out to need laying out again beyond that (page numbers moved) go to the
+        workers."""
+        from .workers import in_process_suits
+
+        changed = sum(
+            1
+            for name, source in self.sources.items()
+            if self.previous.get(name, {}).get("source") != source
+        )
+        jobs = getattr(self.pool, "jobs", 0)
+        if not jobs or getattr(self.pool, "has_workers", True):
+            return 0
+        return changed if in_process_suits(changed, jobs) else 0
 
     def _start_learning(self, previous: dict[str, dict]) -> None:
         """What is known of page counts before any unit is laid out."""
@@ -317,12 +351,15 @@ class SplitHandbook:
             return
         task = (self.name, unit.name, key, tuple(stubs))
         self.submitted[task] = (starts, carry)
-        self.pool.submit(
-            task, render_document,
-            DocumentTask(html, self.job.base_url, stubs=tuple(stubs),
-                         attachments=self.job.attachments if unit.front else (),
-                         skip_pages=0 if unit.front else 1, max_elements=self.job.max_elements),
-        )  # fmt: skip
+        document = DocumentTask(html, self.job.base_url, stubs=tuple(stubs),
+                                attachments=self.job.attachments if unit.front else (),
+                                skip_pages=0 if unit.front else 1,
+                                max_elements=self.job.max_elements)  # fmt: skip
+        if self.here > 0:  # an edit's chapter: no workers started for it
+            self.here -= 1
+            self._collect([(task, self.pool.run_here(render_document, document, label=unit.name))])
+            return
+        self.pool.submit(task, render_document, document)
 
     def _cached(self, unit: Unit, key: str, stubs: list[str]) -> UnitResult | None:
         known = self.new_units.get(key)
@@ -337,7 +374,7 @@ class SplitHandbook:
         return UnitResult(
             key, data, facts["pages"], facts["anchors"], [tuple(b) for b in facts["bookmarks"]],
             stubs, facts.get("strings") or {}, facts.get("first_strings") or [],
-            facts.get("layout"), facts.get("marks"),
+            facts.get("layout"), facts.get("marks"), self.sources[unit.name],
         )  # fmt: skip
 
     def _accept(self, unit: Unit, result: UnitResult) -> None:
@@ -360,6 +397,7 @@ class SplitHandbook:
             result = UnitResult(
                 key, outcome.data, outcome.pages, outcome.anchors, outcome.bookmarks,
                 list(stubs), outcome.strings, outcome.first_strings, outcome.layout,
+                source=self.sources[name],
             )  # fmt: skip
             self.warnings += outcome.warnings
             self.sheet_warnings += outcome.sheet_warnings

@@ -361,6 +361,19 @@ class WorkerPool:
             _IN_PROCESS_DONE = DEFAULT_MAX_TASKS
             return TaskFailure(f"rendering took longer than {timeout:g} s and was stopped")
 
+    @property
+    def has_workers(self) -> bool:
+        """Whether worker processes are running (then a document costs them no start-up)."""
+        return self._executor is not None
+
+    def run_here(self, fn: Callable, *args: Any, label: str = "") -> Any:
+        """``fn(*args)`` in this process, with the pool's timeout: a document the caller
+        knows is one of too few to start workers for (``in_process_suits``); a
+        ``TaskFailure`` when it runs past its time."""
+        _log.info("%s: laid out in this process (starting worker processes would take "
+                  "longer)", label or "1 document")  # fmt: skip
+        return self._here(fn, args, self.timeout)
+
     def _dispatch(self) -> None:
         # Documents suspected of killing a worker run alone, one at a time.
         if self._suspects:

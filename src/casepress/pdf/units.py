@@ -28,6 +28,8 @@ _UNSUPPORTED = re.compile(
 )
 _FACING = re.compile(r":(?:left|right|recto|verso)\b", re.I)
 _RUNNING = re.compile(r"^\s*running\(", re.I)
+_PSEUDO = re.compile(r"::?[\w-]+(\([^)]*\))?|\[[^\]]*\]")
+"""What ``matches`` leaves out of a compound selector: pseudo-classes and attributes."""
 
 
 @dataclass
@@ -65,27 +67,112 @@ class Cut:
         return "".join(f"</{name}>" for name, _ in reversed(self.wrappers[:-1]))
 
 
-def why_not_split(plan, html: str, css_texts: list[str]) -> str | None:
-    """Why this handbook must be laid out in one pass, or None when it can be split."""
+def why_not_split(
+    plan, html: str, css_texts: list[str], *, facts: CssFacts | None = None,
+    units: Cut | None = None,
+) -> str | None:  # fmt: skip
+    """Why this handbook must be laid out in one pass, or None when it can be split.
+
+    ``facts``: what its stylesheets ask (``css_facts`` of ``css_texts`` plus the
+    ``<style>`` elements of its head: ``handbook_css``), when already known (a build keeps
+    them by the texts' digest, so unchanged styles are not parsed again); ``units``: the
+    HTML's ``cut``, when already made.
+    """
     body = re.search(r"<body\b[^>]*>", html)
     if plan.edition.duplex or (body and "duplex" in _classes(body.group(0))):
         return (
             "it is printed on both sides (duplex, or the print profile): blank pages "
             "depend on the whole book's page parity"
         )
-    texts = [*css_texts, *re.findall(r"<style>(.*?)</style>", _head(html), re.S)]
-    try:
-        units = cut(html)
-    except ValueError as exc:
-        return str(exc)
-    found = _unsupported(texts, _html_names(html))
+    if units is None:
+        try:
+            units = cut(html)
+        except ValueError as exc:
+            return str(exc)
+    if facts is None:
+        facts = css_facts(handbook_css(html, css_texts))
+    found = facts.unsupported(_html_names(html))
     if found:
         return f"its styles use {found}, which one document per chapter cannot resolve"
-    running = running_selectors(texts)
-    if any(matches(selector, tag) for unit in units.body for tag in opening_tags(unit.fragment)
-           for selector in running):  # fmt: skip
-        return "a part or chapter holds a running element (position: running)"
+    for selector in facts.running:
+        # a selector naming a class or id that no part or chapter mentions matches none of
+        # their elements: only the others are tried on every element
+        names = re.findall(r"[.#]([\w-]+)", _PSEUDO.sub("", selector))
+        if names and not all(any(n in u.fragment for u in units.body) for n in names):
+            continue
+        if any(matches(selector, tag) for u in units.body for tag in opening_tags(u.fragment)):
+            return "a part or chapter holds a running element (position: running)"
     return None
+
+
+def handbook_css(html: str, css_texts: list[str]) -> list[str]:
+    """The style sheets' texts and the ``<style>`` elements of the handbook's head: every
+    CSS text a split reads."""
+    return [*css_texts, *re.findall(r"<style>(.*?)</style>", _head(html), re.S)]
+
+
+@dataclass
+class CssFacts:
+    """What a handbook's CSS asks of a split, read once (``css_facts``) and kept as JSON.
+
+    ``findings``: in order, every rule a split cannot give — ``["page", reason]`` for an
+    ``@page`` rule, ``["rule", [selectors], what]`` for a rule that applies when its
+    selectors' classes and ids are used; ``running``: ``running_selectors``; ``twins`` and
+    ``styles``: ``cross_unit_css``.
+    """
+
+    findings: list
+    running: list[str]
+    twins: str
+    styles: list[str]
+
+    def unsupported(self, names: set[str]) -> str | None:
+        """What the styles ask for that a split cannot give, in rules that can apply to a
+        document using these class and id names: page totals, other counters of other
+        elements, facing pages."""
+        for finding in self.findings:
+            if finding[0] == "page":
+                return finding[1]
+            if any(_can_apply(s, names) for s in finding[1]):
+                return finding[2]
+        return None
+
+    def to_json(self) -> dict:
+        return {"findings": self.findings, "running": self.running, "twins": self.twins,
+                "styles": self.styles}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict) -> CssFacts:
+        """Raise ValueError (or TypeError) when ``data`` is not what ``to_json`` made."""
+        facts = cls(list(data["findings"]), list(data["running"]), str(data["twins"]),
+                    list(data["styles"]))  # fmt: skip
+        for finding in facts.findings:
+            if not (
+                (len(finding) == 2 and finding[0] == "page" and isinstance(finding[1], str))
+                or (len(finding) == 3 and finding[0] == "rule" and isinstance(finding[2], str)
+                    and all(isinstance(s, str) for s in finding[1]))
+            ):  # fmt: skip
+                raise ValueError("not a finding")
+        if not all(isinstance(s, str) for s in (*facts.running, *facts.styles)):
+            raise ValueError("not a selector")
+        return facts
+
+
+def css_facts(texts: list[str]) -> CssFacts:
+    """Parse the CSS texts (tinycss2) for what a split needs of them."""
+    findings: list = []
+    for prelude, content in _rules(texts):
+        if prelude.startswith("@page"):
+            if _FACING.search(prelude):
+                findings.append(["page", "left and right pages"])
+            elif _UNSUPPORTED.search(content):
+                findings.append(["page", "page totals or cross-document counters"])
+            continue
+        found = _UNSUPPORTED.search(content)
+        if found:
+            findings.append(["rule", prelude.split(","), found.group(0).rstrip("(").strip()])
+    twins, styles = cross_unit_css(texts)
+    return CssFacts(findings, running_selectors(texts), twins, sorted(styles))
 
 
 def _head(html: str) -> str:
@@ -195,22 +282,6 @@ def _rules(texts: list[str]):
         yield from walk(tinycss2.parse_stylesheet(text, True, True))
 
 
-def _unsupported(texts: list[str], names: set[str]) -> str | None:
-    """What the styles ask for that a split cannot give, in rules that can apply: page
-    totals, other counters of other elements, facing pages."""
-    for prelude, content in _rules(texts):
-        if prelude.startswith("@page"):
-            if _FACING.search(prelude):
-                return "left and right pages"
-            if _UNSUPPORTED.search(content):
-                return "page totals or cross-document counters"
-            continue
-        found = _UNSUPPORTED.search(content)
-        if found and any(_can_apply(s, names) for s in prelude.split(",")):
-            return found.group(0).rstrip("(").strip()
-    return None
-
-
 def _can_apply(selector: str, names: set[str]) -> bool:
     """False when the selector needs a class or id the document does not use."""
     return all(name in names for name in re.findall(r"[.#][\w-]+", selector))
@@ -238,7 +309,7 @@ def running_selectors(texts: list[str]) -> list[str]:
 def matches(compound: str, tag: str) -> bool:
     """Could this opening tag match a compound selector (type, classes, id; pseudo-classes
     ignored, so a doubtful element is taken for running: a carrier page is never shown)."""
-    compound = re.sub(r"::?[\w-]+(\([^)]*\))?|\[[^\]]*\]", "", compound)
+    compound = _PSEUDO.sub("", compound)
     name = re.match(r"[a-zA-Z][\w-]*", compound)
     element = re.match(r"<([a-zA-Z][\w-]*)", tag)
     if name and element and name.group(0).lower() != element.group(1).lower():
