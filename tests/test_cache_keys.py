@@ -433,7 +433,9 @@ def _metadata_sources(root: Path) -> dict[str, str]:
     project = load_project(root)
     catalogue = load_cases(project)
     environment = cache.environment_digest(project, theme_for(project), {"document": "site"})
-    return cache.metadata_sources(environment, catalogue.cases, project)
+    from casepress.build.site import metadata_sources
+
+    return metadata_sources(environment, catalogue.cases, project)
 
 
 def test_citation_files_and_the_catalogue_are_made_from_their_cases_and_the_publisher(root):

@@ -276,26 +276,6 @@ def site_keys(environment: str, cases, pdfs, handbooks, roots=None) -> dict[str,
     return keys
 
 
-def metadata_sources(environment: str, cases, project, roots=None) -> dict[str, str]:
-    """What each of the site's files made from cases' metadata (citations, catalogue.json)
-    is made from, by its path there: its case (or every case), the publisher and output
-    folders (settings, in ``environment``). Such a file is keyed by its content, and a build
-    whose sources are those the key was taken with reuses the key instead of rendering the
-    file to take it again (which took a third of a no-change build of 1,000 cases)."""
-    from ..render.site import CASES_FOLDER, CITATION_SUFFIXES
-    from .export import CATALOGUE_NAME, output_paths
-
-    owns = {c.id: case_digest(c, roots=roots) for c in cases}
-    made = {
-        path: digest(environment, "citation", path, owns[c.id])
-        for c in cases
-        for path in (f"{CASES_FOLDER}/{c.id}{suffix}" for suffix in CITATION_SUFFIXES.values())
-    }
-    made[CATALOGUE_NAME] = digest(environment, "catalogue", sorted(owns.items()),
-                                  output_paths(project, ""))  # fmt: skip
-    return made
-
-
 def _translated(case, titles) -> list:
     """What a brief shows of its translations and of its related cases' versions (nothing
     to add when there is none: keys stay as they were)."""
