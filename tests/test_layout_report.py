@@ -430,3 +430,22 @@ def test_the_sample_projects_emptiest_pages_agree_with_pdftotext(sample_project_
         outside = max(emptiness(page, 22 * MM, 24 * MM) for page in pages[:-1]) * 100
         found = output["layout"]["emptiest_page"]["empty_percent"]
         assert abs(found - outside) <= 1.5, (output["path"], found, outside)
+
+
+def test_totals_name_the_same_pdf_whichever_finished_first():
+    """Two PDFs with the same longest hyphen run: the one named does not depend on the
+    order their workers finished in (report.json is the same for the same build)."""
+    from types import SimpleNamespace
+
+    from casepress.checks.layout import totals
+
+    def result(name: str) -> SimpleNamespace:
+        layout = {"measure": {"median": 66, "p90": 70}, "emptiest_page": None,
+                  "longest_hyphen_run": {"lines": 2, "page": 1}, "body_lines": 40,
+                  "hyphenated_lines": 4, "widows": [], "orphans": [],
+                  "furniture_only_pages": []}  # fmt: skip
+        return SimpleNamespace(path=f"build/briefs/{name}.pdf", format="pdf", layout=layout)
+
+    one, other = result("a-case"), result("b-case")
+    assert totals([one, other]) == totals([other, one])
+    assert totals([other, one])["longest_hyphen_run"]["path"] == "build/briefs/a-case.pdf"

@@ -69,7 +69,9 @@ def totals(results: Iterable) -> dict[str, Any] | None:
     """Over every measured PDF: the range of measures, the emptiest page, the longest
     hyphen run, counts of hyphenated lines, widows, orphans and furniture-only pages; each
     extreme with the PDF it is in (``path``). None when no PDF was measured."""
-    measured = [(r.path, r.layout) for r in results if r.format == "pdf" and r.layout]
+    # in path order: of two PDFs that tie, the one named is the same whichever finished first
+    measured = sorted(((str(r.path), r.layout) for r in results if r.format == "pdf" and r.layout),
+                      key=lambda item: item[0])  # fmt: skip
     if not measured:
         return None
     medians = [e["measure"]["median"] for _, e in measured if e["measure"]["median"]]
