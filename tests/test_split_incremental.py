@@ -169,3 +169,20 @@ def test_marks_given_and_marks_read_give_the_same_checks_where_some_fail(edited,
     assert [vars(c) for c in given.checks] == [vars(c) for c in read.checks]
     assert [c.id for c in read.failed_checks] == ["content-marked"]
     assert read.failed_checks[0].detail == "page 4: 1"
+
+
+def test_quiet_says_nothing_of_how_the_handbook_was_laid_out(cold, tmp_path, capsys):
+    """``--quiet``: the units laid out and reused, and where, are not said (only problems)."""
+    from casepress.cli.commands import _show_library_messages
+
+    root = tmp_path / "lib"
+    shutil.copytree(cold, root, copy_function=shutil.copy2)
+    path = root / "cases" / f"{EDITED}.yaml"
+    path.write_text(path.read_text().replace("context: |\n", "context: |\n  Quiet.\n", 1))
+    _show_library_messages(quiet=True)
+    try:
+        capsys.readouterr()
+        build(root, root / "build" / "handbooks")
+        assert capsys.readouterr().err == ""
+    finally:
+        _show_library_messages(quiet=False)

@@ -32,6 +32,8 @@ from .workers import TaskFailure
 from .writing import remove_output, write_atomic
 
 LOGGER = logging.getLogger("casepress")
+_HOW = logging.getLogger("casepress.workers")
+"""How a handbook is laid out (split or not, units reused): not said with ``--quiet``."""
 UNIT_NAME = re.compile(r"[0-9a-f]{32}\.pdf")
 
 
@@ -270,7 +272,7 @@ class HandbookJob:
                                           self.context.root_of(self.context.cache_dir))  # fmt: skip
                 facts, units, reason = _split_facts(plan, html, self.css_texts, store)
                 if reason is not None:
-                    LOGGER.info("%s: laid out in one pass: %s", plan.edition.name, reason)
+                    _HOW.info("%s: laid out in one pass: %s", plan.edition.name, reason)
             pdfs.append(_Pdf(plan, target, key, html, sources, wanted and reason is None, found,
                              facts, units))  # fmt: skip
         if store is not None:
@@ -339,7 +341,7 @@ class HandbookJob:
         # 70 lays out, tags and furnishes one box tree per document (README, "Handbooks at
         # scale", says why and what it costs); the log says so whenever a chapter is laid out.
         laid = len(book.results) - len(reused)
-        LOGGER.info("%s: %d of %d units laid out, %d reused%s", job.plan.edition.name, laid,
+        _HOW.info("%s: %d of %d units laid out, %d reused%s", job.plan.edition.name, laid,
                     len(book.results), len(reused),
                     " (chapters laid out on their own, not from their briefs' pages)" if laid else "")  # fmt: skip
         self._written(job.plan, job.target, job.key, book.warnings, job.found,
