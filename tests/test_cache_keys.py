@@ -435,7 +435,8 @@ def _metadata_sources(root: Path) -> dict[str, str]:
     environment = cache.environment_digest(project, theme_for(project), {"document": "site"})
     from casepress.build.site import metadata_sources
 
-    return metadata_sources(environment, catalogue.cases, project)
+    owns = {c.id: cache.case_digest(c) for c in catalogue.cases}
+    return metadata_sources(environment, catalogue.cases, project, owns)
 
 
 def test_citation_files_and_the_catalogue_are_made_from_their_cases_and_the_publisher(root):

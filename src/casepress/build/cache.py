@@ -255,14 +255,17 @@ def handbook_key(environment: str, plan, titles: dict[str, str], fmt: str, owns:
     )
 
 
-def site_keys(environment: str, cases, pdfs, handbooks, roots=None) -> dict[str, str]:
+def site_keys(
+    environment: str, cases, pdfs, handbooks, roots=None, owns: dict[str, str] | None = None
+) -> dict[str, str]:
     """Key of each page of the site by its path there: a case's page is its brief in the
     site's template (with or without a PDF beside it); the index depends on every case,
     which ones have a PDF, and the handbooks listed (``None``: all, as the preview does)."""
     from ..render.site import INDEX_PAGE, case_page
 
     titles = Titles(cases)
-    owns = {c.id: case_digest(c, roots=roots) for c in cases}
+    if owns is None:
+        owns = {c.id: case_digest(c, roots=roots) for c in cases}
     keys = {
         case_page(c.id): brief_key(
             environment, c, titles, f"site:{pdfs is None or c.id in pdfs}", owns[c.id]

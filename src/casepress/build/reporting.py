@@ -60,7 +60,8 @@ def write_report(
     """
     output_dir = Path(output_dir)
     project_root = project.root.resolve()
-    entries = sorted((_entry(q, output_dir, project_root) for q in report.quality),
+    sources: dict[str, str | None] = {}  # a case file is the source of several outputs
+    entries = sorted((_entry(q, output_dir, project_root, sources) for q in report.quality),
                      key=lambda e: e["path"])  # fmt: skip
     totals = quality.summary(report.quality, report.problems)
     for extreme in ("emptiest_page", "longest_hyphen_run"):  # named as the outputs are
@@ -86,10 +87,14 @@ def _named(path: Path, output_dir: Path) -> str:
     return str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
 
 
-def _entry(found: OutputQuality, output_dir: Path, root: Path) -> dict:
+def _entry(found: OutputQuality, output_dir: Path, root: Path, sources: dict) -> dict:
     entry = found.as_dict()
     entry["path"] = _named(Path(entry["path"]), output_dir)
-    source = Path(entry["source"] or "/").resolve()  # shown relative to the working folder
-    if source.is_relative_to(root) and source.is_file():
-        entry["source"] = source.relative_to(root).as_posix()
+    given = entry["source"]
+    if given not in sources:
+        source = Path(given or "/").resolve()  # shown relative to the working folder
+        inside = source.is_relative_to(root) and source.is_file()
+        sources[given] = source.relative_to(root).as_posix() if inside else None
+    if sources[given] is not None:
+        entry["source"] = sources[given]
     return entry
