@@ -34,7 +34,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
-from . import floats, footnotes, hyphenation, hyphenlines, hyphens, marks
+from . import floats, footnotes, hyphenation, hyphenlines, hyphens, marks, pageturn
 from .fitting import FIGURE_MARK, fit_figures
 from .layout import measure as measure_layout
 
@@ -167,6 +167,7 @@ class PdfRenderer:
         footnotes.install()  # notes stay on the page of their call (pdf/footnotes.py)
         floats.install()  # no float-avoidance measure for lines below every float (pdf/floats.py)
         hyphenlines.install()  # hyphen runs and page-turn splits avoided in layout (pdf/hyphenlines.py)
+        pageturn.install()  # a word split by a page turn mended on its page (pdf/pageturn.py)
         stylesheets = list(stylesheets)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
