@@ -448,7 +448,7 @@ def test_page_counts_are_guessed_from_last_build_then_the_brief_then_similar_uni
     )
     part, index_themes, a, b, c, d, index_countries = book_.body
     assert book_._count(a) == 7  # last build's count wins over every hint
-    assert book_._count(b) == 4  # the brief's last page is nearly full: one more
+    assert book_._count(b) == 4  # the brief's last page would overflow as a chapter: one more
     assert book_._count(c) == 3  # exactly at the threshold: not "fuller than"
     assert book_._count(d) == 2 and book_._count(part) == 1  # nothing known yet
     # once units of a kind are laid out, the closest in length is the guess
@@ -469,8 +469,23 @@ def test_the_overflow_threshold_moves_to_where_chapters_needed_a_page_more():
     book_ = split(book(*chapters), hints={k: (2, fill) for k, fill in fills.items()})
     assert book_.overflow == OVERFLOW_FILL
     assert book_._count(book_.body[3]) == 2  # 0.96: under the default threshold
-    # chapters 3 and up needed three pages: their briefs' fills, not 0.98, foretold it
+    # chapters 3 and up needed three pages: their briefs' fills, not the default, foretold it
     for unit, pages in zip(book_.body[:3], (2, 2, 3), strict=True):
         book_._accept(unit, SimpleNamespace(pages=pages, first_strings=[]))
     assert book_.overflow == pytest.approx(0.92)
     assert book_._count(book_.body[3]) == 3 and book_._count(book_.body[4]) == 3
+
+
+def test_the_next_units_wait_for_a_unit_whose_page_count_nothing_foretells():
+    """A cold build's first part divider: no count of it, no brief, no part laid out yet.
+    Guessed wrong (a part lists its chapters: one page or two), every chapter laid out
+    beside it would start on the wrong page and be laid out again; so it is waited for."""
+    book_ = split(book(PART, CHAPTER_A, CHAPTER_B, INDEX), hints={"a": (2, 0.5), "b": 3})
+    part, a, b, index = book_.body
+    assert book_._blind(part)
+    assert not book_._blind(a) and not book_._blind(b)  # their briefs' counts
+    assert not book_._blind(index)  # the last unit: nothing starts after it
+    book_._accept(part, SimpleNamespace(pages=2, first_strings=[]))
+    assert not book_._blind(part)
+    again = split(book(PART, CHAPTER_A), previous={"part-1": {"pages": 2}})
+    assert not again._blind(again.body[0])  # the last build's count

@@ -22,7 +22,9 @@ What one document carries from page to page has to be handed from unit to unit:
   The carrier also keeps ``@page :first`` on a page that is not written, as in the book.
 
 Page counts not yet known are estimated: the last build's; a brief's, plus one when its
-last page is nearly full; that of the laid-out unit of the same kind closest in length.
+last page would overflow as a chapter's; that of the laid-out unit of the same kind closest
+in length. A unit of a kind none of which is known yet (the first part divider of a cold
+build) is waited for before the next one is started.
 The front matter's strings are read from its HTML where its rules allow, so it is laid
 out once, last, with every number known. A unit whose numbers or strings turn out wrong
 once every unit is known is laid out again (rare, and never the whole book); a unit whose
@@ -56,10 +58,11 @@ from ..pdf.units import (
 )
 from . import cache
 
-OVERFLOW_FILL = 0.98
-"""Until chapters tell otherwise: a brief whose last page is fuller than this is taken to
-need one page more as a handbook chapter (200 synthetic cases: every brief that needed one
-had a fill of 0.982 or more, every other one 0.978 or less)."""
+OVERFLOW_FILL = 1.0
+"""Until chapters tell otherwise: a brief whose last page is fuller than this, as its chapter
+would fill it (``pdf/pagefill.py``: a margin the brief loses at a page top counts), is taken
+to need one page more as a handbook chapter (right for every chapter of the 200-case
+synthetic library and of the sample)."""
 SPLIT_THRESHOLD = 40
 """Handbooks with at least this many cases are split (smaller ones lay out fast enough)."""
 MAX_ROUNDS = 6
@@ -211,8 +214,9 @@ class SplitHandbook:
 
     def _count(self, unit: Unit) -> int:
         """Real page count, else an estimate (a wrong one costs a unit one more layout):
-        the last build's; the brief's, one more if its last page is nearly full; else from
-        the laid-out unit of its kind closest in text length."""
+        the last build's; the brief's, one more if its last page would overflow as a
+        chapter's (``pdf/pagefill.py``); else from the laid-out unit of its kind closest
+        in text length."""
         if unit.name in self.counts:
             return self.counts[unit.name]
         known = self.previous.get(unit.name, {}).get("pages")
@@ -232,6 +236,17 @@ class SplitHandbook:
         if chapter or pages == 1:  # one page holds a short part or index, whatever its length
             return pages
         return max(1, round(length * pages / near))  # a long index: pages grow with its text
+
+    def _blind(self, unit: Unit) -> bool:
+        """Whether ``_count`` can only guess ``unit``'s pages: no count of it, of its brief
+        or of a unit of its kind is known (the first part divider of a cold build; a part
+        lists its chapters, one page or more). The units after it wait for its count: a
+        wrong guess would lay them out twice."""
+        if unit.front or unit.name in self.counts or self.previous.get(unit.name, {}).get("pages"):
+            return False
+        if self.hints.get(unit.name.removeprefix("case-")) is not None:
+            return False
+        return not self.by_length.get(_kind(unit)) and unit is not self.body[-1]
 
     def _learn(self, unit: Unit, pages: int) -> None:
         """Learn from a unit laid out: its length and pages; for a chapter, also whether its
@@ -433,6 +448,8 @@ class SplitHandbook:
         for unit in self.body:
             self._drain(self.pool.capacity - 1)
             self._submit(unit, self._starts(), self._carries())
+            if self._blind(unit):
+                self._drain(0)
         self._drain(0)
         for _ in range(MAX_ROUNDS):
             starts, carries = self._starts(), self._carries()

@@ -17,11 +17,11 @@ it breaks the lines, so that the first pass is normally the last:
   soft hyphens included, for the text layer and ``pdf/hyphens.py``. A word too wide for
   the line on its own still breaks at a soft hyphen rather than overflow.
 
-What the prediction misses ``limit_runs`` still finds and mends with another pass: a line
-moved to the next page after the lines were broken, by the ``widows`` rule or by a
-``break-before: avoid`` below it (16 briefs in 200 of the synthetic library; patching
-``_break_line`` and ``find_earlier_page_break`` could end those in layout too), or a page
-shortened by a note laid out after the line.
+What the prediction misses: a line moved to the next page after the lines were broken, by
+the ``widows`` rule or by a ``break-before: avoid`` below it (16 briefs in 200 of the
+synthetic library), leaving a hyphenated line at the page's foot. ``pdf/pageturn.py`` mends
+that word on its page, as soon as the page is laid out; ``limit_runs`` still finds and mends
+with another pass what neither can (a page shortened by a note laid out after the line).
 ``hooks_problem()`` says why not when this WeasyPrint's functions are not those this module
 was written for; ``limit_runs`` then does all the work, as before.
 """

@@ -33,7 +33,7 @@ from ..render.resources import RefusedError, ResourcePolicy, shorten
 from ..render.styles import css_references
 from ..render.svgcheck import measure_inline_svgs
 from ..theme.chain import Sheet
-from . import floats, footnotes, hyphenation, hyphenlines, hyphens, marks
+from . import floats, footnotes, hyphenation, hyphenlines, hyphens, marks, pageturn
 from .fitting import FIGURE_MARK, fit_figures
 from .fontfolder import font_configuration
 from .layout import measure as measure_layout
@@ -129,8 +129,8 @@ class PdfResult:
     """What the stylesheets asked for and were refused while laying this document out
     (a background, a font), at the sheet's line."""
     fill: float | None = None
-    """How much of the last page's content area is used (0 to 1): the same text laid out
-    elsewhere (a handbook chapter) likely needs another page when it is nearly full."""
+    """How much of the last page's content area a handbook chapter of the same text would
+    use (``pdf/pagefill.py``): above 1, the chapter needs one page more."""
     layout: dict | None = None
     """The page layout figures of the written pages (``pdf.layout.measure``)."""
 
@@ -167,6 +167,7 @@ class PdfRenderer:
         footnotes.install()  # notes stay on the page of their call (pdf/footnotes.py)
         floats.install()  # no float-avoidance measure for lines below every float (pdf/floats.py)
         hyphenlines.install()  # hyphen runs and page-turn splits avoided in layout (pdf/hyphenlines.py)
+        pageturn.install()  # a word split by a page turn mended on its page (pdf/pageturn.py)
         stylesheets = list(stylesheets)
         fetcher = SandboxFetcher(self.policy)
         with _captured_warnings() as messages:
@@ -415,16 +416,11 @@ class PdfRenderer:
 
 
 def last_page_fill(document: Document) -> float | None:
-    """The share of the last page's content area that its content uses, from the laid-out
-    root box (which stops where the content does on the last page)."""
-    if not document.pages:
-        return None
-    page = document.pages[-1]._page_box
-    if not page.children or not page.height:
-        return None
-    root = page.children[0]
-    used = root.position_y + root.margin_height() - page.content_box_y()
-    return round(min(1.0, max(0.0, used / page.height)), 3)
+    """The share of the last page's content area a handbook chapter of the same text would
+    use; above 1 when it needs one page more (``pdf/pagefill.py``)."""
+    from .pagefill import last_page_fill as fill
+
+    return fill(document)
 
 
 def _bookmarks(document: Document) -> list[tuple]:
