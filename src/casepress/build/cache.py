@@ -319,6 +319,8 @@ class Manifest:
         """``root`` as the start of its outputs' paths (``_rel`` without pathlib)."""
         self._portable: dict[str, str] = {}
         self._home: Path | None = None
+        self._folders: dict[str, str] = {}
+        self._local: dict[str, str] = {}
         self.changed = False
         """Whether a record was added, altered or dropped since it was loaded (a no-change
         build of 1,000 cases need not encode its 14,000 lines to find it is the same)."""
@@ -351,21 +353,33 @@ class Manifest:
         known = self._portable.get(shown)
         if known is not None:
             return known
-        path = Path(shown)
-        if not path.exists():
+        if not os.path.exists(shown):
             return shown
         if self._home is None:
             self._home = self.home.resolve()
-        rel = Path(os.path.relpath(path.resolve(), self._home)).as_posix()
+        # resolved as Path.resolve() does, each folder once (a thousand cases share one)
+        folder, name = os.path.split(os.path.abspath(shown))
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        target = os.path.join(real, name)
+        if os.path.islink(target):
+            target = os.path.realpath(target)
+        rel = Path(os.path.relpath(target, self._home)).as_posix()
         made = self._portable[shown] = rel if rel.startswith("../") else f"./{rel}"
         return made
 
     def local(self, kept: str) -> str:
         """The inverse of ``portable``, shown as ``display_path`` shows paths (absolute
         paths, kept by earlier versions, are shown as they are)."""
-        if kept.startswith(("./", "../")):
-            return display_path(os.path.normpath(self.home / kept))
-        return display_path(kept) if Path(kept).is_absolute() else kept
+        known = self._local.get(kept)
+        if known is None:
+            if kept.startswith(("./", "../")):
+                known = display_path(os.path.normpath(self.home / kept))
+            else:
+                known = display_path(kept) if Path(kept).is_absolute() else kept
+            self._local[kept] = known
+        return known
 
     def _rel(self, target: Path) -> str:
         if self._prefix is not None and isinstance(target, PurePath):  # already normalised
