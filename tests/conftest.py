@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import logging
 import re
 import shutil
 import struct
@@ -35,6 +36,14 @@ from casepress import build_briefs, load_project
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTS = Path(__file__).resolve().parent / "projects"
 SEED = Path(__file__).resolve().parent / "data" / "seed-truth-seeking-and-ssr-in-peru.txt"
+
+
+@pytest.fixture(autouse=True)
+def _library_log_levels():
+    """``casepress -q`` silences how documents are laid out (the ``casepress.workers``
+    logger) for the rest of its process: in a test session, only for the rest of its test."""
+    yield
+    logging.getLogger("casepress.workers").setLevel(logging.NOTSET)
 
 
 def copy_project(name: str, dest: Path) -> Path:
