@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .. import __version__
@@ -84,6 +85,9 @@ def write_report(
 
 def _named(path: Path, output_dir: Path) -> str:
     """An output as report.json names it: relative to the output folder."""
+    text, base = str(path), f"{output_dir}{os.sep}"
+    if text.startswith(base) and len(text) > len(base):  # both normalised: the common case
+        return text[len(base) :]
     return str(path.relative_to(output_dir)) if path.is_relative_to(output_dir) else str(path)
 
 
